@@ -1,0 +1,2 @@
+#include <clang-c/Index.h>
+#include <clang-c/CXCompilationDatabase.h>
