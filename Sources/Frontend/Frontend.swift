@@ -2,6 +2,7 @@
 // libclang 19. `Frontend.lower` is the only entry point that touches libclang.
 
 import CClang
+import Foundation
 import IR
 
 public enum Frontend {
@@ -10,6 +11,18 @@ public enum Frontend {
     /// errors (as clang reports them) and for constructs graft does not
     /// handle yet (`unsupported: …`).
     public static func lower(file: String, arguments: [String]) throws -> Program {
-        throw Diagnostics([Diagnostic(.error, SourceLoc(file: file, line: 0, column: 0), "frontend not implemented yet")])
+        guard FileManager.default.isReadableFile(atPath: file) else {
+            throw Diagnostics([Diagnostic(.error, SourceLoc(file: file, line: 0, column: 0), "no such file or not readable")])
+        }
+        let unit = try ParsedUnit(file: file, arguments: arguments)
+        let errors = unit.errors()
+        if !errors.isEmpty { throw Diagnostics(errors) }
+        let lowerer = Lowerer(unit: unit)
+        do {
+            try lowerer.lowerUnit()
+        } catch let u as Unsupported {
+            throw Diagnostics([Diagnostic(.error, u.loc, "unsupported: \(u.what)")])
+        }
+        return lowerer.program
     }
 }
