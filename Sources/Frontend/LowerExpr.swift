@@ -253,6 +253,13 @@ extension Lowerer {
     /// The IR value of `k` converted to `to` (no cast when the types agree).
     func convert(_ k: CXCursor, to: CType) throws -> Expr {
         let kt = k.type.canonical
+        // va_list values decay by themselves in C: pass the object as it is.
+        if isVaListValue(to), let kl = try? lowerType(k.type, at: k), isVaListValue(kl) {
+            switch kt.kind {
+            case CXType_ConstantArray, CXType_IncompleteArray: return .read(try lowerLValue(k))
+            default: return try lowerExpr(k)
+            }
+        }
         switch kt.kind {
         case CXType_ConstantArray, CXType_IncompleteArray, CXType_VariableArray:
             if isStringLiteral(k) {
@@ -261,6 +268,11 @@ extension Lowerer {
             }
             let lv = try lowerLValue(k)
             if case .vaList = to { return .read(lv) }
+            // A parameter written with array type is a pointer already.
+            guard program.unroll(program.typeOf(lv, in: fn?.function)).isArray else {
+                let v = Expr.read(lv)
+                return program.unroll(to).isArray || sameType(program.typeOf(v, in: fn?.function), to) ? v : .cast(to, v)
+            }
             let p = Expr.startOf(lv)
             return sameType(program.typeOf(p, in: fn?.function), to) ? p : .cast(to, p)
         case CXType_FunctionProto, CXType_FunctionNoProto:
@@ -271,8 +283,19 @@ extension Lowerer {
             let from = program.typeOf(v, in: fn?.function)
             if sameType(from, to) { return v }
             if to.isVoid { return voidValue }
-            return .cast(to, v)
+            // A parameter written with array type, read: clang types the read as the array; it is the pointer.
+            if program.unroll(to).isArray { return v }
+            return splatOrCast(v, from: from, to: to, loc: k.loc)
         }
+    }
+
+    /// A conversion; a scalar converted to a vector (clang's splat) is the
+    /// vector literal with the scalar in every lane.
+    func splatOrCast(_ v: Expr, from: CType, to: CType, loc: SourceLoc) -> Expr {
+        guard case .vector(let el, let n) = program.unroll(to), program.isScalar(from) else { return .cast(to, v) }
+        let lane = sameType(from, el) ? v : .cast(el, v)
+        let x = fn != nil && !inStaticInitializer ? saveTemp(lane, loc) : lane
+        return .compoundLiteral(strip(to), .compound(strip(to), (0..<n).map { InitEntry(.index($0), .expr(x)) }))
     }
 
     func sameType(_ a: CType, _ b: CType) -> Bool {
@@ -535,6 +558,20 @@ extension Lowerer {
     func arith(_ op: BinaryOp, _ a: Expr, _ bb: Expr, resultType t: CType, at c: CXCursor) throws -> Expr {
         let at = program.typeOf(a, in: fn?.function), bt = program.typeOf(bb, in: fn?.function)
         let ap = program.isPointer(at), bp = program.isPointer(bt)
+        if !ap && !bp && op != .shl && op != .shr && !sameType(at, bt) {
+            // Complex with real, vector with scalar: clang leaves these mixed; the IR makes them one type.
+            let common: CType
+            switch op {
+            case .lt, .gt, .le, .ge, .eq, .ne, .logAnd, .logOr:
+                common = program.isArithmetic(at) && program.isArithmetic(bt) ? usualArithmetic(at, bt) : at
+            default: common = t
+            }
+            if op != .logAnd && op != .logOr {
+                let a2 = sameType(at, common) ? a : splatOrCast(a, from: at, to: common, loc: c.loc)
+                let b2 = sameType(bt, common) ? bb : splatOrCast(bb, from: bt, to: common, loc: c.loc)
+                return .binary(op, a2, b2, t)
+            }
+        }
         switch op {
         case .add where ap && !bp: return .binary(.ptrAdd, a, bb, strip(t))
         case .add where bp && !ap: return .binary(.ptrAdd, bb, a, strip(t))
@@ -676,9 +713,8 @@ extension Lowerer {
         let tok = unit.firstSpelledToken(c) ?? "sizeof"
         let isAlign = tok.contains("align")
         let operand = c.children.first(where: { $0.isExpression })
-        var operandType: CType = .void
-        if let operand, !containsVLA(operand.type) { operandType = (try? lowerType(operand.type, at: operand)) ?? .void }
         if let v = Eval.int(c) {
+            let operandType = sizeofOperandType(c, operand, value: Int(v), isAlign: isAlign)
             return isAlign ? .alignOf(operandType, value: Int(v)) : .sizeOf(operandType, value: Int(v))
         }
         // sizeof of a variable-length array: computed at run time.
@@ -689,6 +725,19 @@ extension Lowerer {
             if let s = runtimeSize(t) { return s }
         }
         throw unsupported(c, "sizeof of this operand")
+    }
+
+    /// The operand type of a folded sizeof/_Alignof. libclang shows the
+    /// operand when it is an expression, and a TypeRef for a named type;
+    /// otherwise (sizeof(int *), …) an integer or byte-array type of the
+    /// same size stands in, so the folded value stays checkable.
+    func sizeofOperandType(_ c: CXCursor, _ operand: CXCursor?, value: Int, isAlign: Bool) -> CType {
+        func fits(_ t: CType) -> Bool { (isAlign ? program.align(of: t) : program.size(of: t)) == value }
+        if let operand, !containsVLA(operand.type), let t = try? lowerType(operand.type, at: operand), fits(t) { return t }
+        if let ref = c.children.first(where: { $0.kind == CXCursor_TypeRef }), let t = try? lowerType(ref.type, at: ref), fits(t) { return t }
+        let ints: [IntKind] = [.uchar, .ushort, .uint, .ulong, .uint128]
+        if let k = ints.first(where: { $0.size == value }) { return .int(k) }
+        return isAlign ? .int(.uchar) : .array(.int(.uchar), length: value)
     }
 
     /// The size in bytes of `t` as an expression (VLAs multiply their lengths).

@@ -36,8 +36,7 @@ extension Lowerer {
             // a[i] on an array object keeps the array in the path; on a pointer it is *(p + i).
             var baseC = kids[0], idxC = kids[1]
             if isPointerOrArrayValue(idxC) && !isPointerOrArrayValue(baseC) { swap(&baseC, &idxC) }
-            if let arr = decayedArray(baseC) {
-                let arrLV = try lowerObject(arr)
+            if let arr = decayedArray(baseC), let arrLV = try arrayObject(arr) {
                 let pos = b.position
                 let i = try lowerExpr(idxC)
                 let arrLV2 = b.position != pos ? try stabilize(arrLV, at: pos, loc: c.loc) : arrLV
@@ -90,6 +89,13 @@ extension Lowerer {
         let tmp = newTemp(t, c.loc)
         b.emit(.assign(.local(tmp), v, c.loc))
         return .local(tmp)
+    }
+
+    /// The lvalue of an array object, nil when `c` names a parameter
+    /// written with array type (a pointer).
+    func arrayObject(_ c: CXCursor) throws -> LValue? {
+        let lv = try lowerObject(c)
+        return program.unroll(program.typeOf(lv, in: fn?.function)).isArray ? lv : nil
     }
 
     /// Re-reads the host pointer of an lvalue into a temporary placed at
@@ -178,7 +184,7 @@ extension Lowerer {
         let d = c.referenced
         guard d.kind == CXCursor_FunctionDecl else { return nil }
         let name = d.spelling
-        if d.loc.file.isEmpty && (name.hasPrefix("__builtin") || name.hasPrefix("__sync") || name.hasPrefix("__atomic") || name.hasPrefix("__c11")) {
+        if (name.hasPrefix("__builtin") || name.hasPrefix("__sync") || name.hasPrefix("__atomic") || name.hasPrefix("__c11")) {
             return (name, d)
         }
         return nil

@@ -183,7 +183,8 @@ extension Lowerer {
             var vlaSizes: [Expr] = []
             var initCursor: CXCursor? = nil
             if containsVLA(t) {
-                let exprs = kids.filter { $0.isExpression }
+                let initC = clang_Cursor_getVarDeclInitializer(d)
+                let exprs = kids.filter { $0.isExpression && (initC.isNull || clang_equalCursors($0, initC) == 0) }
                 for e in exprs {
                     let v = try lowerExpr(e)
                     let tmp = b.addLocal(name: "__vla_n", type: program.typeOf(v, in: b.function), isTemp: true, loc: loc)
@@ -191,9 +192,9 @@ extension Lowerer {
                     b.emit(.assign(.local(tmp), v, loc))
                     vlaSizes.append(.read(.local(tmp)))
                 }
-            } else {
-                initCursor = kids.last(where: { $0.isExpression })
             }
+            let ic = clang_Cursor_getVarDeclInitializer(d)
+            if !ic.isNull { initCursor = ic }
             pendingVLASizes = vlaSizes
             let lt = try lowerType(t, at: d)
             pendingVLASizes = []
@@ -212,6 +213,7 @@ extension Lowerer {
             // Block-scope typedefs are used through what they name; a VLA typedef is unsupported when used.
             break
         case CXCursor_FunctionDecl:
+            if clang_isCursorDefinition(d) != 0 { throw unsupported(d, "nested function definition") }
             _ = try functionID(d)
         case CXCursor_StaticAssert:
             break

@@ -70,6 +70,11 @@ final class Lowerer {
     var pendingVLASizes: [Expr] = []
     /// Lowering a static initializer: compound literals are static objects.
     var inStaticInitializer = false
+    var ordered: Set<TopLevel> = []
+
+    func appendOrder(_ t: TopLevel) {
+        if ordered.insert(t).inserted { program.order.append(t) }
+    }
 
     init(unit: ParsedUnit) {
         self.unit = unit
@@ -90,17 +95,17 @@ final class Lowerer {
     func lowerTopLevel(_ c: CXCursor) throws {
         switch c.kind {
         case CXCursor_FunctionDecl:
-            _ = try functionID(c)
+            _ = try functionID(c, define: true)
         case CXCursor_VarDecl:
             _ = try globalID(c)
         case CXCursor_StructDecl, CXCursor_UnionDecl:
             let id = try recordID(forDecl: c)
-            if !program.order.contains(.record(id)) { program.order.append(.record(id)) }
+            appendOrder(.record(id))
         case CXCursor_EnumDecl:
             let id = try enumID(forDecl: c)
-            if !program.order.contains(.enumeration(id)) { program.order.append(.enumeration(id)) }
+            appendOrder(.enumeration(id))
         case CXCursor_TypedefDecl:
-            if let id = try typedefID(c) { program.order.append(.typedef(id)) }
+            if let id = try typedefID(c) { appendOrder(.typedef(id)) }
         case CXCursor_StaticAssert:
             break  // checked by clang already
         case CXCursor_UnexposedDecl:
@@ -305,8 +310,18 @@ final class Lowerer {
         }
         let n = Int(clang_getNumArgTypes(t))
         var params: [CType] = []
-        for i in 0..<max(n, 0) { params.append(try lowerType(clang_getArgType(t, UInt32(i)), at: c)) }
+        for i in 0..<max(n, 0) { params.append(adjustParameter(try lowerType(clang_getArgType(t, UInt32(i)), at: c))) }
         return FunctionType(result: result, params: params, variadic: clang_isFunctionTypeVariadic(t) != 0, hasPrototype: true)
+    }
+
+    /// A parameter of array or function type is a pointer (C11 6.7.6.3p7–8);
+    /// va_list keeps its name and decays by itself.
+    func adjustParameter(_ t: CType) -> CType {
+        switch program.unroll(t) {
+        case .array(let e, _), .vla(let e, _): return .pointer(e)
+        case .function: return .pointer(program.unroll(t))
+        default: return t
+        }
     }
 
     // MARK: Records
@@ -352,7 +367,8 @@ final class Lowerer {
             let name = f.spelling
             let isBit = clang_Cursor_isBitField(f) != 0
             let lowered = try lowerType(ft, at: f)
-            let anonymous = clang_Cursor_isAnonymous(f) != 0 || name.isEmpty
+            let anonymous = name.isEmpty || ((name.contains("(anonymous") || name.contains("(unnamed"))
+                && clang_Cursor_isAnonymousRecordDecl(ft.canonical.declaration) != 0)
             fields.append(Field(name: anonymous ? nil : name, type: lowered,
                                 bitWidth: isBit ? Int(clang_getFieldDeclBitWidth(f)) : nil,
                                 offsetBits: Int(clang_Cursor_getOffsetOfField(f)),
@@ -430,7 +446,7 @@ final class Lowerer {
         globalIDs[key] = id
         program.globals.append(GlobalVar(id: id, name: name, sourceName: sourceName, type: .int, storage: .extern,
                                          initializer: nil, identity: ident, loc: c.loc))
-        program.order.append(.global(id))
+        appendOrder(.global(id))
         try updateGlobal(id, from: c)
         return id
     }
@@ -452,7 +468,8 @@ final class Lowerer {
         if clang_getCursorTLSKind(c) != CXTLS_None { g.isThreadLocal = true }
         let attrs = attributes(of: c)
         for a in attrs where !g.attributes.contains(a) { g.attributes.append(a) }
-        if let initCursor = c.children.last(where: { $0.isExpression }) {
+        let initC = clang_Cursor_getVarDeclInitializer(c)
+        if !initC.isNull, let initCursor = Optional(initC) {
             program.globals[id.index] = g
             let initializer = try lowerStaticInitializer(initCursor, type: t)
             g = program.globals[id.index]
@@ -466,7 +483,7 @@ final class Lowerer {
 
     // MARK: Functions
 
-    func functionID(_ c: CXCursor) throws -> FuncID {
+    func functionID(_ c: CXCursor, define: Bool = false) throws -> FuncID {
         let key = DeclKey(c)
         let id: FuncID
         if let existing = funcIDs[key] {
@@ -482,7 +499,7 @@ final class Lowerer {
             program.functions.append(Function(id: id, name: name, sourceName: sourceName, type: fnType,
                                               storage: isStatic ? .static : .extern, identity: identity(sourceName, isStatic: isStatic),
                                               loc: c.loc))
-            program.order.append(.function(id))
+            appendOrder(.function(id))
         }
         var f = program.functions[id.index]
         let storage = clang_Cursor_getStorageClass(c)
@@ -492,7 +509,7 @@ final class Lowerer {
         let t = try lowerFunctionType(c.type, at: c)
         if t.hasPrototype || !f.type.hasPrototype { f.type = t }
         program.functions[id.index] = f
-        if clang_isCursorDefinition(c) != 0 {
+        if define, clang_isCursorDefinition(c) != 0, program.functions[id.index].body == nil {
             try lowerFunctionBody(id, c)
         }
         return id
@@ -515,7 +532,7 @@ final class Lowerer {
         let paramCursors = kids.filter { $0.kind == CXCursor_ParmDecl }
         for (i, p) in paramCursors.enumerated() {
             let name = p.spelling.isEmpty ? "__arg\(i)" : p.spelling
-            var pt = try lowerType(p.type, at: p)
+            var pt = adjustParameter(try lowerType(p.type, at: p))
             // A parameter declared with array or function type is a pointer (C11 6.7.6.3p7–8).
             if i < f.type.params.count { pt = f.type.params[i] }
             let lid = b.addLocal(name: name, type: pt, isParam: true, isRegister: clang_Cursor_getStorageClass(p) == CX_SC_Register,

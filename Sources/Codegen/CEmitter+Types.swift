@@ -1,0 +1,243 @@
+// Types: C declarators for arbitrary types, and record definitions in
+// dependency order with layout assertions.
+
+import IR
+
+extension Emitter {
+    // MARK: Declarators
+
+    /// A type name (abstract declarator): `int (*)[3]`.
+    func typeName(_ t: CType) -> String { decl(t, "") }
+
+    /// The declaration of `d` (a declarator, possibly empty) with type `t`.
+    /// Built inside out: pointers prefix `*`, arrays and functions suffix, and
+    /// a suffix applied to a declarator that starts with `*` needs parentheses.
+    func decl(_ t: CType, _ d: String) -> String {
+        switch t {
+        case .void: return base("void", d)
+        case .int(let k): return base(k.spelling, d)
+        case .float(let k): return base(k.spelling, d)
+        case .complex(let k): return base("_Complex " + k.spelling, d)
+        case .vaList: return base("__builtin_va_list", d)
+        case .record(let id): return base(recordSpecifier(id), d)
+        case .enumeration(let id):
+            guard id.index >= 0, id.index < p.enums.count else { return base("int", d) }
+            return base(p.enums[id.index].underlying.spelling, d)
+        case .typedef(let id):
+            guard id.index >= 0, id.index < p.typedefs.count else { return base("int", d) }
+            return decl(p.typedefs[id.index].type, d)
+        case .atomic(let inner): return base("_Atomic(\(typeName(inner)))", d)
+        case .vector: return base(vectorTypeName(t), d)
+        case .pointer(let pt): return decl(pt, "*" + d)
+        case .array(let e, let n): return decl(e, suffixable(d) + "[" + (n.map { String($0) } ?? "") + "]")
+        case .vla(let e, let n):
+            let len = starVLA > 0 || fn == nil ? "*" : expr(n)
+            return decl(e, suffixable(d) + "[" + len + "]")
+        case .function(let ft): return decl(ft.result, suffixable(d) + "(" + parameterTypes(ft) + ")")
+        case .qualified(let inner, let q0):
+            var q = q0
+            var i = inner
+            while true {
+                if case .typedef(let id) = i, id.index >= 0, id.index < p.typedefs.count { i = p.typedefs[id.index].type; continue }
+                if case .qualified(let j, let q2) = i { q.formUnion(q2); i = j; continue }
+                break
+            }
+            switch i {
+            case .pointer(let pt):
+                let qs = qualifierString(q)
+                return decl(pt, "*" + qs + (d.isEmpty || qs.isEmpty ? "" : " ") + d)
+            case .array(let e, let n): return decl(.array(.qualified(e, q), length: n), d)
+            case .vla(let e, let n): return decl(.vla(.qualified(e, q), length: n), d)
+            case .function: return decl(i, d)
+            default:
+                q.remove(.restrict)
+                let qs = qualifierString(q)
+                return qs.isEmpty ? decl(i, d) : qs + " " + decl(i, d)
+            }
+        }
+    }
+
+    private func base(_ spec: String, _ d: String) -> String { d.isEmpty ? spec : spec + " " + d }
+    private func suffixable(_ d: String) -> String { d.hasPrefix("*") ? "(" + d + ")" : d }
+
+    func qualifierString(_ q: Qualifiers) -> String {
+        var parts: [String] = []
+        if q.contains(.const) { parts.append("const") }
+        if q.contains(.volatile) { parts.append("volatile") }
+        if q.contains(.restrict) { parts.append("__restrict") }
+        return parts.joined(separator: " ")
+    }
+
+    /// The parameter list of a function type, names omitted.
+    func parameterTypes(_ ft: FunctionType) -> String {
+        if !ft.hasPrototype { return "" }
+        if ft.params.isEmpty { return ft.variadic ? "..." : "void" }
+        starVLA += 1
+        defer { starVLA -= 1 }
+        var s = ft.params.map { typeName(adjustParameter($0)) }.joined(separator: ", ")
+        if ft.variadic { s += ", ..." }
+        return s
+    }
+
+    /// A parameter of function type is a pointer to it (C11 6.7.6.3p8).
+    func adjustParameter(_ t: CType) -> CType {
+        if case .function = p.unroll(t) { return .pointer(t) }
+        return t
+    }
+
+    func recordSpecifier(_ id: RecordID) -> String {
+        guard id.index >= 0, id.index < p.records.count else { return "int" }
+        let r = p.records[id.index]
+        if vaTagRecords.contains(id.index) { return "__typeof__((*(__builtin_va_list *)0)[0])" }
+        if r.isAnonymousMember { return anonymousRecordDefinition(r, indent: 1) }
+        return (r.kind == .struct ? "struct " : "union ") + tags[id.index]
+    }
+
+    /// `typedef int __graft_vec_N __attribute__((vector_size(16)));`
+    func vectorTypeName(_ t: CType) -> String {
+        guard case .vector(let e0, let n) = t else { return "int" }
+        let e = canonicalScalar(e0)
+        let key = CType.vector(e, count: n)
+        if let name = vectorNames[key] { return name }
+        let name = "__graft_vec_\(vectorNames.count)"
+        let bytes = (p.size(of: e) ?? 0) * n
+        vectorNames[key] = name
+        vectorDefs.append("typedef \(decl(e, name)) __attribute__((vector_size(\(bytes))));")
+        return name
+    }
+
+    /// Typedefs, qualifiers, atomics and enums removed from a scalar type.
+    func canonicalScalar(_ t: CType) -> CType {
+        switch p.unroll(t) {
+        case .enumeration(let id): return .int(p[id].underlying)
+        case .atomic(let i): return canonicalScalar(i)
+        case let u: return u
+        }
+    }
+
+    // MARK: Records
+
+    func emitRecords() {
+        var forward: [String] = []
+        for (i, r) in p.records.enumerated() where !r.isAnonymousMember && !vaTagRecords.contains(i) {
+            forward.append((r.kind == .struct ? "struct " : "union ") + tags[i] + ";")
+        }
+        if !forward.isEmpty {
+            line("")
+            for f in forward { line(f) }
+        }
+        var state = [UInt8](repeating: 0, count: p.records.count)  // 0 new, 1 visiting, 2 done
+        for i in p.records.indices { visitRecord(i, &state) }
+    }
+
+    private func visitRecord(_ i: Int, _ state: inout [UInt8]) {
+        guard state[i] == 0 else { return }
+        state[i] = 1
+        let r = p.records[i]
+        if !r.isAnonymousMember && !vaTagRecords.contains(i), let fields = r.fields {
+            var deps: [Int] = []
+            for f in fields { valueDependencies(f.type, &deps) }
+            for d in deps where d != i { visitRecord(d, &state) }
+            emitRecordDefinition(r)
+        }
+        state[i] = 2
+    }
+
+    /// Named records that `t` contains by value.
+    func valueDependencies(_ t: CType, _ deps: inout [Int]) {
+        switch t {
+        case .record(let id):
+            guard id.index >= 0, id.index < p.records.count else { return }
+            let r = p.records[id.index]
+            if r.isAnonymousMember {
+                for f in r.fields ?? [] { valueDependencies(f.type, &deps) }
+            } else if !vaTagRecords.contains(id.index) {
+                deps.append(id.index)
+            }
+        case .array(let e, _), .vla(let e, _), .qualified(let e, _), .atomic(let e), .vector(let e, _):
+            valueDependencies(e, &deps)
+        case .typedef(let id):
+            if id.index >= 0, id.index < p.typedefs.count { valueDependencies(p.typedefs[id.index].type, &deps) }
+        case .vaList:
+            break
+        case .void, .int, .float, .complex, .pointer, .function, .enumeration:
+            break
+        }
+    }
+
+    func emitRecordDefinition(_ r: Record) {
+        let kw = r.kind == .struct ? "struct" : "union"
+        let name = "\(kw) \(tags[r.id.index])"
+        line("")
+        line("\(name) {")
+        for f in r.fields ?? [] { line(fieldDeclaration(f, indent: 1), 1) }
+        let attrs = attributes(r.attributes)
+        line("}" + (attrs.isEmpty ? "" : " " + attrs) + ";")
+        // clang's layout, checked by the compiler that builds the output.
+        line("_Static_assert(sizeof(\(name)) == \(r.size), \"graft: size of \(name)\");")
+        line("_Static_assert(_Alignof(\(name)) == \(r.align), \"graft: alignment of \(name)\");")
+        for (fname, off) in namedFieldOffsets(r, base: 0) where off % 8 == 0 {
+            line("_Static_assert(__builtin_offsetof(\(name), \(fname)) == \(off / 8), \"graft: offset of \(name).\(fname)\");")
+        }
+    }
+
+    /// Names reachable directly in `r` (through anonymous members) that are
+    /// not bit-fields, with their offsets in bits.
+    private func namedFieldOffsets(_ r: Record, base: Int) -> [(String, Int)] {
+        var result: [(String, Int)] = []
+        for f in r.fields ?? [] {
+            if let n = f.name {
+                if f.bitWidth == nil { result.append((n, base + f.offsetBits)) }
+            } else if case .record(let id) = p.unroll(f.type), id.index < p.records.count, p.records[id.index].isAnonymousMember {
+                result += namedFieldOffsets(p.records[id.index], base: base + f.offsetBits)
+            }
+        }
+        return result
+    }
+
+    func fieldDeclaration(_ f: Field, indent: Int) -> String {
+        var s: String
+        if f.name == nil, f.bitWidth == nil, case .record(let id) = p.unroll(f.type), id.index < p.records.count,
+           p.records[id.index].isAnonymousMember {
+            s = anonymousRecordDefinition(p.records[id.index], indent: indent)
+            let q = qualifierString(p.qualifiers(f.type).subtracting(.restrict))
+            if !q.isEmpty { s = q + " " + s }
+        } else {
+            s = decl(f.type, f.name ?? "")
+            if let w = f.bitWidth { s += " : \(w)" }
+        }
+        let attrs = attributes(f.attributes)
+        if !attrs.isEmpty { s += " " + attrs }
+        return s + ";"
+    }
+
+    /// `struct { … } __attribute__((…))` written in place of an anonymous member.
+    func anonymousRecordDefinition(_ r: Record, indent: Int) -> String {
+        let pad = String(repeating: "    ", count: indent)
+        var s = (r.kind == .struct ? "struct" : "union") + " {\n"
+        for f in r.fields ?? [] { s += pad + "    " + fieldDeclaration(f, indent: indent + 1) + "\n" }
+        s += pad + "}"
+        let attrs = attributes(r.attributes)
+        if !attrs.isEmpty { s += " " + attrs }
+        return s
+    }
+
+    /// `t` without the `const` a local's declaration must not carry when the
+    /// IR assigns to it (top level and array elements; not behind pointers).
+    func droppingConst(_ t: CType) -> CType {
+        switch t {
+        case .typedef(let id):
+            guard id.index >= 0, id.index < p.typedefs.count else { return t }
+            let u = p.typedefs[id.index].type
+            let d = droppingConst(u)
+            return d == u ? t : d
+        case .qualified(let inner, let q):
+            let i = droppingConst(inner)
+            let q2 = q.subtracting(.const)
+            return q2.isEmpty ? i : .qualified(i, q2)
+        case .array(let e, let n): return .array(droppingConst(e), length: n)
+        case .vla(let e, let n): return .vla(droppingConst(e), length: n)
+        default: return t
+        }
+    }
+}

@@ -1,0 +1,453 @@
+// Merging translation units into one program — graft's "linker" at IR level.
+//
+// Each unit was lowered alone, with ids local to it. The merge does what a
+// linker does with symbols and what a C compiler would do if all units were
+// one file, in five steps:
+//
+//  1. Symbols. External globals and functions are unified by linkage name
+//     (declaration + definition → one entity carrying the definition). Two
+//     strong definitions of one symbol are an error, as `ld` says it. A
+//     tentative definition (`int x;`) yields to an initialized one. An
+//     inline function definition yields to a non-inline (external) one and
+//     never clashes. Statics stay per unit.
+//  2. Enums, 3. records and typedefs are unified when they have the same
+//     `identity` and the same structure after renumbering (the same header
+//     included twice). Records may be recursive through typedefs and
+//     pointers, so unification is a greatest fixpoint: assume every
+//     same-identity pair equal, drop the pairs whose remapped structure
+//     differs, repeat. An incomplete declaration unifies with a definition.
+//  4. Names. The merged program is one C file: ordinary identifiers
+//     (variables, functions, typedefs, enumerators) and tags must be unique.
+//     External names never change. A static, typedef or enumerator whose
+//     name is claimed by more than one entity becomes `name__<file stem>`
+//     (all claimants, so the name does not depend on unit order);
+//     `sourceName` and `identity` keep the original. A tag used by two
+//     different records/enums gets `__2`, `__3`, … on later ones.
+//  5. Contents. Every entity is copied with its ids remapped through an
+//     `IDMapper` of its unit; `order` is the concatenation of the units'
+//     orders with each entity placed where its definition is.
+
+import Foundation
+import IR
+
+public enum Merge {
+    /// Merges units (in link order). Throws `Diagnostics` on linker errors.
+    public static func merge(_ units: [Program]) throws -> Program {
+        var m = Merger(units: units)
+        return try m.run()
+    }
+
+    /// A C-identifier-safe stem of a unit's file name: `src/util.c` → `util`.
+    public static func stem(of file: String) -> String {
+        var base = (file as NSString).lastPathComponent
+        if let dot = base.lastIndex(of: "."), dot != base.startIndex { base = String(base[..<dot]) }
+        var s = String(base.unicodeScalars.map { c -> Character in
+            let ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_"
+            return ok ? Character(c) : "_"
+        })
+        if s.isEmpty { s = "unit" }
+        if let f = s.first, f.isNumber { s = "_" + s }
+        return s
+    }
+}
+
+private struct Merger {
+    let units: [Program]
+    let stems: [String]
+    var diagnostics: [Diagnostic] = []
+
+    // Step 1: symbols.
+    var globalMap: [[GlobalID]] = []
+    var funcMap: [[FuncID]] = []
+    var globalContribs: [[(unit: Int, id: GlobalID)]] = []
+    var funcContribs: [[(unit: Int, id: FuncID)]] = []
+
+    // Step 2: enums.
+    var enums: [EnumDef] = []
+    var enumOrigin: [Int] = []       // unit whose enumerator names it carries
+    var enumDefUnit: [Int] = []      // unit where it is complete (order placement)
+    var enumOrigTag: [String] = []
+    var enumMap: [[EnumID]] = []
+
+    // Step 3: records and typedefs.
+    var records: [Record] = []
+    var recordOrigin: [Int] = []
+    var recordDefUnit: [Int] = []
+    var recordOrigTag: [String] = []
+    var recordMap: [[RecordID]] = []
+    var typedefs: [Typedef] = []
+    var typedefOrigin: [Int] = []
+    var typedefMap: [[TypedefID]] = []
+
+    // Step 4: names.
+    var globalNames: [String] = []
+    var funcNames: [String] = []
+    var typedefNames: [String] = []
+    var enumeratorNames: [[String]] = []   // per merged enum, per item
+    var enumeratorRename: [[String: String]] = []  // per unit
+
+    init(units: [Program]) {
+        self.units = units
+        self.stems = units.enumerated().map { i, u in u.sources.first.map(Merge.stem(of:)) ?? "unit\(i)" }
+    }
+
+    mutating func run() throws -> Program {
+        unifySymbols()
+        for u in units.indices { unifyEnums(u) }
+        for u in units.indices { unifyRecordsAndTypedefs(u) }
+        assignNames()
+        var out = Program()
+        for i in globalContribs.indices { out.globals.append(buildGlobal(GlobalID(i))) }
+        for i in funcContribs.indices { out.functions.append(buildFunction(FuncID(i))) }
+        if diagnostics.contains(where: { $0.severity == .error }) { throw Diagnostics(diagnostics) }
+        out.records = records.indices.map { i in
+            var r = IDMapper(enumerator: renamer(recordOrigin[i])).map(records[i]); r.id = RecordID(i); return r
+        }
+        out.enums = enums.enumerated().map { i, e in var e = e; e.names = enumeratorNames[i]; return e }
+        out.typedefs = typedefs.indices.map { i in
+            var t = IDMapper(enumerator: renamer(typedefOrigin[i])).map(typedefs[i])
+            t.id = TypedefID(i); t.name = typedefNames[i]; return t
+        }
+        assignTags(&out)
+        out.order = buildOrder(out)
+        out.sources = units.flatMap(\.sources)
+        return out
+    }
+
+    // MARK: 1. Symbols
+
+    /// A unit's id maps and each merged entity's contributions, by linkage name.
+    mutating func unifySymbols() {
+        var externalGlobal: [String: GlobalID] = [:]
+        var externalFunc: [String: FuncID] = [:]
+        for (u, unit) in units.enumerated() {
+            globalMap.append(unit.globals.map { g in
+                if g.storage != .static, let id = externalGlobal[g.name] {
+                    globalContribs[id.index].append((u, g.id)); return id
+                }
+                let id = GlobalID(globalContribs.count)
+                globalContribs.append([(u, g.id)])
+                if g.storage != .static { externalGlobal[g.name] = id }
+                return id
+            })
+            funcMap.append(unit.functions.map { f in
+                if f.storage != .static, let id = externalFunc[f.name] {
+                    funcContribs[id.index].append((u, f.id)); return id
+                }
+                let id = FuncID(funcContribs.count)
+                funcContribs.append([(u, f.id)])
+                if f.storage != .static { externalFunc[f.name] = id }
+                return id
+            })
+        }
+        for (name, gid) in externalGlobal.sorted(by: { $0.key < $1.key }) {
+            guard let fid = externalFunc[name] else { continue }
+            let g = funcContribs[fid.index][0], v = globalContribs[gid.index][0]
+            let fl = units[g.unit][g.id].loc, vl = units[v.unit][v.id].loc
+            diagnostics.append(Diagnostic(.error, vl, "`\(name)` is a variable here and a function at \(fl)"))
+            diagnostics.append(Diagnostic(.note, fl, "`\(name)` declared as a function here"))
+        }
+    }
+
+    // MARK: 2. Enums
+
+    mutating func unifyEnums(_ u: Int) {
+        var byIdentity: [String: [EnumID]] = [:]
+        for (i, e) in enums.enumerated() { byIdentity[e.identity, default: []].append(EnumID(i)) }
+        enumMap.append(units[u].enums.map { e in
+            for c in byIdentity[e.identity] ?? [] where enumCompatible(e, c) {
+                if !enums[c.index].isComplete && e.isComplete {
+                    let id = enums[c.index].id
+                    enums[c.index] = e; enums[c.index].id = id
+                    enumOrigin[c.index] = u; enumDefUnit[c.index] = u
+                }
+                return c
+            }
+            let id = EnumID(enums.count)
+            var copy = e; copy.id = id
+            enums.append(copy); enumOrigin.append(u); enumDefUnit.append(u); enumOrigTag.append(e.tag)
+            return id
+        })
+    }
+
+    func enumCompatible(_ e: EnumDef, _ c: EnumID) -> Bool {
+        let m = enums[c.index]
+        guard e.tag == enumOrigTag[c.index] else { return false }
+        if !e.isComplete || !m.isComplete { return true }
+        return e.names == m.names && e.values == m.values && e.underlying == m.underlying && e.attributes == m.attributes
+    }
+
+    // MARK: 3. Records and typedefs
+
+    mutating func unifyRecordsAndTypedefs(_ u: Int) {
+        let unit = units[u]
+        var recordsByIdentity: [String: [RecordID]] = [:]
+        for (i, r) in records.enumerated() { recordsByIdentity[r.identity, default: []].append(RecordID(i)) }
+        var typedefsByIdentity: [String: [TypedefID]] = [:]
+        for (i, t) in typedefs.enumerated() { typedefsByIdentity[t.identity, default: []].append(TypedefID(i)) }
+
+        let rCands = unit.records.map { recordsByIdentity[$0.identity] ?? [] }
+        let tCands = unit.typedefs.map { typedefsByIdentity[$0.identity] ?? [] }
+        var rChoice: [Int?] = rCands.map { $0.isEmpty ? nil : 0 }
+        var tChoice: [Int?] = tCands.map { $0.isEmpty ? nil : 0 }
+
+        let em = enumMap[u], gm = globalMap[u], fm = funcMap[u]
+        // Not-yet-unified entities map to negative placeholders, which equal nothing merged.
+        func trialMapper() -> IDMapper {
+            let rc = rChoice, tc = tChoice
+            return IDMapper(record: { id in rc[id.index].map { rCands[id.index][$0] } ?? RecordID(-1 - id.index) },
+                            enumeration: { em[$0.index] },
+                            typedef: { id in tc[id.index].map { tCands[id.index][$0] } ?? TypedefID(-1 - id.index) },
+                            global: { gm[$0.index] },
+                            function: { fm[$0.index] })
+        }
+        func advance(_ k: Int, _ count: Int) -> Int? { k + 1 < count ? k + 1 : nil }
+
+        var changed = true
+        while changed {
+            changed = false
+            let m = trialMapper()
+            for (i, r) in unit.records.enumerated() {
+                guard let k = rChoice[i] else { continue }
+                if !recordCompatible(m.map(r), rCands[i][k]) { rChoice[i] = advance(k, rCands[i].count); changed = true }
+            }
+            for (i, t) in unit.typedefs.enumerated() {
+                guard let k = tChoice[i] else { continue }
+                let c = typedefs[tCands[i][k].index]
+                if t.name != c.name || m.map(t.type) != c.type { tChoice[i] = advance(k, tCands[i].count); changed = true }
+            }
+        }
+
+        // Fresh ids for the rest, then copy them in.
+        var nextRecord = records.count, nextTypedef = typedefs.count
+        let rFinal: [RecordID] = rChoice.indices.map { i in
+            if let k = rChoice[i] { return rCands[i][k] }
+            defer { nextRecord += 1 }; return RecordID(nextRecord)
+        }
+        let tFinal: [TypedefID] = tChoice.indices.map { i in
+            if let k = tChoice[i] { return tCands[i][k] }
+            defer { nextTypedef += 1 }; return TypedefID(nextTypedef)
+        }
+        recordMap.append(rFinal); typedefMap.append(tFinal)
+        let m = IDMapper(record: { rFinal[$0.index] }, enumeration: { em[$0.index] },
+                         typedef: { tFinal[$0.index] }, global: { gm[$0.index] }, function: { fm[$0.index] })
+        for (i, r) in unit.records.enumerated() {
+            let mapped = m.map(r)
+            if rChoice[i] == nil {
+                records.append(mapped); recordOrigin.append(u); recordDefUnit.append(u); recordOrigTag.append(r.tag)
+            } else if records[rFinal[i].index].fields == nil && mapped.fields != nil {
+                // The definition completes a merged declaration.
+                let tag = records[rFinal[i].index].tag
+                records[rFinal[i].index] = mapped; records[rFinal[i].index].tag = tag
+                recordOrigin[rFinal[i].index] = u; recordDefUnit[rFinal[i].index] = u
+            }
+        }
+        for (i, t) in unit.typedefs.enumerated() where tChoice[i] == nil {
+            typedefs.append(m.map(t)); typedefOrigin.append(u)
+        }
+    }
+
+    /// `r` already remapped (its id is the candidate's or a placeholder).
+    func recordCompatible(_ r: Record, _ c: RecordID) -> Bool {
+        let m = records[c.index]
+        guard r.kind == m.kind, r.isAnonymousMember == m.isAnonymousMember,
+              r.tag == recordOrigTag[c.index] else { return false }
+        guard let rf = r.fields, let mf = m.fields else { return true }
+        return rf == mf && r.size == m.size && r.align == m.align && r.attributes == m.attributes
+    }
+
+    // MARK: 4. Names
+
+    /// A claimant of an ordinary identifier that may be renamed.
+    enum Claimant: Hashable {
+        case global(Int), function(Int), typedef(Int), enumerator(Int, Int)
+    }
+
+    mutating func assignNames() {
+        globalNames = globalContribs.map { c in units[c[0].unit][c[0].id].name }
+        funcNames = funcContribs.map { c in units[c[0].unit][c[0].id].name }
+        typedefNames = typedefs.map(\.name)
+        enumeratorNames = enums.map(\.names)
+
+        // Who wants each name, in a fixed order.
+        var fixed = Set<String>()
+        var claims: [String: [Claimant]] = [:]
+        var claimOrder: [Claimant] = []
+        func claim(_ name: String, _ c: Claimant) { claims[name, default: []].append(c); claimOrder.append(c) }
+        for (i, c) in globalContribs.enumerated() {
+            if units[c[0].unit][c[0].id].storage == .static { claim(globalNames[i], .global(i)) } else { fixed.insert(globalNames[i]) }
+        }
+        for (i, c) in funcContribs.enumerated() {
+            if units[c[0].unit][c[0].id].storage == .static { claim(funcNames[i], .function(i)) } else { fixed.insert(funcNames[i]) }
+        }
+        for i in typedefs.indices { claim(typedefNames[i], .typedef(i)) }
+        for (i, names) in enumeratorNames.enumerated() { for (k, n) in names.enumerated() { claim(n, .enumerator(i, k)) } }
+
+        var taken = fixed.union(claims.keys)
+        for c in claimOrder {
+            let (name, unit) = nameAndUnit(c)
+            let contested = fixed.contains(name) || claims[name]!.count > 1
+            guard contested else { continue }
+            var candidate = "\(name)__\(stems[unit])"
+            var n = 2
+            while taken.contains(candidate) { candidate = "\(name)__\(stems[unit])__\(n)"; n += 1 }
+            taken.insert(candidate)
+            switch c {
+            case .global(let i): globalNames[i] = candidate
+            case .function(let i): funcNames[i] = candidate
+            case .typedef(let i): typedefNames[i] = candidate
+            case .enumerator(let i, let k): enumeratorNames[i][k] = candidate
+            }
+        }
+
+        // Each unit's enumerators, by their name in that unit.
+        enumeratorRename = units.indices.map { u in
+            var map: [String: String] = [:]
+            for e in units[u].enums {
+                let merged = enumMap[u][e.id.index].index
+                for (k, n) in e.names.enumerated() where k < enumeratorNames[merged].count {
+                    map[n] = enumeratorNames[merged][k]
+                }
+            }
+            return map
+        }
+    }
+
+    func nameAndUnit(_ c: Claimant) -> (String, Int) {
+        switch c {
+        case .global(let i): let g = globalContribs[i][0]; return (units[g.unit][g.id].name, g.unit)
+        case .function(let i): let f = funcContribs[i][0]; return (units[f.unit][f.id].name, f.unit)
+        case .typedef(let i): return (typedefs[i].name, typedefOrigin[i])
+        case .enumerator(let i, let k): return (enums[i].names[k], enumOrigin[i])
+        }
+    }
+
+    func renamer(_ u: Int) -> (String) -> String {
+        let map = enumeratorRename[u]
+        return { map[$0] ?? $0 }
+    }
+
+    func mapper(_ u: Int) -> IDMapper {
+        let g = globalMap[u], f = funcMap[u], r = recordMap[u], e = enumMap[u], t = typedefMap[u]
+        return IDMapper(record: { r[$0.index] }, enumeration: { e[$0.index] }, typedef: { t[$0.index] },
+                        global: { g[$0.index] }, function: { f[$0.index] }, enumerator: renamer(u))
+    }
+
+    /// Struct and union and enum tags share one namespace.
+    func assignTags(_ p: inout Program) {
+        var used = Set<String>()
+        func fresh(_ tag: String) -> String {
+            if used.insert(tag).inserted { return tag }
+            var n = 2
+            while used.contains("\(tag)__\(n)") { n += 1 }
+            used.insert("\(tag)__\(n)")
+            return "\(tag)__\(n)"
+        }
+        // Records and enums in the order they were first met.
+        for i in p.records.indices where !p.records[i].isAnonymousMember { p.records[i].tag = fresh(p.records[i].tag) }
+        for i in p.enums.indices where !p.enums[i].tag.isEmpty { p.enums[i].tag = fresh(p.enums[i].tag) }
+    }
+
+    // MARK: 5. Contents
+
+    /// The merged entity: the contribution that carries the definition,
+    /// renamed and remapped; duplicate definitions are diagnosed.
+    mutating func buildGlobal(_ id: GlobalID) -> GlobalVar {
+        let contribs = globalContribs[id.index].map { c in (unit: c.unit, g: mapper(c.unit).map(units[c.unit][c.id])) }
+        let strong = contribs.filter { $0.g.initializer != nil }
+        let tentative = contribs.filter { $0.g.storage == .none && $0.g.initializer == nil }
+        let name = contribs[0].g.name
+        for dup in strong.dropFirst() { duplicate(name, dup.g.loc, strong[0].g.loc) }
+        var primary = strong.first ?? tentative.first ?? contribs.first(where: { !isIncompleteArray($0.g.type) }) ?? contribs[0]
+        if !strong.isEmpty || !tentative.isEmpty, primary.g.storage == .extern { primary.g.storage = .none }
+        var g = primary.g
+        g.id = id
+        g.name = globalNames[id.index]
+        g.attributes = unionAttributes(contribs.map(\.g.attributes), first: g.attributes)
+        if g.identity.isEmpty { g.identity = identity(g.storage, g.sourceName, unit: primary.unit) }
+        globalDefUnit[id.index] = primary.unit
+        return g
+    }
+
+    mutating func buildFunction(_ id: FuncID) -> Function {
+        let contribs = funcContribs[id.index].map { c in (unit: c.unit, f: mapper(c.unit).map(units[c.unit][c.id])) }
+        // Only non-inline definitions clash. An inline definition (C99 `inline`,
+        // or glibc's `extern inline` with gnu_inline, which the IR does not
+        // tell apart from C99 `extern inline`) may appear in every unit that
+        // includes its header; it yields to a non-inline one, and among
+        // inline ones an `extern` (C99: external) definition is preferred.
+        let external = contribs.filter { $0.f.body != nil && !$0.f.isInline }
+        let inline = contribs.filter { $0.f.body != nil && $0.f.isInline }
+        let name = contribs[0].f.name
+        if contribs[0].f.storage != .static {
+            for dup in external.dropFirst() { duplicate(name, dup.f.loc, external[0].f.loc) }
+        }
+        let primary = external.first ?? inline.first(where: { $0.f.storage == .extern }) ?? inline.first
+            ?? contribs.first(where: { $0.f.type.hasPrototype }) ?? contribs[0]
+        var f = primary.f
+        f.id = id
+        f.name = funcNames[id.index]
+        f.attributes = unionAttributes(contribs.map(\.f.attributes), first: f.attributes)
+        if f.identity.isEmpty { f.identity = identity(f.storage, f.sourceName, unit: primary.unit) }
+        funcDefUnit[id.index] = primary.unit
+        return f
+    }
+
+    var globalDefUnit: [Int: Int] = [:]
+    var funcDefUnit: [Int: Int] = [:]
+
+    mutating func duplicate(_ name: String, _ loc: SourceLoc, _ first: SourceLoc) {
+        diagnostics.append(Diagnostic(.error, loc, "multiple definition of `\(name)`; first defined at \(first)"))
+        diagnostics.append(Diagnostic(.note, first, "`\(name)` first defined here"))
+    }
+
+    func identity(_ storage: Storage, _ name: String, unit: Int) -> String {
+        guard storage == .static, let file = units[unit].sources.first else { return name }
+        return "\((file as NSString).lastPathComponent):\(name)"
+    }
+
+    func isIncompleteArray(_ t: CType) -> Bool {
+        if case .array(_, nil) = t { return true }
+        return false
+    }
+
+    func unionAttributes(_ all: [[Attribute]], first: [Attribute]) -> [Attribute] {
+        var out = first
+        for list in all { for a in list where !out.contains(a) { out.append(a) } }
+        return out
+    }
+
+    /// The units' orders concatenated, each entity at the place of the unit
+    /// that defines it (so a definition never precedes the types it needs),
+    /// file-scope `asm` kept everywhere.
+    func buildOrder(_ p: Program) -> [TopLevel] {
+        var seen = Set<TopLevel>()
+        var out: [TopLevel] = []
+        func defUnit(_ t: TopLevel) -> Int? {
+            switch t {
+            case .record(let id): return recordDefUnit[id.index]
+            case .enumeration(let id): return enumDefUnit[id.index]
+            case .typedef(let id): return typedefOrigin[id.index]
+            case .global(let id): return globalDefUnit[id.index]
+            case .function(let id): return funcDefUnit[id.index]
+            case .asm: return nil
+            }
+        }
+        // Which entities their defining unit lists; the others go at their first mention.
+        var listed = Set<TopLevel>()
+        for (u, unit) in units.enumerated() {
+            let m = mapper(u)
+            for t in unit.order { let mt = m.map(t); if defUnit(mt) == u { listed.insert(mt) } }
+        }
+        for (u, unit) in units.enumerated() {
+            let m = mapper(u)
+            for t in unit.order {
+                let mt = m.map(t)
+                if case .asm = mt { out.append(mt); continue }
+                guard defUnit(mt) == u || !listed.contains(mt) else { continue }
+                if seen.insert(mt).inserted { out.append(mt) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,77 @@
+// IR kept inside object files.
+//
+// `graft cc -c x.c -o x.o` writes an ordinary ELF object (the emitted C of
+// the unit, compiled by the system compiler) with one extra section,
+// `.graft_ir`, holding the unit's serialized IR. The section is flagged
+// `exclude`, so a plain `ld` drops it from linked outputs, and an object is
+// self-contained: it can be moved, put in an archive (`ar rcs libx.a`) or
+// linked by plain `cc`, which just uses its machine code. The graft link
+// step reads the section back (ELF and `ar` are parsed here, no tool runs).
+
+import Foundation
+
+enum ObjectIR {
+    static let section = ".graft_ir"
+
+    /// Adds the IR section to an object in place.
+    static func embed(_ ir: Data, into object: String, scratch: Toolchain.TempDir) throws {
+        let irPath = scratch.file(((object as NSString).lastPathComponent) + ".gir")
+        try Toolchain.write(ir, to: irPath)
+        let r = try Toolchain.runQuiet(["objcopy", "--add-section", "\(section)=\(irPath)",
+                                        "--set-section-flags", "\(section)=contents,readonly,exclude", object])
+        if r.status != 0 { throw Failure("objcopy could not add the IR to \(object): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
+    }
+
+    /// The IR section of an ELF object's bytes, nil when there is none.
+    static func irSection(ofELF d: Data) -> Data? {
+        let b = [UInt8](d)
+        guard b.count >= 64, b[0] == 0x7F, b[1] == 0x45, b[2] == 0x4C, b[3] == 0x46, b[4] == 2, b[5] == 1 else { return nil }
+        func u16(_ o: Int) -> Int { o + 2 <= b.count ? Int(b[o]) | Int(b[o + 1]) << 8 : 0 }
+        func u32(_ o: Int) -> Int { o + 4 <= b.count ? u16(o) | u16(o + 2) << 16 : 0 }
+        func u64(_ o: Int) -> Int { o + 8 <= b.count ? u32(o) | u32(o + 4) << 32 : 0 }
+        let shoff = u64(0x28), shentsize = u16(0x3A), shnum = u16(0x3C), shstrndx = u16(0x3E)
+        guard shoff > 0, shentsize >= 64, shstrndx < shnum, shoff + shnum * shentsize <= b.count else { return nil }
+        let strtab = u64(shoff + shstrndx * shentsize + 24)
+        let want = Array(section.utf8)
+        for i in 0..<shnum {
+            let h = shoff + i * shentsize
+            let nameAt = strtab + u32(h)
+            guard nameAt + want.count < b.count, Array(b[nameAt..<nameAt + want.count]) == want, b[nameAt + want.count] == 0 else { continue }
+            let off = u64(h + 24), size = u64(h + 32)
+            guard off + size <= b.count else { return nil }
+            return Data(b[off..<off + size])
+        }
+        return nil
+    }
+
+    /// Members of a (non-thin) `ar` archive: name and bytes.
+    static func archiveMembers(_ d: Data) -> [(name: String, data: Data)] {
+        let b = [UInt8](d)
+        guard b.count >= 8, String(decoding: b[0..<8], as: UTF8.self) == "!<arch>\n" else { return [] }
+        var out: [(String, Data)] = []
+        var longNames: [UInt8] = []
+        var at = 8
+        while at + 60 <= b.count {
+            let field = { (o: Int, n: Int) in String(decoding: b[at + o..<at + o + n], as: UTF8.self).trimmingCharacters(in: .whitespaces) }
+            let rawName = field(0, 16)
+            guard let size = Int(field(48, 10)) else { break }
+            let start = at + 60
+            guard start + size <= b.count else { break }
+            let body = Array(b[start..<start + size])
+            if rawName == "//" {
+                longNames = body
+            } else if rawName != "/" && rawName != "/SYM64/" {
+                var name = rawName
+                if rawName.hasPrefix("/"), let off = Int(rawName.dropFirst()), off < longNames.count {
+                    let end = longNames[off...].firstIndex(of: UInt8(ascii: "/")) ?? longNames.count
+                    name = String(decoding: longNames[off..<end], as: UTF8.self)
+                } else if name.hasSuffix("/") {
+                    name.removeLast()
+                }
+                out.append((name, Data(body)))
+            }
+            at = start + size + (size & 1)
+        }
+        return out
+    }
+}

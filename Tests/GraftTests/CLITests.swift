@@ -1,0 +1,100 @@
+// The `graft` command line on bad input: a clear one-line message, a
+// non-zero exit, never a stack trace. Runs the built binary.
+
+import Foundation
+import Testing
+
+/// The `graft` executable built next to this test bundle, else the newest one
+/// in this checkout's build directories.
+private let graftBinary: URL? = {
+    let fm = FileManager.default
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("graft")
+    if fm.isExecutableFile(atPath: beside.path) { return beside }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let dirs = (try? fm.contentsOfDirectory(atPath: root.path))?.filter { $0.hasPrefix(".build") } ?? []
+    let found = dirs.flatMap { d in ["debug", "release"].map { root.appendingPathComponent(d).appendingPathComponent($0).appendingPathComponent("graft") } }
+        .filter { fm.isExecutableFile(atPath: $0.path) }
+    func mtime(_ u: URL) -> Date { ((try? fm.attributesOfItem(atPath: u.path))?[.modificationDate] as? Date) ?? .distantPast }
+    return found.max { mtime($0) < mtime($1) }
+}()
+
+private struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+private func graft(_ args: [String], in dir: URL? = nil) throws -> Run {
+    let p = Process()
+    p.executableURL = try #require(graftBinary)
+    p.arguments = args
+    if let dir { p.currentDirectoryURL = dir }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out; p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// A failure a person can read: non-zero, a message, no crash output.
+private func expectCleanFailure(_ r: Run, mentioning text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(r.status != 0, sourceLocation: sourceLocation)
+    #expect(r.stderr.contains(text), "stderr was: \(r.stderr)", sourceLocation: sourceLocation)
+    for crash in ["Fatal error", "Stack dump", "Backtrace", "Current stack trace", "Segmentation fault"] {
+        #expect(!r.stderr.contains(crash), "stderr was: \(r.stderr)", sourceLocation: sourceLocation)
+    }
+}
+
+private func scratchDirectory() throws -> URL {
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("graft-cli-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+    return d
+}
+
+@Suite(.enabled(if: graftBinary != nil, "the graft executable is not built"))
+struct CLITests {
+    @Test func missingFile() throws {
+        expectCleanFailure(try graft(["ir", "nosuch.c"]), mentioning: "graft: error: no such file: nosuch.c")
+        expectCleanFailure(try graft(["emit-c", "-pthread", "-Iinc", "-o", "/dev/null", "nosuch.c"]),
+                           mentioning: "graft: error: no such file: nosuch.c")
+        expectCleanFailure(try graft(["cc", "-O2", "-c", "nosuch.c", "-o", "nosuch.o"]), mentioning: "no such file: nosuch.c")
+    }
+
+    @Test func missingObjectAtLink() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        expectCleanFailure(try graft(["cc", "gone.o", "-o", "prog"], in: dir), mentioning: "gone.o")
+    }
+
+    @Test func missingCompileCommands() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        expectCleanFailure(try graft(["ir", "-p", dir.path]), mentioning: "no such file: \(dir.path)/compile_commands.json")
+    }
+
+    @Test func invalidCompileCommands() throws {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("compile_commands.json")
+        try Data("[{\"directory\": \"/tmp\",".utf8).write(to: path)
+        expectCleanFailure(try graft(["ir", "-p", dir.path]), mentioning: "\(path.path): not valid JSON")
+        try Data("{\"file\": \"a.c\"}".utf8).write(to: path)
+        expectCleanFailure(try graft(["ir", "-p", dir.path]), mentioning: "expected a JSON array")
+        try Data("[{\"directory\": \"/tmp\", \"file\": \"a.c\"}]".utf8).write(to: path)
+        expectCleanFailure(try graft(["emit-c", "-p", dir.path]), mentioning: "entry 1 has neither \"arguments\"")
+    }
+
+    @Test func unknownSubcommand() throws {
+        expectCleanFailure(try graft(["frobnicate", "x.c"]), mentioning: "unknown subcommand 'frobnicate'")
+    }
+
+    @Test func noInput() throws {
+        expectCleanFailure(try graft(["ir"]), mentioning: "no input files")
+    }
+
+    @Test func versionAndHelp() throws {
+        let v = try graft(["--version"])
+        #expect(v.status == 0 && v.stdout.hasPrefix("graft "))
+        for sub in ["ir", "emit-c", "cc"] {
+            let h = try graft([sub, "--help"])
+            #expect(h.status == 0 && h.stdout.contains("OVERVIEW:") && h.stdout.contains("graft"), "\(sub) --help: \(h.stdout)")
+        }
+    }
+}

@@ -1,0 +1,237 @@
+// Merging translation units (Sources/Frontend/Merge.swift): symbols unified by
+// linkage name, statics renamed apart, identical types unified, ids remapped.
+
+import Foundation
+import Testing
+@testable import IR
+@testable import Frontend
+import Checker
+
+private func loc(_ file: String, _ line: Int) -> SourceLoc { SourceLoc(file: file, line: line, column: 1) }
+
+/// `struct point { int x, y; };` as a header gives it to every unit.
+private func point(_ id: Int, file: String) -> Record {
+    Record(id: RecordID(id), kind: .struct, tag: "point",
+           fields: [Field(name: "x", type: .int, offsetBits: 0), Field(name: "y", type: .int, offsetBits: 32)],
+           size: 8, align: 4, identity: "point", loc: loc("point.h", 1))
+}
+
+/// main.c:
+///   struct point { int x, y; };
+///   static int counter = 1;
+///   int norm(struct point *p);                 // defined in util.c
+///   int main(void) { struct point q; counter++; return norm(&q) + counter; }
+private func mainUnit() -> Program {
+    var p = Program()
+    p.sources = ["src/main.c"]
+    // A padding record first so that ids differ between the units.
+    p.records = [Record(id: RecordID(0), kind: .union, tag: "u", fields: [Field(name: "i", type: .int, offsetBits: 0)],
+                        size: 4, align: 4, identity: "u", loc: loc("src/main.c", 1)),
+                 point(1, file: "src/main.c")]
+    p.globals = [GlobalVar(id: GlobalID(0), name: "counter", type: .int, storage: .static,
+                           initializer: .expr(.const(.int(1), .int)), identity: "main.c:counter", loc: loc("src/main.c", 2))]
+    let normType = FunctionType(result: .int, params: [.pointer(.record(RecordID(1)))])
+    let norm = Function(id: FuncID(0), name: "norm", type: normType, storage: .extern, identity: "norm", loc: loc("src/main.c", 3))
+    let q = Local(id: LocalID(0), name: "q", type: .record(RecordID(1)), loc: loc("src/main.c", 4))
+    let t = Local(id: LocalID(1), name: "t", type: .int, isTemp: true, loc: loc("src/main.c", 4))
+    let l = loc("src/main.c", 4)
+    let body = Stmt.block([
+        .local(LocalID(0), nil, l),
+        .instr(.assign(.global(GlobalID(0)), .binary(.add, .read(.global(GlobalID(0))), .const(.int(1), .int), .int), l)),
+        .instr(.call(result: .local(LocalID(1)), callee: .direct(FuncID(0)), args: [.addrOf(.local(LocalID(0)))], l)),
+        .return(.binary(.add, .read(.local(LocalID(1))), .read(.global(GlobalID(0))), .int), l),
+    ])
+    let main = Function(id: FuncID(1), name: "main", type: FunctionType(result: .int, params: []), storage: .none,
+                        locals: [q, t], body: body, identity: "main", loc: l)
+    p.functions = [norm, main]
+    p.order = [.record(RecordID(0)), .record(RecordID(1)), .global(GlobalID(0)), .function(FuncID(0)), .function(FuncID(1))]
+    return p
+}
+
+/// util.c:
+///   struct point { int x, y; };
+///   static int counter;
+///   int norm(struct point *p) { counter++; return p->x; }
+private func utilUnit() -> Program {
+    var p = Program()
+    p.sources = ["src/util.c"]
+    p.records = [point(0, file: "src/util.c")]
+    p.globals = [GlobalVar(id: GlobalID(0), name: "counter", type: .int, storage: .static, initializer: nil,
+                           identity: "util.c:counter", loc: loc("src/util.c", 2))]
+    let l = loc("src/util.c", 3)
+    let param = Local(id: LocalID(0), name: "p", type: .pointer(.record(RecordID(0))), isParam: true, loc: l)
+    let body = Stmt.block([
+        .instr(.assign(.global(GlobalID(0)), .binary(.add, .read(.global(GlobalID(0))), .const(.int(1), .int), .int), l)),
+        .return(.read(LValue(.mem(.read(.local(LocalID(0)))), [.field(RecordID(0), index: 0)])), l),
+    ])
+    let norm = Function(id: FuncID(0), name: "norm", type: FunctionType(result: .int, params: [.pointer(.record(RecordID(0)))]),
+                        storage: .none, params: [LocalID(0)], locals: [param], body: body, identity: "norm", loc: l)
+    p.functions = [norm]
+    p.order = [.record(RecordID(0)), .global(GlobalID(0)), .function(FuncID(0))]
+    return p
+}
+
+@Test func externDeclarationMeetsItsDefinition() throws {
+    let m = try Merge.merge([mainUnit(), utilUnit()])
+    let norms = m.functions.filter { $0.name == "norm" }
+    #expect(norms.count == 1)
+    #expect(norms[0].isDefinition)
+    #expect(norms[0].storage == .none)
+    // main's call now targets the merged definition.
+    let main = try #require(m.functions.first { $0.name == "main" })
+    guard case .block(let ss) = main.body, case .instr(.call(_, .direct(let callee), _, _)) = ss[2] else {
+        Issue.record("main's body changed shape"); return
+    }
+    #expect(m[callee].name == "norm" && m[callee].isDefinition)
+    #expect(m.sources == ["src/main.c", "src/util.c"])
+}
+
+@Test func staticsWithTheSameNameAreRenamedApart() throws {
+    let m = try Merge.merge([mainUnit(), utilUnit()])
+    #expect(m.globals.map(\.name).sorted() == ["counter__main", "counter__util"])
+    #expect(m.globals.allSatisfy { $0.sourceName == "counter" })
+    #expect(Set(m.globals.map(\.identity)) == ["main.c:counter", "util.c:counter"])
+    // Each function reads its own unit's counter.
+    let norm = try #require(m.functions.first { $0.name == "norm" })
+    guard case .block(let ss) = norm.body, case .instr(.assign(let lv, _, _)) = ss[0], case .global(let g) = lv.host else {
+        Issue.record("norm's body changed shape"); return
+    }
+    #expect(m[g].name == "counter__util")
+    // Merging again gives the same names (stable, not order-dependent).
+    let again = try Merge.merge([utilUnit(), mainUnit()])
+    #expect(Set(again.globals.map(\.name)) == ["counter__main", "counter__util"])
+}
+
+@Test func identicalStructsAreUnifiedAndIDsRemapped() throws {
+    let m = try Merge.merge([mainUnit(), utilUnit()])
+    #expect(m.records.filter { $0.tag == "point" }.count == 1)
+    let pointID = try #require(m.records.first { $0.tag == "point" }?.id)
+    let norm = try #require(m.functions.first { $0.name == "norm" })
+    #expect(norm.type.params == [.pointer(.record(pointID))])
+    guard case .block(let ss) = norm.body, case .return(.read(let lv)?, _) = ss[1] else {
+        Issue.record("norm's body changed shape"); return
+    }
+    #expect(lv.offsets == [.field(pointID, index: 0)])
+    // Every id in the tables is its own index, and `order` lists each entity once.
+    #expect(m.records.enumerated().allSatisfy { $0.element.id.index == $0.offset })
+    #expect(m.functions.enumerated().allSatisfy { $0.element.id.index == $0.offset })
+    #expect(Set(m.order).count == m.order.count)
+    #expect(m.order.count == m.records.count + m.globals.count + m.functions.count)
+}
+
+@Test func sameTagDifferentLayoutStaysApart() throws {
+    var other = utilUnit()
+    other.records[0].fields = [Field(name: "x", type: .long, offsetBits: 0)]
+    other.records[0].size = 8; other.records[0].align = 8
+    let m = try Merge.merge([mainUnit(), other])
+    let tags = m.records.map(\.tag).sorted()
+    #expect(tags == ["point", "point__2", "u"])
+}
+
+@Test func duplicateDefinitionIsALinkError() throws {
+    var a = utilUnit(); a.sources = ["a.c"]
+    var b = utilUnit(); b.sources = ["b.c"]
+    b.functions[0].loc = loc("b.c", 7)
+    a.functions[0].loc = loc("a.c", 3)
+    do {
+        _ = try Merge.merge([a, b])
+        Issue.record("expected a multiple-definition error")
+    } catch let d as Diagnostics {
+        let err = try #require(d.items.first { $0.severity == .error })
+        #expect(err.message.contains("multiple definition of `norm`"))
+        #expect(err.loc.file == "b.c" && err.message.contains("a.c:3"))
+    }
+}
+
+@Test func inlineDefinitionYieldsToTheExternalOne() throws {
+    var a = utilUnit(); a.sources = ["a.c"]
+    a.functions[0].isInline = true   // `inline int norm(…) {…}` in a header: an inline definition
+    var b = utilUnit(); b.sources = ["b.c"]
+    b.functions[0].loc = loc("b.c", 9)
+    let m = try Merge.merge([a, b])
+    let norms = m.functions.filter { $0.name == "norm" }
+    #expect(norms.count == 1 && norms[0].loc.file == "b.c" && !norms[0].isInline)
+}
+
+@Test func recursiveStructsUnify() throws {
+    // struct node { struct node *next; } in two units, at different ids.
+    func unit(_ file: String, pad: Bool) -> Program {
+        var p = Program()
+        p.sources = [file]
+        let id = pad ? 1 : 0
+        if pad {
+            p.records.append(Record(id: RecordID(0), kind: .struct, tag: "pad", fields: [], size: 0, align: 1,
+                                    identity: "\(file):pad", loc: loc(file, 1)))
+        }
+        p.records.append(Record(id: RecordID(id), kind: .struct, tag: "node",
+                                fields: [Field(name: "next", type: .pointer(.record(RecordID(id))), offsetBits: 0)],
+                                size: 8, align: 8, identity: "node", loc: loc(file, 2)))
+        p.order = p.records.map { .record($0.id) }
+        return p
+    }
+    let m = try Merge.merge([unit("a.c", pad: false), unit("b.c", pad: true)])
+    #expect(m.records.filter { $0.tag == "node" }.count == 1)
+    #expect(m.records.count == 2)
+}
+
+/// examples/hello-multi through the front end: the merge adds no verifier
+/// error of its own (whatever the units have is still counted once per unit).
+@Test func helloMultiMergesCleanly() throws {
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples/hello-multi")
+    let files = ["main.c", "shapes.c", "ids.c", "report.c"].map { dir.appendingPathComponent($0).path }
+    let units = try files.map { try Frontend.lower(file: $0, arguments: ["-O1"]) }
+    let merged = try Merge.merge(units)
+    let unitErrors = units.map { Verifier.verify($0).filter { $0.severity == .error }.count }.reduce(0, +)
+    let mergedErrors = Verifier.verify(merged).filter { $0.severity == .error }
+    #expect(mergedErrors.count <= unitErrors, "\(mergedErrors.map(\.description).joined(separator: "\n"))")
+    // One `struct shape`, two `counter`s, one definition per external function.
+    #expect(merged.records.filter { $0.tag == "shape" }.count == 1)
+    #expect(Set(merged.globals.filter { $0.sourceName == "counter" }.map(\.name)) == ["counter__main", "counter__shapes"])
+    let externals = merged.functions.filter { $0.storage != .static }.map(\.name)
+    #expect(externals.count == Set(externals).count)
+    #expect(merged.functions.filter { $0.name == "shape_area" && $0.isDefinition }.count == 1)
+}
+
+@Test func clashingEnumeratorsAndTypedefsAreRenamedPerFile() throws {
+    // a.c: enum color { RED, GREEN }; typedef int T;    T a = RED;
+    // b.c: enum light { RED, AMBER }; typedef double T; T b = RED;
+    func unit(_ file: String, tag: String, second: String, tdType: CType, global: String) -> Program {
+        var p = Program()
+        p.sources = [file]
+        p.enums = [EnumDef(id: EnumID(0), tag: tag, items: [("RED", 0), (second, 1)], underlying: .uint,
+                           identity: tag, loc: loc(file, 1))]
+        p.typedefs = [Typedef(id: TypedefID(0), name: "T", type: tdType, identity: "T", loc: loc(file, 2))]
+        p.globals = [GlobalVar(id: GlobalID(0), name: global, type: .typedef(TypedefID(0)), storage: .none,
+                               initializer: .expr(.cast(.typedef(TypedefID(0)), .const(.enumerator(name: "RED", value: 0), .int))),
+                               identity: global, loc: loc(file, 3))]
+        p.order = [.enumeration(EnumID(0)), .typedef(TypedefID(0)), .global(GlobalID(0))]
+        return p
+    }
+    let m = try Merge.merge([unit("a.c", tag: "color", second: "GREEN", tdType: .int, global: "a"),
+                             unit("b.c", tag: "light", second: "AMBER", tdType: .double, global: "b")])
+    #expect(m.enums.map(\.names) == [["RED__a", "GREEN"], ["RED__b", "AMBER"]])
+    #expect(m.typedefs.map(\.name) == ["T__a", "T__b"])
+    let b = try #require(m.globals.first { $0.name == "b" })
+    #expect(b.type == .typedef(TypedefID(1)))
+    #expect(b.initializer == .expr(.cast(.typedef(TypedefID(1)), .const(.enumerator(name: "RED__b", value: 0), .int))))
+}
+
+@Test func tentativeDefinitionsAndDeclarationsBecomeOneVariable() throws {
+    // a.c: extern int n[];   b.c: int n[4];   c.c: int n[4] = {1};
+    func unit(_ file: String, _ type: CType, _ storage: Storage, _ initializer: Initializer?) -> Program {
+        var p = Program()
+        p.sources = [file]
+        p.globals = [GlobalVar(id: GlobalID(0), name: "n", type: type, storage: storage, initializer: initializer,
+                               identity: "n", loc: loc(file, 1))]
+        p.order = [.global(GlobalID(0))]
+        return p
+    }
+    let one = Initializer.compound(.array(.int, length: 4), [InitEntry(.index(0), .expr(.const(.int(1), .int)))])
+    let m = try Merge.merge([unit("a.c", .array(.int, length: nil), .extern, nil),
+                             unit("b.c", .array(.int, length: 4), .none, nil),
+                             unit("c.c", .array(.int, length: 4), .none, one)])
+    #expect(m.globals.count == 1)
+    #expect(m.globals[0].initializer == one && m.globals[0].storage == .none && m.globals[0].loc.file == "c.c")
+    #expect(m.order == [.global(GlobalID(0))])
+}
