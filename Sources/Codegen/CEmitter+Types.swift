@@ -169,10 +169,13 @@ extension Emitter {
         let kw = r.kind == .struct ? "struct" : "union"
         let name = "\(kw) \(tags[r.id.index])"
         line("")
+        let pack = r.attributes.first { $0.name == Attribute.pragmaPack }?.args.first
+        if let pack { line("#pragma pack(push, \(pack))") }
         line("\(name) {")
         for f in r.fields ?? [] { line(fieldDeclaration(f, indent: 1), 1) }
         let attrs = attributes(r.attributes)
         line("}" + (attrs.isEmpty ? "" : " " + attrs) + ";")
+        if pack != nil { line("#pragma pack(pop)") }
         // clang's layout, checked by the compiler that builds the output.
         line("_Static_assert(sizeof(\(name)) == \(r.size), \"graft: size of \(name)\");")
         line("_Static_assert(_Alignof(\(name)) == \(r.align), \"graft: alignment of \(name)\");")

@@ -163,6 +163,8 @@ final class Emitter {
             if Emitter.isAsmLabel(a) { continue }
             // Already reflected in the (canonical) type.
             if ["vector_size", "ext_vector_type", "mode"].contains(bare) { continue }
+            // `#pragma pack(N)` in force at the definition: emitted around it, not as an attribute.
+            if a.name == Attribute.pragmaPack { continue }
             var name = a.name
             if bare == "_Alignas" || bare == "alignas" { name = "aligned" }
             parts.append(a.args.isEmpty ? name : "\(name)(\(a.args.joined(separator: ", ")))")

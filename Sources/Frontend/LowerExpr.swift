@@ -62,7 +62,7 @@ extension Lowerer {
             let t = program.typeOf(v, in: b.function)
             if !t.isVoid {
                 let tmp = newTemp(t, c.loc)
-                b.emit(.assign(.local(tmp), v, c.loc))
+                b.emit(.local(tmp, .expr(v), c.loc))
             }
         }
     }
@@ -73,7 +73,7 @@ extension Lowerer {
     func newTemp(_ t: CType, _ loc: SourceLoc) -> LocalID {
         var t = t
         // A temporary holds a value: no qualifiers at the top.
-        while case .qualified(let inner, _) = t { t = inner }
+        if !program.qualifiers(t).isEmpty { t = program.unroll(t) }
         b.tempCount += 1
         return b.addLocal(name: "__t\(b.tempCount)", type: t, isTemp: true, loc: loc)
     }
@@ -83,7 +83,7 @@ extension Lowerer {
         if isStable(e) { return e }
         let t = program.typeOf(e, in: b.function)
         let tmp = newTemp(t, loc)
-        b.emit(.assign(.local(tmp), e, loc))
+        b.emit(.local(tmp, .expr(e), loc))
         return .read(.local(tmp))
     }
 
@@ -101,7 +101,8 @@ extension Lowerer {
             if isStable(values[i]) { continue }
             let t = program.typeOf(values[i], in: b.function)
             let tmp = newTemp(t, cs[i].loc)
-            b.insert(.instr(.assign(.local(tmp), values[i], cs[i].loc)), at: positions[i])
+            // Declared with its value: a struct with const members cannot be assigned.
+            b.insert(.local(tmp, .expr(values[i]), cs[i].loc), at: positions[i])
             values[i] = .read(.local(tmp))
             // Later positions moved by one.
             for j in (i + 1)..<positions.count { positions[j] += 1 }
@@ -573,9 +574,9 @@ extension Lowerer {
             }
         }
         switch op {
-        case .add where ap && !bp: return .binary(.ptrAdd, a, bb, strip(t))
-        case .add where bp && !ap: return .binary(.ptrAdd, bb, a, strip(t))
-        case .sub where ap && !bp: return .binary(.ptrSub, a, bb, strip(t))
+        case .add where ap && !bp: return .binary(.ptrAdd, a, bb, strip(at))
+        case .add where bp && !ap: return .binary(.ptrAdd, bb, a, strip(bt))
+        case .sub where ap && !bp: return .binary(.ptrSub, a, bb, strip(at))
         case .sub where ap && bp: return .binary(.ptrDiff, a, bb, t)
         default: return .binary(op, a, bb, t)
         }

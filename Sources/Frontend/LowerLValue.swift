@@ -87,7 +87,7 @@ extension Lowerer {
         let t = program.typeOf(v, in: fn?.function)
         guard fn != nil else { throw unsupported(c, "non-constant object in a static initializer") }
         let tmp = newTemp(t, c.loc)
-        b.emit(.assign(.local(tmp), v, c.loc))
+        b.emit(.local(tmp, .expr(v), c.loc))
         return .local(tmp)
     }
 

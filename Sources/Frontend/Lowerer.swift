@@ -70,6 +70,7 @@ final class Lowerer {
     var pendingVLASizes: [Expr] = []
     /// Lowering a static initializer: compound literals are static objects.
     var inStaticInitializer = false
+    var inlineInfo: [FuncID: (allInline: Bool, anyExtern: Bool)] = [:]
     var ordered: Set<TopLevel> = []
 
     func appendOrder(_ t: TopLevel) {
@@ -90,6 +91,29 @@ final class Lowerer {
         for c in unit.root.children {
             try lowerTopLevel(c)
         }
+        applyInlineSemantics()
+    }
+
+    /// C99 6.7.4p7: a function with external linkage whose every file-scope
+    /// declaration says `inline` and none `extern` has an inline definition
+    /// only; otherwise its definition is external and `inline` is a hint.
+    func applyInlineSemantics() {
+        for (id, info) in inlineInfo {
+            var f = program.functions[id.index]
+            guard f.storage != .static, f.isInline else { continue }
+            if f.attributes.contains(where: { $0.name == "gnu_inline" }) { continue }
+            f.isInline = info.allInline && !info.anyExtern
+            program.functions[id.index] = f
+        }
+    }
+
+    /// The `inline` and `extern` specifiers written before a declaration's name.
+    func declarationSpecifiers(_ c: CXCursor) -> (inline: Bool, extern: Bool) {
+        let start = clang_getRangeStart(clang_getCursorExtent(c))
+        let toks = unit.tokens(clang_getRange(start, clang_getCursorLocation(c)))
+        let inl = toks.contains { $0 == "inline" || $0 == "__inline" || $0 == "__inline__" }
+        let ext = toks.contains("extern")
+        return (inl, ext)
     }
 
     func lowerTopLevel(_ c: CXCursor) throws {
@@ -378,7 +402,15 @@ final class Lowerer {
         let size = t.sizeOf
         program.records[id.index].size = max(size, 0)
         program.records[id.index].align = max(t.alignOf, 1)
-        program.records[id.index].attributes = attributes(of: def)
+        var attrs = attributes(of: def)
+        // `#pragma pack` leaves no attribute libclang shows: a record aligned
+        // less than its fields, without `packed`, was defined under one.
+        let natural = fields.filter { $0.name != nil || $0.bitWidth == nil }.compactMap { program.align(of: $0.type) }.max() ?? 1
+        let hasAlignedField = fields.contains { f in f.attributes.contains { $0.name == "aligned" } }
+        if t.alignOf < natural, !attrs.contains(where: { $0.name == "packed" }), !hasAlignedField {
+            attrs.append(Attribute(Attribute.pragmaPack, [String(t.alignOf)]))
+        }
+        program.records[id.index].attributes = attrs
         program.records[id.index].loc = def.loc
     }
 
@@ -503,8 +535,15 @@ final class Lowerer {
         }
         var f = program.functions[id.index]
         let storage = clang_Cursor_getStorageClass(c)
-        if storage == CX_SC_Static { f.storage = .static }
+        if storage == CX_SC_Static || clang_getCursorLinkage(c) == CXLinkage_Internal { f.storage = .static }
         if clang_Cursor_isFunctionInlined(c) != 0 { f.isInline = true }
+        if clang_getCursorSemanticParent(c).kind == CXCursor_TranslationUnit {
+            let spec = declarationSpecifiers(c)
+            var info = inlineInfo[id] ?? (allInline: true, anyExtern: false)
+            info.allInline = info.allInline && spec.inline
+            info.anyExtern = info.anyExtern || spec.extern
+            inlineInfo[id] = info
+        }
         for a in attributes(of: c) where !f.attributes.contains(a) { f.attributes.append(a) }
         let t = try lowerFunctionType(c.type, at: c)
         if t.hasPrototype || !f.type.hasPrototype { f.type = t }
@@ -519,7 +558,7 @@ final class Lowerer {
         var f = program.functions[id.index]
         let storage = clang_Cursor_getStorageClass(c)
         // A definition: external unless static; `extern inline` keeps its meaning through isInline + extern.
-        if storage == CX_SC_Static { f.storage = .static } else if storage == CX_SC_Extern { f.storage = .extern } else { f.storage = .none }
+        f.storage = storage == CX_SC_Static || clang_getCursorLinkage(c) == CXLinkage_Internal ? .static : .none
         f.loc = c.loc
         f.type = try lowerFunctionType(c.type, at: c)
         let b = FunctionBuilder(function: f)

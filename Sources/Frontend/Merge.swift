@@ -379,8 +379,13 @@ private struct Merger {
         let external = contribs.filter { $0.f.body != nil && !$0.f.isInline }
         let inline = contribs.filter { $0.f.body != nil && $0.f.isInline }
         let name = contribs[0].f.name
-        if contribs[0].f.storage != .static {
-            for dup in external.dropFirst() { duplicate(name, dup.f.loc, external[0].f.loc) }
+        if contribs[0].f.storage != .static, let first = external.first {
+            // The same definition text at the same place (a header included
+            // by several units) is one definition: only an inline function
+            // can legally be there, whatever the unit's IR says about it.
+            for dup in external.dropFirst() where !(dup.f.loc == first.f.loc && dup.f.body == first.f.body && dup.f.type == first.f.type) {
+                duplicate(name, dup.f.loc, first.f.loc)
+            }
         }
         let primary = external.first ?? inline.first(where: { $0.f.storage == .extern }) ?? inline.first
             ?? contribs.first(where: { $0.f.type.hasPrototype }) ?? contribs[0]

@@ -352,6 +352,8 @@ public struct Attribute: Hashable, Codable, Sendable {
     public var name: String
     public var args: [String]
     public init(_ name: String, _ args: [String] = []) { self.name = name; self.args = args }
+    /// On a record: `#pragma pack(N)` was in force at its definition (args: [N]).
+    public static let pragmaPack = "#pragma pack"
 }
 
 public struct Field: Hashable, Codable, Sendable {

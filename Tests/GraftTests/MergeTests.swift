@@ -235,3 +235,16 @@ private func utilUnit() -> Program {
     #expect(m.globals[0].initializer == one && m.globals[0].storage == .none && m.globals[0].loc.file == "c.c")
     #expect(m.order == [.global(GlobalID(0))])
 }
+
+@Test func theSameHeaderDefinitionTwiceIsOneDefinition() throws {
+    // A header's inline function lowered in two units (same text, same place).
+    var a = utilUnit(); a.sources = ["a.c"]
+    var b = utilUnit(); b.sources = ["b.c"]
+    a.functions[0].loc = loc("util.h", 3); b.functions[0].loc = loc("util.h", 3)
+    a.globals = []; b.globals = []
+    a.functions[0].body = .block([.return(.const(.int(1), .int), loc("util.h", 3))])
+    b.functions[0].body = a.functions[0].body
+    a.order = [.record(RecordID(0)), .function(FuncID(0))]; b.order = a.order
+    let m = try Merge.merge([a, b])
+    #expect(m.functions.filter { $0.name == "norm" }.count == 1)
+}
