@@ -90,6 +90,10 @@ bench_describe_status() {
 # usage: bench_emit GRAFT OUT.c ERRFILE STRIP CFLAGS... FILE.c
 # Sets EMIT_CATEGORY (empty on success) and EMIT_DETAIL.
 # GRAFT_EMIT_TIMEOUT (default 120 s) bounds the compiler.
+# What graft's front end also accepts from old C (it matches gcc-12's warnings).
+BENCH_CLANG_ACCEPT=(-Wno-error=implicit-function-declaration -Wno-error=implicit-int -Wno-error=int-conversion
+    -Wno-error=incompatible-pointer-types -Wno-error=return-type -Wno-error=incompatible-function-pointer-types)
+
 bench_emit() {
     local graft=$1 out=$2 err=$3 strip=$4
     shift 4
@@ -111,6 +115,11 @@ bench_emit() {
         else
             EMIT_CATEGORY=frontend-error
             EMIT_DETAIL=$(bench_first_line "$err" "$strip" 'error')
+            # C that clang 19 itself refuses (GNU nested functions, VLAs in
+            # structs, decimal floats): no libclang front end can lower it.
+            if ! grep -q '\[IR-' "$err" && ! clang-19 -fsyntax-only -w "${BENCH_CLANG_ACCEPT[@]}" "$@" >/dev/null 2>&1; then
+                EMIT_CATEGORY=clang-rejects
+            fi
         fi
     elif [ ! -s "$out" ]; then
         EMIT_CATEGORY=frontend-error

@@ -14,14 +14,11 @@ extension Emitter {
         case .const(let c, let t):
             return constant(c, t)
         case .read(let lv):
-            let s = lvalue(lv)
-            // gcc gives a bit-field wider than int a type of its own width
-            // (arithmetic wraps at the width); clang and the IR use the
-            // declared type. A cast makes gcc agree.
-            if let f = lastField(lv), let w = f.bitWidth, case .int(let k) = p.valueType(f.type), k.size > 4, w < k.size * 8 {
-                return "((\(k.spelling))\(s))"
-            }
-            return s
+            // A bit-field wider than int keeps the type gcc gives it (arithmetic
+            // at the field's width): the output behaves as the original does
+            // under the same compiler. clang's typing (the declared type) is
+            // what the IR records; the two differ only on such fields.
+            return lvalue(lv)
         case .addrOf(let lv):
             return "(&" + lvalue(lv) + ")"
         case .startOf(let lv):

@@ -129,6 +129,7 @@ extension Emitter {
     func instr(_ i: Instr) -> String {
         switch i {
         case .assign(let lv, let e, _):
+            if hasConstMember(typeOfLValue(lv)) { return copyInto(lv, expr(e)) }
             return lvalue(lv) + " = " + expr(e) + ";"
         case .call(let result, let callee, let args, _):
             let f: String
@@ -138,7 +139,10 @@ extension Emitter {
             case .builtin(let name): f = name
             }
             let call = f + "(" + args.map(expr).joined(separator: ", ") + ")"
-            if let result { return lvalue(result) + " = " + call + ";" }
+            if let result {
+                if hasConstMember(typeOfLValue(result)) { return copyInto(result, call) }
+                return lvalue(result) + " = " + call + ";"
+            }
             return call + ";"
         case .vaArg(let result, let list, _):
             var t = p.unroll(typeOfLValue(result))
@@ -146,6 +150,21 @@ extension Emitter {
             return lvalue(result) + " = __builtin_va_arg(" + expr(list) + ", " + typeName(t) + ");"
         case .asm(let a, _):
             return inlineAsm(a)
+        }
+    }
+
+    /// C forbids assigning a struct with a const member; the IR's
+    /// assignment is a copy of the bytes, which is what this does.
+    func copyInto(_ lv: LValue, _ value: String) -> String {
+        let t = typeName(p.unroll(typeOfLValue(lv)))
+        return "{ \(t) __graft_v = \(value); __builtin_memcpy(&\(lvalue(lv)), &__graft_v, sizeof(\(t))); }"
+    }
+
+    func hasConstMember(_ t: CType) -> Bool {
+        guard case .record(let id) = p.unroll(t), id.index >= 0, id.index < p.records.count else { return false }
+        return (p.records[id.index].fields ?? []).contains { f in
+            p.qualifiers(f.type).contains(.const) || hasConstMember(f.type)
+                || { if case .array(let e, _) = p.unroll(f.type) { return p.qualifiers(e).contains(.const) || hasConstMember(e) }; return false }()
         }
     }
 

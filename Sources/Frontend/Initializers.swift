@@ -15,8 +15,18 @@ extension Lowerer {
         var c = c
         while c.kind == CXCursor_ParenExpr, let k = c.children.first { c = k }
         if c.kind == CXCursor_InitListExpr { return try lowerBraced(c, type: type) }
-        if isStringLiteral(c), isCharArray(type) { return .expr(try stringConstant(c)) }
+        if isStringLiteral(c), isCharArray(type) { return .expr(try stringInit(c, type)) }
         return .expr(try convertInit(c, to: type))
+    }
+
+    /// A string literal initializing a character array: characters past the
+    /// array's length are dropped, as C (6.7.9p14) and GNU C do.
+    func stringInit(_ c: CXCursor, _ type: CType) throws -> Expr {
+        let s = try stringConstant(c)
+        guard case .const(.string(let units, let width), let st) = s,
+              case .array(_, let n?) = program.unroll(type), units.count > n else { return s }
+        guard case .array(let el, _) = program.unroll(st) else { return s }
+        return .const(.string(Array(units.prefix(n)), width: width), .array(el, length: n))
     }
 
     /// A file-scope or static initializer: it must not need any instruction.
@@ -175,7 +185,7 @@ extension Lowerer {
                     assignments.append((path, try lowerBraced(v, type: subT)))
                 } else if isAggregate {
                     if isStringLiteral(v) && isCharArray(subT) {
-                        assignments.append((path, .expr(try stringConstant(v))))
+                        assignments.append((path, .expr(try stringInit(v, subT))))
                     } else if let vt = try? lowerType(v.type, at: v), strip(vt) == strip(subT) {
                         assignments.append((path, .expr(try lowerExpr(v))))
                     } else {

@@ -299,17 +299,33 @@ extension Lowerer {
         return .compoundLiteral(strip(to), .compound(strip(to), (0..<n).map { InitEntry(.index($0), .expr(x)) }))
     }
 
+    /// Equal types, up to typedef names and top-level qualifiers (which a
+    /// value does not carry). Qualifiers behind pointers count: a cast that
+    /// adds `volatile` to a pointee changes what the program does.
     func sameType(_ a: CType, _ b: CType) -> Bool {
-        program.unroll(a) == program.unroll(b) || strip(a) == strip(b)
+        let ua = program.unroll(a), ub = program.unroll(b)
+        return ua == ub || canonical(ua) == canonical(ub)
     }
 
-    /// A type with all typedefs and qualifiers removed, at every level.
-    func strip(_ t: CType) -> CType {
+    /// `t` without typedef names anywhere, qualifiers merged and kept.
+    func canonical(_ t: CType) -> CType {
+        let q = program.qualifiers(t)
+        let base: CType
         switch program.unroll(t) {
-        case .pointer(let p): return .pointer(strip(p))
-        case .array(let e, let n): return .array(strip(e), length: n)
-        case let u: return u
+        case .pointer(let p): base = .pointer(canonical(p))
+        case .array(let e, let n): base = .array(canonical(e), length: n)
+        case .atomic(let i): base = .atomic(canonical(i))
+        case .function(let f):
+            base = .function(FunctionType(result: canonical(f.result), params: f.params.map { canonical($0) }, variadic: f.variadic, hasPrototype: f.hasPrototype))
+        case let u: base = u
         }
+        return q.isEmpty ? base : .qualified(base, q)
+    }
+
+    /// The type of a value of type `t`: no typedef names, no qualifiers at
+    /// the top; qualifiers behind pointers kept.
+    func strip(_ t: CType) -> CType {
+        canonical(program.unroll(t))
     }
 
     // MARK: Unexposed expressions (implicit casts and friends)

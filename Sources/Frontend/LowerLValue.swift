@@ -205,6 +205,9 @@ extension Lowerer {
         case "__builtin_classify_type", "__builtin_types_compatible_p", "__builtin_offsetof", "__builtin_LINE":
             if let v = Eval.int(c) { return .const(.int(v), t) }
             return nil
+        case "__builtin_apply", "__builtin_apply_args", "__builtin_return", "__builtin_va_arg_pack", "__builtin_va_arg_pack_len":
+            // They read the caller's own argument registers and frame, which lowering reshapes.
+            throw unsupported(c, "\(name)")
         case "__builtin_expect", "__builtin_expect_with_probability":
             // The value of the first operand; the hint only steers layout.
             return nil

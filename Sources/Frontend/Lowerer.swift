@@ -70,6 +70,7 @@ final class Lowerer {
     var pendingVLASizes: [Expr] = []
     /// Lowering a static initializer: compound literals are static objects.
     var inStaticInitializer = false
+    var usedTags: Set<String> = []
     var inlineInfo: [FuncID: (allInline: Bool, anyExtern: Bool)] = [:]
     var ordered: Set<TopLevel> = []
 
@@ -365,6 +366,11 @@ final class Lowerer {
             anonCount += 1
             tag = "__anon_\(kind.rawValue)_\(anonCount)"
         }
+        // Tags are unique in the program: a block-scope struct may reuse a tag.
+        var n = 1
+        let written = tag
+        while usedTags.contains("\(kind.rawValue) \(tag)") { n += 1; tag = "\(written)__\(n)" }
+        usedTags.insert("\(kind.rawValue) \(tag)")
         let id = RecordID(program.records.count)
         recordIDs[key] = id
         program.records.append(Record(id: id, kind: kind, tag: tag, isAnonymousMember: isAnonMember, fields: nil,
@@ -402,7 +408,11 @@ final class Lowerer {
         let size = t.sizeOf
         program.records[id.index].size = max(size, 0)
         program.records[id.index].align = max(t.alignOf, 1)
-        var attrs = attributes(of: def)
+        var attrs = attributes(of: def).map { a -> Attribute in
+            // aligned(N) as clang computed it: the written argument may be a macro or an expression.
+            guard a.name == "aligned", !(a.args.first.map { Int($0) != nil } ?? false) else { return a }
+            return Attribute("aligned", [String(t.alignOf)])
+        }
         // `#pragma pack` leaves no attribute libclang shows: a record aligned
         // less than its fields, without `packed`, was defined under one.
         let natural = fields.filter { $0.name != nil || $0.bitWidth == nil }.compactMap { program.align(of: $0.type) }.max() ?? 1
