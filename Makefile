@@ -43,8 +43,8 @@ demo: deps build
 
 test: deps build
 	$(SWIFT) test
-	bench/torture.sh --slice 4
-	bench/csmith.sh 50
+	bench/torture.sh --slice 4 --strict
+	bench/csmith.sh 50 --strict
 
 clean:
 	$(SWIFT) package clean

@@ -440,6 +440,15 @@ struct VerifierRun {
     }
 
     /// A parameter declared as an array or function is adjusted to a pointer (C11 6.7.6.3p7).
+    /// IR-26's one leniency: an integer argument for an integer parameter of
+    /// the same size and other signedness. A call made where only a K&R
+    /// declaration was visible passes the promoted argument (C11 6.5.2.2p6,
+    /// which allows this case); the frontend keeps the call as written.
+    func sameSizeIntegers(_ a: CType, _ b: CType) -> Bool {
+        guard case .int(let k)? = valueType(a), case .int(let l)? = valueType(b) else { return false }
+        return k.size == l.size
+    }
+
     func compatibleParam(_ local: CType, _ param: CType) -> Bool {
         switch unroll(local) {
         case .array(let e, _)?, .vla(let e, _)?: return compatible(.pointer(e), param)
@@ -576,7 +585,9 @@ struct VerifierRun {
                     report(26, "\(args.count) arguments to a function taking \(ft.params.count)\(ft.variadic ? " or more" : "")")
                 }
                 for (k, (at, pt)) in zip(argTypes, ft.params).enumerated() {
-                    if let at, !compatible(at, pt) { report(26, "argument \(k + 1) has type \(show(at)), the parameter \(show(pt))") }
+                    if let at, !compatible(at, pt), !sameSizeIntegers(at, pt) {
+                        report(26, "argument \(k + 1) has type \(show(at)), the parameter \(show(pt))")
+                    }
                 }
             }
             if result != nil, let rt {
@@ -687,7 +698,10 @@ struct VerifierRun {
             case .int:
                 if !isInteger(t) && !isPointer(t) { report(13, "integer constant of type \(show(t))") }
             case .float:
-                if !isFloating(t) { report(13, "floating constant of type \(show(t))") }
+                // A floating constant of complex type is imaginary: `2.0i` is 0 + 2i.
+                var isComplex = false
+                if case .complex? = valueType(t) { isComplex = true }
+                if !isFloating(t) && !isComplex { report(13, "floating constant of type \(show(t))") }
             case .string(let units, let width):
                 guard case .array(let el, let n)? = unroll(t), isInteger(el) else {
                     report(13, "string constant of type \(show(t)), not an array of characters"); return t

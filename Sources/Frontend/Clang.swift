@@ -88,17 +88,23 @@ final class ParsedUnit {
     /// The first token written at the spelling location of `c` (looks
     /// through macro expansions to the text that produced the cursor).
     func firstSpelledToken(_ c: CXCursor) -> String? {
+        spelledTokens(c, bytes: 256).first
+    }
+
+    /// The tokens written from the spelling location of `c` on (up to
+    /// `bytes` of text): what a macro expansion's cursor was written as.
+    func spelledTokens(_ c: CXCursor, bytes: Int) -> [String] {
         let start = clang_getRangeStart(clang_getCursorExtent(c))
         var file: CXFile?
         var off: UInt32 = 0
         clang_getSpellingLocation(start, &file, nil, nil, &off)
-        guard let file else { return nil }
+        guard let file else { return [] }
         var size = 0
-        guard let buf = clang_getFileContents(tu, file, &size) else { return nil }
-        let end = min(size, Int(off) + 256)
+        guard let buf = clang_getFileContents(tu, file, &size) else { return [] }
+        let end = min(size, Int(off) + bytes)
         let range = clang_getRange(clang_getLocationForOffset(tu, file, off), clang_getLocationForOffset(tu, file, UInt32(end)))
         _ = buf
-        return tokens(range).first
+        return tokens(range)
     }
 }
 

@@ -242,6 +242,15 @@ extension Lowerer {
             return try lowerUnexposed(c, wantValue: wantValue)
         case CXCursor_InitListExpr:
             throw unsupported(c, "initializer list in this position")
+        case CXCursor_ImaginaryLiteral:
+            // `2.0i`: a complex constant with a zero real part (IR: a float constant of complex type is imaginary).
+            let t = try lowerType(c.type, at: c)
+            guard let k = c.children.first else { throw unsupported(c, "imaginary literal shape") }
+            switch Eval.of(k) {
+            case .float(let d)?: return .const(.float(d, spelling: nil), t)
+            case .int(let i, _)?: return .const(.float(Double(i), spelling: nil), t)
+            default: throw unsupported(c, "imaginary literal")
+            }
         default:
             if let v = Eval.of(c), case .int(let i, _) = v {
                 return .const(.int(i), try lowerType(c.type, at: c))
@@ -344,6 +353,11 @@ extension Lowerer {
             }
             throw unsupported(c, "expression '\(unit.tokens(clang_getCursorExtent(c)).prefix(6).joined(separator: " "))'")
         }
+        // (void)e written implicitly (a ?: arm of type void).
+        if exprKids.count == 1, c.type.canonical.kind == CXType_Void {
+            try lowerDiscarded(exprKids[0])
+            return voidValue
+        }
         // va_arg(ap, T): a va_list operand and a result of another type.
         let to = try lowerType(c.type, at: c)
         if exprKids.count == 1, c.type.canonical.kind != CXType_Void {
@@ -358,6 +372,12 @@ extension Lowerer {
             // __func__ and friends: the string literal itself.
             if k.kind == CXCursor_StringLiteral, c.type.canonical.kind == CXType_ConstantArray {
                 return try lowerExpr(k)
+            }
+            // An implicit conversion spans exactly its operand; anything wider
+            // (__builtin_types_compatible_p(typeof(x), int), offsetof) is a
+            // builtin form whose operand is not evaluated: clang folds it.
+            if clang_equalRanges(clang_getCursorExtent(c), clang_getCursorExtent(k)) == 0, let v = Eval.int(c) {
+                return .const(.int(v), to)
             }
             if kids.first?.kind == CXCursor_TypeRef || kids.contains(where: { $0.kind == CXCursor_MemberRef }) {
                 // offsetof(T, a[i]) and other constant forms with operands.

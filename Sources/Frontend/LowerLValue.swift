@@ -26,6 +26,16 @@ extension Lowerer {
             let baseType = program.typeOf(baseLV, in: fn?.function)
             guard case .record(let rid) = program.unroll(baseType) else { throw unsupported(c, "member access on a non-record") }
             let name = c.spelling
+            if name.isEmpty || name.contains("(anonymous") || name.contains("(unnamed") {
+                // The implicit hop into an anonymous member: find that member by its record.
+                let fieldDecl = c.referenced
+                let target = try recordID(forDecl: fieldDecl.type.canonical.declaration)
+                guard let i = program[rid].fields?.firstIndex(where: { f in
+                    if f.name == nil, case .record(let r) = program.unroll(f.type) { return r == target }
+                    return false
+                }) else { throw unsupported(c, "anonymous member access") }
+                return baseLV.appending(.field(rid, index: i))
+            }
             guard let path = fieldPath(rid, name) else { throw unsupported(c, "member '\(name)' not found") }
             var lv = baseLV
             for (r, i) in path { lv = lv.appending(.field(r, index: i)) }
@@ -55,6 +65,15 @@ extension Lowerer {
             guard let k = c.children.first else { throw unsupported(c, "unary operator shape") }
             if op == CXUnaryOperator_Deref { return .mem(try lowerExpr(k)) }
             if op == CXUnaryOperator_Extension { return try lowerLValue(k) }
+            if op == CXUnaryOperator_Real || op == CXUnaryOperator_Imag {
+                // A complex number is an array of two reals (C11 6.2.5p13): its parts are lvalues.
+                let whole = try lowerLValue(k)
+                guard case .complex(let fk) = program.valueType(program.typeOf(whole, in: fn?.function)) else {
+                    throw unsupported(c, "__real__/__imag__ of a non-complex lvalue")
+                }
+                let p = Expr.cast(.pointer(.float(fk)), .addrOf(whole))
+                return .mem(.binary(.ptrAdd, p, .const(.int(op == CXUnaryOperator_Real ? 0 : 1), .long), .pointer(.float(fk))))
+            }
             throw unsupported(c, "this unary operator as an lvalue")
         case CXCursor_CompoundLiteralExpr:
             let t = try lowerType(c.type, at: c)
@@ -196,11 +215,8 @@ extension Lowerer {
         switch name {
         case "__builtin_constant_p":
             if let v = Eval.int(c) { return .const(.int(v), t) }
-            if let a = args.first, !hasSideEffects(a) {
-                let before = b.position
-                let e = try lowerExpr(a)
-                if b.position == before, isStable(e) { return .const(.int(1), t) }
-            }
+            // An operand without side effects: the compiler of the output decides, as it did for the original.
+            if let a = args.first, !hasSideEffects(a) { return nil }
             return .const(.int(0), t)
         case "__builtin_classify_type", "__builtin_types_compatible_p", "__builtin_offsetof", "__builtin_LINE":
             if let v = Eval.int(c) { return .const(.int(v), t) }

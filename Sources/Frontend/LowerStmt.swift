@@ -217,6 +217,10 @@ extension Lowerer {
             _ = try functionID(d)
         case CXCursor_StaticAssert:
             break
+        case CXCursor_UnexposedDecl:
+            // `__label__ l;` (GNU local labels): label names are already function-wide here.
+            let toks = unit.tokens(clang_getCursorExtent(d))
+            guard toks.first == "__label__" else { throw unsupported(d, "local declaration '\(toks.prefix(4).joined(separator: " "))'") }
         default:
             if d.isAttribute { break }
             throw unsupported(d, "local declaration \(d.kindName)")

@@ -102,7 +102,12 @@ final class Lowerer {
         for (id, info) in inlineInfo {
             var f = program.functions[id.index]
             guard f.storage != .static, f.isInline else { continue }
-            if f.attributes.contains(where: { $0.name == "gnu_inline" }) { continue }
+            if f.attributes.contains(where: { $0.name == "gnu_inline" || $0.name == "__gnu_inline__" }) {
+                // GNU inline: `extern inline` is an inline-only definition, never emitted out of line.
+                if info.anyExtern && f.isDefinition { f.storage = .extern }
+                program.functions[id.index] = f
+                continue
+            }
             f.isInline = info.allInline && !info.anyExtern
             program.functions[id.index] = f
         }
@@ -112,8 +117,10 @@ final class Lowerer {
     func declarationSpecifiers(_ c: CXCursor) -> (inline: Bool, extern: Bool) {
         let start = clang_getRangeStart(clang_getCursorExtent(c))
         let toks = unit.tokens(clang_getRange(start, clang_getCursorLocation(c)))
-        let inl = toks.contains { $0 == "inline" || $0 == "__inline" || $0 == "__inline__" }
-        let ext = toks.contains("extern")
+        // glibc's __extern_inline and __extern_always_inline: `extern __inline` with gnu_inline.
+        let glibc = toks.contains { $0 == "__extern_inline" || $0 == "__extern_always_inline" }
+        let inl = glibc || toks.contains { $0 == "inline" || $0 == "__inline" || $0 == "__inline__" }
+        let ext = glibc || toks.contains("extern")
         return (inl, ext)
     }
 
@@ -140,7 +147,7 @@ final class Lowerer {
                 let strings = toks.filter { $0.hasPrefix("\"") }
                 let text = strings.map { decodeStringToken($0).map { String(UnicodeScalar(UInt8(truncatingIfNeeded: $0))) }.joined() }.joined()
                 program.order.append(.asm(text))
-            } else if !toks.isEmpty {
+            } else if !toks.isEmpty && toks != [";"] {
                 throw unsupported(c, "declaration '\(toks.prefix(4).joined(separator: " "))'")
             }
         default:
@@ -190,8 +197,23 @@ final class Lowerer {
         return out
     }
 
+    /// An attribute's tokens; through a macro, the text it was spelled as
+    /// (the first `name` or `name(…)` written there).
     func attrTokens(_ a: CXCursor) -> [String] {
-        unit.tokens(clang_getCursorExtent(a))
+        let toks = unit.tokens(clang_getCursorExtent(a))
+        if !toks.isEmpty { return toks }
+        let spelled = unit.spelledTokens(a, bytes: 200)
+        guard let first = spelled.first else { return [] }
+        var out = [first]
+        if spelled.count > 1, spelled[1] == "(" {
+            var depth = 0
+            for t in spelled.dropFirst() {
+                out.append(t)
+                if t == "(" { depth += 1 }
+                if t == ")" { depth -= 1; if depth == 0 { break } }
+            }
+        }
+        return out
     }
 
     /// `name ( args )` from the tokens of one attribute.
