@@ -362,8 +362,8 @@ extension Lowerer {
         let to = try lowerType(c.type, at: c)
         if exprKids.count == 1, c.type.canonical.kind != CXType_Void {
             let k = exprKids[0]
-            let kt = try lowerType(k.type, at: k)
-            if isVaListValue(kt), !isVaListValue(to), case .vaList = program.unroll(kt) {
+            if k.type.canonical.kind != CXType_VariableArray, let kt = try? lowerType(k.type, at: k),
+               isVaListValue(kt), !isVaListValue(to), case .vaList = program.unroll(kt) {
                 let ap = try lowerExpr(k)
                 let tmp = newTemp(to, c.loc)
                 b.emit(.vaArg(result: .local(tmp), list: ap, c.loc))

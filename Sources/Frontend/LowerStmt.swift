@@ -188,8 +188,7 @@ extension Lowerer {
                 for e in exprs {
                     let v = try lowerExpr(e)
                     let tmp = b.addLocal(name: "__vla_n", type: program.typeOf(v, in: b.function), isTemp: true, loc: loc)
-                    b.emit(.local(tmp, nil, loc))
-                    b.emit(.assign(.local(tmp), v, loc))
+                    b.emit(.local(tmp, .expr(v), loc))
                     vlaSizes.append(.read(.local(tmp)))
                 }
             }
@@ -210,8 +209,18 @@ extension Lowerer {
         case CXCursor_EnumDecl:
             _ = try enumID(forDecl: d)
         case CXCursor_TypedefDecl:
-            // Block-scope typedefs are used through what they name; a VLA typedef is unsupported when used.
-            break
+            // Block-scope typedefs are used through what they name; a VLA typedef's sizes are evaluated here.
+            let under = clang_getTypedefDeclUnderlyingType(d)
+            if containsVLA(under) {
+                var sizes: [Expr] = []
+                for e in d.children where e.isExpression {
+                    let v = try lowerExpr(e)
+                    let tmp = b.addLocal(name: "__vla_n", type: program.typeOf(v, in: b.function), isTemp: true, loc: d.loc)
+                    b.emit(.local(tmp, .expr(v), d.loc))
+                    sizes.append(.read(.local(tmp)))
+                }
+                vlaTypedefSizes[DeclKey(d)] = sizes
+            }
         case CXCursor_FunctionDecl:
             if clang_isCursorDefinition(d) != 0 { throw unsupported(d, "nested function definition") }
             _ = try functionID(d)
@@ -233,6 +242,7 @@ extension Lowerer {
             switch t.kind {
             case CXType_VariableArray: return true
             case CXType_ConstantArray, CXType_IncompleteArray: t = clang_getArrayElementType(t).canonical
+            case CXType_Pointer: t = t.pointee.canonical
             default: return false
             }
         }

@@ -71,6 +71,10 @@ final class Lowerer {
     /// Lowering a static initializer: compound literals are static objects.
     var inStaticInitializer = false
     var usedTags: Set<String> = []
+    /// Lowering a function type: VLA dimensions become unknown lengths.
+    var vlaAsIncomplete = false
+    /// Sizes of block-scope VLA typedefs, captured where they are declared.
+    var vlaTypedefSizes: [DeclKey: [Expr]] = [:]
     var inlineInfo: [FuncID: (allInline: Bool, anyExtern: Bool)] = [:]
     var ordered: Set<TopLevel> = []
 
@@ -300,6 +304,7 @@ final class Lowerer {
         case CXType_IncompleteArray:
             return .array(try lowerType(clang_getArrayElementType(t), at: c), length: nil)
         case CXType_VariableArray:
+            if vlaAsIncomplete { return .array(try lowerType(clang_getArrayElementType(t), at: c), length: nil) }
             guard !pendingVLASizes.isEmpty else { throw unsupported(c, "variable-length array type in this position") }
             let len = pendingVLASizes.removeFirst()
             return .vla(try lowerType(clang_getArrayElementType(t), at: c), length: len)
@@ -315,6 +320,13 @@ final class Lowerer {
             let decl = t.declaration
             let name = decl.spelling
             if name == "__builtin_va_list" { return .vaList }
+            if let sizes = vlaTypedefSizes[DeclKey(decl)] {
+                // A block-scope VLA typedef: its sizes were evaluated at its declaration.
+                let saved = pendingVLASizes
+                pendingVLASizes = sizes
+                defer { pendingVLASizes = saved }
+                return try lowerType(clang_getTypedefDeclUnderlyingType(decl), at: c)
+            }
             if decl.loc.file.isEmpty || clang_getCursorSemanticParent(decl).kind != CXCursor_TranslationUnit {
                 // Builtin typedefs (__int128_t, …) and block-scope typedefs: use what they name.
                 return try lowerType(clang_getTypedefDeclUnderlyingType(decl), at: c)
@@ -351,6 +363,10 @@ final class Lowerer {
     }
 
     func lowerFunctionType(_ t: CXType, at c: CXCursor) throws -> FunctionType {
+        // In a prototype a VLA parameter's size is not part of the type: `int (*)[*]`.
+        let saved = vlaAsIncomplete
+        vlaAsIncomplete = true
+        defer { vlaAsIncomplete = saved }
         let result = try lowerType(clang_getResultType(t), at: c)
         if t.kind == CXType_FunctionNoProto {
             return FunctionType(result: result, params: [], variadic: false, hasPrototype: false)
@@ -603,9 +619,17 @@ final class Lowerer {
         let paramCursors = kids.filter { $0.kind == CXCursor_ParmDecl }
         for (i, p) in paramCursors.enumerated() {
             let name = p.spelling.isEmpty ? "__arg\(i)" : p.spelling
-            var pt = adjustParameter(try lowerType(p.type, at: p))
-            // A parameter declared with array or function type is a pointer (C11 6.7.6.3p7–8).
-            if i < f.type.params.count { pt = f.type.params[i] }
+            var pt: CType
+            if containsVLA(p.type) {
+                // `int a[n][m]`: a pointer to `int[m]`, m read from the parameters already bound.
+                pendingVLASizes = try p.children.filter { $0.isExpression }.map { try lowerExpr($0) }
+                defer { pendingVLASizes = [] }
+                pt = adjustParameter(try lowerType(p.type, at: p))
+            } else {
+                pt = adjustParameter(try lowerType(p.type, at: p))
+                // A parameter declared with array or function type is a pointer (C11 6.7.6.3p7–8).
+                if i < f.type.params.count { pt = f.type.params[i] }
+            }
             let lid = b.addLocal(name: name, type: pt, isParam: true, isRegister: clang_Cursor_getStorageClass(p) == CX_SC_Register,
                                  attributes: attributes(of: p), loc: p.loc)
             b.localIDs[DeclKey(p)] = lid
@@ -616,7 +640,9 @@ final class Lowerer {
             throw unsupported(c, "function definition without a body")
         }
         let stmts = try b.collect { try lowerStmt(body) }
-        b.function.body = stmts.count == 1 ? stmts[0] : .block(stmts)
+        // Size expressions of VLA parameters are evaluated on entry, before the body.
+        let entry = b.blocks[0]
+        b.function.body = entry.isEmpty && stmts.count == 1 ? stmts[0] : .block(entry + stmts)
         b.function.attributes = program.functions[id.index].attributes
         b.function.isInline = program.functions[id.index].isInline
         program.functions[id.index] = b.function

@@ -101,10 +101,11 @@ want = b"".join(bulk(b"value:%d" % i) for i in range(10000))
 check("10000 pipelined GETs of the --pipe keys", recv_exactly(s, len(want)), want)
 s.close()
 
-# --- a large value (4 MB) and a value arriving slowly --------------------
+# --- a large value (4 MB), read over many reads ---------------------------------
 s = conn()
 big = bytes((i * 7) % 251 for i in range(256)) * (4 * 4096)
-big = big.replace(b"\x00", b"z")  # v1-v4 values are C strings
+if VERSION < 5:
+    big = big.replace(b"\x00", b"z")  # v1-v4 values are C strings
 s.sendall(resp("SET", "big", big) + resp("GET", "big"))
 want = b"+OK\r\n" + bulk(big)
 check("4 MB value", recv_exactly(s, len(want)), want)

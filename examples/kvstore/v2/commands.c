@@ -69,8 +69,19 @@ static void cmd_config(struct conn *c) {
 
 /* ---- key space commands -------------------------------------------------- */
 
+/* Looks a key up, deleting it first if its time has passed: keys expire
+ * lazily, when a command touches them. */
+static struct entry *lookup_key(const char *key) {
+    struct entry *e = db_lookup(&db, key);
+    if (e != NULL && e->expire_at_ms != 0 && e->expire_at_ms <= unix_ms()) {
+        db_delete(&db, key);
+        return NULL;
+    }
+    return e;
+}
+
 static void cmd_get(struct conn *c) {
-    struct entry *e = db_lookup(&db, c->argv[1]);
+    struct entry *e = lookup_key(c->argv[1]);
     if (e == NULL)
         reply_null(c);
     else
@@ -85,27 +96,29 @@ static void cmd_set(struct conn *c) {
     /* The parser allocated the argument; the table takes it over. */
     char *value = c->argv[2];
     c->argv[2] = NULL;
-    db_set(&db, c->argv[1], value);
+    struct entry *e = db_set(&db, c->argv[1], value);
+    e->expire_at_ms = 0; /* SET discards any previous time to live */
     reply_status(c, "OK");
 }
 
 static void cmd_del(struct conn *c) {
     long long n = 0;
     for (int i = 1; i < c->argc; i++)
-        n += db_delete(&db, c->argv[i]);
+        if (lookup_key(c->argv[i]) != NULL)
+            n += db_delete(&db, c->argv[i]);
     reply_integer(c, n);
 }
 
 static void cmd_exists(struct conn *c) {
     long long n = 0;
     for (int i = 1; i < c->argc; i++)
-        if (db_lookup(&db, c->argv[i]) != NULL)
+        if (lookup_key(c->argv[i]) != NULL)
             n++;
     reply_integer(c, n);
 }
 
 static void cmd_incr(struct conn *c) {
-    struct entry *e = db_lookup(&db, c->argv[1]);
+    struct entry *e = lookup_key(c->argv[1]);
     long long v = 0;
     char buf[32];
 
@@ -123,6 +136,61 @@ static void cmd_incr(struct conn *c) {
     reply_integer(c, v);
 }
 
+/* EXPIRE key seconds: 1 if the key exists (a time in the past deletes
+ * it), 0 if it does not. */
+static void cmd_expire(struct conn *c) {
+    long long seconds;
+    long long now = unix_ms();
+
+    if (!parse_ll(c->argv[2], c->argv_len[2], &seconds)) {
+        reply_error(c, "ERR value is not an integer or out of range");
+        return;
+    }
+    if (seconds > (LLONG_MAX - now) / 1000 || seconds < -(LLONG_MAX / 1000)) {
+        reply_error(c, "ERR invalid expire time in 'expire' command");
+        return;
+    }
+    struct entry *e = lookup_key(c->argv[1]);
+    if (e == NULL) {
+        reply_integer(c, 0);
+        return;
+    }
+    if (seconds <= 0) {
+        db_delete(&db, c->argv[1]);
+    } else {
+        e->expire_at_ms = now + seconds * 1000;
+    }
+    reply_integer(c, 1);
+}
+
+/* TTL key: seconds left, -1 without expiry, -2 if there is no such key. */
+static void cmd_ttl(struct conn *c) {
+    struct entry *e = lookup_key(c->argv[1]);
+    if (e == NULL) {
+        reply_integer(c, -2);
+        return;
+    }
+    if (e->expire_at_ms == 0) {
+        reply_integer(c, -1);
+        return;
+    }
+    long long left = e->expire_at_ms - unix_ms();
+    if (left < 0)
+        left = 0;
+    reply_integer(c, (left + 500) / 1000);
+}
+
+/* PERSIST key: 1 if a time to live was removed, 0 otherwise. */
+static void cmd_persist(struct conn *c) {
+    struct entry *e = lookup_key(c->argv[1]);
+    if (e == NULL || e->expire_at_ms == 0) {
+        reply_integer(c, 0);
+        return;
+    }
+    e->expire_at_ms = 0;
+    reply_integer(c, 1);
+}
+
 /* ---- dispatch ------------------------------------------------------------ */
 
 static const struct command command_table[] = {
@@ -137,6 +205,9 @@ static const struct command command_table[] = {
     { "del", -2, cmd_del },
     { "exists", -2, cmd_exists },
     { "incr", 2, cmd_incr },
+    { "expire", 3, cmd_expire },
+    { "ttl", 2, cmd_ttl },
+    { "persist", 2, cmd_persist },
 };
 
 static const struct command *lookup_command(const char *name) {
