@@ -32,6 +32,7 @@ let package = Package(
         .testTarget(
             name: "GraftTests",
             dependencies: ["IR", "Frontend", "Checker", "Codegen"],
+            exclude: ["Fixtures"],
             swiftSettings: llvmInclude),
     ]
 )

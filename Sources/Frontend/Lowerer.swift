@@ -401,8 +401,8 @@ final class Lowerer {
         let isAnonMember = clang_Cursor_isAnonymousRecordDecl(d) != 0
         var tag = d.spelling
         if tag.isEmpty || tag.contains("(anonymous") || tag.contains("(unnamed") {
-            anonCount += 1
-            tag = "__anon_\(kind.rawValue)_\(anonCount)"
+            // Named after where it is written, so the same header gives the same tag in every unit.
+            tag = "__anon_\(kind.rawValue)_" + locationHash(d.loc)
         }
         // Tags are unique in the program: a block-scope struct may reuse a tag.
         var n = 1
@@ -412,9 +412,24 @@ final class Lowerer {
         let id = RecordID(program.records.count)
         recordIDs[key] = id
         program.records.append(Record(id: id, kind: kind, tag: tag, isAnonymousMember: isAnonMember, fields: nil,
-                                      size: 0, align: 1, identity: "\(kind.rawValue) \(tag)", loc: d.loc))
+                                      size: 0, align: 1, identity: recordIdentity(kind, written: written, tag: tag, d), loc: d.loc))
         if !def.isNull { try completeRecord(id, def) }
         return id
+    }
+
+    func locationHash(_ l: SourceLoc) -> String {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in "\(l.file):\(l.line):\(l.column)".utf8 { h ^= UInt64(b); h = h &* 0x100000001b3 }
+        return String(String(h, radix: 16).prefix(10))
+    }
+
+    /// A record's identity across translation units and versions: its tag;
+    /// an untagged record has none, so where it is written stands in (the
+    /// same header gives the same identity in every unit).
+    func recordIdentity(_ kind: Record.Kind, written: String, tag: String, _ d: CXCursor) -> String {
+        if !written.hasPrefix("__anon_") { return "\(kind.rawValue) \(written)" }
+        let l = d.loc
+        return "\(kind.rawValue) (anonymous at \(l.file):\(l.line):\(l.column))"
     }
 
     private func completeRecord(_ id: RecordID, _ def: CXCursor) throws {

@@ -9,6 +9,7 @@
 // compile and link it with the inputs that carry no IR.
 
 import ArgumentParser
+import Codegen
 import Foundation
 import IR
 
@@ -174,7 +175,7 @@ struct Driver {
 
     private func lowerC(_ files: [String]) throws -> [Program] {
         try Pipeline.requireFiles(files)
-        return try Pipeline.lower(files.map { UnitSpec(file: $0, flags: frontend, directory: nil) }, verify: true)
+        return try Pipeline.lower(files.map { UnitSpec(file: $0, flags: frontend + Runtime.includeFlags, directory: nil) }, verify: true)
     }
 
     private func compileC(_ file: String, to object: String, tmp: Toolchain.TempDir) throws {
@@ -251,12 +252,28 @@ struct Driver {
         defer { tmp.cleanup() }
         let out = output ?? "a.out"
         let cFile = tmp.file(((out as NSString).lastPathComponent) + ".graft.c")
-        try Toolchain.write(Pipeline.emitC(merged, lineDirectives: debug), to: cFile)
+        // An executable is built updatable: indirection, update points, the runtime.
+        let updatable = !linkItems.contains { item in
+            if case .flags(let f) = item { return f.contains("-r") || f.contains("-shared") || f.contains("-c") }
+            return false
+        } && Runtime.updatableBuilds
+        var runtimeObjects: [String] = []
+        if updatable {
+            let (instrumented, manifest) = Updatable.instrument(merged)
+            try Pipeline.check(instrumented, after: "the updatable-build pass")
+            let c = Pipeline.emitC(instrumented, lineDirectives: debug)
+                + Updatable.runtimeStartC(manifest: manifest, programName: (out as NSString).lastPathComponent)
+            try Toolchain.write(c, to: cFile)
+            runtimeObjects = try Runtime.compile(into: tmp, flags: codegen)
+        } else {
+            try Toolchain.write(Pipeline.emitC(merged, lineDirectives: debug), to: cFile)
+        }
         // Compile the generated C alone first: if that fails it is graft's
         // bug; a failing link (an undefined symbol) is the program's, and the
         // linker says so itself.
         let object = tmp.file(((out as NSString).lastPathComponent) + ".graft.o")
-        try systemCompile(Toolchain.systemCC + codegen + ["-w", "-c", cFile, "-o", object], generated: cFile, for: out, tmp: tmp)
+        try systemCompile(Toolchain.systemCC + codegen + ["-w", "-c", cFile, "-o", object] + Runtime.includeFlags,
+                          generated: cFile, for: out, tmp: tmp)
         var line: [String] = []
         var placed = false
         for item in linkItems {
@@ -269,7 +286,10 @@ struct Driver {
             }
         }
         if !placed { line.insert(object, at: 0) }
+        if updatable { line += runtimeObjects + ["-rdynamic", "-ldl", "-lpthread"] }
         try exec(Toolchain.systemCC + codegen + line + ["-o", out])
+        // The executable carries its (uninstrumented) IR: `graft patch` diffs two of them.
+        if updatable { try ObjectIR.embed(try IRCodec.encode(merged), into: out, scratch: tmp) }
         // A partial link (`-r`) makes an object again: it carries the merged IR on.
         if line.contains("-r") { try ObjectIR.embed(try IRCodec.encode(merged), into: out, scratch: tmp) }
     }

@@ -2,6 +2,9 @@
 #ifndef GRAFT_H
 #define GRAFT_H
 #ifdef __GRAFT__
+/* An update point: where a pending patch may be applied. graft numbers the
+ * update points of a program and calls graft_update_point_at(id) instead;
+ * a call that reaches the runtime unnumbered is update point 0. */
 void graft_update_point(void);
 #else
 #define graft_update_point() ((void)0)

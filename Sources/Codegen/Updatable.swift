@@ -1,0 +1,196 @@
+// The updatable build: an IR → IR pass that makes a program patchable
+// while it runs (Ginseng's mechanics, DESIGN.md "How an updatable program
+// works").
+//
+//   * Function indirection. Each defined, non-variadic function F becomes
+//     an implementation `graft_impl_F`, a slot `graft_slot_F` (a global
+//     pointer initialised to the implementation) and a trampoline with F's
+//     own name that calls through the slot. Every direct call goes through
+//     the slot; every address taken of F is the trampoline's, so function
+//     pointers kept in data reach the newest version after a patch rebinds
+//     the slot.
+//   * Statics become externally visible under `graft_s_<name>`, so a patch
+//     (a shared object loaded into the process) can reach them.
+//   * Update points. Each call of `graft_update_point()` becomes
+//     `graft_update_point_at(k)` with a number k unique in the program.
+//
+// The pass is pure; the build driver links the runtime and starts it.
+
+import IR
+
+public struct UpdatePoint: Hashable, Codable, Sendable {
+    public var id: Int
+    /// Identity of the function the point is in.
+    public var function: String
+    public var loc: SourceLoc
+}
+
+/// What a build records about itself, for `graft patch` and `graft status`.
+public struct BuildManifest: Hashable, Codable, Sendable {
+    public var version: String
+    public var points: [UpdatePoint]
+    /// Function identity → slot global name.
+    public var slots: [String: String]
+    /// Global identity → the name it is exported under.
+    public var exported: [String: String]
+}
+
+public enum Updatable {
+    public static let slotPrefix = "graft_slot_"
+    public static let implPrefix = "graft_impl_"
+    public static let staticPrefix = "graft_s_"
+    public static let updatePointFunction = "graft_update_point"
+    public static let updatePointAtFunction = "graft_update_point_at"
+
+    /// The version id of a program: a 64-bit FNV-1a hash of its printed IR
+    /// with source locations left out (moving code does not change it).
+    public static func versionID(of program: Program) -> String {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in program.printed().utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x100000001b3
+        }
+        let s = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+
+    /// Whether `f` gets a slot: defined, not variadic, and not an inline-only definition.
+    public static func isIndirected(_ f: Function) -> Bool {
+        guard f.isDefinition, !f.type.variadic else { return false }
+        if f.isInline && f.storage != .static { return false }
+        if f.storage == .extern { return false }
+        return true
+    }
+
+    public static func instrument(_ input: Program) -> (Program, BuildManifest) {
+        var p = input
+        let version = versionID(of: input)
+        var exported: [String: String] = [:]
+
+        // Statics become visible to patches.
+        for i in p.globals.indices where p.globals[i].storage == .static {
+            p.globals[i].storage = .none
+            p.globals[i].name = staticPrefix + p.globals[i].name
+        }
+        for i in p.functions.indices where p.functions[i].storage == .static {
+            p.functions[i].storage = .none
+            p.functions[i].isInline = false
+            p.functions[i].name = staticPrefix + p.functions[i].name
+        }
+        for g in p.globals { exported[g.identity] = g.name }
+
+        // Trampolines take over each indirected function's id for every
+        // reference; the original entry becomes the implementation.
+        var trampolineOf: [FuncID: FuncID] = [:]
+        var slotOf: [FuncID: GlobalID] = [:]
+        var slots: [String: String] = [:]
+        let originals = p.functions
+        for f in originals where isIndirected(f) {
+            let t = FuncID(p.functions.count)
+            trampolineOf[f.id] = t
+            var tramp = f
+            tramp.id = t
+            p.functions.append(tramp)
+            var impl = f
+            impl.name = implPrefix + f.name
+            impl.storage = .static
+            impl.isInline = false
+            impl.attributes = f.attributes.filter { ["noinline", "always_inline", "cold", "hot", "noreturn", "optimize"].contains($0.name) }
+            p.functions[f.id.index] = impl
+        }
+        let toTrampoline = IDMapper(function: { trampolineOf[$0] ?? $0 })
+        p.globals = p.globals.map(toTrampoline.map)
+        p.functions = p.functions.map(toTrampoline.map)
+        // The mapper renames a function's own id too: each keeps its table index.
+        for i in p.functions.indices { p.functions[i].id = FuncID(i) }
+        p.order = input.order
+
+        for (impl, t) in trampolineOf.sorted(by: { $0.key < $1.key }) {
+            let f = p.functions[t.index]
+            let slot = GlobalID(p.globals.count)
+            let slotName = slotPrefix + originals[impl.index].name
+            p.globals.append(GlobalVar(id: slot, name: slotName, type: .pointer(.function(f.type)), storage: .none,
+                                       initializer: .expr(.function(impl)), identity: "slot:" + f.identity, loc: f.loc))
+            slotOf[t] = slot
+            slots[f.identity] = slotName
+            exported["slot:" + f.identity] = slotName
+        }
+
+        // Direct calls go through the slots; update points get their numbers.
+        let pointDecl = p.functions.first { $0.name == updatePointFunction && !$0.isDefinition }?.id
+        var pointAt: FuncID? = nil
+        if pointDecl != nil {
+            pointAt = FuncID(p.functions.count)
+            p.functions.append(Function(id: pointAt!, name: updatePointAtFunction,
+                                        type: FunctionType(result: .void, params: [.uint]), storage: .extern,
+                                        identity: updatePointAtFunction, loc: .unknown))
+        }
+        var points: [UpdatePoint] = []
+        for i in p.functions.indices {
+            guard let body = p.functions[i].body else { continue }
+            let isTrampoline = slotOf[p.functions[i].id] != nil
+            let identity = p.functions[i].identity
+            p.functions[i].body = mapInstrs(body) { ins in
+                guard case .call(let result, .direct(let callee), let args, let loc) = ins else { return ins }
+                if callee == pointDecl, let pointAt {
+                    let k = points.count + 1
+                    points.append(UpdatePoint(id: k, function: identity, loc: loc))
+                    return .call(result: result, callee: .direct(pointAt), args: [.const(.int(Int64(k)), .uint)], loc)
+                }
+                if let slot = slotOf[callee], !isTrampoline || true {
+                    return .call(result: result, callee: .indirect(.read(.global(slot))), args: args, loc)
+                }
+                return ins
+            }
+        }
+
+        // Trampoline bodies: call through the slot with the parameters.
+        for (_, t) in trampolineOf {
+            var f = p.functions[t.index]
+            let args = f.params.map { Expr.read(.local($0)) }
+            let loc = f.loc
+            let callee = Callee.indirect(.read(.global(slotOf[t]!)))
+            f.locals = f.locals.filter { $0.isParam }
+            // Parameters are the first locals in order (the frontend adds them first).
+            if p.unroll(f.type.result).isVoid {
+                f.body = .block([.instr(.call(result: nil, callee: callee, args: args, loc)), .return(nil, loc)])
+            } else {
+                let r = LocalID(f.locals.count)
+                f.locals.append(Local(id: r, name: "graft_r", type: f.type.result, isTemp: true, loc: loc))
+                f.body = .block([.instr(.call(result: .local(r), callee: callee, args: args, loc)), .return(.read(.local(r)), loc)])
+            }
+            p.functions[t.index] = f
+        }
+        for (_, t) in trampolineOf.sorted(by: { $0.key < $1.key }) {
+            p.order.append(.global(slotOf[t]!))
+            p.order.append(.function(t))
+        }
+        if let pointAt { p.order.append(.function(pointAt)) }
+        return (p, BuildManifest(version: version, points: points, slots: slots, exported: exported))
+    }
+
+    /// Rebuilds `s` with every instruction passed through `f`.
+    public static func mapInstrs(_ s: Stmt, _ f: (Instr) -> Instr) -> Stmt {
+        switch s {
+        case .instr(let i): return .instr(f(i))
+        case .block(let ss): return .block(ss.map { mapInstrs($0, f) })
+        case .if(let c, let t, let e, let l): return .if(c, then: mapInstrs(t, f), else: e.map { mapInstrs($0, f) }, l)
+        case .loop(let b, let n, let l): return .loop(body: mapInstrs(b, f), next: n.map { mapInstrs($0, f) }, l)
+        case .switch(let e, let b, let l): return .switch(e, body: mapInstrs(b, f), l)
+        default: return s
+        }
+    }
+
+    /// The C the driver appends to an updatable program: program info and
+    /// the constructor that starts the runtime.
+    public static func runtimeStartC(manifest: BuildManifest, programName: String) -> String {
+        """
+
+        /* graft: start the update runtime. */
+        #include "graft_runtime.h"
+        static const struct graft_program_info graft_program = { GRAFT_ABI, "\(manifest.version)", "\(programName)" };
+        __attribute__((constructor)) static void graft_start(void) { graft_runtime_start(&graft_program); }
+
+        """
+    }
+}

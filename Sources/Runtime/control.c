@@ -1,0 +1,466 @@
+/* control.c — the per-process control channel: a Unix socket in a private
+ * directory (/tmp/graft-<uid>/<pid>.sock), served by a background thread.
+ * Requests are one text line each, answered with one line:
+ *   STATUS                   → JSON: version, base version, update history
+ *   APPLY <path> <seconds>   → APPLIED … | REJECTED … | TIMEOUT …
+ * A patch is checked completely here (integrity, base version, slots, types)
+ * before it is handed to the main thread, which applies it at the next
+ * admissible update point (runtime.c). */
+#define _GNU_SOURCE
+#include "runtime_internal.h"
+#include "sha256.h"
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static char dir_path[64];
+static char sock_path[sizeof ((struct sockaddr_un *)0)->sun_path];
+static pid_t sock_owner;        /* the process that created sock_path */
+static int listen_fd = -1;
+static int apply_busy;          /* an APPLY is being handled (under graft__mu) */
+
+void graft__warn(const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "graft: warning: %s: %s\n", graft__name ? graft__name : "program", msg);
+}
+
+static void remove_socket(void) {
+    if (sock_owner == getpid() && sock_path[0]) unlink(sock_path);
+}
+
+/* /tmp/graft-<uid>, created 0700; refused if someone else could use it. */
+static int private_dir(char *why, size_t n) {
+    snprintf(dir_path, sizeof dir_path, "/tmp/graft-%u", (unsigned)getuid());
+    if (mkdir(dir_path, 0700) != 0 && errno != EEXIST) {
+        snprintf(why, n, "cannot create %s: %s", dir_path, strerror(errno));
+        return 0;
+    }
+    struct stat st;
+    if (lstat(dir_path, &st) != 0) { snprintf(why, n, "%s: %s", dir_path, strerror(errno)); return 0; }
+    if (!S_ISDIR(st.st_mode)) { snprintf(why, n, "%s is not a directory", dir_path); return 0; }
+    if (st.st_uid != getuid()) { snprintf(why, n, "%s belongs to uid %u, not to this user", dir_path, (unsigned)st.st_uid); return 0; }
+    if (st.st_mode & 077) { snprintf(why, n, "%s is open to other users (mode %03o; it must be 700)", dir_path, (unsigned)(st.st_mode & 0777)); return 0; }
+    return 1;
+}
+
+/* Sockets of processes that died without exiting (killed): removed. */
+static void sweep_stale(void) {
+    DIR *d = opendir(dir_path);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (end == e->d_name || strcmp(end, ".sock") != 0 || pid <= 0) continue;
+        if (kill((pid_t)pid, 0) != 0 && errno == ESRCH) unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
+static void *accept_loop(void *arg);
+
+void graft__channel_start(void) {
+    static int atexit_done;
+    char why[256];
+    if (!private_dir(why, sizeof why)) { graft__warn("no update channel: %s; the program runs but cannot be updated", why); return; }
+    sweep_stale();
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    snprintf(sock_path, sizeof sock_path, "%s/%d.sock", dir_path, (int)getpid());
+    memcpy(a.sun_path, sock_path, sizeof a.sun_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) { graft__warn("no update channel: socket: %s", strerror(errno)); return; }
+    unlink(sock_path);                  /* left by an earlier process with this pid */
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || chmod(sock_path, 0600) != 0 || listen(fd, 16) != 0) {
+        graft__warn("no update channel: %s: %s; the program runs but cannot be updated", sock_path, strerror(errno));
+        close(fd);
+        return;
+    }
+    sock_owner = getpid();
+    if (!atexit_done) { atexit(remove_socket); atexit_done = 1; }
+
+    /* The control threads take no signals: those stay the program's. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t t;
+    int err = pthread_create(&t, &attr, accept_loop, (void *)(intptr_t)fd);
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err) {
+        graft__warn("no update channel: cannot start its thread: %s", strerror(err));
+        close(fd);
+        unlink(sock_path);
+        return;
+    }
+    listen_fd = fd;
+}
+
+/* In a forked child (graft__mu held): the parent's channel and pending patch
+ * are not ours; the child opens its own channel at its first update point. */
+void graft__channel_forked(void) {
+    graft__pending = NULL;
+    apply_busy = 0;
+    if (listen_fd >= 0) close(listen_fd);
+    listen_fd = -1;
+    atomic_store(&graft__flag, sock_owner ? GRAFT_FLAG_RESTART : 0);
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p == '\n') fputs("\\n", f);
+        else if (*p == '\t') fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\u%04x", *p);
+        else fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static char *status_json(void) {
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    if (!f) return strdup("ERROR out of memory");
+    pthread_mutex_lock(&graft__mu);
+    fprintf(f, "{\"pid\":%d,\"program\":", (int)getpid());
+    json_str(f, graft__name);
+    fputs(",\"version\":", f);
+    json_str(f, graft__version);
+    fputs(",\"base_version\":", f);
+    json_str(f, graft__base_version);
+    fputs(",\"updates\":[", f);
+    for (unsigned i = 0; i < graft__n_history; i++) {
+        const struct graft_history *h = &graft__history[i];
+        fputs(i ? ",{\"from\":" : "{\"from\":", f);
+        json_str(f, h->from);
+        fputs(",\"to\":", f);
+        json_str(f, h->to);
+        fprintf(f, ",\"pause_us\":%ld,\"point\":%u,\"description\":", h->pause_us, h->point);
+        json_str(f, h->description);
+        fprintf(f, ",\"at\":%lld}", h->at);
+    }
+    fprintf(f, "],\"pending\":%s}", graft__pending ? "true" : "false");
+    pthread_mutex_unlock(&graft__mu);
+    fclose(f);
+    return out;
+}
+
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...) {
+    char *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0) s = NULL;
+    va_end(ap);
+    return s;
+}
+
+/* ---- APPLY ------------------------------------------------------------ */
+
+#define TRAILER 40  /* 32 bytes SHA-256 + 8 bytes magic */
+
+/* Reads the whole patch file and checks its trailer; returns the verified
+ * shared object (without the trailer) or NULL with the reply in *reply. */
+static unsigned char *read_verified(const char *path, size_t *size, char **reply) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        *reply = format("REJECTED cannot read patch file %s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > (off_t)1 << 30) {
+        *reply = format("REJECTED %s is not a patch file (%s)", path, S_ISREG(st.st_mode) ? "larger than 1 GiB" : "not a regular file");
+        close(fd);
+        return NULL;
+    }
+    size_t n = (size_t)st.st_size, got = 0;
+    unsigned char *buf = malloc(n ? n : 1);
+    if (!buf) { close(fd); *reply = format("REJECTED out of memory reading %s", path); return NULL; }
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    const char *problem = NULL;
+    unsigned char digest[32];
+    if (got != n) problem = "the file changed while it was read";
+    else if (n < TRAILER || memcmp(buf + n - 8, GRAFT_PATCH_MAGIC, 8) != 0)
+        problem = "no graft trailer at its end (truncated, or not sealed by graft patch)";
+    else {
+        graft_sha256(buf, n - TRAILER, digest);
+        if (memcmp(digest, buf + n - TRAILER, 32) != 0)
+            problem = "its SHA-256 does not match the trailer (the file was altered or truncated)";
+        else if (n - TRAILER < 4 || memcmp(buf, "\177ELF", 4) != 0)
+            problem = "it is not an ELF shared object";
+    }
+    if (problem) {
+        *reply = format("REJECTED corrupt patch file: %s: %s", path, problem);
+        free(buf);
+        return NULL;
+    }
+    *size = n - TRAILER;
+    return buf;
+}
+
+/* Loads the verified bytes from a private copy, so that what is loaded is
+ * exactly what was checked, whatever happens to the original file. */
+static void *load_verified(const unsigned char *so, size_t n, char **reply) {
+    char tmp[sizeof dir_path + 32];
+    snprintf(tmp, sizeof tmp, "%s/patch-XXXXXX", dir_path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) { *reply = format("REJECTED cannot write a private copy of the patch in %s: %s", dir_path, strerror(errno)); return NULL; }
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, so + done, n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        done += (size_t)w;
+    }
+    int ok = done == n && close(fd) == 0;
+    if (!ok) {
+        *reply = format("REJECTED cannot write a private copy of the patch in %s: %s", dir_path, strerror(errno));
+        unlink(tmp);
+        return NULL;
+    }
+    void *h = dlopen(tmp, RTLD_NOW | RTLD_LOCAL);
+    if (!h) *reply = format("REJECTED cannot load the patch: %s", dlerror());
+    unlink(tmp);
+    return h;
+}
+
+/* The checks that need the loaded patch; NULL when all pass. */
+static char *check_patch(const struct graft_patch_info *p, void **slots) {
+    if (p->abi != GRAFT_ABI) return format("REJECTED the patch was built for runtime ABI %u, this process has ABI %d", p->abi, GRAFT_ABI);
+    if (!p->base_version || !p->target_version) return format("REJECTED the patch names no base or target version");
+    pthread_mutex_lock(&graft__mu);
+    char *mismatch = strcmp(p->base_version, graft__version) == 0 ? NULL
+        : format("REJECTED base version mismatch: patch is for %s, process runs %s", p->base_version, graft__version);
+    pthread_mutex_unlock(&graft__mu);
+    if (mismatch) return mismatch;
+    if (p->n_points == 0 || !p->points) return format("REJECTED the patch is admissible at no update point");
+    if (p->n_rebind && !p->rebind) return format("REJECTED the patch's rebind table is missing");
+    if (p->n_types && !p->types) return format("REJECTED the patch's type table is missing");
+    for (unsigned i = 0; i < p->n_rebind; i++) {
+        const struct graft_rebind *r = &p->rebind[i];
+        if (!r->slot || !r->function) return format("REJECTED rebind %u names no slot or no function", i);
+        dlerror();
+        slots[i] = dlsym(RTLD_DEFAULT, r->slot);
+        if (!slots[i]) return format("REJECTED the program has no slot %s (is it linked with -rdynamic?)", r->slot);
+    }
+    for (unsigned i = 0; i < p->n_types; i++) {
+        char why[512];
+        for (unsigned j = 0; j < i; j++)
+            if (p->types[i].type && p->types[j].type && strcmp(p->types[i].type, p->types[j].type) == 0)
+                return format("REJECTED the patch updates %s twice", p->types[i].type);
+        if (!graft__type_check(&p->types[i], why, sizeof why)) return format("REJECTED %s", why);
+    }
+    return NULL;
+}
+
+/* Whether the client of connection c has gone away. */
+static int client_gone(int c) {
+    struct pollfd pf = { .fd = c, .events = POLLRDHUP };
+    return poll(&pf, 1, 0) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+static char *admissible_list(const struct graft_patch_info *p) {
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    if (!f) return NULL;
+    for (unsigned i = 0; i < p->n_points; i++) fprintf(f, i ? ", %u" : "%u", p->points[i]);
+    fclose(f);
+    return out;
+}
+
+/* Hands the checked patch to the main thread and waits for the outcome. */
+static char *wait_applied(struct graft_pending *p, double timeout, int c) {
+    long long now = graft__now_us(), deadline = now + (long long)(timeout * 1e6);
+    long long next_kick = now, interval = 100000;
+    pthread_mutex_lock(&graft__mu);
+    graft__pending = p;
+    atomic_fetch_or(&graft__flag, GRAFT_FLAG_PENDING);
+    for (;;) {
+        if (p->state == GRAFT_APPLIED) break;
+        now = graft__now_us();
+        long long wake;
+        if (p->state == GRAFT_WAITING) {
+            int gone = client_gone(c);
+            if (now >= deadline || gone) {
+                /* Withdrawn under the lock: the main thread can no longer take it. */
+                p->state = GRAFT_WITHDRAWN;
+                graft__pending = NULL;
+                atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+                break;
+            }
+            if (now >= next_kick) {
+                pthread_kill(graft__main_thread, SIGURG);   /* out of poll/accept/read */
+                next_kick = now + interval;
+                interval = interval * 2 > 2000000 ? 2000000 : interval * 2;
+            }
+            wake = deadline < next_kick ? deadline : next_kick;
+            if (wake > now + 500000) wake = now + 500000;   /* look at the client now and then */
+        } else {
+            wake = now + 1000000;                           /* APPLYING: it finishes regardless */
+        }
+        struct timespec ts = { .tv_sec = wake / 1000000, .tv_nsec = (long)(wake % 1000000) * 1000 };
+        pthread_cond_timedwait(&graft__cv, &graft__mu, &ts);
+    }
+    enum graft_patch_state state = p->state;
+    pthread_mutex_unlock(&graft__mu);
+    if (state == GRAFT_APPLIED) return format("APPLIED pause_us=%ld point=%u", p->pause_us, p->point);
+    char *points = admissible_list(p->info);
+    char *r = format("TIMEOUT not applied: no admissible update point was reached within %g s (%lu update point%s seen; admissible: %s)",
+                     timeout, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?");
+    free(points);
+    return r;
+}
+
+static char *apply_request(char *arg, int c) {
+    char *sp = strrchr(arg, ' ');
+    if (!sp) return format("ERROR usage: APPLY <absolute path> <timeout seconds>");
+    *sp = 0;
+    char *end;
+    double timeout = strtod(sp + 1, &end);
+    if (end == sp + 1 || *end || !(timeout > 0) || !isfinite(timeout) || timeout > 1e6)
+        return format("ERROR bad timeout '%s' (seconds, more than 0)", sp + 1);
+    const char *path = arg;
+    if (path[0] != '/') return format("ERROR the patch path must be absolute: %s", path);
+
+    pthread_mutex_lock(&graft__mu);
+    int busy = apply_busy || graft__pending;
+    if (!busy) apply_busy = 1;
+    pthread_mutex_unlock(&graft__mu);
+    if (busy) return format("REJECTED another patch is being applied to this process");
+
+    char *reply = NULL;
+    size_t n = 0;
+    void *h = NULL, **slots = NULL;
+    unsigned char *so = read_verified(path, &n, &reply);
+    if (so) {
+        h = load_verified(so, n, &reply);
+        free(so);
+    }
+    if (h) {
+        const struct graft_patch_info *info = dlsym(h, "graft_patch");
+        if (!info) reply = format("REJECTED %s is not a graft patch (it defines no graft_patch)", path);
+        else if (!(slots = calloc(info->n_rebind + 1, sizeof *slots))) reply = format("REJECTED out of memory");
+        else if (!(reply = check_patch(info, slots))) {
+            struct graft_pending *p = calloc(1, sizeof *p);
+            if (!p) reply = format("REJECTED out of memory");
+            else {
+                p->info = info;
+                p->slots = slots;
+                p->state = GRAFT_WAITING;
+                reply = wait_applied(p, timeout, c);
+                if (p->state == GRAFT_APPLIED) h = NULL;    /* its code is live now: stays loaded */
+                free(p);
+            }
+        }
+        if (h) dlclose(h);
+    }
+    free(slots);
+    pthread_mutex_lock(&graft__mu);
+    apply_busy = 0;
+    pthread_mutex_unlock(&graft__mu);
+    return reply ? reply : format("ERROR out of memory");
+}
+
+/* ---- connections ------------------------------------------------------ */
+
+static void send_line(int c, const char *s) {
+    size_t n = strlen(s), done = 0;
+    while (done < n) {
+        ssize_t w = send(c, s + done, n - done, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        done += (size_t)w;
+    }
+    send(c, "\n", 1, MSG_NOSIGNAL);
+}
+
+static void *serve(void *arg) {
+    int c = (int)(intptr_t)arg;
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != getuid()) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "ERROR permission denied: only uid %u may control this process", (unsigned)getuid());
+        send_line(c, msg);
+        close(c);
+        return NULL;
+    }
+    struct timeval tv = { .tv_sec = 10 };
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    char line[PATH_MAX + 64];
+    size_t n = 0;
+    while (n < sizeof line - 1) {
+        ssize_t r = recv(c, line + n, sizeof line - 1 - n, 0);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+        if (memchr(line, '\n', n)) break;
+    }
+    line[n] = 0;
+    char *nl = strchr(line, '\n');
+    if (!nl) { send_line(c, "ERROR the request is not one line"); close(c); return NULL; }
+    *nl = 0;
+    if (nl > line && nl[-1] == '\r') nl[-1] = 0;
+    char *reply;
+    if (strcmp(line, "STATUS") == 0) reply = status_json();
+    else if (strncmp(line, "APPLY ", 6) == 0) reply = apply_request(line + 6, c);
+    else reply = format("ERROR unknown request (expected STATUS or APPLY <path> <timeout>)");
+    send_line(c, reply ? reply : "ERROR out of memory");
+    free(reply);
+    close(c);
+    return NULL;
+}
+
+static void *accept_loop(void *arg) {
+    int fd = (int)(intptr_t)arg;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    for (;;) {
+        int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+        if (c < 0) {
+            if (errno == EBADF || errno == EINVAL || errno == ENOTSOCK) break;
+            if (errno != EINTR && errno != ECONNABORTED) usleep(100000);    /* EMFILE and friends */
+            continue;
+        }
+        pthread_t t;
+        if (pthread_create(&t, &attr, serve, (void *)(intptr_t)c) != 0) serve((void *)(intptr_t)c);
+    }
+    pthread_attr_destroy(&attr);
+    return NULL;
+}

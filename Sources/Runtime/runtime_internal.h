@@ -1,0 +1,56 @@
+/* runtime_internal.h — state shared by the runtime's files (not installed). */
+#ifndef GRAFT_RUNTIME_INTERNAL_H
+#define GRAFT_RUNTIME_INTERNAL_H
+#include "graft_runtime.h"
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+/* Bits of graft__flag, the word the update point loads. */
+#define GRAFT_FLAG_PENDING 1u   /* a patch waits for an admissible update point */
+#define GRAFT_FLAG_RESTART 2u   /* a forked child: open its own channel at the next update point */
+
+enum graft_patch_state { GRAFT_WAITING, GRAFT_APPLYING, GRAFT_APPLIED, GRAFT_WITHDRAWN };
+
+/* A patch that passed every check and waits for the main thread. Owned by the
+ * control thread that received it; the main thread only touches it under
+ * graft__mu while state is WAITING, and alone while it is APPLYING. */
+struct graft_pending {
+    const struct graft_patch_info *info;
+    void **slots;                   /* resolved address of each rebind slot */
+    enum graft_patch_state state;
+    unsigned long points_seen;      /* update points reached while waiting */
+    long pause_us;
+    unsigned point;
+};
+
+struct graft_history {
+    char *from, *to, *description;
+    long pause_us;
+    unsigned point;
+    long long at;                   /* unix time */
+};
+
+extern pthread_mutex_t graft__mu;   /* guards everything below */
+extern pthread_cond_t graft__cv;    /* signalled when a pending patch changes state */
+extern atomic_uint graft__flag;
+extern struct graft_pending *graft__pending;
+extern pthread_t graft__main_thread;
+extern char *graft__version;        /* current version (changes with each update) */
+extern char *graft__base_version;   /* the version the process started with */
+extern char *graft__name;
+extern struct graft_history *graft__history;
+extern unsigned graft__n_history;
+
+/* control.c */
+void graft__channel_start(void);
+void graft__channel_forked(void);   /* in a forked child, under graft__mu */
+void graft__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* runtime.c: the type registry */
+int graft__type_check(const struct graft_type_update *u, char *why, size_t n);
+void graft__type_commit(const struct graft_type_update *u);
+
+/* A monotonic clock in microseconds. */
+long long graft__now_us(void);
+#endif

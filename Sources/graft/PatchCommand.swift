@@ -1,0 +1,89 @@
+// `graft patch --from OLD --to NEW -o P.patch`: a patch between two builds.
+
+import ArgumentParser
+import Codegen
+import Foundation
+import IR
+
+struct PatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "patch",
+        abstract: "Build a patch that moves a running OLD build to NEW.",
+        discussion: """
+            OLD and NEW are executables built with `graft cc` (each carries the IR of its \
+            program). graft matches their functions, globals and types by stable identity, \
+            checks the differences against the rules of Specs/patch.md and \
+            Specs/updatability.md, and writes one file: a shared object holding the new and \
+            changed functions, the new globals and a descriptor (base version, target \
+            version, the slots to rebind, the update points where the patch is admissible), \
+            sealed with a SHA-256 digest. Apply it with `graft apply --pid PID P.patch`.
+
+            A patch that changes what this version cannot update yet (a named type's \
+            layout, a global's type) is refused with the rule and the location. The verdict \
+            for every update point of OLD is printed; `--json` prints the whole plan.
+            """)
+
+    @Option(name: .customLong("from"), help: "The running build (an executable made by graft cc).")
+    var old: String
+
+    @Option(name: .customLong("to"), help: "The new build.")
+    var new: String
+
+    @Option(name: .shortAndLong, help: "The patch file to write.")
+    var output: String
+
+    @Flag(help: "Print the plan as JSON.")
+    var json = false
+
+    func run() throws {
+        let oldProgram = try Self.program(of: old)
+        let newProgram = try Self.program(of: new)
+        let plan = PatchBuilder.plan(old: oldProgram, new: newProgram)
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(plan), as: UTF8.self))
+        }
+        if !plan.refusals.isEmpty {
+            for d in plan.refusals { Console.error(d.rendered() + "\n") }
+            throw Failure("patch refused: \(plan.refusals.count) change(s) cannot be applied to a running program (rules above)")
+        }
+        if plan.admissiblePoints.isEmpty && !plan.verdicts.isEmpty {
+            for v in plan.verdicts { Console.error("\(v.loc): error: update point \(v.point) in \(v.function): \(v.reasons.joined(separator: "; "))\n") }
+            throw Failure("patch refused: it is admissible at no update point [UPD-1]")
+        }
+        let (patch, rebinds) = PatchBuilder.patchProgram(old: oldProgram, new: newProgram, plan: plan)
+        try Pipeline.check(patch, after: "building the patch")
+        let tmp = try Toolchain.TempDir()
+        defer { tmp.cleanup() }
+        let c = tmp.file("patch.c")
+        try Toolchain.write(Pipeline.emitC(patch, lineDirectives: false) + PatchBuilder.descriptorC(plan: plan, rebinds: rebinds), to: c)
+        let so = tmp.file("patch.so")
+        let status = try Toolchain.run(Toolchain.systemCC + ["-O2", "-shared", "-fPIC", "-w", c, "-o", so] + Runtime.includeFlags)
+        if status != 0 {
+            let kept = output + ".c"
+            try? FileManager.default.removeItem(atPath: kept)
+            try? FileManager.default.copyItem(atPath: c, toPath: kept)
+            throw Failure("the system compiler failed on the patch's C (kept at \(kept)); this is a bug in graft")
+        }
+        try sealPatch(soPath: so, outPath: output)
+        if !json {
+            print("patch \(plan.baseVersion) → \(plan.targetVersion): \(plan.summary)")
+            for v in plan.verdicts {
+                print("  update point \(v.point) (\(v.function), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
+            }
+            print("wrote \(output)")
+        }
+    }
+
+    /// The IR a graft-built executable carries.
+    static func program(of path: String) throws -> Program {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(FileManager.default.fileExists(atPath: path) ? "cannot read \(path)" : "no such file: \(path)")
+        }
+        guard let ir = ObjectIR.irSection(ofELF: data) else {
+            throw Failure("\(path) carries no graft IR: build it with `make CC=\"graft cc\"`")
+        }
+        return try IRCodec.decode(ir, from: path)
+    }
+}

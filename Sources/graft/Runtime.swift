@@ -1,0 +1,48 @@
+// Where the update runtime's sources are, and building them into a program.
+//
+// The runtime is C (Sources/Runtime). An updatable build compiles it with
+// the program's own flags and links it in; its headers (graft.h for
+// programs, graft_runtime.h for generated code) are found on the include path.
+
+import Foundation
+
+enum Runtime {
+    /// GRAFT_UPDATABLE=0 builds ordinary executables through graft.
+    static var updatableBuilds: Bool {
+        ProcessInfo.processInfo.environment["GRAFT_UPDATABLE"].map { $0 != "0" } ?? true
+    }
+
+    /// The runtime's source folder: $GRAFT_RUNTIME_DIR, or Sources/Runtime
+    /// found by walking up from graft's own executable.
+    static var directory: String? {
+        if let d = ProcessInfo.processInfo.environment["GRAFT_RUNTIME_DIR"], !d.isEmpty { return d }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = (exe as NSString).deletingLastPathComponent
+        for _ in 0..<8 {
+            let candidate = (dir as NSString).appendingPathComponent("Sources/Runtime")
+            if FileManager.default.fileExists(atPath: candidate + "/include/graft.h") { return candidate }
+            dir = (dir as NSString).deletingLastPathComponent
+        }
+        return nil
+    }
+
+    static var includeFlags: [String] {
+        directory.map { ["-I" + $0 + "/include"] } ?? []
+    }
+
+    /// Compiles the runtime's C files into objects in `tmp`.
+    static func compile(into tmp: Toolchain.TempDir, flags: [String]) throws -> [String] {
+        guard let dir = directory else {
+            throw Failure("cannot find graft's runtime sources (Sources/Runtime); set GRAFT_RUNTIME_DIR")
+        }
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".c") }.sorted()
+        var objects: [String] = []
+        for f in files {
+            let obj = tmp.file("graft-runtime-" + (f as NSString).deletingPathExtension + ".o")
+            let opt = flags.filter { $0.hasPrefix("-O") || $0.hasPrefix("-g") || $0 == "-pthread" }
+            try Toolchain.runChecked(Toolchain.systemCC + opt + ["-fPIC", "-w", "-c", dir + "/" + f, "-o", obj] + includeFlags)
+            objects.append(obj)
+        }
+        return objects
+    }
+}

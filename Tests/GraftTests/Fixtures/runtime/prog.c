@@ -1,0 +1,36 @@
+/* prog.c — a small updatable program written as graft's code generator would
+ * emit it: a function slot, a wrapped global, numbered update points.
+ *   prog          prints what greet() says every 10 ms
+ *   prog block    prints, then blocks in poll() for 60 s, in a loop */
+#include "graft_runtime.h"
+#include "counter.h"
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct wrapped_counter counter;     /* read by the type-update patches */
+int fixture_state;                  /* set by a patch's state transformer */
+
+static const char *greet_v1(void) { return "v1"; }
+void *graft_slot_greet = (void *)greet_v1;
+
+__attribute__((constructor)) static void start(void) {
+    static const struct graft_program_info info = { GRAFT_ABI, "1111", "prog" };
+    /* Either order works; PROG_START_FIRST tries the other one. */
+    if (getenv("PROG_START_FIRST")) graft_runtime_start(&info);
+    graft_register_type(COUNTER_TYPE, 0, sizeof counter.payload);
+    if (!getenv("PROG_START_FIRST")) graft_runtime_start(&info);
+    ((struct counter_v0 *)counter.payload)->n = 41;
+}
+
+int main(int argc, char **argv) {
+    int block = argc > 1 && strcmp(argv[1], "block") == 0;
+    for (;;) {
+        graft_update_point_at(1);
+        const char *(*greet)(void) = (const char *(*)(void))graft_slot_greet;
+        printf("%s\n", greet());
+        fflush(stdout);
+        poll(NULL, 0, block ? 60000 : 10);
+    }
+}
