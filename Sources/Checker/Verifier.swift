@@ -43,6 +43,9 @@ struct VerifierRun {
     struct SwitchInfo {
         var values: [(Int64, Int64)] = []
         var hasDefault = false
+        /// Case values are bit patterns: compared as unsigned for an unsigned switch.
+        var unsigned = false
+        func key(_ v: Int64) -> Int64 { unsigned ? v ^ Int64.min : v }
     }
 
     init(_ p: Program) {
@@ -491,8 +494,11 @@ struct VerifierRun {
         case .switch(let e, let b, let l):
             loc = l
             // IR-30
-            if let et = typeOf(e), !isInteger(et), !unknown(et) { report(30, "switch on non-integer type \(show(et))") }
-            switches.append(SwitchInfo())
+            let et = typeOf(e)
+            if let et, !isInteger(et), !unknown(et) { report(30, "switch on non-integer type \(show(et))") }
+            var info = SwitchInfo()
+            if let et, case .int(let k)? = valueType(et) { info.unsigned = !k.isSigned }
+            switches.append(info)
             breakDepth += 1
             checkStmt(b)
             breakDepth -= 1
@@ -507,7 +513,8 @@ struct VerifierRun {
             case .case(let v): caseLabel(v, v)
             case .caseRange(let lo, let hi):
                 // IR-30
-                if lo > hi { report(30, "empty case range \(lo) ... \(hi)") }
+                let order = switches.last ?? SwitchInfo()
+                if order.key(lo) > order.key(hi) { report(30, "empty case range \(lo) ... \(hi)") }
                 caseLabel(lo, hi)
             case .default:
                 // IR-32
@@ -542,7 +549,8 @@ struct VerifierRun {
         // Quadratic in the labels of one switch only when ranges are used;
         // plain cases are checked through the same list, kept short in practice.
         let k = switches.count - 1
-        if let clash = switches[k].values.first(where: { $0.0 <= hi && lo <= $0.1 }) {
+        let sw = switches[k]
+        if let clash = sw.values.first(where: { sw.key($0.0) <= sw.key(hi) && sw.key(lo) <= sw.key($0.1) }) {
             report(30, "case \(lo == hi ? "\(lo)" : "\(lo) ... \(hi)") overlaps case \(clash.0 == clash.1 ? "\(clash.0)" : "\(clash.0) ... \(clash.1)")")
         }
         switches[k].values.append((lo, hi))

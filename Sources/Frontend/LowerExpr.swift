@@ -302,7 +302,9 @@ extension Lowerer {
     /// A conversion; a scalar converted to a vector (clang's splat) is the
     /// vector literal with the scalar in every lane.
     func splatOrCast(_ v: Expr, from: CType, to: CType, loc: SourceLoc) -> Expr {
-        guard case .vector(let el, let n) = program.unroll(to), program.isScalar(from) else { return .cast(to, v) }
+        // A scalar as big as the vector is reinterpreted (an explicit cast); a smaller one is splatted.
+        guard case .vector(let el, let n) = program.unroll(to), program.isScalar(from),
+              program.size(of: from) != program.size(of: to) else { return .cast(to, v) }
         let lane = sameType(from, el) ? v : .cast(el, v)
         let x = fn != nil && !inStaticInitializer ? saveTemp(lane, loc) : lane
         return .compoundLiteral(strip(to), .compound(strip(to), (0..<n).map { InitEntry(.index($0), .expr(x)) }))
