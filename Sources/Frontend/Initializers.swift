@@ -200,40 +200,64 @@ extension Lowerer {
                 break
             }
         }
-        var root: [InitEntry] = []
+        let root = InitNode(type: type, isUnion: isUnionType(type))
         for (path, value) in assignments {
-            insert(&root, in: type, path: path[...], value: value)
+            insert(root, path: path[...], value: value)
         }
-        return .compound(type, root)
+        return root.build()
     }
 
-    private func insert(_ entries: inout [InitEntry], in t: CType, path: ArraySlice<InitEntry.Designator>, value: Initializer) {
+    func isUnionType(_ t: CType) -> Bool {
+        if case .record(let rid) = program.unroll(t) { return program[rid].kind == .union }
+        return false
+    }
+
+    /// Builds the initializer tree in linear time: each level indexes its
+    /// entries by designator (a later initializer of the same subobject
+    /// replaces the earlier one; in a union, any other member's).
+    final class InitNode {
+        let type: CType
+        let isUnion: Bool
+        var order: [InitEntry.Designator] = []
+        var values: [InitEntry.Designator: Initializer] = [:]
+        var children: [InitEntry.Designator: InitNode] = [:]
+        init(type: CType, isUnion: Bool) { self.type = type; self.isUnion = isUnion }
+
+        func claim(_ d: InitEntry.Designator) {
+            if isUnion && order.first != d { order = []; values = [:]; children = [:] }
+            if values[d] == nil && children[d] == nil { order.append(d) }
+        }
+
+        func build() -> Initializer {
+            .compound(type, order.compactMap { d in
+                if let v = values[d] { return InitEntry(d, v) }
+                if let c = children[d] { return InitEntry(d, c.build()) }
+                return nil
+            })
+        }
+    }
+
+    private func insert(_ node: InitNode, path: ArraySlice<InitEntry.Designator>, value: Initializer) {
         guard let d = path.first else { return }
-        let isUnion: Bool = {
-            if case .record(let rid) = program.unroll(t) { return program[rid].kind == .union }
-            return false
-        }()
-        let subT: CType = {
-            switch d {
-            case .field(let i): return subobject(t, at: i).1
-            case .index(let i): return subobject(t, at: i).1
-            case .range(let lo, _): return subobject(t, at: lo).1
-            }
-        }()
+        node.claim(d)
         if path.count == 1 {
-            if isUnion { entries.removeAll() } else { entries.removeAll { $0.designator == d } }
-            entries.append(InitEntry(d, value))
+            node.children[d] = nil
+            node.values[d] = value
             return
         }
-        if let i = entries.firstIndex(where: { $0.designator == d }), case .compound(let st, var sub) = entries[i].value {
-            insert(&sub, in: st, path: path.dropFirst(), value: value)
-            entries[i].value = .compound(st, sub)
-            return
+        let child: InitNode
+        if let c = node.children[d] {
+            child = c
+        } else {
+            let subT: CType
+            switch d {
+            case .field(let i), .index(let i), .range(let i, _): subT = subobject(node.type, at: i).1
+            }
+            child = InitNode(type: subT, isUnion: isUnionType(subT))
+            node.values[d] = nil
+            node.children[d] = child
         }
-        if isUnion { entries.removeAll() } else { entries.removeAll { $0.designator == d } }
-        var sub: [InitEntry] = []
-        insert(&sub, in: subT, path: path.dropFirst(), value: value)
-        entries.append(InitEntry(d, .compound(subT, sub)))
+        insert(child, path: path.dropFirst(), value: value)
     }
 
     // MARK: Designators
@@ -274,7 +298,7 @@ extension Lowerer {
         while i < ds.count {
             let d = ds[i]
             if d.kind == CXCursor_MemberRef {
-                out.append(.field(d.spelling))
+                out.append(.field(d.spelling.isEmpty ? d.referenced.spelling : d.spelling))
                 i += 1
                 continue
             }

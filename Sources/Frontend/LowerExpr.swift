@@ -74,6 +74,7 @@ extension Lowerer {
         var t = t
         // A temporary holds a value: no qualifiers at the top.
         if !program.qualifiers(t).isEmpty { t = program.unroll(t) }
+        if case .atomic(let inner) = program.unroll(t) { t = program.unroll(inner) }
         b.tempCount += 1
         return b.addLocal(name: "__t\(b.tempCount)", type: t, isTemp: true, loc: loc)
     }
@@ -459,6 +460,7 @@ extension Lowerer {
             let post = op == CXUnaryOperator_PostInc || op == CXUnaryOperator_PostDec
             let lv = try lowerLValue(k)
             let lt = program.typeOf(lv, in: b.function)
+            if let v = try atomicUpdate(lv, lt, op: inc ? .add : .sub, operand: nil, returnOld: post, at: c) { return v }
             if post && wantValue {
                 let old = newTemp(lt, c.loc)
                 b.emit(.assign(.local(old), .read(lv), c.loc))
@@ -492,6 +494,25 @@ extension Lowerer {
         default:
             throw unsupported(c, "unary operator")
         }
+    }
+
+    /// `++`, `--` and `op=` on an `_Atomic` integer are one atomic
+    /// read-modify-write (C11 6.5.2.4p2, 6.5.16.2p3): a GNU `__atomic_*`
+    /// builtin, sequentially consistent. nil when the lvalue is not atomic.
+    func atomicUpdate(_ lv: LValue, _ lt: CType, op: BinaryOp, operand: Expr?, returnOld: Bool, at c: CXCursor) throws -> Expr? {
+        guard case .atomic(let inner) = program.unroll(lt) else { return nil }
+        guard case .int(let k) = program.valueType(inner), k != .bool else {
+            throw unsupported(c, "this read-modify-write of an _Atomic \(program.valueType(inner))")
+        }
+        let names: [BinaryOp: String] = [.add: "add", .sub: "sub", .bitAnd: "and", .bitOr: "or", .bitXor: "xor"]
+        guard let name = names[op] else { throw unsupported(c, "'\(op.rawValue)=' on an _Atomic object") }
+        let vt = CType.int(k)
+        var amount = operand ?? .const(.int(1), vt)
+        if !sameType(program.typeOf(amount, in: b.function), vt) { amount = .cast(vt, amount) }
+        let builtin = returnOld ? "__atomic_fetch_\(name)" : "__atomic_\(name)_fetch"
+        let tmp = newTemp(vt, c.loc)
+        b.emit(.call(result: .local(tmp), callee: .builtin(builtin), args: [.addrOf(lv), amount, .const(.int(5), .int)], c.loc))
+        return .read(.local(tmp))
     }
 
     /// `v + 1` / `v - 1` in the type of an lvalue being incremented.
@@ -564,6 +585,7 @@ extension Lowerer {
             let lv = try lowerLValue(kids[0])
             let r = try lowerExpr(kids[1])
             let lt = program.typeOf(lv, in: b.function)
+            if let v = try atomicUpdate(lv, lt, op: bop, operand: r, returnOld: false, at: c) { return v }
             let newValue = try compute(bop, .read(lv), lt, r, at: c)
             let stored = sameType(program.typeOf(newValue, in: b.function), lt) ? newValue : .cast(strip(lt), newValue)
             return assign(lv, stored, wantValue: wantValue, loc: c.loc)
@@ -632,11 +654,11 @@ extension Lowerer {
         let ct: CType
         if op == .shl || op == .shr {
             ct = promote(vt)
-            let l = sameType(vt, ct) ? cur : .cast(ct, cur)
+            let l = sameType(program.typeOf(cur, in: b.function), ct) ? cur : .cast(ct, cur)
             return .binary(op, l, r, ct)
         }
         ct = usualArithmetic(promote(vt), promote(program.valueType(rt)))
-        let l = sameType(vt, ct) ? cur : .cast(ct, cur)
+        let l = sameType(program.typeOf(cur, in: b.function), ct) ? cur : .cast(ct, cur)
         let rr = sameType(rt, ct) ? r : .cast(ct, r)
         return .binary(op, l, rr, ct)
     }
@@ -756,8 +778,10 @@ extension Lowerer {
             let operandType = sizeofOperandType(c, operand, value: Int(v), isAlign: isAlign)
             return isAlign ? .alignOf(operandType, value: Int(v)) : .sizeOf(operandType, value: Int(v))
         }
-        // sizeof of a variable-length array: computed at run time.
-        if !isAlign, let operand {
+        // sizeof of a variable-length array object: computed at run time. The
+        // expression child of `sizeof(int[n])` is the size `n`, not the
+        // operand: only an operand of VLA type is taken as the operand.
+        if !isAlign, let operand, operand.type.canonical.kind == CXType_VariableArray {
             let e = try lowerExpr(operand.kind == CXCursor_UnexposedExpr && operand.children.count == 1 ? operand.children[0] : operand, wantValue: false)
             var t = program.typeOf(e, in: b.function)
             if case .read(let lv) = e { t = program.typeOf(lv, in: b.function) }
@@ -805,7 +829,15 @@ extension Lowerer {
         var tmp: LocalID? = nil
         if !t.isVoid && wantValue { tmp = newTemp(t, c.loc) }
         let inner = try b.collect {
-            for (i, s) in stmts.enumerated() {
+            for (i, s0) in stmts.enumerated() {
+                var s = s0
+                if i == stmts.count - 1, tmp != nil {
+                    // `({ …; l: e; })`: the labels come first, the value is e's.
+                    while s.kind == CXCursor_LabelStmt, let inner = s.children.last {
+                        b.emit(.label(.named(s.spelling), s.loc))
+                        s = inner
+                    }
+                }
                 if i == stmts.count - 1, s.isExpression, let tmp {
                     let v = try lowerExpr(s)
                     b.emit(.assign(.local(tmp), sameType(program.typeOf(v, in: b.function), t) ? v : .cast(t, v), s.loc))

@@ -168,12 +168,8 @@ extension Lowerer {
         switch d.kind {
         case CXCursor_VarDecl:
             let storage = clang_Cursor_getStorageClass(d)
-            if storage == CX_SC_Static {
-                _ = try globalID(d)
-                return
-            }
-            if storage == CX_SC_Extern {
-                _ = try globalID(d)
+            if storage == CX_SC_Static || storage == CX_SC_Extern {
+                _ = try globalID(d, declare: true)
                 return
             }
             let loc = d.loc

@@ -133,7 +133,7 @@ final class Lowerer {
         case CXCursor_FunctionDecl:
             _ = try functionID(c, define: true)
         case CXCursor_VarDecl:
-            _ = try globalID(c)
+            _ = try globalID(c, declare: true)
         case CXCursor_StructDecl, CXCursor_UnionDecl:
             let id = try recordID(forDecl: c)
             appendOrder(.record(id))
@@ -306,7 +306,8 @@ final class Lowerer {
         case CXType_VariableArray:
             if vlaAsIncomplete { return .array(try lowerType(clang_getArrayElementType(t), at: c), length: nil) }
             guard !pendingVLASizes.isEmpty else { throw unsupported(c, "variable-length array type in this position") }
-            let len = pendingVLASizes.removeFirst()
+            // libclang lists a declarator's size expressions innermost first.
+            let len = pendingVLASizes.removeLast()
             return .vla(try lowerType(clang_getArrayElementType(t), at: c), length: len)
         case CXType_FunctionProto, CXType_FunctionNoProto:
             return .function(try lowerFunctionType(t, at: c))
@@ -518,11 +519,13 @@ final class Lowerer {
 
     // MARK: Globals
 
-    func globalID(_ c: CXCursor) throws -> GlobalID {
+    /// The global a declaration or a reference names; `declare` merges this
+    /// declaration (type, storage, initializer) into it — references do not.
+    func globalID(_ c: CXCursor, declare: Bool = false) throws -> GlobalID {
         let key = DeclKey(c)
         let storage = clang_Cursor_getStorageClass(c)
         if let id = globalIDs[key] {
-            try updateGlobal(id, from: c)
+            if declare { try updateGlobal(id, from: c) }
             return id
         }
         let isStatic = storage == CX_SC_Static

@@ -132,7 +132,7 @@ struct FrontendConstructTests {
         """#, prints: "1 7 xbc\n")
     }
 
-    @Test(.disabled("frontend bug: a member of an anonymous struct nested in an anonymous union is not found (unsupported: member 'union v::(anonymous …)' not found)")) func anonymousMembersNested() throws {
+    @Test func anonymousMembersNested() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -1007,7 +1007,7 @@ struct FrontendConstructTests {
         """#, prints: "5 5 9 -2 3 5\n")
     }
 
-    @Test(.disabled("frontend bug: imaginary literals (`I` from <complex.h>, `3.0i`) are rejected (unsupported: expression ImaginaryLiteral)")) func complexImaginaryUnit() throws {
+    @Test func complexImaginaryUnit() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -1022,7 +1022,7 @@ struct FrontendConstructTests {
         """#, prints: "-6 3 3\n")
     }
 
-    @Test(.disabled("frontend bug: `__real__ c = …` / `__imag__ c += …` are rejected (unsupported: this unary operator as an lvalue)")) func complexPartLvalue() throws {
+    @Test func complexPartLvalue() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -1207,7 +1207,7 @@ struct FrontendConstructTests {
         """#, prints: "48 16 11\n")
     }
 
-    @Test(.disabled("frontend bug: a typedef of a VLA type used in a declaration is rejected (unsupported: variable-length array type in this position)")) func vlaTypedef() throws {
+    @Test(.disabled("frontend bug: sizeof of a VLA typedef name, `sizeof(row)` with `typedef int row[size(2)]`, is rejected (unsupported: sizeof of this operand)")) func vlaTypedef() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -1224,7 +1224,7 @@ struct FrontendConstructTests {
         """#, prints: "8 4 1\n")
     }
 
-    @Test(.disabled("frontend bug: VLA parameters `int a[n][m]` and pointers to VLAs `int (*p)[cols]` are rejected (unsupported: variable-length array type in this position)")) func vlaParameter() throws {
+    @Test(.disabled("frontend bug: indexing through a VLA parameter `int a[n][m]` or a pointer to a VLA `int (*p)[cols]` (`a[i][j]`, `p[1][2]`) is rejected (unsupported: variable-length array type in this position)")) func vlaParameter() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>

@@ -1,7 +1,8 @@
 // A fixed-seed mutation fuzz of the front end: C programs (about 30 from the
 // gcc torture corpus when it is present, plus a few embedded here) get
-// random byte flips, insertions and deletions, and the built `graft emit-c`
-// runs on each mutant. Whatever the input, graft must exit (0, or 1 with a
+// token edits (literals, operators, type keywords, lines) or random byte
+// flips, insertions and deletions, and the built `graft emit-c` runs on
+// each mutant. Whatever the input, graft must exit (0, or 1 with a
 // diagnostic), never die by a signal, print a Swift crash report, or hang.
 //
 // Everything is deterministic: mutant `n` is made by a SplitMix64 seeded
@@ -162,32 +163,93 @@ enum FuzzCorpus {
         "-2147483648", "<<", ">>", "%", "/0", "!", "~", "++", "--",
     ]
 
-    /// One mutant of `source`: one to four edits.
+    /// One mutant of `source`. Most mutants get token-level edits that tend
+    /// to keep the program valid C (so that lowering, not just clang's
+    /// parser, is exercised); the rest get one to four raw byte edits.
     static func mutate(_ source: String, rng: inout SplitMix64) -> [UInt8] {
         var bytes = Array(source.utf8)
-        let edits = Int.random(in: 1...4, using: &rng)
-        for _ in 0..<edits {
-            let at = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &rng)
-            switch Int.random(in: 0..<6, using: &rng) {
-            case 0 where !bytes.isEmpty:  // flip one bit
-                bytes[at] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &rng)
-            case 1 where !bytes.isEmpty:  // replace with a random byte
-                bytes[at] = UInt8.random(in: 0...255, using: &rng)
-            case 2, 3:                    // insert a fragment
-                bytes.insert(contentsOf: Array(fragments.randomElement(using: &rng)!.utf8), at: at)
-            case 4 where !bytes.isEmpty:  // delete a short range
-                let n = Int.random(in: 1...min(16, bytes.count - at), using: &rng)
-                bytes.removeSubrange(at..<(at + n))
-            case 5 where bytes.count > 1: // duplicate a range elsewhere
-                let from = Int.random(in: 0..<bytes.count, using: &rng)
-                let n = Int.random(in: 1...min(40, bytes.count - from), using: &rng)
-                let chunk = Array(bytes[from..<(from + n)])
-                bytes.insert(contentsOf: chunk, at: at)
-            default:
-                bytes.insert(UInt8.random(in: 0...255, using: &rng), at: at)
-            }
+        if Int.random(in: 0..<10, using: &rng) < 6 {
+            for _ in 0..<Int.random(in: 1...3, using: &rng) { tokenEdit(&bytes, rng: &rng) }
+        } else {
+            for _ in 0..<Int.random(in: 1...4, using: &rng) { byteEdit(&bytes, rng: &rng) }
         }
         return bytes
+    }
+
+    static let literals = ["0", "1", "-1", "2", "7", "31", "32", "63", "64", "127", "128", "255", "0x7fffffff", "2147483648",
+                           "4294967295u", "0x80000000", "9223372036854775807LL", "0xffffffffffffffffULL", "1.5", "0.0", "1e308"]
+    static let operators: [UInt8] = Array("+-*/%&|^<>".utf8)
+    static let typeWords = ["int", "long", "short", "char", "unsigned", "signed", "double", "float", "_Bool", "void", "const", "volatile"]
+
+    static func isIdent(_ b: UInt8) -> Bool { b == UInt8(ascii: "_") || (b >= 48 && b <= 57) || ((b | 0x20) >= 97 && (b | 0x20) <= 122) }
+
+    /// Positions `(start, end)` of the whole words `words` in `bytes`.
+    static func wordRanges(_ bytes: [UInt8], _ words: [String]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var i = 0
+        while i < bytes.count {
+            guard isIdent(bytes[i]) else { i += 1; continue }
+            var j = i
+            while j < bytes.count, isIdent(bytes[j]) { j += 1 }
+            if words.contains(String(decoding: bytes[i..<j], as: UTF8.self)) { out.append(i..<j) }
+            i = j
+        }
+        return out
+    }
+
+    static func tokenEdit(_ bytes: inout [UInt8], rng: inout SplitMix64) {
+        switch Int.random(in: 0..<5, using: &rng) {
+        case 0:  // replace an integer literal
+            var runs: [Range<Int>] = []
+            var i = 0
+            while i < bytes.count {
+                if bytes[i] >= 48 && bytes[i] <= 57 && (i == 0 || !isIdent(bytes[i - 1])) {
+                    var j = i
+                    while j < bytes.count, isIdent(bytes[j]) { j += 1 }
+                    runs.append(i..<j); i = j
+                } else { i += 1 }
+            }
+            if let r = runs.randomElement(using: &rng) { bytes.replaceSubrange(r, with: Array(literals.randomElement(using: &rng)!.utf8)) }
+        case 1:  // swap a binary operator character
+            let at = bytes.indices.filter { operators.contains(bytes[$0]) }
+            if let i = at.randomElement(using: &rng) { bytes[i] = operators.randomElement(using: &rng)! }
+        case 2:  // replace a type keyword
+            if let r = wordRanges(bytes, typeWords).randomElement(using: &rng) {
+                bytes.replaceSubrange(r, with: Array(typeWords.randomElement(using: &rng)!.utf8))
+            }
+        default:  // duplicate, delete or swap lines
+            var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+            guard lines.count > 2 else { return }
+            let a = Int.random(in: 0..<lines.count, using: &rng), b = Int.random(in: 0..<lines.count, using: &rng)
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: lines.insert(lines[a], at: b)
+            case 1: lines.remove(at: a)
+            default: lines.swapAt(a, b)
+            }
+            bytes = Array(lines.joined(separator: [UInt8(ascii: "\n")]))
+        }
+    }
+
+    static func byteEdit(_ bytes: inout [UInt8], rng: inout SplitMix64) {
+        let at = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &rng)
+        switch Int.random(in: 0..<6, using: &rng) {
+        case 0 where !bytes.isEmpty:  // flip one bit
+            bytes[at] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &rng)
+        case 1 where !bytes.isEmpty:  // replace with a random byte
+            bytes[at] = UInt8.random(in: 0...255, using: &rng)
+        case 2, 3:                    // insert a fragment
+            bytes.insert(contentsOf: Array(fragments.randomElement(using: &rng)!.utf8), at: at)
+        case 4 where !bytes.isEmpty:  // delete a short range
+            let n = Int.random(in: 1...min(16, bytes.count - at), using: &rng)
+            bytes.removeSubrange(at..<(at + n))
+        case 5 where bytes.count > 1: // duplicate a range elsewhere
+            let from = Int.random(in: 0..<bytes.count, using: &rng)
+            let n = Int.random(in: 1...min(40, bytes.count - from), using: &rng)
+            let chunk = Array(bytes[from..<(from + n)])
+            bytes.insert(contentsOf: chunk, at: at)
+        default:
+            bytes.insert(UInt8.random(in: 0...255, using: &rng), at: at)
+        }
     }
 }
 

@@ -282,7 +282,7 @@ struct RuntimeTests {
         let r = try graft(["apply", "--pid", "\(p.pid)", "--timeout", "10", built.patch("v2")])
         let elapsed = Date().timeIntervalSince(start)
         #expect(r.status == 0, "stderr: \(r.stderr)")
-        #expect(elapsed < 2, "took \(elapsed) s")
+        #expect(elapsed < 3, "took \(elapsed) s")   // the poll() lasts 60 s
         #expect(p.waitFor(seconds: 1) { $0.last == "v2" }, "output: \(p.lines)")
     }
 
