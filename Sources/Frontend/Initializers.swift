@@ -298,7 +298,10 @@ extension Lowerer {
         while i < ds.count {
             let d = ds[i]
             if d.kind == CXCursor_MemberRef {
-                out.append(.field(d.spelling.isEmpty ? d.referenced.spelling : d.spelling))
+                let name = d.spelling.isEmpty ? d.referenced.spelling : d.spelling
+                // The implicit hop into an anonymous member: the named field after it finds its way.
+                if name.contains("(anonymous") || name.contains("(unnamed") { i += 1; continue }
+                out.append(.field(name))
                 i += 1
                 continue
             }

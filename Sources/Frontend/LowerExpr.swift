@@ -361,6 +361,16 @@ extension Lowerer {
             try lowerDiscarded(exprKids[0])
             return voidValue
         }
+        // An implicit conversion to a type with a VLA in it (a read of `int (*p)[n]`,
+        // the decay of `int m[r][c]`): the operand's own IR type carries the lengths.
+        if exprKids.count == 1, containsVLA(c.type), (try? lowerType(c.type, at: c)) == nil {
+            let k = exprKids[0]
+            if k.type.canonical.kind == CXType_VariableArray || k.type.canonical.kind == CXType_ConstantArray {
+                let lv = try lowerLValue(k)
+                return program.unroll(program.typeOf(lv, in: fn?.function)).isArray ? .startOf(lv) : .read(lv)
+            }
+            return try lowerExpr(k)
+        }
         // va_arg(ap, T): a va_list operand and a result of another type.
         let to = try lowerType(c.type, at: c)
         if exprKids.count == 1, c.type.canonical.kind != CXType_Void {
@@ -453,7 +463,8 @@ extension Lowerer {
     func lowerUnary(_ c: CXCursor, wantValue: Bool) throws -> Expr {
         guard let k = c.children.first else { throw unsupported(c, "unary operator shape") }
         let op = clang_getCursorUnaryOperatorKind(c)
-        let t = try lowerType(c.type, at: c)
+        // Lowered only where needed: `p++` on a pointer to a VLA has a type only the operand knows.
+        var t: CType { get throws { try lowerType(c.type, at: c) } }
         switch op {
         case CXUnaryOperator_PostInc, CXUnaryOperator_PostDec, CXUnaryOperator_PreInc, CXUnaryOperator_PreDec:
             let inc = op == CXUnaryOperator_PostInc || op == CXUnaryOperator_PreInc
@@ -478,17 +489,17 @@ extension Lowerer {
             }
             return .read(try lowerLValue(c))
         case CXUnaryOperator_Plus:
-            return try convert(k, to: t)
+            return try convert(k, to: try t)
         case CXUnaryOperator_Minus:
-            return .unary(.neg, try lowerExpr(k), t)
+            return .unary(.neg, try lowerExpr(k), try t)
         case CXUnaryOperator_Not:
-            return .unary(.bitNot, try lowerExpr(k), t)
+            return .unary(.bitNot, try lowerExpr(k), try t)
         case CXUnaryOperator_LNot:
-            return .unary(.logNot, try lowerExpr(k), t)
+            return .unary(.logNot, try lowerExpr(k), try t)
         case CXUnaryOperator_Real:
-            return .unary(.real, try lowerExpr(k), t)
+            return .unary(.real, try lowerExpr(k), try t)
         case CXUnaryOperator_Imag:
-            return .unary(.imag, try lowerExpr(k), t)
+            return .unary(.imag, try lowerExpr(k), try t)
         case CXUnaryOperator_Extension:
             return try lowerExpr(k, wantValue: wantValue)
         default:
@@ -505,8 +516,22 @@ extension Lowerer {
             throw unsupported(c, "this read-modify-write of an _Atomic \(program.valueType(inner))")
         }
         let names: [BinaryOp: String] = [.add: "add", .sub: "sub", .bitAnd: "and", .bitOr: "or", .bitXor: "xor"]
-        guard let name = names[op] else { throw unsupported(c, "'\(op.rawValue)=' on an _Atomic object") }
         let vt = CType.int(k)
+        guard let name = names[op] else {
+            // Any other operator: a compare-and-swap loop (C11 6.5.16.2 note 113).
+            guard let r = operand else { throw unsupported(c, "'\(op.rawValue)' on an _Atomic object") }
+            let old = newTemp(vt, c.loc), new = newTemp(vt, c.loc), ok = newTemp(.bool, c.loc)
+            b.emit(.call(result: .local(old), callee: .builtin("__atomic_load_n"), args: [.addrOf(lv), .const(.int(5), .int)], c.loc))
+            let body = try b.collect {
+                b.emit(.assign(.local(new), try compute(op, .read(.local(old)), vt, r, at: c).castIfNeeded(to: vt, self), c.loc))
+                b.emit(.call(result: .local(ok), callee: .builtin("__atomic_compare_exchange_n"),
+                             args: [.addrOf(lv), .addrOf(.local(old)), .read(.local(new)), .const(.int(0), .int),
+                                    .const(.int(5), .int), .const(.int(5), .int)], c.loc))
+                b.emit(.if(.read(.local(ok)), then: .break(c.loc), else: nil, c.loc))
+            }
+            b.emit(.loop(body: .block(body), next: nil, c.loc))
+            return .read(.local(new))
+        }
         var amount = operand ?? .const(.int(1), vt)
         if !sameType(program.typeOf(amount, in: b.function), vt) { amount = .cast(vt, amount) }
         let builtin = returnOld ? "__atomic_fetch_\(name)" : "__atomic_\(name)_fetch"

@@ -157,7 +157,7 @@ struct FrontendConstructTests {
         """#, prints: "1 2 9\n")
     }
 
-    @Test(.disabled("frontend bug: a designator naming a member of an anonymous struct/union (`{ .x = 3 }`) is rejected (unsupported: designator .)")) func anonymousMemberDesignators() throws {
+    @Test func anonymousMemberDesignators() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -730,7 +730,7 @@ struct FrontendConstructTests {
         """#, prints: "7 2 20 13\n")
     }
 
-    @Test(.disabled("frontend bug: a statement expression whose last statement is labeled (`({ …; out: acc; })`) loses its value: the result temporary is never assigned")) func statementExpressionEndingInLabel() throws {
+    @Test func statementExpressionEndingInLabel() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -1079,7 +1079,7 @@ struct FrontendConstructTests {
         """#, prints: "6 3\n")
     }
 
-    @Test(.disabled("frontend bug: the value of `counter++` on an _Atomic int has type _Atomic(int) without a cast (verifier IR-24)")) func atomicIncrementSingleThread() throws {
+    @Test func atomicIncrementSingleThread() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -1097,7 +1097,7 @@ struct FrontendConstructTests {
         """#, prints: "2 3 0\n")
     }
 
-    @Test(.disabled("frontend bug: `a += 2` on an _Atomic int reads the _Atomic operand without a cast (verifier IR-17)")) func atomicCompoundAssignment() throws {
+    @Test func atomicCompoundAssignment() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -1138,7 +1138,7 @@ struct FrontendConstructTests {
         """#, prints: "2 100 12 2\n")
     }
 
-    @Test(.disabled("frontend bug: ++ on an _Atomic int lowers to an atomic load and a separate atomic store, not an atomic read-modify-write: concurrent increments are lost (fails only when the threads overlap)")) func atomicIncrementThreads() throws {
+    @Test func atomicIncrementThreads() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -1190,7 +1190,7 @@ struct FrontendConstructTests {
         """#, prints: "4 85850 16\n")
     }
 
-    @Test(.disabled("frontend bug: `int m[rows][cols]` is emitted as `int m[cols][rows]`: the dimensions of a 2-D VLA are swapped (sizeof m[0] is 12, not 16)")) func vla2d() throws {
+    @Test func vla2d() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -1224,7 +1224,7 @@ struct FrontendConstructTests {
         """#, prints: "8 4 1\n")
     }
 
-    @Test(.disabled("frontend bug: indexing through a VLA parameter `int a[n][m]` or a pointer to a VLA `int (*p)[cols]` (`a[i][j]`, `p[1][2]`) is rejected (unsupported: variable-length array type in this position)")) func vlaParameter() throws {
+    @Test func vlaParameter() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
@@ -1246,7 +1246,7 @@ struct FrontendConstructTests {
         """#, prints: "28 11\n")
     }
 
-    @Test(.disabled("frontend bug: sizeof of a VLA type name is wrong: `sizeof(int[n])` gives 4 (the element size), `sizeof(char[f()][2])` gives sizeof(void) = 1")) func sizeofVlaType() throws {
+    @Test(.disabled("not supported yet: sizeof of a VLA type name (`sizeof(int[n])`) is refused with an unsupported diagnostic; sizeof of a VLA object works")) func sizeofVlaType() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
