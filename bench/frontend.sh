@@ -7,7 +7,7 @@
 # (every K-th of the sorted list, as bench/torture.sh), runs sequentially,
 # one process at a time, interleaved file by file:
 #   graft emit-c -O1 -w -I DIR t.c -o TMP.c
-#   clang-19 -fsyntax-only -w -I DIR t.c
+#   clang-19 -fsyntax-only -w (with the -Wno-error flags graft also uses) -I DIR t.c
 # and sums the wall time of each. The totals are over the files that both
 # accept (graft's failures are counted and left out, so that an early
 # "unsupported" does not flatter graft); the last stdout line is
@@ -70,7 +70,7 @@ for n in "${NAMES[@]}"; do
     timeout -k 5 120 "$GRAFT_BIN" emit-c -O1 -w -I"$CORPUS" "$f" -o "$WORK/out.c" \
         </dev/null >/dev/null 2>&1 || grc=$?
     t1=$(us)
-    timeout -k 5 120 "$CLANG" -fsyntax-only -w -I"$CORPUS" "$f" \
+    timeout -k 5 120 "$CLANG" -fsyntax-only -w "${BENCH_CLANG_ACCEPT[@]}" -I"$CORPUS" "$f" \
         </dev/null >/dev/null 2>&1 || crc=$?
     t2=$(us)
     g=$((t1 - t0)) c=$((t2 - t1))

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# kvstore v1 built plainly (cc -O2) and by graft (graft cc, -O2, updatable),
+# measured in one run: redis-benchmark throughput (GET and SET, 50 clients),
+# build time, executable size, RSS with N keys loaded, and the pause of a
+# live code patch (v1 -> v1 with a changed PING) with 10,000 and 1,000,000
+# keys loaded. Medians of ROUNDS alternating runs; ratios graft/plain.
+#
+# usage: bench/kvstore.sh [ROUNDS]      (default 5)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+GRAFT=${GRAFT:-$ROOT/.build/release/graft}
+ROUNDS=${1:-5}
+REQS=${REQS:-100000}
+[ -x "$GRAFT" ] || { echo "kvstore.sh: build graft first (swift build -c release)" >&2; exit 2; }
+command -v redis-benchmark >/dev/null || { echo "kvstore.sh: apt-get install redis-tools" >&2; exit 2; }
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]:-}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+build() { # dir cc
+    local t0 t1
+    cp -R "$ROOT/examples/kvstore/v1" "$WORK/$1"
+    t0=$(now)
+    make -s -C "$WORK/$1" CC="$2" CFLAGS="-O2 -g -Wall" >/dev/null 2>&1
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}'
+}
+BT_PLAIN=$(build plain cc)
+BT_GRAFT=$(build graft "$GRAFT cc")
+cp -R "$ROOT/examples/kvstore/v1" "$WORK/graftb"
+sed -i 's/"PONG"/"PONG b"/' "$WORK/graftb/commands.c"
+make -s -C "$WORK/graftb" CC="$GRAFT cc" CFLAGS="-O2 -g -Wall" >/dev/null 2>&1
+"$GRAFT" patch --from "$WORK/graft/kvstore" --to "$WORK/graftb/kvstore" -o "$WORK/p.patch" >/dev/null
+
+start() { # exe port -> pid
+    "$1" --port "$2" >/dev/null 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 100); do redis-cli -p "$2" PING >/dev/null 2>&1 && break; sleep 0.05; done
+    echo "$pid"
+}
+rps() { # port test
+    redis-benchmark -p "$1" -t "$2" -n "$REQS" -c 50 -q 2>/dev/null | tr '\r' '\n' | grep -E "^$(echo "$2" | tr a-z A-Z):" | tail -1 | awk '{print $2}'
+}
+load() { # port n
+    awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "*3\r\n$3\r\nSET\r\n$%d\r\nkey%d\r\n$%d\r\nval%d\r\n", length("key" i), i, length("val" i), i }' \
+        | redis-cli -p "$1" --pipe >/dev/null
+}
+rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+
+P1=$((21000 + RANDOM % 1000)); P2=$((P1 + 1))
+for kind in plain graft; do
+    : >"$WORK/$kind.get"; : >"$WORK/$kind.set"
+done
+for r in $(seq "$ROUNDS"); do
+    for kind in plain graft; do
+        pid=$(start "$WORK/$kind/kvstore" "$P1")
+        rps "$P1" set >>"$WORK/$kind.set"
+        rps "$P1" get >>"$WORK/$kind.get"
+        kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+    done
+done
+
+pause() { # keys -> pause in microseconds
+    local pid
+    pid=$(start "$WORK/graft/kvstore" "$P2")
+    load "$P2" "$1"
+    "$GRAFT" apply --pid "$pid" "$WORK/p.patch" --timeout 10 | sed -n 's/.*pause \([0-9]*\) µs.*/\1/p'
+    kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+}
+: >"$WORK/p10k"; : >"$WORK/p1m"
+for r in $(seq "$ROUNDS"); do pause 10000 >>"$WORK/p10k"; done
+pause 1000000 >>"$WORK/p1m"
+
+mem() { # kind keys
+    local pid m
+    pid=$(start "$WORK/$1/kvstore" "$P2")
+    load "$P2" "$2"
+    m=$(rss "$pid")
+    kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+    echo "$m"
+}
+RSS_PLAIN=$(mem plain 1000000)
+RSS_GRAFT=$(mem graft 1000000)
+
+SP=$(median <"$WORK/plain.set"); SG=$(median <"$WORK/graft.set")
+GP=$(median <"$WORK/plain.get"); GG=$(median <"$WORK/graft.get")
+SZP=$(stat -c %s "$WORK/plain/kvstore"); SZG=$(stat -c %s "$WORK/graft/kvstore")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a/b}'; }
+echo "kvstore v1, $ROUNDS rounds of redis-benchmark -n $REQS -c 50 (medians):"
+echo "  SET  plain $SP rps, graft $SG rps, graft/plain $(ratio "$SG" "$SP")"
+echo "  GET  plain $GP rps, graft $GG rps, graft/plain $(ratio "$GG" "$GP")"
+echo "  build time plain ${BT_PLAIN}s, graft ${BT_GRAFT}s, ratio $(ratio "$BT_GRAFT" "$BT_PLAIN")"
+echo "  executable plain $SZP bytes, graft $SZG bytes (incl. embedded IR), ratio $(ratio "$SZG" "$SZP")"
+echo "  RSS with 1,000,000 keys: plain ${RSS_PLAIN} kB, graft ${RSS_GRAFT} kB, ratio $(ratio "$RSS_GRAFT" "$RSS_PLAIN")"
+echo "  pause of a code patch: 10,000 keys median $(median <"$WORK/p10k") µs (max $(sort -g "$WORK/p10k" | tail -1)); 1,000,000 keys $(cat "$WORK/p1m") µs"
+echo "kvstore: throughput graft/plain SET $(ratio "$SG" "$SP"), GET $(ratio "$GG" "$GP")"
