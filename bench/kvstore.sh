@@ -37,15 +37,18 @@ sed -i 's/"PONG"/"PONG b"/' "$WORK/graftb/commands.c"
 make -s -C "$WORK/graftb" CC="$GRAFT cc" CFLAGS="-O2 -g -Wall" >/dev/null 2>&1
 "$GRAFT" patch --from "$WORK/graft/kvstore" --to "$WORK/graftb/kvstore" -o "$WORK/p.patch" >/dev/null
 
-start() { # exe port -> pid
-    "$1" --port "$2" >/dev/null 2>&1 &
-    local pid=$!
-    PIDS+=("$pid")
-    for _ in $(seq 100); do redis-cli -p "$2" PING >/dev/null 2>&1 && break; sleep 0.05; done
-    echo "$pid"
+PORT=$((21000 + RANDOM % 2000))
+start() { # exe -> sets PID and PORT (a fresh port each time)
+    PORT=$((PORT + 1))
+    "$1" --port "$PORT" </dev/null >/dev/null 2>&1 &
+    PID=$!
+    PIDS+=("$PID")
+    for _ in $(seq 100); do redis-cli -p "$PORT" PING >/dev/null 2>&1 && return 0; sleep 0.05; done
+    echo "kvstore.sh: $1 did not start on port $PORT" >&2
+    exit 1
 }
 rps() { # port test
-    redis-benchmark -p "$1" -t "$2" -n "$REQS" -c 50 -q 2>/dev/null | tr '\r' '\n' | grep -E "^$(echo "$2" | tr a-z A-Z):" | tail -1 | awk '{print $2}'
+    timeout 300 redis-benchmark -p "$1" -t "$2" -n "$REQS" -c 50 -q 2>/dev/null | tr '\r' '\n' | grep -E "^$(echo "$2" | tr a-z A-Z):" | tail -1 | awk '{print $2}'
 }
 load() { # port n
     awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "*3\r\n$3\r\nSET\r\n$%d\r\nkey%d\r\n$%d\r\nval%d\r\n", length("key" i), i, length("val" i), i }' \
@@ -53,40 +56,36 @@ load() { # port n
 }
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
-P1=$((21000 + RANDOM % 1000)); P2=$((P1 + 1))
 for kind in plain graft; do
     : >"$WORK/$kind.get"; : >"$WORK/$kind.set"
 done
 for r in $(seq "$ROUNDS"); do
     for kind in plain graft; do
-        pid=$(start "$WORK/$kind/kvstore" "$P1")
-        rps "$P1" set >>"$WORK/$kind.set"
-        rps "$P1" get >>"$WORK/$kind.get"
-        kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+        start "$WORK/$kind/kvstore"
+        rps "$PORT" set >>"$WORK/$kind.set"
+        rps "$PORT" get >>"$WORK/$kind.get"
+        kill -9 "$PID"; wait "$PID" 2>/dev/null || true
     done
 done
 
 pause() { # keys -> pause in microseconds
-    local pid
-    pid=$(start "$WORK/graft/kvstore" "$P2")
-    load "$P2" "$1"
-    "$GRAFT" apply --pid "$pid" "$WORK/p.patch" --timeout 10 | sed -n 's/.*pause \([0-9]*\) µs.*/\1/p'
-    kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+    start "$WORK/graft/kvstore"
+    load "$PORT" "$1"
+    "$GRAFT" apply --pid "$PID" "$WORK/p.patch" --timeout 10 | sed -n 's/.*pause \([0-9]*\) µs.*/\1/p'
+    kill -9 "$PID"; wait "$PID" 2>/dev/null || true
 }
 : >"$WORK/p10k"; : >"$WORK/p1m"
 for r in $(seq "$ROUNDS"); do pause 10000 >>"$WORK/p10k"; done
 pause 1000000 >>"$WORK/p1m"
 
 mem() { # kind keys
-    local pid m
-    pid=$(start "$WORK/$1/kvstore" "$P2")
-    load "$P2" "$2"
-    m=$(rss "$pid")
-    kill -9 "$pid"; wait "$pid" 2>/dev/null || true
-    echo "$m"
+    start "$WORK/$1/kvstore"
+    load "$PORT" "$2"
+    rss "$PID" >"$WORK/rss.$1"
+    kill -9 "$PID"; wait "$PID" 2>/dev/null || true
 }
-RSS_PLAIN=$(mem plain 1000000)
-RSS_GRAFT=$(mem graft 1000000)
+mem plain 1000000; RSS_PLAIN=$(cat "$WORK/rss.plain")
+mem graft 1000000; RSS_GRAFT=$(cat "$WORK/rss.graft")
 
 SP=$(median <"$WORK/plain.set"); SG=$(median <"$WORK/graft.set")
 GP=$(median <"$WORK/plain.get"); GG=$(median <"$WORK/graft.get")

@@ -65,11 +65,7 @@ public enum PatchBuilder {
 
     /// Ids replaced by a number derived from the identity of what they name.
     static func identityMapper(_ p: Program) -> IDMapper {
-        func h(_ s: String) -> Int {
-            var x: UInt64 = 0xcbf29ce484222325
-            for b in s.utf8 { x ^= UInt64(b); x = x &* 0x100000001b3 }
-            return Int(truncatingIfNeeded: x & 0x3fff_ffff_ffff_ffff)
-        }
+        func h(_ s: String) -> Int { Int(truncatingIfNeeded: fnv1a64(s) & 0x3fff_ffff_ffff_ffff) }
         // An anonymous record has no name to match by: its structure is its identity.
         func structure(_ id: RecordID, _ depth: Int) -> String {
             let r = p[id]

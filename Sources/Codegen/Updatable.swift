@@ -45,12 +45,7 @@ public enum Updatable {
     /// The version id of a program: a 64-bit FNV-1a hash of its printed IR
     /// with source locations left out (moving code does not change it).
     public static func versionID(of program: Program) -> String {
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in program.printed().utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x100000001b3
-        }
-        let s = String(h, radix: 16)
+        let s = String(fnv1a64(program.printed()), radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }
 

@@ -419,9 +419,7 @@ final class Lowerer {
     }
 
     func locationHash(_ l: SourceLoc) -> String {
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in "\(l.file):\(l.line):\(l.column)".utf8 { h ^= UInt64(b); h = h &* 0x100000001b3 }
-        return String(String(h, radix: 16).prefix(10))
+        String(String(fnv1a64("\(l.file):\(l.line):\(l.column)"), radix: 16).prefix(10))
     }
 
     /// A record's identity across translation units and versions: its tag;
