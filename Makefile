@@ -40,6 +40,7 @@ demo: deps build
 	  echo "      the whole program was merged, verified and compiled, and it printed exactly"; \
 	  echo "      what $(DEMO)/expected.txt says."; \
 	else echo "demo: FAILED: the output differs from $(DEMO)/expected.txt (diff above)"; exit 1; fi
+	@examples/kvstore/demo-live.sh $(GRAFT)
 
 test: deps build
 	$(SWIFT) test

@@ -122,8 +122,9 @@ public enum Updatable {
         }
         var points: [UpdatePoint] = []
         for i in p.functions.indices {
-            guard let body = p.functions[i].body else { continue }
-            let isTrampoline = slotOf[p.functions[i].id] != nil
+            // Trampolines get their own bodies below: their copies of the
+            // original bodies are not code and have no update points.
+            guard let body = p.functions[i].body, slotOf[p.functions[i].id] == nil else { continue }
             let identity = p.functions[i].identity
             p.functions[i].body = mapInstrs(body) { ins in
                 guard case .call(let result, .direct(let callee), let args, let loc) = ins else { return ins }
@@ -132,7 +133,7 @@ public enum Updatable {
                     points.append(UpdatePoint(id: k, function: identity, loc: loc))
                     return .call(result: result, callee: .direct(pointAt), args: [.const(.int(Int64(k)), .uint)], loc)
                 }
-                if let slot = slotOf[callee], !isTrampoline || true {
+                if let slot = slotOf[callee] {
                     return .call(result: result, callee: .indirect(.read(.global(slot))), args: args, loc)
                 }
                 return ins

@@ -7,6 +7,7 @@
 // LowerExpr.swift) into a `FunctionBuilder`.
 
 import CClang
+import Foundation
 import IR
 
 /// A construct graft does not handle (yet): reported at its location,
@@ -84,8 +85,20 @@ final class Lowerer {
 
     init(unit: ParsedUnit) {
         self.unit = unit
-        self.unitName = unit.file
+        self.unitName = Lowerer.stableUnitName(unit.file)
         program.sources = [unit.file]
+    }
+
+    /// The name a unit's statics are known by across builds: the path
+    /// relative to the working directory when the file is under it (as
+    /// make passes it), otherwise the file's own name — never a temporary
+    /// folder that changes from build to build.
+    static func stableUnitName(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let abs = path.hasPrefix("/") ? path : cwd + "/" + path
+        let standardized = URL(fileURLWithPath: abs).standardizedFileURL.path
+        if standardized.hasPrefix(cwd + "/") { return String(standardized.dropFirst(cwd.count + 1)) }
+        return URL(fileURLWithPath: standardized).lastPathComponent
     }
 
     func unsupported(_ c: CXCursor, _ what: String) -> Unsupported { Unsupported(loc: c.loc, what: what) }
