@@ -67,7 +67,7 @@ struct UpdatableTests {
         #expect(p2.verdicts.first?.reasons.first?.hasPrefix("UPD-1") == true)
     }
 
-    @Test("a struct that changes layout is refused with its location [PATCH-2]; a global that changes type [PATCH-3]")
+    @Test("refusals: a struct that changes layout [PATCH-2], a global that changes type [PATCH-3], a changed function without a slot [PATCH-4]")
     func refusals() throws {
         let base = "struct s { int a; }; struct s g; int get(void) { return g.a; } int main(void) { return get(); }"
         let (old, _) = try lower(base)
@@ -76,5 +76,10 @@ struct UpdatableTests {
         #expect(r.contains { $0.rule == "PATCH-2" && $0.loc.line == 1 && $0.message.contains("field b added") })
         let (retyped, _) = try lower(base.replacingOccurrences(of: "struct s g;", with: "struct s g[2];").replacingOccurrences(of: "g.a", with: "g[0].a"))
         #expect(PatchBuilder.plan(old: old, new: retyped).refusals.contains { $0.rule == "PATCH-3" })
+        // A variadic function has no slot: a change to it cannot be redirected [PATCH-4].
+        let va = "#include <stdarg.h>\nint sum(int n, ...) { va_list ap; va_start(ap, n); int s = va_arg(ap, int); va_end(ap); return s; }\nint main(void) { return sum(1, 0); }"
+        let (v1, _) = try lower(va)
+        let (v2, _) = try lower(va.replacingOccurrences(of: "return s;", with: "return s + 1;"))
+        #expect(PatchBuilder.plan(old: v1, new: v2).refusals.contains { $0.rule == "PATCH-4" && $0.message.contains("variadic") })
     }
 }
