@@ -162,4 +162,84 @@ struct LiveUpdateTests {
         #expect(r.stderr.contains("kvstore.h:"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/p.patch"))
     }
+
+    /// One keep-alive connection: a request before the update, one after.
+    static let keepAlive = """
+    import socket, sys, os, time
+    port, go, done = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    s = socket.create_connection(("127.0.0.1", port)); f = s.makefile("rb")
+    def get():
+        s.sendall(b"GET /index.html HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+        server, length = None, 0
+        while True:
+            line = f.readline().decode()
+            if line in ("\\r\\n", ""): break
+            k, _, v = line.partition(":")
+            if k.lower() == "server": server = v.strip()
+            if k.lower() == "content-length": length = int(v)
+        f.read(length)
+        return server
+    print(get(), flush=True)
+    open(go, "w").close()
+    t0 = time.time()
+    while not os.path.exists(done) and time.time() - t0 < 30: time.sleep(0.05)
+    print(get(), flush=True)
+    """
+
+    @Test("httpd v1 patched live: a keep-alive connection opened before the update is served by the new code")
+    func httpdKeepAlive() throws {
+        guard let graft = Self.graft else { Issue.record("build graft first"); return }
+        let dir = tempDir()
+        func build(_ name: String, _ edit: ((String) throws -> Void)? = nil) throws -> String {
+            try FileManager.default.copyItem(atPath: Self.repo + "/examples/httpd/v1", toPath: dir + "/" + name)
+            try edit?(dir + "/" + name)
+            let r = try run("/usr/bin/make", ["-s", "-C", dir + "/" + name, "CC=\(graft) cc"])
+            guard r.status == 0 else { throw Failure("make failed: \(r.stdout)\(r.stderr)") }
+            return dir + "/" + name + "/httpd"
+        }
+        let old = try build("old")
+        let new = try build("new") { d in
+            let f = d + "/http.c"
+            let s = try String(contentsOfFile: f, encoding: .utf8)
+            try s.replacingOccurrences(of: "\"Server: \" HTTPD_SERVER_NAME \"\\r\\n\"", with: "\"Server: \" HTTPD_SERVER_NAME \"-patched\\r\\n\"")
+                .write(toFile: f, atomically: true, encoding: .utf8)
+        }
+        let made = try run(graft, ["patch", "--from", old, "--to", new, "-o", dir + "/p.patch"])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(made.stdout.contains("write_head"))
+
+        try FileManager.default.createDirectory(atPath: dir + "/www", withIntermediateDirectories: true)
+        try "hello\n".write(toFile: dir + "/www/index.html", atomically: true, encoding: .utf8)
+        let port = Self.freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: old)
+        server.arguments = ["--root", dir + "/www", "--port", String(port)]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { Self.stop(server) }
+        var up = false
+        for _ in 0..<100 where !up {
+            up = (try? run("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/index.html"]))?.status == 0
+            if !up { usleep(50_000) }
+        }
+        #expect(up, "httpd did not start")
+
+        try Self.keepAlive.write(toFile: dir + "/ka.py", atomically: true, encoding: .utf8)
+        let out = Pipe()
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        client.arguments = [dir + "/ka.py", String(port), dir + "/go", dir + "/done"]
+        client.standardOutput = out
+        try client.run()
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: dir + "/go") { usleep(50_000) }
+        let applied = try run(graft, ["apply", "--pid", String(server.processIdentifier), dir + "/p.patch", "--timeout", "10"])
+        #expect(applied.status == 0, "\(applied.stdout) \(applied.stderr)")
+        FileManager.default.createFile(atPath: dir + "/done", contents: nil)
+        client.waitUntilExit()
+        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2, "client said: \(lines)")
+        #expect(lines.first.map { !$0.hasSuffix("-patched") } == true)
+        #expect(lines.last.map { $0.hasSuffix("-patched") } == true)
+    }
 }
