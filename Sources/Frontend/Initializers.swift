@@ -406,4 +406,3 @@ private func hexValue(_ b: UInt8) -> UInt32? {
     }
 }
 
-func widen(_ units: [UInt32], width: Int) -> [UInt32] { units }

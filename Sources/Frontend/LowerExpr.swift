@@ -408,7 +408,7 @@ extension Lowerer {
                 if !to.isVoid, wantValue { altValue = v }
             }
             let trueValue: Expr = sameType(program.typeOf(saved, in: b.function), to) ? saved : .cast(to, saved)
-            if alt.isEmpty, let altValue, isPureForCond(altValue) {
+            if alt.isEmpty, let altValue {
                 return .cond(saved, trueValue, altValue, to)
             }
             if to.isVoid || !wantValue {
@@ -435,8 +435,6 @@ extension Lowerer {
         return false
     }
 
-    func isPureForCond(_ e: Expr) -> Bool { true }
-
     // MARK: Strings
 
     func isStringLiteral(_ c: CXCursor) -> Bool {
@@ -453,8 +451,7 @@ extension Lowerer {
         let spelling = c.spelling
         var width = 1
         if spelling.hasPrefix("L") || spelling.hasPrefix("U") { width = 4 } else if spelling.hasPrefix("u8") { width = 1 } else if spelling.hasPrefix("u") { width = 2 }
-        var units = decodeStringToken(spelling)
-        if width > 1 { units = widen(units, width: width) }
+        let units = decodeStringToken(spelling)
         return .const(.string(units, width: width), t)
     }
 
@@ -550,12 +547,11 @@ extension Lowerer {
             return .binary(inc ? .add : .sub, v, .const(.float(1, spelling: nil), vt), vt).castIfNeeded(to: type, self)
         case .complex(let k):
             return .binary(inc ? .add : .sub, v, .cast(vt, .const(.float(1, spelling: nil), .float(k))), vt)
-        case .int(let k):
+        case .int:
             let ct = promote(vt)
             let operand = sameType(program.typeOf(v, in: b.function), ct) ? v : .cast(ct, v)
             let r = Expr.binary(inc ? .add : .sub, operand, .const(.int(1), ct), ct)
             return sameType(ct, type) ? r : .cast(strip(type), r)
-            _ = k
         default:
             return .binary(inc ? .add : .sub, v, .const(.int(1), vt), vt)
         }
