@@ -881,6 +881,18 @@ extension Lowerer {
         let kids = c.children.filter { $0.isExpression }
         guard kids.count >= 2 else { throw unsupported(c, "_Generic shape") }
         let assocs = Array(kids.dropFirst())
+        // clang 19's GenericSelectionExpr keeps `NumAssocs : 15, ResultIndex : 15`
+        // in the word after the Expr header (Stmt bits + type = 16 bytes).
+        // Read it, and believe it only when it agrees with what libclang
+        // shows: the association count, and the chosen one's type.
+        if let stmt = c.stmtPointer {
+            let word = stmt.advanced(by: 16).assumingMemoryBound(to: UInt32.self).pointee
+            let count = Int(word & 0x7fff), index = Int((word >> 15) & 0x7fff)
+            if count == assocs.count, index < count,
+               clang_equalTypes(assocs[index].type.canonical, c.type.canonical) != 0 {
+                return assocs[index]
+            }
+        }
         let matches = assocs.filter { clang_equalTypes($0.type, c.type) != 0 }
         if matches.count == 1 { return matches[0] }
         let canon = assocs.filter { clang_equalTypes($0.type.canonical, c.type.canonical) != 0 }

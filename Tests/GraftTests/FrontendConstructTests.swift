@@ -787,7 +787,7 @@ struct FrontendConstructTests {
         """#, prints: "1 200 2 1 fallback\n")
     }
 
-    @Test(.disabled("frontend bug: every _Generic is rejected (unsupported: _Generic whose chosen association cannot be identified)")) func genericSelection() throws {
+    @Test func genericSelection() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
