@@ -398,6 +398,7 @@ extension Lowerer {
             }
             return try convert(k, to: to)
         }
+        if exprKids.count >= 2, let v = try lowerAtomicBuiltin(c, exprKids, wantValue: wantValue) { return v }
         if exprKids.count == 4 {
             // GNU `a ?: b`: a evaluated once.
             let a = try lowerExpr(exprKids[0])
@@ -428,6 +429,35 @@ extension Lowerer {
         }
         if let v = Eval.int(c) { return .const(.int(v), to) }
         throw unsupported(c, "expression '\(unit.tokens(clang_getCursorExtent(c)).prefix(6).joined(separator: " "))'")
+    }
+
+    /// GNU `__atomic_*` builtins (clang's AtomicExpr). libclang lists the
+    /// operands in clang's internal order (pointer, order, value, …); they
+    /// are put back in the order written, which their source offsets give.
+    /// Written through a macro (offsets not distinct) or in clang's
+    /// `__c11_atomic_*` form, they are refused.
+    func lowerAtomicBuiltin(_ c: CXCursor, _ kids: [CXCursor], wantValue: Bool) throws -> Expr? {
+        guard let name = unit.tokens(clang_getCursorExtent(c)).first ?? unit.firstSpelledToken(c),
+              name.hasPrefix("__atomic_") || name.hasPrefix("__c11_atomic") else { return nil }
+        guard name.hasPrefix("__atomic_") else { throw unsupported(c, "\(name) (clang's C11 atomic builtins have no gcc equivalent)") }
+        var offsets: [(Int, CXCursor)] = []
+        for k in kids {
+            var file: CXFile?
+            var off: UInt32 = 0
+            clang_getFileLocation(clang_getRangeStart(clang_getCursorExtent(k)), &file, nil, nil, &off)
+            offsets.append((Int(off), k))
+        }
+        guard Set(offsets.map(\.0)).count == offsets.count else { throw unsupported(c, "\(name) written through a macro") }
+        let ordered = offsets.sorted { $0.0 < $1.0 }.map(\.1)
+        let args = try lowerOperands(ordered)
+        let t = try lowerType(c.type, at: c)
+        if t.isVoid || !wantValue {
+            b.emit(.call(result: nil, callee: .builtin(name), args: args, c.loc))
+            return voidValue
+        }
+        let tmp = newTemp(t, c.loc)
+        b.emit(.call(result: .local(tmp), callee: .builtin(name), args: args, c.loc))
+        return .read(.local(tmp))
     }
 
     func isVaListValue(_ t: CType) -> Bool {

@@ -1114,7 +1114,25 @@ struct FrontendConstructTests {
         """#, prints: "15 -3\n")
     }
 
-    @Test(.disabled("frontend bug: __atomic_* / __c11_atomic_* builtins (atomic_fetch_add from <stdatomic.h>) are taken for __builtin_choose_expr (unsupported: __builtin_choose_expr condition)")) func atomics() throws {
+    @Test func gnuAtomicBuiltins() throws {
+        try expectRuns(#"""
+        #include <stdio.h>
+        #include <stdlib.h>
+        int x = 1, e = 4;
+        int main(void) {
+            int prev = __atomic_fetch_add(&x, 2, __ATOMIC_SEQ_CST);   /* x = 3 */
+            int now = __atomic_add_fetch(&x, 1, __ATOMIC_RELAXED);   /* x = 4 */
+            int ok = __atomic_compare_exchange_n(&x, &e, 10, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+            __atomic_store_n(&e, 7, __ATOMIC_RELEASE);
+            int swapped = __atomic_exchange_n(&x, 20, __ATOMIC_ACQ_REL);
+            if (prev != 1 || now != 4 || !ok || swapped != 10 || __atomic_load_n(&x, __ATOMIC_ACQUIRE) != 20 || e != 7) abort();
+            printf("%d %d %d %d\n", prev, now, swapped, x);
+            return 0;
+        }
+        """#, prints: "1 4 10 20\n")
+    }
+
+    @Test(.disabled("not supported yet: <stdatomic.h>'s generic functions expand to clang's __c11_atomic_* builtins, which gcc does not have; graft refuses them with an unsupported diagnostic")) func atomics() throws {
         try expectRuns(#"""
         #include <stdio.h>
         #include <stdlib.h>
