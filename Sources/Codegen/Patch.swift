@@ -114,8 +114,9 @@ public enum PatchBuilder {
 
     // MARK: The plan
 
-    public static func plan(old: Program, new: Program) -> PatchPlan {
-        let (_, oldManifest) = Updatable.instrument(old)
+    /// `oldManifest`: OLD's build manifest, when the caller already has it.
+    public static func plan(old: Program, new: Program, oldManifest: BuildManifest? = nil) -> PatchPlan {
+        let oldManifest = oldManifest ?? Updatable.instrument(old).1
         var plan = PatchPlan(baseVersion: oldManifest.version, targetVersion: Updatable.versionID(of: new))
         let oldFuncs = Dictionary(old.functions.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.isDefinition ? a : b })
         let oldGlobals = Dictionary(old.globals.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.initializer != nil ? a : b })
@@ -187,8 +188,9 @@ public enum PatchBuilder {
 
     /// The program of the patch: NEW instrumented, with what the running
     /// program already has turned into references to it by name.
-    public static func patchProgram(old: Program, new: Program, plan: PatchPlan) -> (Program, [(slot: String, function: String)]) {
-        let (_, oldManifest) = Updatable.instrument(old)
+    public static func patchProgram(old: Program, new: Program, plan: PatchPlan,
+                                    oldManifest: BuildManifest? = nil) -> (Program, [(slot: String, function: String)]) {
+        let oldManifest = oldManifest ?? Updatable.instrument(old).1
         var (p, _) = Updatable.instrument(new)
         let changed = Set(plan.changedFunctions), added = Set(plan.newFunctions)
         var rebinds: [(String, String)] = []

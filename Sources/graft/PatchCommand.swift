@@ -38,7 +38,9 @@ struct PatchCommand: ParsableCommand {
     func run() throws {
         let oldProgram = try Self.program(of: old)
         let newProgram = try Self.program(of: new)
-        let plan = PatchBuilder.plan(old: oldProgram, new: newProgram)
+        // OLD's manifest (slots, exported names, update points), computed once for the plan and the patch.
+        let oldManifest = Updatable.instrument(oldProgram).1
+        let plan = PatchBuilder.plan(old: oldProgram, new: newProgram, oldManifest: oldManifest)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -52,7 +54,7 @@ struct PatchCommand: ParsableCommand {
             for v in plan.verdicts { Console.error("\(v.loc): error: update point \(v.point) in \(v.function): \(v.reasons.joined(separator: "; "))\n") }
             throw Failure("patch refused: it is admissible at no update point [UPD-1]")
         }
-        let (patch, rebinds) = PatchBuilder.patchProgram(old: oldProgram, new: newProgram, plan: plan)
+        let (patch, rebinds) = PatchBuilder.patchProgram(old: oldProgram, new: newProgram, plan: plan, oldManifest: oldManifest)
         try Pipeline.check(patch, after: "building the patch")
         let tmp = try Toolchain.TempDir()
         defer { tmp.cleanup() }
