@@ -99,6 +99,7 @@ extension Emitter {
         let attrs = attributes(g.attributes)
         if !attrs.isEmpty { s += " " + attrs }
         if let i = g.initializer { s += " = " + initializer(i, g.type) }
+        else if let tagInit = wrappedTagInitializer(g.type) { s += " = " + tagInit }
         return s + ";"
     }
 
@@ -212,6 +213,12 @@ extension Emitter {
         }
     }
 
+    /// `{ .graft_tag = T }` for an object of wrapped type without an initializer.
+    func wrappedTagInitializer(_ t: CType) -> String? {
+        guard let rid = wrappedRecord(t), let tag = wrapping.tags[rid] else { return nil }
+        return "{ .graft_tag = " + tagLiteral(tag) + " }"
+    }
+
     /// `register T name __asm__("r") __attribute__((…)) = init;`
     func localDeclaration(_ l: Local, _ i: Initializer?, hoisted: Bool) -> String {
         var s = l.isRegister ? "register " : ""
@@ -229,6 +236,9 @@ extension Emitter {
                 }
             }
             s += " = " + initializer(i, l.type)
+        } else if let tagInit = wrappedTagInitializer(l.type) {
+            // Stack garbage must not pass for an old representation.
+            s += " = " + tagInit
         }
         return s + ";"
     }

@@ -70,8 +70,10 @@ extension Emitter {
             return "(" + expr(c) + " ? " + expr(a) + " : " + expr(b) + ")"
         case .cast(let t, let a):
             return cast(t, a)
-        case .sizeOf(_, let v), .alignOf(_, let v):
-            return "\(v)UL"
+        case .sizeOf(let t, let v):
+            return holdsWrapped(t) ? "sizeof(" + typeName(t) + ")" : "\(v)UL"
+        case .alignOf(let t, let v):
+            return holdsWrapped(t) ? "_Alignof(" + typeName(t) + ")" : "\(v)UL"
         case .compoundLiteral(let t, let i):
             return "((" + typeName(t) + ")" + bracedInitializer(i, t) + ")"
         }
@@ -162,6 +164,10 @@ extension Emitter {
         case .global(let id):
             s = globalName(id)
         case .mem(let e):
+            if case .field(let rid, _)? = offsets.first, wrapping.tags[rid] != nil {
+                // A wrapped record: its fields are reached through the con function.
+                return applyOffsets("(*" + conName(rid) + "(" + expr(e) + "))", offsets, firstWrapped: true)
+            }
             // `(e)->f` when the path starts (through anonymous hops) at a named field.
             var k = offsets.startIndex
             while k < offsets.endIndex, case .field = offsets[k], fieldName(offsets[k]) == nil { k += 1 }
@@ -174,13 +180,26 @@ extension Emitter {
         case .compound(let t, let i):
             s = "((" + typeName(t) + ")" + bracedInitializer(i, t) + ")"
         }
+        return applyOffsets(s, offsets, firstWrapped: false)
+    }
+
+    /// An lvalue's base `s` followed by its offsets; a field of a wrapped
+    /// record goes through its con function (`firstWrapped`: the base
+    /// already is the first offset's payload).
+    private func applyOffsets(_ base: String, _ offsets: ArraySlice<Offset>, firstWrapped: Bool) -> String {
+        var s = base
+        var first = true
         for o in offsets {
             switch o {
-            case .field:
+            case .field(let rid, _):
+                if wrapping.tags[rid] != nil && !(first && firstWrapped) {
+                    s = "(*" + conName(rid) + "(&(" + s + ")))"
+                }
                 if let n = fieldName(o) { s += "." + n }
             case .index(let e):
                 s += "[" + expr(e) + "]"
             }
+            first = false
         }
         return s
     }
@@ -355,6 +374,10 @@ extension Emitter {
             case .record(let rid):
                 guard rid.index >= 0, rid.index < p.records.count else { return "{}" }
                 let items = recordEntries(p.records[rid.index], entries)
+                if let tag = wrapping.tags[rid] {
+                    let payload = items.isEmpty ? "" : ", .graft_u = { .graft_d = { " + items.joined(separator: ", ") + " } }"
+                    return "{ .graft_tag = " + tagLiteral(tag) + payload + " }"
+                }
                 return items.isEmpty ? "{}" : "{ " + items.joined(separator: ", ") + " }"
             case .array(let e, _), .vla(let e, _):
                 var items: [String] = []

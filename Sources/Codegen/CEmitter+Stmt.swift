@@ -141,7 +141,7 @@ extension Emitter {
             let call = f + "(" + args.map(expr).joined(separator: ", ") + ")"
             if let result {
                 if hasConstMember(typeOfLValue(result)) { return copyInto(result, call) }
-                return lvalue(result) + " = " + call + ";"
+                return lvalue(result) + " = " + call + ";" + allocationTag(callee, args, result)
             }
             return call + ";"
         case .vaArg(let result, let list, _):
@@ -151,6 +151,33 @@ extension Emitter {
         case .asm(let a, _):
             return inlineAsm(a)
         }
+    }
+
+    /// `p = malloc(sizeof(struct T))` (or any allocator given exactly
+    /// sizeof a wrapped T): the new object is stamped with T's tag, so heap
+    /// garbage can never pass for an old representation.
+    func allocationTag(_ callee: Callee, _ args: [Expr], _ result: LValue) -> String {
+        guard !wrapping.isEmpty else { return "" }
+        var name: String
+        switch callee {
+        case .direct(let f): name = p.functions[f.index].sourceName
+        case .indirect(.read(let lv)):
+            // A call through an updatable build's slot.
+            guard case .global(let g) = lv.host, lv.offsets.isEmpty, p.globals[g.index].name.hasPrefix(Updatable.slotPrefix) else { return "" }
+            name = String(p.globals[g.index].name.dropFirst(Updatable.slotPrefix.count))
+        default: return ""
+        }
+        name = name.lowercased()
+        guard name.contains("alloc"), !name.contains("realloc") else { return "" }
+        for a in args {
+            var e = a
+            while case .cast(_, let inner) = e { e = inner }
+            if case .sizeOf(let t, _) = e, let rid = wrappedRecord(t), let tag = wrapping.tags[rid] {
+                let r = lvalue(result)
+                return " if (" + r + ") ((struct " + tags[rid.index] + " *)(" + r + "))->graft_tag = " + tagLiteral(tag) + ";"
+            }
+        }
+        return ""
     }
 
     /// C forbids assigning a struct with a const member; the IR's

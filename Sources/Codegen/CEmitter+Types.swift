@@ -167,21 +167,114 @@ extension Emitter {
 
     func emitRecordDefinition(_ r: Record) {
         let kw = r.kind == .struct ? "struct" : "union"
+        let wrapTag = wrapping.tags[r.id]
         let name = "\(kw) \(tags[r.id.index])"
+        // A wrapped record's fields live in its payload struct.
+        let body = wrapTag == nil ? name : "\(kw) \(payloadTag(r.id))"
         line("")
         let pack = r.attributes.first { $0.name == Attribute.pragmaPack }?.args.first
         if let pack { line("#pragma pack(push, \(pack))") }
-        line("\(name) {")
+        line("\(body) {")
         for f in r.fields ?? [] { line(fieldDeclaration(f, indent: 1), 1) }
         let attrs = attributes(r.attributes)
         line("}" + (attrs.isEmpty ? "" : " " + attrs) + ";")
         if pack != nil { line("#pragma pack(pop)") }
-        // clang's layout, checked by the compiler that builds the output.
-        line("_Static_assert(sizeof(\(name)) == \(r.size), \"graft: size of \(name)\");")
-        line("_Static_assert(_Alignof(\(name)) == \(r.align), \"graft: alignment of \(name)\");")
-        for (fname, off) in namedFieldOffsets(r, base: 0) where off % 8 == 0 {
-            line("_Static_assert(__builtin_offsetof(\(name), \(fname)) == \(off / 8), \"graft: offset of \(name).\(fname)\");")
+        // clang's layout, checked by the compiler that builds the output
+        // (not for a record that holds a wrapped one: that one grew).
+        if !layoutChanged.contains(r.id) {
+            line("_Static_assert(sizeof(\(body)) == \(r.size), \"graft: size of \(name)\");")
+            line("_Static_assert(_Alignof(\(body)) == \(r.align), \"graft: alignment of \(name)\");")
+            for (fname, off) in namedFieldOffsets(r, base: 0) where off % 8 == 0 {
+                line("_Static_assert(__builtin_offsetof(\(body), \(fname)) == \(off / 8), \"graft: offset of \(name).\(fname)\");")
+            }
         }
+        if let wrapTag { emitWrapper(r, tag: wrapTag) }
+    }
+
+    // MARK: Type wrapping (Wrapping.swift)
+
+    func payloadTag(_ id: RecordID) -> String { tags[id.index] + "__gp" }
+    func conName(_ id: RecordID) -> String { "graft_con_" + tags[id.index] }
+    func typeInfoName(_ id: RecordID) -> String { "graft_type_" + tags[id.index] }
+    func tagLiteral(_ t: UInt32) -> String { "0x" + String(t, radix: 16) + "u" }
+
+    /// The wrapper, its type description for the runtime, and its con function.
+    func emitWrapper(_ r: Record, tag: UInt32) {
+        let w = "struct " + tags[r.id.index], pl = "struct " + payloadTag(r.id)
+        line("\(w) { unsigned int graft_tag; union { \(pl) graft_d; unsigned char graft_slop[sizeof(\(pl)) + \(wrapping.slop)]; void *graft_ext; } graft_u; };")
+        line("static const struct graft_type \(typeInfoName(r.id)) = { \(cString(Array(r.identity.utf8))), \(tagLiteral(tag)), sizeof(\(pl)), sizeof(((\(w) *)0)->graft_u) };")
+        line("static inline __attribute__((always_inline, unused)) \(pl) *\(conName(r.id))(const volatile \(w) *graft_w) {")
+        line("\(w) *graft_m = (\(w) *)graft_w;", 1)
+        line("if (__builtin_expect(graft_m->graft_tag == \(tagLiteral(tag)), 1)) return &graft_m->graft_u.graft_d;", 1)
+        line("return (\(pl) *)graft_con(&\(typeInfoName(r.id)), &graft_m->graft_tag, &graft_m->graft_u);", 1)
+        line("}")
+    }
+
+    /// A patch's transforms: the default copies, then the programmer's
+    /// transformer on a wrapper of the new representation, then the payload
+    /// goes where the runtime wants it.
+    func emitTypeUpdates() {
+        var rows: [String] = []
+        for u in typeUpdates {
+            guard let tag = wrapping.tags[u.newRecord] else { continue }
+            let nr = p[u.newRecord], old = p[u.oldLayout]
+            let w = "struct " + tags[nr.id.index], pl = "struct " + payloadTag(nr.id), ol = "struct " + tags[old.id.index]
+            let fn = "graft_tf_" + tags[nr.id.index]
+            line("")
+            line("/* graft: \(nr.identity) from representation \(tagLiteral(u.fromTag)) to \(tagLiteral(tag)). */")
+            line("static void \(fn)(const void *graft_o, void *graft_n) {")
+            line("const \(ol) *o = (const \(ol) *)graft_o;", 1)
+            line("\(w) graft_w = { .graft_tag = \(tagLiteral(tag)) };", 1)
+            line("\(pl) *n = &graft_w.graft_u.graft_d;", 1)
+            for c in u.copies {
+                guard let nf = nr.fields?[c.new], let of = old.fields?[c.old], let nn = nf.name, let on = of.name else { continue }
+                if case .array = p.unroll(nf.type) {
+                    line("__builtin_memcpy(&n->\(nn), &o->\(on), sizeof n->\(nn));", 1)
+                } else {
+                    line("n->\(nn) = o->\(on);", 1)
+                }
+            }
+            if let f = u.userTransformer {
+                let param = p.functions[f.index].type.params.first.map(typeName) ?? "void *"
+                line("\(functionName(f))((\(param))(void *)o, &graft_w);", 1)
+            }
+            line("__builtin_memcpy(graft_n, n, sizeof *n);", 1)
+            line("}")
+            rows.append("{ \(cString(Array(nr.identity.utf8))), \(tagLiteral(u.fromTag)), \(tagLiteral(tag)), sizeof(\(ol)), sizeof(\(pl)), \(fn), \(u.extends ? 1 : 0) }")
+        }
+        line("")
+        line("static const struct graft_type_update graft_type_updates[] = {")
+        for r in rows { line(r + ",", 1) }
+        line("};")
+    }
+
+    /// `graft_wrapped_types[]`: emitted after every record is defined.
+    func wrappedTypeList() -> String {
+        let ids = wrapping.tags.keys.sorted { $0.index < $1.index }
+        var s = "\n/* graft: the wrapped types of this code. */\n"
+        s += "static const struct graft_type *const graft_wrapped_types[] = { "
+        s += ids.isEmpty ? "0" : ids.map { "&" + typeInfoName($0) }.joined(separator: ", ")
+        s += " };\nstatic const unsigned graft_n_wrapped_types __attribute__((unused)) = \(ids.count);\n"
+        return s
+    }
+
+    /// Whether `t` holds a wrapped record by value (its size is not clang's).
+    func holdsWrapped(_ t: CType) -> Bool {
+        guard !wrapping.isEmpty else { return false }
+        switch p.unroll(t) {
+        case .record(let id): return wrapping.tags[id] != nil || layoutChanged.contains(id)
+        case .array(let e, _), .vla(let e, _), .qualified(let e, _), .atomic(let e): return holdsWrapped(e)
+        default: return false
+        }
+    }
+
+    /// The wrapped record `t` is (through typedefs and qualifiers), if any.
+    func wrappedRecord(_ t: CType) -> RecordID? {
+        guard !wrapping.isEmpty else { return nil }
+        var u = p.unroll(t)
+        while case .qualified(let inner, _) = u { u = p.unroll(inner) }
+        if case .record(let id) = u, wrapping.tags[id] != nil { return id }
+        return nil
     }
 
     /// Names reachable directly in `r` (through anonymous members) that are

@@ -21,21 +21,47 @@ public struct PointVerdict: Hashable, Codable, Sendable {
     public var reasons: [String]
 }
 
+/// A wrapped type changing representation (Specs/patch.md PATCH-2).
+public struct TypeChange: Hashable, Codable, Sendable {
+    public var type: String
+    public var fromTag: UInt32
+    public var toTag: UInt32
+    /// Every old field keeps its name, place and type (UPD-2).
+    public var extends: Bool
+    /// New fields the default transformer fills from the same-named old field.
+    public var defaulted: [String]
+    /// The programmer's `graft_transform_<tag>`, if NEW provides one.
+    public var transformer: String?
+    public var change: String
+}
+
 public struct PatchPlan: Hashable, Codable, Sendable {
     public var baseVersion: String
     public var targetVersion: String
     public var changedFunctions: [String] = []
+    /// Of the changed functions, those whose text did not change: recompiled
+    /// because a type, global or signature they depend on did (with the reason).
+    public var recompiled: [String: String] = [:]
     public var newFunctions: [String] = []
     public var newGlobals: [String] = []
+    /// Globals whose type changed: the patch defines them anew (PATCH-3).
+    public var replacedGlobals: [String] = []
     public var signatureChanges: [String] = []
+    public var typeChanges: [TypeChange] = []
+    /// NEW's `graft_state_transform`, run once when the patch is applied.
+    public var stateTransformer: String?
     public var refusals: [Diagnostic] = []
     public var verdicts: [PointVerdict] = []
     public var admissiblePoints: [Int] { verdicts.filter(\.admissible).map(\.point) }
     public var summary: String {
         var parts: [String] = []
-        if !changedFunctions.isEmpty { parts.append("\(changedFunctions.count) changed function(s): \(changedFunctions.joined(separator: ", "))") }
+        if !typeChanges.isEmpty { parts.append("\(typeChanges.count) type(s) converted: " + typeChanges.map { "\($0.type) (\($0.change))" }.joined(separator: ", ")) }
+        let edited = changedFunctions.filter { recompiled[$0] == nil }
+        if !edited.isEmpty { parts.append("\(edited.count) changed function(s): \(edited.joined(separator: ", "))") }
+        if !recompiled.isEmpty { parts.append("\(recompiled.count) recompiled") }
         if !newFunctions.isEmpty { parts.append("\(newFunctions.count) new function(s): \(newFunctions.joined(separator: ", "))") }
         if !newGlobals.isEmpty { parts.append("\(newGlobals.count) new global(s): \(newGlobals.joined(separator: ", "))") }
+        if !replacedGlobals.isEmpty { parts.append("\(replacedGlobals.count) global(s) redefined: \(replacedGlobals.joined(separator: ", "))") }
         return parts.isEmpty ? "no code changes" : parts.joined(separator: "; ")
     }
 }
@@ -114,60 +140,234 @@ public enum PatchBuilder {
 
     // MARK: The plan
 
+    /// What NEW's sources add for the patch itself (its `transformers.c`).
+    public static let transformerPrefix = "graft_transform_"
+    public static let stateTransformerName = "graft_state_transform"
+
+    /// The wrapping of the code a patch or a build of `p` runs: records
+    /// written in `transformerFile` describe old layouts and are never wrapped.
+    public static func wrapping(of p: Program, transformerFile: String? = nil) -> TypeWrapping {
+        guard let tf = transformerFile else { return TypeWrapping.forBuild(p) }
+        return TypeWrapping.make(p, wrapped: TypeWrapping.wrappableRecords(p).filter { p[$0].loc.file != tf })
+    }
+
     /// `oldManifest`: OLD's build manifest, when the caller already has it.
-    public static func plan(old: Program, new: Program, oldManifest: BuildManifest? = nil) -> PatchPlan {
+    /// `transformerFile`: the path of NEW's transformers.c when it is merged into `new`;
+    /// `targetVersion`: then NEW's own version id (without the transformers).
+    public static func plan(old: Program, new: Program, oldManifest: BuildManifest? = nil,
+                            transformerFile: String? = nil, targetVersion: String? = nil) -> PatchPlan {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
-        var plan = PatchPlan(baseVersion: oldManifest.version, targetVersion: Updatable.versionID(of: new))
+        var plan = PatchPlan(baseVersion: oldManifest.version, targetVersion: targetVersion ?? Updatable.versionID(of: new))
         let oldFuncs = Dictionary(old.functions.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.isDefinition ? a : b })
         let oldGlobals = Dictionary(old.globals.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.initializer != nil ? a : b })
         let oldRecords = Dictionary(old.records.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.fields != nil ? a : b })
+        let oldWrap = wrapping(of: old), newWrap = wrapping(of: new, transformerFile: transformerFile)
+        let newFuncByName = Dictionary(new.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let fromTransformerFile: (SourceLoc) -> Bool = { loc in transformerFile != nil && loc.file == transformerFile }
+        if let st = newFuncByName[stateTransformerName], fromTransformerFile(st.loc) { plan.stateTransformer = st.name }
 
-        // PATCH-2: a named type whose representation changed.
-        for r in new.records where r.fields != nil && !r.tag.hasPrefix("__anon_") {
+        // Types: a wrapped type may change (converted lazily, PATCH-2); any other may not.
+        var changedRecords: Set<RecordID> = []      // NEW's ids
+        var extending: Set<RecordID> = []
+        for r in new.records where r.fields != nil && !r.tag.hasPrefix("__anon_") && !r.isAnonymousMember && !fromTransformerFile(r.loc) {
             guard let o = oldRecords[r.identity], o.fields != nil else { continue }
-            if fingerprint(o, in: old) != fingerprint(r, in: new) {
+            let oldTag = oldWrap.tags[o.id], newTag = newWrap.tags[r.id]
+            if oldTag != nil && newTag == nil {
                 plan.refusals.append(Diagnostic(.error, r.loc,
-                    "\(r.identity) changed representation (\(describeChange(o, r, old: old, new: new))); updating a type needs type wrapping, which this version of graft does not do yet",
+                    "\(r.identity) is wrapped in the running program but NEW's code uses it as plain memory (see `graft cc --explain-types`); its objects carry a version tag NEW's code would not expect",
+                    rule: "PATCH-5"))
+                continue
+            }
+            let changed = oldTag != nil ? oldTag != newTag : fingerprint(o, in: old) != fingerprint(r, in: new)
+            guard changed else { continue }
+            guard let oldTag, let newTag else {
+                plan.refusals.append(Diagnostic(.error, r.loc,
+                    "\(r.identity) changed representation (\(describeChange(o, r, old: old, new: new))) but is not wrapped in the running program, so its values cannot be converted (see `graft cc --explain-types`)",
                     rule: "PATCH-2"))
+                continue
+            }
+            changedRecords.insert(r.id)
+            let defaults = defaultCopies(old: o, oldProgram: old, new: r, newProgram: new)
+            let user = newFuncByName[transformerPrefix + r.tag].flatMap { fromTransformerFile($0.loc) ? $0 : nil }
+            let ext = user == nil && extendsLayout(old: o, oldProgram: old, new: r, newProgram: new)
+            if ext { extending.insert(r.id) }
+            let names = (r.fields ?? []).map { $0.name }
+            let defaulted = defaults.map { names[$0.new] ?? "_" }
+            plan.typeChanges.append(TypeChange(type: r.identity, fromTag: oldTag, toTag: newTag, extends: ext,
+                                               defaulted: defaulted, transformer: user?.name,
+                                               change: describeChange(o, r, old: old, new: new)))
+            if user == nil {
+                // PATCH-2: every field the default cannot fill needs a hand-written transformer.
+                let missing = (r.fields ?? []).enumerated().compactMap { i, f -> String? in
+                    guard let n = f.name, !defaults.contains(where: { $0.new == i }) else { return nil }
+                    return (o.fields ?? []).contains { $0.name == n } ? n : nil
+                }
+                if !missing.isEmpty {
+                    plan.refusals.append(Diagnostic(.error, r.loc,
+                        "\(r.identity): field\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) changed type in a way the default transformer cannot convert; write `void \(transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c",
+                        rule: "PATCH-2"))
+                }
             }
         }
-        // PATCH-3: a global whose type changed; new globals join.
-        for g in new.globals {
+
+        // Globals: new ones join; one whose type changed is defined anew (PATCH-3).
+        var replaced: Set<String> = []
+        for g in new.globals where !fromTransformerFile(g.loc) {
             guard let o = oldGlobals[g.identity] else {
                 if g.storage != .extern { plan.newGlobals.append(g.identity) }
                 continue
             }
-            if fingerprintType(o.type, in: old) != fingerprintType(g.type, in: new) {
-                plan.refusals.append(Diagnostic(.error, g.loc, "global '\(g.sourceName)' changed type; a state transformer for it is not supported yet", rule: "PATCH-3"))
+            guard fingerprintType(o.type, in: old) != fingerprintType(g.type, in: new) else { continue }
+            if g.storage == .extern && g.initializer == nil { continue }
+            replaced.insert(g.identity)
+            plan.replacedGlobals.append(g.identity)
+            if !isReadOnly(g.type, in: new) && plan.stateTransformer == nil {
+                plan.refusals.append(Diagnostic(.error, g.loc,
+                    "global '\(g.sourceName)' changed type and is writable: its new definition would start from its initializer and lose the running program's state; write `void \(stateTransformerName)(void)` in NEW's transformers.c to carry it over",
+                    rule: "PATCH-3"))
             }
         }
+
         // Functions: changed bodies, new functions, changed signatures.
+        var edited: Set<String> = []
         for f in new.functions where f.isDefinition {
             guard let o = oldFuncs[f.identity], o.isDefinition else {
                 plan.newFunctions.append(f.identity)
                 continue
             }
-            if fingerprint(o, in: old) == fingerprint(f, in: new) { continue }
-            plan.changedFunctions.append(f.identity)
-            if !Updatable.isIndirected(o) {
-                plan.refusals.append(Diagnostic(.error, f.loc,
-                    "function '\(f.sourceName)' changed but has no slot in the running program (\(o.type.variadic ? "variadic" : "inline-only")), so calls cannot be redirected",
-                    rule: "PATCH-4"))
-            }
+            if fingerprint(o, in: old) != fingerprint(f, in: new) { edited.insert(f.identity) }
             let ot = FunctionType(result: old.unroll(o.type.result), params: o.type.params, variadic: o.type.variadic, hasPrototype: o.type.hasPrototype)
             let nt = FunctionType(result: new.unroll(f.type.result), params: f.type.params, variadic: f.type.variadic, hasPrototype: f.type.hasPrototype)
             if fingerprintType(.function(ot), in: old) != fingerprintType(.function(nt), in: new) {
                 plan.signatureChanges.append(f.identity)
             }
         }
-        // UPD-1: per update point of the running program.
+        // A function whose text is unchanged is recompiled when what it
+        // depends on changed: a type it handles concretely, a global defined
+        // anew, a callee's signature.
+        let sigChanged = Set(plan.signatureChanges)
+        for f in new.functions where f.isDefinition {
+            guard let o = oldFuncs[f.identity], o.isDefinition else { continue }
+            var reason: String? = nil
+            if !edited.contains(f.identity) {
+                let u = Uses.of(f, in: new)
+                if let r = u.records.first(where: { changedRecords.contains($0) }) {
+                    reason = "uses \(new[r].identity), which changed"
+                } else if let g = u.globals.first(where: { replaced.contains(new[$0].identity) }) {
+                    reason = "uses global '\(new[g].sourceName)', which is defined anew"
+                } else if let c = u.directCallees.first(where: { sigChanged.contains(new[$0].identity) }) {
+                    reason = "calls '\(new[c].sourceName)', whose signature changed"
+                }
+                guard let reason else { continue }
+                plan.recompiled[f.identity] = reason
+            }
+            plan.changedFunctions.append(f.identity)
+            if !Updatable.isIndirected(o) {
+                plan.refusals.append(Diagnostic(.error, f.loc,
+                    "function '\(f.sourceName)' changed\(reason.map { " (it \($0))" } ?? "") but has no slot in the running program (\(o.type.variadic ? "variadic" : "inline-only")), so calls cannot be redirected",
+                    rule: "PATCH-4"))
+            }
+        }
+
+        // Δ per update point of the running program.
         let delta = Updatability.deltas(old, points: oldManifest.points)
+        let changedOld: [String: TypeChange] = Dictionary(plan.typeChanges.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
         for pt in oldManifest.points {
-            let blocked = plan.signatureChanges.filter { delta[pt.id, default: []].contains($0) }
-            let reasons = blocked.map { "UPD-1: the signature of '\($0)' is in Δ here: code still running at this point may call it with the old one" }
+            let d = delta[pt.id] ?? Updatability.Delta()
+            var reasons = plan.signatureChanges.filter { d.callees.contains($0) }.sorted().map {
+                "UPD-1: the signature of '\($0)' is in Δ here: code still running at this point may call it with the old one"
+            }
+            for t in d.types.sorted() {
+                guard let c = changedOld[t], !c.extends else { continue }
+                reasons.append("UPD-2: \(t) is in Δ here: code still running at this point handles it in its old representation")
+            }
+            for g in d.globals.sorted() where replaced.contains(g) {
+                reasons.append("UPD-4: global '\(g)' is in Δ here: code still running at this point uses its old definition")
+            }
             plan.verdicts.append(PointVerdict(point: pt.id, function: pt.function, loc: pt.loc, admissible: reasons.isEmpty, reasons: reasons))
         }
         return plan
+    }
+
+    /// Whether nothing can write an object of type `t` (const, or an array of const).
+    static func isReadOnly(_ t: CType, in p: Program) -> Bool {
+        if p.qualifiers(t).contains(.const) { return true }
+        if case .array(let e, _) = p.unroll(t) { return isReadOnly(e, in: p) }
+        return false
+    }
+
+    // MARK: Default transformers
+
+    /// `t` of `from` written with `to`'s ids (matched by identity); nil when
+    /// something it holds by value has no counterpart.
+    static func translate(_ t: CType, from: Program, to: Program) -> CType? {
+        switch t {
+        case .void, .int, .float, .complex, .vaList: return t
+        case .typedef(let id): return translate(from[id].type, from: from, to: to)
+        case .qualified(let e, let q): return translate(e, from: from, to: to).map { .qualified($0, q) }
+        case .atomic(let e): return translate(e, from: from, to: to).map { .atomic($0) }
+        case .vector(let e, let n): return translate(e, from: from, to: to).map { .vector($0, count: n) }
+        case .array(let e, let n): return translate(e, from: from, to: to).map { .array($0, length: n) }
+        case .vla: return nil
+        case .pointer(let e): return .pointer(translate(e, from: from, to: to) ?? .void)
+        case .function(let ft):
+            guard let r = translate(ft.result, from: from, to: to) else { return nil }
+            let ps = ft.params.compactMap { translate($0, from: from, to: to) }
+            guard ps.count == ft.params.count else { return nil }
+            return .function(FunctionType(result: r, params: ps, variadic: ft.variadic, hasPrototype: ft.hasPrototype))
+        case .enumeration(let id):
+            if let n = to.enums.first(where: { $0.identity == from[id].identity }) { return .enumeration(n.id) }
+            return .int(from[id].underlying)
+        case .record(let id):
+            let r = from[id]
+            guard !r.isAnonymousMember, let n = to.records.first(where: { $0.identity == r.identity && ($0.fields != nil || r.fields == nil) }) else { return nil }
+            return .record(n.id)
+        }
+    }
+
+    /// Field pairs (new index, old index) the default transformer copies: the
+    /// same name, and the old type converts to the new one without loss.
+    static func defaultCopies(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> [(new: Int, old: Int)] {
+        var out: [(Int, Int)] = []
+        for (i, f) in (r.fields ?? []).enumerated() {
+            guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }) else { continue }
+            let of = o.fields![j]
+            guard (of.bitWidth == nil) == (f.bitWidth == nil) || valuePreserving(oldProgram.unroll(of.type), newProgram.unroll(f.type)),
+                  let t = translate(of.type, from: oldProgram, to: newProgram) else { continue }
+            if fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram) && of.bitWidth == f.bitWidth {
+                out.append((i, j))
+            } else if valuePreserving(oldProgram.unroll(of.type), newProgram.unroll(f.type)) && (f.bitWidth ?? 64) >= (of.bitWidth ?? 0) && f.bitWidth == nil {
+                out.append((i, j))
+            }
+        }
+        return out
+    }
+
+    /// C's conversion from `a` to `b` keeps every value of `a`.
+    static func valuePreserving(_ a: CType, _ b: CType) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            if x == .bool { return true }
+            if x.isSigned == y.isSigned { return y.size >= x.size }
+            return !x.isSigned && y.isSigned && y.size > x.size
+        case (.float(let x), .float(let y)): return y.size >= x.size
+        case (.enumeration, .int(let y)): return y.size >= 4 && y.isSigned
+        default: return false
+        }
+    }
+
+    /// Every old field keeps its name, offset and type in the new layout,
+    /// which is at least as big (UPD-2).
+    static func extendsLayout(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> Bool {
+        guard r.size >= o.size, r.align == o.align else { return false }
+        for of in o.fields ?? [] {
+            guard let n = of.name, let f = (r.fields ?? []).first(where: { $0.name == n }),
+                  f.offsetBits == of.offsetBits, f.bitWidth == of.bitWidth,
+                  let t = translate(of.type, from: oldProgram, to: newProgram),
+                  fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram) else { return false }
+            if case .record = newProgram.unroll(f.type) { return false }   // a nested record may itself change
+        }
+        return true
     }
 
     static func fingerprintType(_ t: CType, in p: Program) -> String {
@@ -186,24 +386,37 @@ public enum PatchBuilder {
 
     // MARK: The patch program
 
+    /// The patch's code: the program, the slots to rebind, its wrapping and
+    /// the type conversions it installs.
+    public struct PatchCode {
+        public var program: Program
+        public var rebinds: [(slot: String, function: String)]
+        public var wrapping: TypeWrapping
+        public var typeUpdates: [TypeUpdateSpec]
+        /// Wrapped types the running program already has, as the patch's code sees them.
+        public var existingWrapped: [RecordID]
+    }
+
     /// The program of the patch: NEW instrumented, with what the running
     /// program already has turned into references to it by name.
     public static func patchProgram(old: Program, new: Program, plan: PatchPlan,
-                                    oldManifest: BuildManifest? = nil) -> (Program, [(slot: String, function: String)]) {
+                                    oldManifest: BuildManifest? = nil, transformerFile: String? = nil) -> PatchCode {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
         var (p, _) = Updatable.instrument(new)
-        let changed = Set(plan.changedFunctions), added = Set(plan.newFunctions)
+        let changed = Set(plan.changedFunctions), added = Set(plan.newFunctions), replaced = Set(plan.replacedGlobals)
         var rebinds: [(String, String)] = []
         let oldIdentities = Set(old.functions.filter { Updatable.isIndirected($0) }.map(\.identity))
+        let tag = String(plan.targetVersion.prefix(8))
         for i in p.globals.indices {
             let id = p.globals[i].identity
-            if let name = oldManifest.exported[id] {
+            if replaced.contains(id) {
+                p.globals[i].name += "__" + tag
+            } else if let name = oldManifest.exported[id] {
                 p.globals[i].name = name
                 p.globals[i].storage = .extern
                 p.globals[i].initializer = nil
             }
         }
-        let tag = String(plan.targetVersion.prefix(8))
         for i in p.functions.indices {
             let f = p.functions[i]
             guard f.isDefinition else { continue }
@@ -227,12 +440,43 @@ public enum PatchBuilder {
                 }
             }
         }
-        return (p, rebinds)
+
+        // The code's wrapping, and one old-layout record per converted type.
+        let wrap = wrapping(of: new, transformerFile: transformerFile)
+        let oldRecords = Dictionary(old.records.filter { $0.fields != nil }.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
+        var updates: [TypeUpdateSpec] = []
+        for c in plan.typeChanges {
+            guard let nr = p.records.first(where: { $0.identity == c.type && $0.fields != nil }), let or = oldRecords[c.type] else { continue }
+            let layout = RecordID(p.records.count)
+            var fields: [Field] = []
+            for f in or.fields ?? [] {
+                var g = f
+                g.type = translate(f.type, from: old, to: p) ?? .array(.int(.uchar), length: max(1, (fieldSize(f, in: old) + 7) / 8))
+                g.attributes = []
+                fields.append(g)
+            }
+            p.records.append(Record(id: layout, kind: or.kind, tag: nr.tag + "__graft_old", fields: fields, size: or.size, align: or.align,
+                                    attributes: or.attributes, identity: "graft-old-layout:" + c.type, loc: or.loc))
+            let copies = defaultCopies(old: or, oldProgram: old, new: nr, newProgram: p)
+            let user = c.transformer.flatMap { n in p.functions.first { $0.name == n && $0.body != nil }?.id }
+            updates.append(TypeUpdateSpec(identity: c.type, newRecord: nr.id, oldLayout: layout, fromTag: c.fromTag, toTag: c.toTag,
+                                          copies: copies.map { TypeUpdateSpec.Copy(new: $0.new, old: $0.old) },
+                                          userTransformer: user, extends: c.extends))
+        }
+        let oldIdentitiesOfRecords = Set(oldRecords.keys)
+        let existing = wrap.tags.keys.filter { oldIdentitiesOfRecords.contains(p[$0].identity) }.sorted { $0.index < $1.index }
+        return PatchCode(program: p, rebinds: rebinds, wrapping: wrap, typeUpdates: updates, existingWrapped: existing)
+    }
+
+    static func fieldSize(_ f: Field, in p: Program) -> Int {
+        if let w = f.bitWidth { return w }
+        return (p.size(of: f.type) ?? 1) * 8
     }
 
     /// The `graft_patch` descriptor appended to the patch's C.
-    public static func descriptorC(plan: PatchPlan, rebinds: [(slot: String, function: String)]) -> String {
+    public static func descriptorC(plan: PatchPlan, code: PatchCode, typeUpdateTable: Bool) -> String {
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        let rebinds = code.rebinds
         var c = "\n/* graft: the patch descriptor the runtime reads. */\n#include \"graft_runtime.h\"\n"
         if !rebinds.isEmpty {
             c += "static const struct graft_rebind graft_rebinds[] = {\n"
@@ -241,12 +485,18 @@ public enum PatchBuilder {
         }
         let points = plan.admissiblePoints
         if !points.isEmpty { c += "static const unsigned graft_points[] = { \(points.map(String.init).joined(separator: ", ")) };\n" }
+        let existing = Set(code.existingWrapped)
+        let ordered = code.existingWrapped + code.wrapping.tags.keys.filter { !existing.contains($0) }.sorted { $0.index < $1.index }
+        let views = ordered.map { "&graft_type_" + code.program[$0].tag }
+        if !views.isEmpty { c += "static const struct graft_type *const graft_existing_types[] = { \(views.joined(separator: ", ")) };\n" }
+        if let st = plan.stateTransformer { c += "extern void \(st)(void);\n" }
         c += """
         const struct graft_patch_info graft_patch = {
             GRAFT_ABI, \(q(plan.baseVersion)), \(q(plan.targetVersion)),
             \(rebinds.count), \(rebinds.isEmpty ? "0" : "graft_rebinds"),
-            0, 0,
-            0,
+            \(code.typeUpdates.count), \(typeUpdateTable && !code.typeUpdates.isEmpty ? "graft_type_updates" : "0"),
+            \(views.count), \(views.isEmpty ? "0" : "graft_existing_types"), \(existing.count),
+            \(plan.stateTransformer ?? "0"),
             \(points.count), \(points.isEmpty ? "0" : "graft_points"),
             \(q(plan.summary))
         };
@@ -256,102 +506,60 @@ public enum PatchBuilder {
     }
 }
 
-/// Δ per update point (Specs/updatability.md, UPD-1).
+/// Δ per update point (Specs/updatability.md).
 public enum Updatability {
-    /// For each update point: the identities of the functions that code
-    /// still running there may call with the signature it was compiled
-    /// against — the direct callees of every function that can be on the
-    /// stack at the point (the point's function and its transitive callers).
-    /// An indirect call may reach any function whose address is taken.
-    public static func deltas(_ p: Program, points: [UpdatePoint]) -> [Int: Set<String>] {
-        var callees: [Int: Set<Int>] = [:]
+    /// What code still running at an update point may use in the form it
+    /// was compiled against, by identity.
+    public struct Delta: Hashable, Sendable {
+        /// Functions it calls directly (UPD-1); an indirect call: any function whose address is taken.
+        public var callees: Set<String> = []
+        /// Types it handles concretely (UPD-2).
+        public var types: Set<String> = []
+        /// Globals it names (UPD-4).
+        public var globals: Set<String> = []
+        public init() {}
+    }
+
+    /// For each update point: Δ over the functions that can be on the
+    /// stack there — the point's function and its transitive callers. Each
+    /// keeps running its old code after an update; whatever it calls is
+    /// reached through its slot and runs new code.
+    public static func deltas(_ p: Program, points: [UpdatePoint]) -> [Int: Delta] {
+        let uses = p.functions.map { $0.isDefinition ? Uses.of($0, in: p) : Uses() }
         var callers: [Int: Set<Int>] = [:]
         var addressTaken: Set<Int> = []
-        for f in p.functions {
-            guard let body = f.body else { continue }
-            var direct: Set<Int> = []
-            var indirect = false
-            visit(body) { i in
-                if case .call(_, let c, _, _) = i {
-                    switch c {
-                    case .direct(let g): direct.insert(g.index)
-                    case .indirect: indirect = true
-                    case .builtin: break
-                    }
-                }
-            } expr: { e in
-                if case .function(let g) = e { addressTaken.insert(g.index) }
-            }
-            callees[f.id.index] = direct.union(indirect ? [-1] : [])
-            for g in direct { callers[g, default: []].insert(f.id.index) }
+        for (i, u) in uses.enumerated() {
+            for g in u.directCallees { callers[g.index, default: []].insert(i) }
+            addressTaken.formUnion(u.functionsNamed.map(\.index))
         }
-        for g in p.globals { if let ini = g.initializer { visitInit(ini) { if case .function(let f) = $0 { addressTaken.insert(f.index) } } } }
-        func reach(_ start: Set<Int>, _ edges: [Int: Set<Int>]) -> Set<Int> {
-            var seen = start
-            var work = Array(start)
+        for g in p.globals { if let ini = g.initializer { addressTaken.formUnion(Uses.of(ini, in: p).functionsNamed.map(\.index)) } }
+        // An indirect call may come from any function whose address is taken.
+        let indirectCallers = Set(uses.indices.filter { uses[$0].callsIndirectly })
+        func stack(_ f: Int) -> Set<Int> {
+            var seen: Set<Int> = [f]
+            var work = [f]
             while let x = work.popLast() {
-                var next = edges[x] ?? []
-                if next.contains(-1) { next.remove(-1); next.formUnion(addressTaken) }
+                var next = callers[x] ?? []
+                if addressTaken.contains(x) { next.formUnion(indirectCallers) }
                 for y in next where seen.insert(y).inserted { work.append(y) }
             }
             return seen
         }
         let byIdentity = Dictionary(p.functions.map { ($0.identity, $0.id.index) }, uniquingKeysWith: { a, _ in a })
-        var out: [Int: Set<String>] = [:]
+        var out: [Int: Delta] = [:]
         for pt in points {
             guard let f = byIdentity[pt.function] else { continue }
-            // Only the functions on the stack keep running old code; whatever
-            // they call is reached through its slot, so Δ is what their own
-            // bodies call (an indirect call: any function whose address is taken).
-            let stack = reach([f], callers)
-            var delta: Set<Int> = []
-            for g in stack {
-                var next = callees[g] ?? []
-                if next.contains(-1) { next.remove(-1); next.formUnion(addressTaken) }
-                delta.formUnion(next)
+            var d = Delta()
+            for g in stack(f) {
+                let u = uses[g]
+                var callees = Set(u.directCallees.map(\.index))
+                if u.callsIndirectly { callees.formUnion(addressTaken) }
+                d.callees.formUnion(callees.map { p.functions[$0].identity })
+                d.types.formUnion(u.records.map { p[$0].identity })
+                d.globals.formUnion(u.globals.map { p[$0].identity })
             }
-            out[pt.id] = Set(delta.map { p.functions[$0].identity })
+            out[pt.id] = d
         }
         return out
-    }
-
-    static func visit(_ s: Stmt, _ instr: (Instr) -> Void, expr: (Expr) -> Void) {
-        func e(_ x: Expr) {
-            expr(x)
-            switch x {
-            case .unary(_, let a, _), .cast(_, let a): e(a)
-            case .binary(_, let a, let b, _): e(a); e(b)
-            case .cond(let c, let a, let b, _): e(c); e(a); e(b)
-            case .read(let lv), .addrOf(let lv), .startOf(let lv): if case .mem(let m) = lv.host { e(m) }
-            default: break
-            }
-        }
-        switch s {
-        case .instr(let i):
-            instr(i)
-            switch i {
-            case .assign(_, let v, _): e(v)
-            case .call(_, let c, let args, _):
-                if case .indirect(let x) = c { e(x) }
-                args.forEach(e)
-            default: break
-            }
-        case .block(let ss): ss.forEach { visit($0, instr, expr: expr) }
-        case .local(_, let ini, _): if let ini { visitInit(ini, e) }
-        case .if(let c, let t, let el, _): e(c); visit(t, instr, expr: expr); if let el { visit(el, instr, expr: expr) }
-        case .loop(let b, let n, _): visit(b, instr, expr: expr); if let n { visit(n, instr, expr: expr) }
-        case .switch(let x, let b, _): e(x); visit(b, instr, expr: expr)
-        case .return(let x, _): if let x { e(x) }
-        default: break
-        }
-    }
-
-    static func visitInit(_ i: Initializer, _ f: (Expr) -> Void) {
-        switch i {
-        case .expr(let e):
-            f(e)
-            if case .cast(_, let inner) = e { f(inner) }
-        case .compound(_, let es): es.forEach { visitInit($0.value, f) }
-        }
     }
 }

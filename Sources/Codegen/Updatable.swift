@@ -179,13 +179,16 @@ public enum Updatable {
 
     /// The C the driver appends to an updatable program: program info and
     /// the constructor that starts the runtime.
-    public static func runtimeStartC(manifest: BuildManifest, programName: String) -> String {
+    public static func runtimeStartC(manifest: BuildManifest, programName: String, wrapsTypes: Bool = false) -> String {
         """
 
         /* graft: start the update runtime. */
         #include "graft_runtime.h"
         static const struct graft_program_info graft_program = { GRAFT_ABI, "\(manifest.version)", "\(programName)" };
-        __attribute__((constructor)) static void graft_start(void) { graft_runtime_start(&graft_program); }
+        __attribute__((constructor)) static void graft_start(void) {
+            \(wrapsTypes ? "graft_register_types(graft_wrapped_types, graft_n_wrapped_types);" : "")
+            graft_runtime_start(&graft_program);
+        }
 
         """
     }

@@ -251,7 +251,8 @@ static void *load_verified(const unsigned char *so, size_t n, char **reply) {
         unlink(tmp);
         return NULL;
     }
-    void *h = dlopen(tmp, RTLD_NOW | RTLD_LOCAL);
+    /* Global: a later patch binds to what this one defines (its new functions, slots, globals). */
+    void *h = dlopen(tmp, RTLD_NOW | RTLD_GLOBAL);
     if (!h) *reply = format("REJECTED cannot load the patch: %s", dlerror());
     unlink(tmp);
     return h;
@@ -282,6 +283,10 @@ static char *check_patch(const struct graft_patch_info *p, void **slots) {
             if (p->types[i].type && p->types[j].type && strcmp(p->types[i].type, p->types[j].type) == 0)
                 return format("REJECTED the patch updates %s twice", p->types[i].type);
         if (!graft__type_check(&p->types[i], why, sizeof why)) return format("REJECTED %s", why);
+    }
+    {
+        char why[512];
+        if (!graft__views_check(p, why, sizeof why)) return format("REJECTED %s", why);
     }
     return NULL;
 }

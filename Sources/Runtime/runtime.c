@@ -1,6 +1,6 @@
 /* runtime.c — the graft runtime's core: program identity, the update point,
  * applying a pending patch, and the registry of wrapped types with their
- * transforms (lazy conversion through graft_convert). The control channel
+ * transforms (lazy conversion through graft_con). The control channel
  * that receives patches is in control.c. */
 #define _GNU_SOURCE
 #include "runtime_internal.h"
@@ -128,7 +128,7 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
     pthread_mutex_unlock(&graft__mu);
 
     const struct graft_patch_info *info = p->info;
-    for (unsigned i = 0; i < info->n_types; i++) graft__type_commit(&info->types[i]);
+    graft__types_commit(info);
     for (unsigned i = 0; i < info->n_rebind; i++)
         __atomic_store_n((void **)p->slots[i], info->rebind[i].function, __ATOMIC_RELEASE);
     if (info->state_transformer) info->state_transformer();
@@ -161,50 +161,76 @@ struct type_step {
     unsigned from, to;
     size_t old_size, new_size;
     void (*transform)(const void *, void *);
+    int extends;
     struct type_step *next;
 };
 
 struct type_entry {
     char *name;
-    atomic_uint version;
-    size_t capacity;
-    size_t size;                        /* current payload size; 0 while unknown */
-    struct type_step *steps;
+    unsigned current;                   /* the representation the process uses now */
+    size_t min_capacity;                /* the smallest wrapper any build allocates */
+    unsigned *known;                    /* every representation seen: the program's, patches' */
+    size_t n_known;
+    struct type_step *steps;            /* newest first */
+    unsigned long conversions;
     struct type_entry *next;
 };
 
-/* Entries are only ever added (at the head, with release) and never freed,
- * so lookups need no lock; steps and sizes are guarded by types_mu. */
-static _Atomic(struct type_entry *) types;
-static pthread_mutex_t types_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Recursive: a transform may itself reach a wrapped value through its con function. */
+static pthread_mutex_t types_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static struct type_entry *types;
 
 static struct type_entry *find_type(const char *name) {
-    for (struct type_entry *t = atomic_load_explicit(&types, memory_order_acquire); t; t = t->next)
+    for (struct type_entry *t = types; t; t = t->next)
         if (strcmp(t->name, name) == 0) return t;
     return NULL;
 }
 
-void graft_register_type(const char *type, unsigned version, size_t payload_capacity) {
-    if (!type) return;
-    pthread_mutex_lock(&types_mu);
-    struct type_entry *t = find_type(type);
-    if (t) {
-        if (payload_capacity > t->capacity) t->capacity = payload_capacity;
-    } else {
+static int is_known(const struct type_entry *t, unsigned tag) {
+    for (size_t i = 0; i < t->n_known; i++)
+        if (t->known[i] == tag) return 1;
+    return 0;
+}
+
+static void add_known(struct type_entry *t, unsigned tag) {
+    if (is_known(t, tag)) return;
+    unsigned *k = realloc(t->known, (t->n_known + 1) * sizeof *k);
+    if (!k) abort();
+    t->known = k;
+    t->known[t->n_known++] = tag;
+}
+
+/* Registers one build's view; the first view of a name sets its current representation. */
+static struct type_entry *register_view(const struct graft_type *v, int makes_current) {
+    struct type_entry *t = find_type(v->name);
+    if (!t) {
         t = calloc(1, sizeof *t);
         if (!t) abort();
-        t->name = dup_or(type, "");
-        atomic_init(&t->version, version);
-        t->capacity = payload_capacity;
-        t->next = atomic_load_explicit(&types, memory_order_relaxed);
-        atomic_store_explicit(&types, t, memory_order_release);
+        t->name = dup_or(v->name, "");
+        t->current = v->tag;
+        t->min_capacity = v->capacity;
+        t->next = types;
+        types = t;
     }
+    if (v->capacity < t->min_capacity) t->min_capacity = v->capacity;
+    if (makes_current) t->current = v->tag;
+    add_known(t, v->tag);
+    return t;
+}
+
+void graft_register_types(const struct graft_type *const *v, unsigned n) {
+    pthread_mutex_lock(&types_mu);
+    for (unsigned i = 0; i < n; i++)
+        if (v[i] && v[i]->name) register_view(v[i], 0);
     pthread_mutex_unlock(&types_mu);
 }
 
-unsigned graft_type_version(const char *type) {
-    struct type_entry *t = find_type(type);
-    return t ? atomic_load_explicit(&t->version, memory_order_acquire) : 0;
+unsigned graft_type_current(const char *name) {
+    pthread_mutex_lock(&types_mu);
+    struct type_entry *t = name ? find_type(name) : NULL;
+    unsigned c = t ? t->current : 0;
+    pthread_mutex_unlock(&types_mu);
+    return c;
 }
 
 /* Whether update `u` may be applied to the running program; else says why. */
@@ -213,39 +239,67 @@ int graft__type_check(const struct graft_type_update *u, char *why, size_t n) {
     int ok = 0;
     pthread_mutex_lock(&types_mu);
     struct type_entry *t = find_type(u->type);
-    unsigned v = t ? atomic_load(&t->version) : 0;
     if (!t)
         snprintf(why, n, "%s is not a wrapped type of this program", u->type);
-    else if (u->from_version != v)
-        snprintf(why, n, "%s is at version %u in the process, the patch converts from version %u", u->type, v, u->from_version);
-    else if (u->to_version <= u->from_version)
-        snprintf(why, n, "%s: the patch converts from version %u to version %u (must go forward)", u->type, u->from_version, u->to_version);
+    else if (u->from_tag != t->current)
+        snprintf(why, n, "%s has representation %08x in the process, the patch converts from %08x", u->type, t->current, u->from_tag);
+    else if (u->to_tag == u->from_tag || !u->to_tag || (u->to_tag & GRAFT_TAG_EXT))
+        snprintf(why, n, "%s: the patch converts to an invalid representation %08x", u->type, u->to_tag);
     else if (!u->transform)
         snprintf(why, n, "%s: the type update has no transform", u->type);
-    else if (u->new_size > t->capacity)
-        snprintf(why, n, "%s outgrows its slop: new payload is %zu bytes, capacity is %zu", u->type, u->new_size, t->capacity);
-    else if (t->size && u->old_size != t->size)
-        snprintf(why, n, "%s: the patch expects an old payload of %zu bytes, the process has %zu", u->type, u->old_size, t->size);
     else
         ok = 1;
     pthread_mutex_unlock(&types_mu);
     return ok;
 }
 
-void graft__type_commit(const struct graft_type_update *u) {
-    struct type_step *s = calloc(1, sizeof *s);
-    if (!s) abort();
-    s->from = u->from_version;
-    s->to = u->to_version;
-    s->old_size = u->old_size;
-    s->new_size = u->new_size;
-    s->transform = u->transform;
+/* Whether the patch's code sees every wrapped type the process has as the
+ * process will have it after the patch; else says why. */
+int graft__views_check(const struct graft_patch_info *info, char *why, size_t n) {
+    int ok = 1;
     pthread_mutex_lock(&types_mu);
-    struct type_entry *t = find_type(u->type);
-    s->next = t->steps;
-    t->steps = s;
-    t->size = u->new_size;
-    atomic_store_explicit(&t->version, u->to_version, memory_order_release);
+    for (unsigned i = 0; ok && i < info->n_existing && i < info->n_wrapped; i++) {
+        const struct graft_type *v = info->wrapped ? info->wrapped[i] : NULL;
+        if (!v || !v->name) { snprintf(why, n, "the patch's wrapped type %u has no name", i); ok = 0; break; }
+        struct type_entry *t = find_type(v->name);
+        unsigned after = t ? t->current : 0;
+        for (unsigned j = 0; j < info->n_types; j++)
+            if (info->types[j].type && strcmp(info->types[j].type, v->name) == 0) after = info->types[j].to_tag;
+        if (!t) {
+            snprintf(why, n, "the patch's code expects %s to be wrapped, and this process does not wrap it", v->name);
+            ok = 0;
+        } else if (after != v->tag) {
+            snprintf(why, n, "the patch's code expects %s in representation %08x, the process has %08x (the patch was built from another release than the one running)",
+                     v->name, v->tag, after);
+            ok = 0;
+        }
+    }
+    pthread_mutex_unlock(&types_mu);
+    return ok;
+}
+
+/* Installs a patch's types: its views, then its representation changes. */
+void graft__types_commit(const struct graft_patch_info *info) {
+    pthread_mutex_lock(&types_mu);
+    for (unsigned i = 0; i < info->n_wrapped; i++)
+        if (info->wrapped && info->wrapped[i] && info->wrapped[i]->name) register_view(info->wrapped[i], 0);
+    for (unsigned i = 0; i < info->n_types; i++) {
+        const struct graft_type_update *u = &info->types[i];
+        struct type_step *s = calloc(1, sizeof *s);
+        if (!s) abort();
+        s->from = u->from_tag;
+        s->to = u->to_tag;
+        s->old_size = u->old_size;
+        s->new_size = u->new_size;
+        s->transform = u->transform;
+        s->extends = u->extends;
+        struct type_entry *t = find_type(u->type);
+        s->next = t->steps;
+        t->steps = s;
+        add_known(t, u->from_tag);
+        add_known(t, u->to_tag);
+        t->current = u->to_tag;
+    }
     pthread_mutex_unlock(&types_mu);
 }
 
@@ -260,30 +314,77 @@ static void fatal(const char *fmt, ...) {
     abort();
 }
 
-void graft_convert(const char *type, void *payload, unsigned from_version, unsigned to_version, size_t payload_capacity) {
-    if (from_version == to_version) return;
-    if (from_version > to_version)
-        fatal("cannot convert a %s from version %u back to version %u", type, from_version, to_version);
-    for (unsigned v = from_version; v != to_version;) {
-        pthread_mutex_lock(&types_mu);
-        struct type_entry *t = find_type(type);
-        struct type_step *s = t ? t->steps : NULL;
-        while (s && s->from != v) s = s->next;
-        pthread_mutex_unlock(&types_mu);
-        if (!t) fatal("cannot convert a %s: not a wrapped type of this program", type);
-        if (!s) fatal("cannot convert a %s from version %u to version %u: no transform from version %u", type, from_version, to_version, v);
-        if (s->to > to_version)
-            fatal("cannot convert a %s from version %u to version %u: the transform from version %u goes to version %u", type, from_version, to_version, v, s->to);
-        if (s->old_size > payload_capacity || s->new_size > payload_capacity)
-            fatal("cannot convert a %s from version %u to version %u: payload (%zu bytes) exceeds its capacity (%zu bytes)", type, v, s->to,
-                  s->old_size > s->new_size ? s->old_size : s->new_size, payload_capacity);
-        unsigned char small[256];
-        unsigned char *old = s->old_size <= sizeof small ? small : malloc(s->old_size);
-        if (!old) fatal("out of memory converting a %s", type);
-        memcpy(old, payload, s->old_size);
-        memset(payload, 0, payload_capacity);
-        s->transform(old, payload);
-        if (old != small) free(old);
+static struct type_step *step_from(struct type_entry *t, unsigned from) {
+    for (struct type_step *s = t->steps; s; s = s->next)
+        if (s->from == from) return s;
+    return NULL;
+}
+
+/* Whether the steps lead from `from` to `to`. */
+static int leads(struct type_entry *t, unsigned from, unsigned to, int only_extending) {
+    for (unsigned v = from, guard = 0; guard < 1000; guard++) {
+        if (v == to) return 1;
+        struct type_step *s = step_from(t, v);
+        if (!s || (only_extending && !s->extends)) return 0;
         v = s->to;
     }
+    return 0;
+}
+
+void *graft_con(const struct graft_type *want, unsigned *tagp, void *u) {
+    unsigned tag = *tagp;
+    if (tag == (want->tag | GRAFT_TAG_EXT)) return *(void **)u;
+    if (tag == want->tag) return u;
+    pthread_mutex_lock(&types_mu);
+    struct type_entry *t = find_type(want->name);
+    if (!t) t = register_view(want, 0);
+    size_t cap = want->capacity < t->min_capacity ? want->capacity : t->min_capacity;
+    unsigned have = tag & ~GRAFT_TAG_EXT;
+    void *payload = (tag & GRAFT_TAG_EXT) ? *(void **)u : u;
+    void *result;
+    if (!is_known(t, have)) {
+        /* A fresh object (its tag is allocator garbage or zero). */
+        if (want->size <= cap) {
+            *tagp = want->tag;
+            result = u;
+        } else {
+            result = calloc(1, want->size);
+            if (!result) fatal("out of memory for a %s", want->name);
+            *(void **)u = result;
+            *tagp = want->tag | GRAFT_TAG_EXT;
+        }
+    } else if (leads(t, have, want->tag, 0)) {
+        /* Forward, one transform at a time. */
+        for (unsigned v = have; v != want->tag;) {
+            struct type_step *s = step_from(t, v);
+            unsigned char small[512];
+            unsigned char *old = s->old_size <= sizeof small ? small : malloc(s->old_size);
+            if (!old) fatal("out of memory converting a %s", want->name);
+            memcpy(old, payload, s->old_size);
+            if (s->new_size <= cap) {
+                memset(u, 0, cap);
+                payload = u;
+                s->transform(old, payload);
+                *tagp = s->to;
+            } else {
+                /* The old heap block (if any) is not freed: code may still hold a field's address. */
+                payload = calloc(1, s->new_size);
+                if (!payload) fatal("out of memory converting a %s", want->name);
+                s->transform(old, payload);
+                *(void **)u = payload;
+                *tagp = s->to | GRAFT_TAG_EXT;
+            }
+            if (old != small) free(old);
+            t->conversions++;
+            v = s->to;
+        }
+        result = payload;
+    } else if (leads(t, want->tag, have, 1)) {
+        /* Old code reading a value a patch extended in place (UPD-2). */
+        result = payload;
+    } else {
+        fatal("cannot convert a %s from representation %08x to %08x", want->name, have, want->tag);
+    }
+    pthread_mutex_unlock(&types_mu);
+    return result;
 }

@@ -49,7 +49,8 @@ void graft__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* runtime.c: the type registry */
 int graft__type_check(const struct graft_type_update *u, char *why, size_t n);
-void graft__type_commit(const struct graft_type_update *u);
+void graft__types_commit(const struct graft_patch_info *info);
+int graft__views_check(const struct graft_patch_info *info, char *why, size_t n);
 
 /* A monotonic clock in microseconds. */
 long long graft__now_us(void);

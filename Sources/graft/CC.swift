@@ -261,8 +261,10 @@ struct Driver {
         if updatable {
             let (instrumented, manifest) = Updatable.instrument(merged)
             try Pipeline.check(instrumented, after: "the updatable-build pass")
-            let c = Pipeline.emitC(instrumented, lineDirectives: debug)
-                + Updatable.runtimeStartC(manifest: manifest, programName: (out as NSString).lastPathComponent)
+            let wrapping = TypeWrapping.forBuild(merged, slop: Runtime.slop)
+            let c = CEmitter(program: instrumented, lineDirectives: debug, wrapping: wrapping).emit()
+                + Updatable.runtimeStartC(manifest: manifest, programName: (out as NSString).lastPathComponent,
+                                          wrapsTypes: !wrapping.isEmpty)
             try Toolchain.write(c, to: cFile)
             runtimeObjects = try Runtime.compile(into: tmp, flags: codegen)
         } else {

@@ -32,15 +32,28 @@ struct PatchCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The patch file to write.")
     var output: String
 
+    @Option(name: .customLong("transformers"), help: "Hand-written transformers (default: transformers.c beside NEW, if there is one).")
+    var transformers: String?
+
     @Flag(help: "Print the plan as JSON.")
     var json = false
 
     func run() throws {
         let oldProgram = try Self.program(of: old)
-        let newProgram = try Self.program(of: new)
+        var newProgram = try Self.program(of: new)
+        let targetVersion = Updatable.versionID(of: newProgram)
+        // NEW's hand-written transformers, lowered against NEW's headers and merged in.
+        var transformerFile: String? = nil
+        if let t = try Self.transformerSource(explicit: transformers, newExecutable: new) {
+            let unit = UnitSpec(file: (t as NSString).lastPathComponent, flags: ["-I", "."], directory: (t as NSString).deletingLastPathComponent)
+            let lowered = try Pipeline.lower([unit], verify: true)
+            newProgram = try Pipeline.merge([newProgram] + lowered, verify: true)
+            transformerFile = unit.file
+        }
         // OLD's manifest (slots, exported names, update points), computed once for the plan and the patch.
         let oldManifest = Updatable.instrument(oldProgram).1
-        let plan = PatchBuilder.plan(old: oldProgram, new: newProgram, oldManifest: oldManifest)
+        let plan = PatchBuilder.plan(old: oldProgram, new: newProgram, oldManifest: oldManifest, transformerFile: transformerFile,
+                                     targetVersion: targetVersion)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -54,14 +67,17 @@ struct PatchCommand: ParsableCommand {
             for v in plan.verdicts { Console.error("\(v.loc): error: update point \(v.point) in \(v.function): \(v.reasons.joined(separator: "; "))\n") }
             throw Failure("patch refused: it is admissible at no update point [UPD-1]")
         }
-        let (patch, rebinds) = PatchBuilder.patchProgram(old: oldProgram, new: newProgram, plan: plan, oldManifest: oldManifest)
-        try Pipeline.check(patch, after: "building the patch")
+        let code = PatchBuilder.patchProgram(old: oldProgram, new: newProgram, plan: plan, oldManifest: oldManifest,
+                                             transformerFile: transformerFile)
+        try Pipeline.check(code.program, after: "building the patch")
         let tmp = try Toolchain.TempDir()
         defer { tmp.cleanup() }
         let c = tmp.file("patch.c")
-        try Toolchain.write(Pipeline.emitC(patch, lineDirectives: false) + PatchBuilder.descriptorC(plan: plan, rebinds: rebinds), to: c)
+        let text = CEmitter(program: code.program, lineDirectives: false, wrapping: code.wrapping, typeUpdates: code.typeUpdates).emit()
+            + PatchBuilder.descriptorC(plan: plan, code: code, typeUpdateTable: true)
+        try Toolchain.write(text, to: c)
         let so = tmp.file("patch.so")
-        let status = try Toolchain.run(Toolchain.systemCC + ["-O2", "-shared", "-fPIC", "-w", c, "-o", so] + Runtime.includeFlags)
+        let status = try Toolchain.run(Toolchain.systemCC + ["-O2", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-w", c, "-o", so] + Runtime.includeFlags)
         if status != 0 {
             let kept = output + ".c"
             try? FileManager.default.removeItem(atPath: kept)
@@ -71,11 +87,27 @@ struct PatchCommand: ParsableCommand {
         try sealPatch(soPath: so, outPath: output)
         if !json {
             print("patch \(plan.baseVersion) → \(plan.targetVersion): \(plan.summary)")
+            for t in plan.typeChanges {
+                let how = t.transformer.map { "default transformer, then \($0)" } ?? (t.extends ? "default transformer; the old layout is a prefix of the new (UPD-2)" : "default transformer")
+                print("  \(t.type): \(t.change) — \(how)")
+            }
+            for (f, why) in plan.recompiled.sorted(by: { $0.key < $1.key }) { print("  recompiled \(f): it \(why)") }
             for v in plan.verdicts {
                 print("  update point \(v.point) (\(v.function), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
             }
             print("wrote \(output)")
         }
+    }
+
+    /// `--transformers FILE`, else `transformers.c` in NEW's directory.
+    static func transformerSource(explicit: String?, newExecutable: String) throws -> String? {
+        if let explicit {
+            guard FileManager.default.fileExists(atPath: explicit) else { throw Failure("no such file: \(explicit)") }
+            return explicit
+        }
+        let dir = (newExecutable as NSString).deletingLastPathComponent
+        let candidate = ((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent("transformers.c")
+        return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
     }
 
     /// The IR a graft-built executable carries.

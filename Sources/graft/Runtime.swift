@@ -4,12 +4,18 @@
 // the program's own flags and links it in; its headers (graft.h for
 // programs, graft_runtime.h for generated code) are found on the include path.
 
+import Codegen
 import Foundation
 
 enum Runtime {
     /// GRAFT_UPDATABLE=0 builds ordinary executables through graft.
     static var updatableBuilds: Bool {
         ProcessInfo.processInfo.environment["GRAFT_UPDATABLE"].map { $0 != "0" } ?? true
+    }
+
+    /// $GRAFT_SLOP: spare bytes in each wrapped object (default TypeWrapping.defaultSlop).
+    static var slop: Int {
+        ProcessInfo.processInfo.environment["GRAFT_SLOP"].flatMap { Int($0) }.map { max(0, $0) } ?? TypeWrapping.defaultSlop
     }
 
     /// The runtime's source folder: $GRAFT_RUNTIME_DIR, or Sources/Runtime

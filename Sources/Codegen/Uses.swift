@@ -1,0 +1,111 @@
+// What a function's code depends on, for deciding what a patch must
+// recompile (Specs/patch.md) and what Δ holds at an update point
+// (Specs/updatability.md).
+
+import IR
+
+public struct Uses: Hashable, Sendable {
+    /// Records the code handles concretely: it reaches their fields, or
+    /// holds, sizes or builds one by value. (A pointer to one that is only
+    /// passed along is not a concrete use.)
+    public var records: Set<RecordID> = []
+    /// Globals the code names.
+    public var globals: Set<GlobalID> = []
+    /// Functions it calls directly, and whether it calls through a pointer.
+    public var directCallees: Set<FuncID> = []
+    public var callsIndirectly = false
+    /// Functions whose address it takes.
+    public var functionsNamed: Set<FuncID> = []
+
+    public static func of(_ f: Function, in p: Program) -> Uses {
+        var u = Uses()
+        for l in f.locals { u.byValue(l.type, p) }
+        if let b = f.body { u.stmt(b, p) }
+        return u
+    }
+
+    public static func of(_ i: Initializer, in p: Program) -> Uses {
+        var u = Uses()
+        u.initializer(i, p)
+        return u
+    }
+
+    mutating func byValue(_ t: CType, _ p: Program) {
+        switch p.unroll(t) {
+        case .record(let id):
+            guard records.insert(id).inserted else { return }
+            for f in p[id].fields ?? [] { byValue(f.type, p) }
+        case .array(let e, _), .qualified(let e, _), .atomic(let e): byValue(e, p)
+        case .vla(let e, let n): byValue(e, p); expr(n, p)
+        default: break
+        }
+    }
+
+    mutating func stmt(_ s: Stmt, _ p: Program) {
+        switch s {
+        case .instr(let i): instr(i, p)
+        case .block(let ss): for x in ss { stmt(x, p) }
+        case .local(_, let i, _): if let i { initializer(i, p) }
+        case .if(let c, let t, let e, _): expr(c, p); stmt(t, p); if let e { stmt(e, p) }
+        case .loop(let b, let n, _): stmt(b, p); if let n { stmt(n, p) }
+        case .switch(let e, let b, _): expr(e, p); stmt(b, p)
+        case .computedGoto(let e, _): expr(e, p)
+        case .return(let e, _): if let e { expr(e, p) }
+        case .break, .continue, .label, .goto: break
+        }
+    }
+
+    mutating func instr(_ i: Instr, _ p: Program) {
+        switch i {
+        case .assign(let lv, let e, _): lvalue(lv, p); expr(e, p)
+        case .call(let r, let c, let args, _):
+            if let r { lvalue(r, p) }
+            switch c {
+            case .direct(let f): directCallees.insert(f)
+            case .indirect(let e): callsIndirectly = true; expr(e, p)
+            case .builtin: break
+            }
+            for a in args { expr(a, p) }
+        case .vaArg(let r, let l, _): lvalue(r, p); expr(l, p)
+        case .asm(let a, _):
+            for o in a.outputs + a.inputs { expr(o.value, p); if let lv = o.lvalue { lvalue(lv, p) } }
+        }
+    }
+
+    mutating func lvalue(_ lv: LValue, _ p: Program) {
+        switch lv.host {
+        case .local: break
+        case .global(let g): globals.insert(g)
+        case .mem(let e): expr(e, p)
+        case .compound(let t, let i): byValue(t, p); initializer(i, p)
+        }
+        for o in lv.offsets {
+            switch o {
+            case .field(let rid, _): records.insert(rid)
+            case .index(let e): expr(e, p)
+            }
+        }
+    }
+
+    mutating func expr(_ e: Expr, _ p: Program) {
+        switch e {
+        case .const, .labelAddr: break
+        case .read(let lv), .addrOf(let lv), .startOf(let lv): lvalue(lv, p)
+        case .function(let f): functionsNamed.insert(f)
+        case .unary(_, let a, _), .cast(_, let a): expr(a, p)
+        case .binary(_, let a, let b, _): expr(a, p); expr(b, p)
+        case .cond(let c, let a, let b, _): expr(c, p); expr(a, p); expr(b, p)
+        case .sizeOf(let t, _), .alignOf(let t, _): byValue(t, p)
+        case .compoundLiteral(let t, let i): byValue(t, p); initializer(i, p)
+        }
+    }
+
+    mutating func initializer(_ i: Initializer, _ p: Program) {
+        switch i {
+        case .expr(let e): expr(e, p)
+        case .compound(let t, let es):
+            byValue(t, p)
+            for en in es { initializer(en.value, p) }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+// Type wrapping (DESIGN.md "How an updatable program works"; Specs/alias.md
+// decides which types). A wrapped struct T is emitted as
+//
+//     struct T__gp { …T's fields… };                       /* the payload */
+//     struct T { unsigned graft_tag;
+//                union { struct T__gp graft_d; unsigned char graft_slop[sizeof(struct T__gp) + SLOP];
+//                        void *graft_ext; } graft_u; };
+//
+// and every access to a field of a T goes through `graft_con_T(&t)`, which
+// returns the payload when its tag is the representation this code was
+// compiled for and otherwise asks the runtime (`graft_con`) to convert it.
+// The tag of a representation is a hash of its layout, so two builds of
+// the same source agree on it whatever their history.
+//
+// The IR does not change: the emitter applies the wrapping. This file
+// holds the pure parts: which records, their tags, and the slop.
+
+import IR
+
+public struct TypeWrapping: Hashable, Sendable {
+    /// Wrapped record → the tag of its representation in this program.
+    public var tags: [RecordID: UInt32]
+    /// Spare bytes after the payload in each wrapper.
+    public var slop: Int
+    public init(tags: [RecordID: UInt32] = [:], slop: Int = TypeWrapping.defaultSlop) { self.tags = tags; self.slop = slop }
+    public var isEmpty: Bool { tags.isEmpty }
+
+    /// 8 bytes: in the common case of a small struct on the heap it costs no
+    /// memory at all (glibc rounds `malloc(n)` up to n + 8 in 16-byte steps,
+    /// and the tag already takes 8), and it lets a struct gain one pointer
+    /// or `long long` in place. A bigger change moves the payload onto the
+    /// heap on conversion. `bench/slop.sh` measures the alternatives.
+    public static let defaultSlop = 8
+
+    /// The tags of `wrapped` records of `p`: a 31-bit hash (never 0) of the
+    /// payload's layout — field names, types by identity, offsets, and the
+    /// tags of wrapped records it holds by value.
+    public static func make(_ p: Program, wrapped: Set<RecordID>, slop: Int = defaultSlop) -> TypeWrapping {
+        var tags: [RecordID: UInt32] = [:]
+        var visiting: Set<RecordID> = []
+        func tag(_ id: RecordID) -> UInt32 {
+            if let t = tags[id] { return t }
+            visiting.insert(id)
+            var text = PatchBuilder.fingerprint(p[id], in: p)
+            for inner in byValueRecords(p[id], in: p) where wrapped.contains(inner) && !visiting.contains(inner) {
+                text += "|\(p[inner].identity)=\(tag(inner))"
+            }
+            visiting.remove(id)
+            let h = UInt32(truncatingIfNeeded: fnv1a64(text)) & 0x7fff_ffff
+            let t = h == 0 ? 1 : h
+            tags[id] = t
+            return t
+        }
+        for id in wrapped.sorted(by: { $0.index < $1.index }) { _ = tag(id) }
+        return TypeWrapping(tags: tags, slop: slop)
+    }
+
+    /// Named records a record holds by value (through arrays and anonymous members).
+    public static func byValueRecords(_ r: Record, in p: Program) -> [RecordID] {
+        var out: [RecordID] = []
+        func walk(_ t: CType) {
+            switch p.unroll(t) {
+            case .record(let id):
+                if p[id].isAnonymousMember { (p[id].fields ?? []).forEach { walk($0.type) } } else { out.append(id) }
+            case .array(let e, _), .vla(let e, _): walk(e)
+            case .qualified(let e, _), .atomic(let e): walk(e)
+            default: break
+            }
+        }
+        (r.fields ?? []).forEach { walk($0.type) }
+        return out
+    }
+
+    /// Records whose C layout differs from clang's because they hold a
+    /// wrapped record by value (directly or through other records).
+    public func layoutChanged(in p: Program) -> Set<RecordID> {
+        var memo: [RecordID: Bool] = [:]
+        func changed(_ id: RecordID, _ depth: Int) -> Bool {
+            if let m = memo[id] { return m }
+            guard depth < 64 else { return false }
+            let c = TypeWrapping.byValueRecords(p[id], in: p).contains { tags[$0] != nil || changed($0, depth + 1) }
+            memo[id] = c
+            return c
+        }
+        return Set(p.records.map(\.id).filter { changed($0, 0) })
+    }
+}
+
+extension TypeWrapping {
+    /// The wrapping of an updatable build of `p`: the records the alias
+    /// analysis clears (Specs/alias.md), with their tags.
+    public static func forBuild(_ p: Program, slop: Int = defaultSlop) -> TypeWrapping {
+        make(p, wrapped: wrappableRecords(p), slop: slop)
+    }
+
+    /// Interim: named structs of the program's own sources without a
+    /// flexible array member. (To be replaced by the alias analysis.)
+    static func wrappableRecords(_ p: Program) -> Set<RecordID> {
+        Set(p.records.filter { r in
+            guard r.kind == .struct, let fs = r.fields, !r.isAnonymousMember, !r.tag.hasPrefix("__anon_"),
+                  !r.loc.file.isEmpty, !r.loc.file.hasPrefix("/usr/") else { return false }
+            if case .array(_, nil)? = fs.last.map({ p.unroll($0.type) }) { return false }
+            return true
+        }.map(\.id))
+    }
+}
+
+/// A wrapped type's conversion that a patch installs: the emitter writes
+/// its transform function (`graft_tf_T`) and the `graft_type_updates` table.
+public struct TypeUpdateSpec: Hashable, Sendable {
+    public struct Copy: Hashable, Sendable {
+        public var new: Int
+        public var old: Int
+        public init(new: Int, old: Int) { self.new = new; self.old = old }
+    }
+    public var identity: String
+    public var newRecord: RecordID
+    /// A record of the patch program laid out as the old payload.
+    public var oldLayout: RecordID
+    public var fromTag: UInt32
+    public var toTag: UInt32
+    /// Fields the default transformer copies (indices into the new record and the old layout).
+    public var copies: [Copy]
+    /// The programmer's transformer, run after the default one.
+    public var userTransformer: FuncID?
+    public var extends: Bool
+    public init(identity: String, newRecord: RecordID, oldLayout: RecordID, fromTag: UInt32, toTag: UInt32,
+                copies: [Copy], userTransformer: FuncID?, extends: Bool) {
+        self.identity = identity; self.newRecord = newRecord; self.oldLayout = oldLayout; self.fromTag = fromTag
+        self.toTag = toTag; self.copies = copies; self.userTransformer = userTransformer; self.extends = extends
+    }
+}
