@@ -81,7 +81,7 @@ final class Emitter {
 
     var out = ""
 
-    init(program: Program, lineDirectives: Bool, wrapping: TypeWrapping) {
+    init(program: Program, lineDirectives: Bool, wrapping: TypeWrapping = TypeWrapping()) {
         self.p = program
         self.lineDirectives = lineDirectives
         self.wrapping = wrapping

@@ -10,6 +10,7 @@
 // functions without a slot (PATCH-4). A function whose signature changed is
 // admissible only at update points whose Δ does not contain it (UPD-1).
 
+import Checker
 import IR
 
 public struct PointVerdict: Hashable, Codable, Sendable {
@@ -147,8 +148,7 @@ public enum PatchBuilder {
     /// The wrapping of the code a patch or a build of `p` runs: records
     /// written in `transformerFile` describe old layouts and are never wrapped.
     public static func wrapping(of p: Program, transformerFile: String? = nil) -> TypeWrapping {
-        guard let tf = transformerFile else { return TypeWrapping.forBuild(p) }
-        return TypeWrapping.make(p, wrapped: TypeWrapping.wrappableRecords(p).filter { p[$0].loc.file != tf })
+        TypeWrapping.forBuild(p, excludingFile: transformerFile)
     }
 
     /// `oldManifest`: OLD's build manifest, when the caller already has it.
@@ -196,7 +196,11 @@ public enum PatchBuilder {
             plan.typeChanges.append(TypeChange(type: r.identity, fromTag: oldTag, toTag: newTag, extends: ext,
                                                defaulted: defaulted, transformer: user?.name,
                                                change: describeChange(o, r, old: old, new: new)))
-            if user == nil {
+            if let user {
+                // The hand-written transformer is checked against both layouts (Specs/transformers.md).
+                plan.refusals += TransformerCheck.check(user, in: new, newRecord: r.id, oldLayout: o, oldProgram: old,
+                                                        defaultable: Set(defaulted))
+            } else {
                 // PATCH-2: every field the default cannot fill needs a hand-written transformer.
                 let missing = (r.fields ?? []).enumerated().compactMap { i, f -> String? in
                     guard let n = f.name, !defaults.contains(where: { $0.new == i }) else { return nil }

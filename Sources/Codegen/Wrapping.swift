@@ -15,6 +15,7 @@
 // The IR does not change: the emitter applies the wrapping. This file
 // holds the pure parts: which records, their tags, and the slop.
 
+import Checker
 import IR
 
 public struct TypeWrapping: Hashable, Sendable {
@@ -88,20 +89,15 @@ public struct TypeWrapping: Hashable, Sendable {
 
 extension TypeWrapping {
     /// The wrapping of an updatable build of `p`: the records the alias
-    /// analysis clears (Specs/alias.md), with their tags.
-    public static func forBuild(_ p: Program, slop: Int = defaultSlop) -> TypeWrapping {
-        make(p, wrapped: wrappableRecords(p), slop: slop)
-    }
-
-    /// Interim: named structs of the program's own sources without a
-    /// flexible array member. (To be replaced by the alias analysis.)
-    static func wrappableRecords(_ p: Program) -> Set<RecordID> {
-        Set(p.records.filter { r in
-            guard r.kind == .struct, let fs = r.fields, !r.isAnonymousMember, !r.tag.hasPrefix("__anon_"),
-                  !r.loc.file.isEmpty, !r.loc.file.hasPrefix("/usr/") else { return false }
-            if case .array(_, nil)? = fs.last.map({ p.unroll($0.type) }) { return false }
-            return true
-        }.map(\.id))
+    /// analysis clears (Specs/alias.md), with their tags. Records written in
+    /// `excludingFile` (a patch's transformers.c: old layouts) are not wrapped.
+    public static func forBuild(_ p: Program, excludingFile: String? = nil, slop: Int = defaultSlop) -> TypeWrapping {
+        guard let f = excludingFile else { return make(p, wrapped: AliasAnalysis.analyze(p).wrapped, slop: slop) }
+        // The transformers' own code is held to Specs/transformers.md, not to the alias rules.
+        var q = p
+        for i in q.functions.indices where q.functions[i].loc.file == f { q.functions[i].body = nil }
+        let wrapped = AliasAnalysis.analyze(q).wrapped.filter { p[$0].loc.file != f }
+        return make(p, wrapped: wrapped, slop: slop)
     }
 }
 

@@ -53,7 +53,7 @@ private let built: Built = {
             ("point2", "patch_greet.c", greet("1111", 2, "v2")),
             ("noslot", "patch_greet.c", greet("1111", 1, "v2", slot: "graft_slot_nosuch")),
             ("type1", "patch_type1.c", []),
-            ("type1big", "patch_type1.c", ["-DNEW_SIZE=128"]),
+            ("typewrong", "patch_type1.c", ["-DFROM_TAG=0x999u"]),
             ("type2", "patch_type2.c", []),
         ]
         for (name, source, defines) in patches {
@@ -244,8 +244,8 @@ struct RuntimeTests {
                        "rejected: base version mismatch: patch is for 9999, process runs 1111")
         expectRejected(try graft(["apply", "--pid", "\(p.pid)", built.patch("noslot")]),
                        "rejected: the program has no slot graft_slot_nosuch")
-        expectRejected(try graft(["apply", "--pid", "\(p.pid)", built.patch("type1big")]),
-                       "rejected: struct counter outgrows its slop: new payload is 128 bytes, capacity is 64")
+        expectRejected(try graft(["apply", "--pid", "\(p.pid)", built.patch("typewrong")]),
+                       "rejected: struct counter has representation 00000100 in the process, the patch converts from 00000999")
         try expectUnchanged(p)
     }
 
@@ -294,7 +294,7 @@ struct RuntimeTests {
         let first = try graft(["apply", "--pid", "\(p.pid)", built.patch("type1")])
         #expect(first.status == 0, "stderr: \(first.stderr)")
         #expect(p.waitFor(seconds: 2) { $0.last == "t1 state=7" }, "output: \(p.lines.suffix(3))")
-        // The second patch must start from version 1 of the type, which the process now has.
+        // The second patch must start from V1, the representation the process now has.
         let second = try graft(["apply", "--pid", "\(p.pid)", built.patch("type2")])
         #expect(second.status == 0, "stderr: \(second.stderr)")
         #expect(second.stdout.contains("now runs version 3333"))

@@ -1,12 +1,12 @@
-/* Patch 1111 → 2222: struct counter goes from version 0 to 1 (a `doubled`
+/* Patch 1111 → 2222: struct counter goes from representation V0 to V1 (a `doubled`
  * field); a state transformer sets fixture_state; greet reports it but does
- * not touch the counter, which therefore stays at version 0 in memory. */
+ * not touch the counter, which therefore stays at V0 in memory. */
 #include "graft_runtime.h"
 #include "counter.h"
 #include <stdio.h>
 
-#ifndef NEW_SIZE
-#define NEW_SIZE sizeof(struct counter_v1)
+#ifndef FROM_TAG
+#define FROM_TAG COUNTER_V0
 #endif
 
 extern int fixture_state;
@@ -28,7 +28,7 @@ static const char *greet_t1(void) {
 
 static const struct graft_rebind rebind[] = { { "graft_slot_greet", (void *)greet_t1 } };
 static const struct graft_type_update types[] = {
-    { COUNTER_TYPE, 0, 1, sizeof(struct counter_v0), NEW_SIZE, to_v1 },
+    { COUNTER_TYPE, FROM_TAG, COUNTER_V1, sizeof(struct counter_v0), sizeof(struct counter_v1), to_v1, 0 },
 };
 static const unsigned points[] = { 1 };
 

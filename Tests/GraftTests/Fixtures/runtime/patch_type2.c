@@ -1,7 +1,7 @@
-/* Patch 2222 → 3333: struct counter goes from version 1 to 2 (a wider n and
+/* Patch 2222 → 3333: struct counter goes from representation V1 to V2 (a wider n and
  * a tag). greet converts the counter lazily, as a con function would: the
- * counter is still at version 0, so graft_convert chains 0→1 (from the first
- * patch) and 1→2 (from this one). */
+ * counter is still at V0, so graft_con chains V0→V1 (from the first
+ * patch) and V1→V2 (from this one). */
 #include "graft_runtime.h"
 #include "counter.h"
 #include <stdio.h>
@@ -18,24 +18,20 @@ static void to_v2(const void *old_payload, void *new_payload) {
 }
 
 static struct counter_v2 *con_counter(void) {
-    unsigned now = graft_type_version(COUNTER_TYPE);
-    if (counter.version != now) {
-        graft_convert(COUNTER_TYPE, counter.payload, counter.version, now, sizeof counter.payload);
-        counter.version = now;
-    }
-    return (struct counter_v2 *)counter.payload;
+    static const struct graft_type view = { COUNTER_TYPE, COUNTER_V2, sizeof(struct counter_v2), sizeof counter.payload };
+    return graft_con(&view, &counter.graft_tag, counter.payload);
 }
 
 static const char *greet_t2(void) {
     static char buf[96];
     struct counter_v2 *c = con_counter();
-    snprintf(buf, sizeof buf, "t2 n=%lld doubled=%d tag=%s version=%u", c->n, c->doubled, c->tag, counter.version);
+    snprintf(buf, sizeof buf, "t2 n=%lld doubled=%d tag=%s version=%u", c->n, c->doubled, c->tag, counter.graft_tag == COUNTER_V2 ? 2 : 0);
     return buf;
 }
 
 static const struct graft_rebind rebind[] = { { "graft_slot_greet", (void *)greet_t2 } };
 static const struct graft_type_update types[] = {
-    { COUNTER_TYPE, 1, 2, sizeof(struct counter_v1), sizeof(struct counter_v2), to_v2 },
+    { COUNTER_TYPE, COUNTER_V1, COUNTER_V2, sizeof(struct counter_v1), sizeof(struct counter_v2), to_v2, 0 },
 };
 static const unsigned points[] = { 1 };
 

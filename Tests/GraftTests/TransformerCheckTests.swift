@@ -1,0 +1,238 @@
+// The type transformer checker (Specs/transformers.md): the two real
+// transformers of examples/kvstore pass; each rule TRANS-n refuses a
+// transformer that breaks it, naming the culprit in C terms.
+
+import Foundation
+import Testing
+import IR
+import Frontend
+import Checker
+
+@Suite("Type transformer checks (TRANS-*)")
+struct TransformerCheckTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    static func record(_ tag: String, in p: Program) throws -> Record {
+        try #require(p.records.first { $0.tag == tag && $0.fields != nil }, "no struct \(tag)")
+    }
+
+    /// Lowers `examples/kvstore/<new>/transformers.c` and `<old>/db.c`, and checks `graft_transform_<tag>`.
+    static func checkExample(new: String, old: String, tag: String, defaultable: Set<String>) throws -> [Diagnostic] {
+        let ex = repo + "/examples/kvstore/"
+        let p = try Frontend.lower(file: ex + new + "/transformers.c", arguments: ["-I", ex + new])
+        let oldP = try Frontend.lower(file: ex + old + "/db.c", arguments: ["-I", ex + old])
+        let f = try #require(p.functions.first { $0.name == "graft_transform_" + tag && $0.isDefinition })
+        return TransformerCheck.check(f, in: p, newRecord: try record(tag, in: p).id,
+                                      oldLayout: try record(tag, in: oldP), oldProgram: oldP, defaultable: defaultable)
+    }
+
+    @Test("the v4 → v5 struct entry transformer passes")
+    func kvstoreEntry() throws {
+        let d = try Self.checkExample(new: "v5", old: "v4", tag: "entry", defaultable: ["key", "expire_at_ms", "next"])
+        #expect(d.isEmpty, "\(d)")
+    }
+
+    @Test("the v2 → v3 struct dict transformer passes")
+    func kvstoreDict() throws {
+        let d = try Self.checkExample(new: "v3", old: "v2", tag: "dict", defaultable: [])
+        #expect(d.isEmpty, "\(d)")
+    }
+
+    @Test("the v3 dict transformer without its write of rehash_idx is refused [TRANS-4]")
+    func kvstoreDictIncomplete() throws {
+        // Same old layout, a transformer that forgets rehash_idx.
+        let ex = Self.repo + "/examples/kvstore/"
+        let src = try String(contentsOfFile: ex + "v3/transformers.c", encoding: .utf8)
+            .replacingOccurrences(of: "new->rehash_idx = -1;", with: "")
+        let (p, _) = try lower(src, name: "transformers.c", flags: ["-I", ex + "v3"])
+        let (oldP, _) = try lower(try String(contentsOfFile: ex + "v2/db.c", encoding: .utf8), name: "db.c", flags: ["-I", ex + "v2"])
+        let f = try #require(p.functions.first { $0.name == "graft_transform_dict" && $0.isDefinition })
+        let d = TransformerCheck.check(f, in: p, newRecord: try Self.record("dict", in: p).id,
+                                       oldLayout: try Self.record("dict", in: oldP), oldProgram: oldP, defaultable: [])
+        #expect(d.map(\.rule) == ["TRANS-4"])
+        #expect(d.first?.message.contains("new->rehash_idx") == true, "\(d)")
+    }
+
+    // MARK: Snippets
+
+    /// OLD: struct item { int id; char name[8]; long count; }.
+    static let oldSource = """
+        struct item { int id; char name[8]; long count; };
+        struct item the_item;
+        """
+
+    /// NEW: `count` renamed `total`, `flags` and `ref` added; `id`, `name` are defaultable.
+    static func newSource(body: String, x: String = "int id; char name[8]; long count;", extra: String = "") -> String {
+        """
+        #include <stdlib.h>
+        #include <string.h>
+        struct item { int id; char name[8]; long total; int flags; void *ref; };
+        struct item_old { \(x) };
+        int counter;
+        extern void log_it(const char *msg);
+        static void keep(void *p) { (void)p; }
+        \(extra)
+        void graft_transform_item(struct item_old *old, struct item *new) {
+        \(body)
+        }
+        """
+    }
+
+    static let valid = """
+            new->total = old->count;
+            new->flags = 0;
+            new->ref = NULL;
+        """
+
+    /// Lowers OLD and NEW and checks the transformer; returns its diagnostics.
+    static func check(_ body: String, x: String = "int id; char name[8]; long count;", extra: String = "",
+                      function: String = "graft_transform_item") throws -> [Diagnostic] {
+        let (oldP, _) = try lower(oldSource, name: "old.c")
+        let (p, _) = try lower(newSource(body: body, x: x, extra: extra), name: "transformers.c")
+        let f = try #require(p.functions.first { $0.name == function && $0.isDefinition })
+        return TransformerCheck.check(f, in: p, newRecord: try record("item", in: p).id,
+                                      oldLayout: try record("item", in: oldP), oldProgram: oldP, defaultable: ["id", "name"])
+    }
+
+    /// Exactly one rule fires, and every message names `culprit`.
+    static func expectRefused(_ d: [Diagnostic], _ rule: String, naming culprit: String,
+                              sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(!d.isEmpty, "expected \(rule)", sourceLocation: sourceLocation)
+        #expect(Set(d.compactMap(\.rule)) == [rule], "\(d)", sourceLocation: sourceLocation)
+        #expect(d.contains { $0.message.contains(culprit) }, "no message names \(culprit): \(d)", sourceLocation: sourceLocation)
+        #expect(d.allSatisfy { $0.loc.line > 0 }, "\(d)", sourceLocation: sourceLocation)
+    }
+
+    @Test("a transformer that writes the new value's fields, reads old and allocates passes")
+    func validSnippets() throws {
+        #expect(try Self.check(Self.valid).isEmpty)
+        let rich = """
+                const char *n = old->name;          /* a pointer into old, kept in a local: fine */
+                size_t len = strlen(old->name);
+                char *copy = malloc(len + 1);
+                if (!copy) abort();
+                memcpy(copy, n, len);
+                copy[len] = 0;
+                memcpy(new->name, old->name, sizeof new->name);
+                memset(new->name, 0, 8);
+                new->total = old->count + (long)len + (n == old->name);
+                new->flags = new->id > 0 ? 1 : 0;
+                new->ref = copy;
+                new->name[7] = 0;
+                keep(copy);
+            """
+        let d = try Self.check(rich)
+        #expect(d.isEmpty, "\(d)")
+    }
+
+    // MARK: TRANS-1
+
+    @Test("TRANS-1: reading a field the old type does not have is refused at X's declaration")
+    func readsMissingOldField() throws {
+        let d = try Self.check(Self.valid + "new->flags = (int)old->bogus;", x: "int id; char name[8]; long count; long bogus;")
+        Self.expectRefused(d, "TRANS-1", naming: "old->bogus")
+        #expect(d.first?.message.contains("struct item_old") == true)
+    }
+
+    @Test("TRANS-1: X must lay out the old fields at their old offsets and types; the signature is fixed")
+    func oldLayoutAndSignature() throws {
+        // `count` at the wrong offset (name dropped).
+        Self.expectRefused(try Self.check(Self.valid, x: "int id; long count;"), "TRANS-1", naming: "old->count")
+        // `count` with another type.
+        Self.expectRefused(try Self.check(Self.valid, x: "int id; char name[8]; int count;"), "TRANS-1", naming: "old->count")
+        // `name` with another length.
+        Self.expectRefused(try Self.check(Self.valid, x: "int id; char name[4]; long count;"), "TRANS-1", naming: "old->name")
+        // A transformer that returns a value, and one with three parameters.
+        let extra = """
+            int graft_transform_bad(struct item_old *old, struct item *new) { return 0; }
+            void graft_transform_three(struct item_old *old, struct item *new, int k) { }
+            void graft_transform_swapped(struct item *new, struct item_old *old) { }
+            """
+        for fn in ["graft_transform_bad", "graft_transform_three", "graft_transform_swapped"] {
+            let d = try Self.check(Self.valid, extra: extra, function: fn)
+            #expect(d.contains { $0.rule == "TRANS-1" && $0.message.contains(fn) }, "\(fn): \(d)")
+        }
+    }
+
+    // MARK: TRANS-2
+
+    @Test("TRANS-2: writing through old is refused")
+    func writesThroughOld() throws {
+        Self.expectRefused(try Self.check(Self.valid + "old->count = 0;"), "TRANS-2", naming: "old->count")
+        Self.expectRefused(try Self.check(Self.valid + "memset(old->name, 0, 8);"), "TRANS-2", naming: "old->name")
+        Self.expectRefused(try Self.check(Self.valid + "char *q = old->name; q[1] = 'x';"), "TRANS-2", naming: "q[1]")
+    }
+
+    @Test("TRANS-2: writing a global is refused")
+    func writesGlobal() throws {
+        Self.expectRefused(try Self.check(Self.valid + "counter = old->id;"), "TRANS-2", naming: "counter")
+        Self.expectRefused(try Self.check(Self.valid + "counter++;"), "TRANS-2", naming: "counter")
+        Self.expectRefused(try Self.check(Self.valid + "int *g = &counter; *g = 1;"), "TRANS-2", naming: "*g")
+    }
+
+    @Test("TRANS-2: an unknown external function and writes through foreign pointers are refused")
+    func unknownCallsAndForeignPointers() throws {
+        Self.expectRefused(try Self.check(Self.valid + "log_it(\"converting\");"), "TRANS-2", naming: "log_it")
+        // new->ref was filled by the default transformer: it points to data shared with the running program.
+        Self.expectRefused(try Self.check(Self.valid + "((char *)new->ref)[0] = 0;"), "TRANS-2", naming: "new->ref")
+    }
+
+    // MARK: TRANS-3
+
+    @Test("TRANS-3: writing outside the new struct is refused")
+    func writesOutsideNew() throws {
+        Self.expectRefused(try Self.check(Self.valid + "((char *)new)[200] = 0;"), "TRANS-3", naming: "((char *)new)[200]")
+        Self.expectRefused(try Self.check(Self.valid + "new[1].id = 0;"), "TRANS-3", naming: "new[1]")
+        Self.expectRefused(try Self.check(Self.valid + "new->name[9] = 0;"), "TRANS-3", naming: "new->name[9]")
+        Self.expectRefused(try Self.check(Self.valid + "keep(new);"), "TRANS-3", naming: "new")
+        Self.expectRefused(try Self.check(Self.valid + "memset((char *)&new->flags, 0, 64);"), "TRANS-3", naming: "&new->flags")
+        Self.expectRefused(try Self.check(Self.valid + "int *fp = &new->flags; fp[3] = 1;"), "TRANS-3", naming: "&new->flags")
+    }
+
+    // MARK: TRANS-4
+
+    @Test("TRANS-4: a field without a default that is never written is refused")
+    func unwrittenField() throws {
+        let d = try Self.check("new->total = old->count; new->ref = NULL;")
+        Self.expectRefused(d, "TRANS-4", naming: "new->flags")
+        #expect(d.count == 1)
+        // A whole-field memset counts as a write.
+        #expect(try Self.check("new->total = old->count; new->ref = NULL; memset(&new->flags, 0, sizeof new->flags);").isEmpty)
+    }
+
+    // MARK: TRANS-5
+
+    @Test("TRANS-5: storing a pointer into the old value in the new one is refused")
+    func keepsPointerIntoOld() throws {
+        let v = "new->total = old->count; new->flags = 0;\n"
+        Self.expectRefused(try Self.check(v + "new->ref = &old->id;"), "TRANS-5", naming: "&old->id")
+        Self.expectRefused(try Self.check(v + "new->ref = old;"), "TRANS-5", naming: "old")
+        Self.expectRefused(try Self.check(v + "new->ref = old->name;"), "TRANS-5", naming: "old->name")
+        Self.expectRefused(try Self.check(v + "char *p = old->name + 1; new->ref = p;"), "TRANS-5", naming: "old->name")
+        Self.expectRefused(try Self.check(Self.valid + "keep(&old->count);"), "TRANS-5", naming: "&old->count")
+        Self.expectRefused(try Self.check(Self.valid + "free(old);"), "TRANS-5", naming: "old")
+        Self.expectRefused(try Self.check(v + "new->ref = strchr(old->name, 'x');"), "TRANS-5", naming: "old->name")
+    }
+
+    // MARK: Coverage
+
+    static func ids() throws -> [String] {
+        let text = try String(contentsOfFile: repo + "/Specs/transformers.md", encoding: .utf8)
+        let re = try NSRegularExpression(pattern: "^### (TRANS-[0-9]+)", options: .anchorsMatchLines)
+        return re.matches(in: text, range: NSRange(text.startIndex..., in: text)).map {
+            String(text[Range($0.range(at: 1), in: text)!])
+        }
+    }
+
+    @Test("every TRANS rule of Specs/transformers.md is applied in Transformers.swift and named by a test here")
+    func everyRuleIsCitedAndTested() throws {
+        let rules = try Self.ids()
+        #expect(rules == (1...5).map { "TRANS-\($0)" })
+        let code = try String(contentsOfFile: Self.repo + "/Sources/Checker/Transformers.swift", encoding: .utf8)
+        let tests = try String(contentsOfFile: Self.repo + "/Tests/GraftTests/TransformerCheckTests.swift", encoding: .utf8)
+        for r in rules {
+            #expect(code.contains("// \(r)"), "\(r) is not cited next to a check in Sources/Checker/Transformers.swift")
+            #expect(tests.contains("@Test(\"\(r)") || tests.contains("[\(r)]"), "\(r) has no test naming it")
+        }
+    }
+}
