@@ -67,19 +67,76 @@ struct UpdatableTests {
         #expect(p2.verdicts.first?.reasons.first?.hasPrefix("UPD-1") == true)
     }
 
-    @Test("refusals: a struct that changes layout [PATCH-2], a global that changes type [PATCH-3], a changed function without a slot [PATCH-4]")
+    @Test("refusals: an unwrapped struct that changes layout [PATCH-2], a writable global that changes type [PATCH-3], a changed function without a slot [PATCH-4], a wrapped struct NEW treats as bytes [PATCH-5]")
     func refusals() throws {
-        let base = "struct s { int a; }; struct s g; int get(void) { return g.a; } int main(void) { return get(); }"
+        // (char *) over a struct s keeps it out of wrapping (ALIAS-2): its layout cannot change.
+        let base = "struct s { int a; }; struct s g; int get(void) { return g.a; } char *raw(struct s *p) { return (char *)p; } int main(void) { return get(); }"
         let (old, _) = try lower(base)
         let (grown, _) = try lower(base.replacingOccurrences(of: "int a; }", with: "int a; long b; }"))
         let r = PatchBuilder.plan(old: old, new: grown).refusals
-        #expect(r.contains { $0.rule == "PATCH-2" && $0.loc.line == 1 && $0.message.contains("field b added") })
+        #expect(r.contains { $0.rule == "PATCH-2" && $0.loc.line == 1 && $0.message.contains("field b added") && $0.message.contains("not wrapped") })
         let (retyped, _) = try lower(base.replacingOccurrences(of: "struct s g;", with: "struct s g[2];").replacingOccurrences(of: "g.a", with: "g[0].a"))
-        #expect(PatchBuilder.plan(old: old, new: retyped).refusals.contains { $0.rule == "PATCH-3" })
+        #expect(PatchBuilder.plan(old: old, new: retyped).refusals.contains { $0.rule == "PATCH-3" && $0.message.contains("writable") })
+        // A read-only table may change type: NEW's definition replaces it.
+        let table = "static const int t[2] = {1, 2}; int at(int i) { return t[i]; } int main(void) { return at(0); }"
+        let (t1, _) = try lower(table)
+        let (t2, _) = try lower(table.replacingOccurrences(of: "t[2] = {1, 2}", with: "t[3] = {1, 2, 3}"))
+        let tp = PatchBuilder.plan(old: t1, new: t2)
+        #expect(tp.refusals.isEmpty, "\(tp.refusals)")
+        #expect(tp.replacedGlobals.count == 1 && tp.recompiled.keys.contains { $0.hasSuffix("at") })
         // A variadic function has no slot: a change to it cannot be redirected [PATCH-4].
         let va = "#include <stdarg.h>\nint sum(int n, ...) { va_list ap; va_start(ap, n); int s = va_arg(ap, int); va_end(ap); return s; }\nint main(void) { return sum(1, 0); }"
         let (v1, _) = try lower(va)
         let (v2, _) = try lower(va.replacingOccurrences(of: "return s;", with: "return s + 1;"))
         #expect(PatchBuilder.plan(old: v1, new: v2).refusals.contains { $0.rule == "PATCH-4" && $0.message.contains("variadic") })
+        // Wrapped in the running program, handled as bytes by NEW [PATCH-5].
+        let clean = "struct s { int a; }; struct s g; int get(void) { return g.a; } int main(void) { return get(); }"
+        let (w1, _) = try lower(clean)
+        let (w2, _) = try lower(base)
+        #expect(PatchBuilder.plan(old: w1, new: w2).refusals.contains { $0.rule == "PATCH-5" && $0.message.contains("struct s") })
+    }
+
+    static let typed = """
+    void graft_update_point(void);
+    struct item { int id; long total; };
+    struct item *item_new(void) { static struct item one; return &one; }
+    long work(struct item *it, int n) { for (int i = 0; i < n; i++) { graft_update_point(); it->total += i; } return it->total; }
+    int main(void) { struct item *it = item_new(); for (;;) { graft_update_point(); if (work(it, 3) > 100) return 0; } }
+    """
+
+    @Test("a changed wrapped type: converted by the default transformer, users recompiled, blocked where Δ holds it [UPD-2]")
+    func typeChange() throws {
+        let (old, _) = try lower(Self.typed)
+        // A field in the middle: not an extension. work uses struct item at point 1; main (point 2) only passes a pointer.
+        let (mid, _) = try lower(Self.typed.replacingOccurrences(of: "int id; long total;", with: "int id; long weight; long total;"))
+        let p = PatchBuilder.plan(old: old, new: mid)
+        #expect(p.refusals.isEmpty, "\(p.refusals)")
+        let change = try #require(p.typeChanges.first)
+        #expect(change.type == "struct item" && !change.extends && Set(change.defaulted) == ["id", "total"] && change.fromTag != change.toTag)
+        #expect(p.changedFunctions.contains("work"))   // its field index moved: edited, not only recompiled
+        #expect(p.admissiblePoints == [2])
+        #expect(p.verdicts.first { $0.point == 1 }?.reasons.first?.hasPrefix("UPD-2") == true)
+        // A field added at the end extends the layout: old code may keep using it, so no point is blocked.
+        let (tail, _) = try lower(Self.typed.replacingOccurrences(of: "int id; long total;", with: "int id; long total; long extra;"))
+        let q = PatchBuilder.plan(old: old, new: tail)
+        #expect(q.typeChanges.first?.extends == true)
+        #expect(q.admissiblePoints == [1, 2])
+        // A field whose type changes beyond C's value-preserving conversions needs a hand-written transformer.
+        let (retyped, _) = try lower(Self.typed.replacingOccurrences(of: "int id; long total;", with: "int id; char *total;").replacingOccurrences(of: "it->total += i; } return it->total;", with: "} return 0;"))
+        #expect(PatchBuilder.plan(old: old, new: retyped).refusals.contains { $0.rule == "PATCH-2" && $0.message.contains("total") && $0.message.contains("transformers.c") })
+    }
+
+    @Test("a global defined anew is in Δ where running code names it [UPD-4]")
+    func replacedGlobalInDelta() throws {
+        let prog = """
+        void graft_update_point(void);
+        static const int t[2] = {1, 2};
+        int main(void) { int s = 0; for (int i = 0; i < 9; i++) { graft_update_point(); s += t[i % 2]; } return s; }
+        """
+        let (old, _) = try lower(prog)
+        let (new, _) = try lower(prog.replacingOccurrences(of: "t[2] = {1, 2}", with: "t[3] = {1, 2, 3}"))
+        let p = PatchBuilder.plan(old: old, new: new)
+        #expect(p.admissiblePoints.isEmpty)
+        #expect(p.verdicts.first?.reasons.contains { $0.hasPrefix("UPD-4") } == true)
     }
 }
