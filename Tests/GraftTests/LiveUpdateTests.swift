@@ -218,6 +218,66 @@ struct LiveUpdateTests {
         #expect(missing.stderr.contains("has no field `hits`") && missing.stderr.contains("[TRANS-1]"), "\(missing.stderr)")
     }
 
+    /// Fixtures/delta/vN.c built by `graft cc` as DIR/vN/prog (statics keep their identity `prog.c:name`).
+    static func buildDelta(_ version: Int, in dir: String) throws -> String {
+        let d = dir + "/v\(version)"
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: repo + "/Tests/GraftTests/Fixtures/delta/v\(version).c", toPath: d + "/prog.c")
+        let r = try run(graft!, ["cc", "-O1", "-o", "prog", "prog.c"], cwd: d)
+        guard r.status == 0 else { throw Failure("graft cc failed: \(r.stderr)") }
+        return d + "/prog"
+    }
+
+    @Test("a patch whose type is in Δ where the program sits waits and applies at a later safe point; one never safe times out and changes nothing [UPD-2]")
+    func deltaWaitsOrTimesOut() throws {
+        guard let graft = Self.graft else { Issue.record("build graft first"); return }
+        let dir = tempDir()
+        let v1 = try Self.buildDelta(1, in: dir), v2 = try Self.buildDelta(2, in: dir), v3 = try Self.buildDelta(3, in: dir)
+        let p12 = try run(graft, ["patch", "--from", v1, "--to", v2, "-o", dir + "/p12.patch"])
+        #expect(p12.status == 0, "\(p12.stderr)")
+        // struct job is handled by work(): blocked there, admissible in main.
+        let lines = p12.stdout.split(separator: "\n")
+        let mainPoint = lines.first { $0.contains("(main,") }.flatMap { $0.split(separator: " ").dropFirst(2).first }.map(String.init)
+        #expect(lines.contains { $0.contains("(prog.c:work,") && $0.contains("blocked: UPD-2: struct job") }, "\(p12.stdout)")
+        #expect(mainPoint != nil && lines.contains { $0.contains("(main,") && $0.hasSuffix("admissible") })
+
+        // The program spends nearly all its time at work()'s point; the patch waits for main's.
+        let out = Pipe()
+        let prog = Process()
+        prog.executableURL = URL(fileURLWithPath: v1)
+        prog.standardOutput = out
+        try prog.run()
+        defer { Self.stop(prog) }
+        usleep(300_000)
+        let applied = try run(graft, ["apply", "--pid", String(prog.processIdentifier), dir + "/p12.patch", "--timeout", "10"])
+        #expect(applied.status == 0, "\(applied.stdout) \(applied.stderr)")
+        #expect(applied.stdout.contains("at update point \(mainPoint ?? "?"))"), "\(applied.stdout)")
+        usleep(300_000)
+        Self.stop(prog)
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        // The job's total carries on across the conversion: v2 continues where v1 stopped.
+        let v1Last = printed.last { $0.hasPrefix("v1 ") }.flatMap { Int($0.dropFirst(3)) }
+        let v2First = printed.first { $0.hasPrefix("v2 ") }.flatMap { Int($0.dropFirst(3)) }
+        #expect(v1Last != nil && v2First != nil && v2First! == v1Last! + 50, "output: \(printed)")
+
+        // `prog idle` only reaches idle()'s point, where struct tick is in Δ: never safe.
+        let p13 = try run(graft, ["patch", "--from", v1, "--to", v3, "-o", dir + "/p13.patch"])
+        #expect(p13.status == 0 && p13.stdout.contains("blocked: UPD-2: struct tick"), "\(p13.stdout) \(p13.stderr)")
+        let idle = Process()
+        idle.executableURL = URL(fileURLWithPath: v1)
+        idle.arguments = ["idle"]
+        try idle.run()
+        defer { Self.stop(idle) }
+        usleep(200_000)
+        let timedOut = try run(graft, ["apply", "--pid", String(idle.processIdentifier), dir + "/p13.patch", "--timeout", "1"])
+        #expect(timedOut.status != 0)
+        #expect(timedOut.stderr.contains("timed out: not applied"), "\(timedOut.stderr)")
+        let status = try run(graft, ["status", "--pid", String(idle.processIdentifier), "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        #expect((json?["updates"] as? [Any])?.isEmpty == true, "\(status.stdout)")
+        #expect(json?["version"] as? String == json?["base_version"] as? String)
+    }
+
     /// One keep-alive connection: a request before the update, one after.
     static let keepAlive = """
     import socket, sys, os, time
