@@ -44,6 +44,8 @@ public struct PatchPlan: Hashable, Codable, Sendable {
     /// because a type, global or signature they depend on did (with the reason).
     public var recompiled: [String: String] = [:]
     public var newFunctions: [String] = []
+    /// Of the new functions, those a system header defines (static inline helpers): not listed.
+    public var fromSystemHeaders: Set<String> = []
     public var newGlobals: [String] = []
     /// Globals whose type changed: the patch defines them anew (PATCH-3).
     public var replacedGlobals: [String] = []
@@ -60,7 +62,8 @@ public struct PatchPlan: Hashable, Codable, Sendable {
         let edited = changedFunctions.filter { recompiled[$0] == nil }
         if !edited.isEmpty { parts.append("\(edited.count) changed function(s): \(edited.joined(separator: ", "))") }
         if !recompiled.isEmpty { parts.append("\(recompiled.count) recompiled") }
-        if !newFunctions.isEmpty { parts.append("\(newFunctions.count) new function(s): \(newFunctions.joined(separator: ", "))") }
+        let listed = newFunctions.filter { !fromSystemHeaders.contains($0) }
+        if !listed.isEmpty { parts.append("\(listed.count) new function(s): \(listed.joined(separator: ", "))") }
         if !newGlobals.isEmpty { parts.append("\(newGlobals.count) new global(s): \(newGlobals.joined(separator: ", "))") }
         if !replacedGlobals.isEmpty { parts.append("\(replacedGlobals.count) global(s) redefined: \(replacedGlobals.joined(separator: ", "))") }
         return parts.isEmpty ? "no code changes" : parts.joined(separator: "; ")
@@ -158,6 +161,8 @@ public enum PatchBuilder {
                             transformerFile: String? = nil, targetVersion: String? = nil) -> PatchPlan {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
         var plan = PatchPlan(baseVersion: oldManifest.version, targetVersion: targetVersion ?? Updatable.versionID(of: new))
+        // Compared as they run: extracted loop bodies are functions of their own (UPD-3).
+        let old = LoopExtraction.extract(old).0, new = LoopExtraction.extract(new).0
         let oldFuncs = Dictionary(old.functions.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.isDefinition ? a : b })
         let oldGlobals = Dictionary(old.globals.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.initializer != nil ? a : b })
         let oldRecords = Dictionary(old.records.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.fields != nil ? a : b })
@@ -237,6 +242,7 @@ public enum PatchBuilder {
         for f in new.functions where f.isDefinition {
             guard let o = oldFuncs[f.identity], o.isDefinition else {
                 plan.newFunctions.append(f.identity)
+                if f.loc.file.hasPrefix("/usr/") { plan.fromSystemHeaders.insert(f.identity) }
                 continue
             }
             if fingerprint(o, in: old) != fingerprint(f, in: new) { edited.insert(f.identity) }
@@ -384,6 +390,12 @@ public enum PatchBuilder {
         let added = nn.subtracting(on).sorted(), removed = on.subtracting(nn).sorted()
         if !added.isEmpty { parts.append("field\(added.count > 1 ? "s" : "") \(added.joined(separator: ", ")) added") }
         if !removed.isEmpty { parts.append("field\(removed.count > 1 ? "s" : "") \(removed.joined(separator: ", ")) removed") }
+        let retyped = (n.fields ?? []).compactMap { f -> String? in
+            guard let name = f.name, let of = (o.fields ?? []).first(where: { $0.name == name }),
+                  let t = translate(of.type, from: old, to: new) else { return nil }
+            return fingerprintType(t, in: new) == fingerprintType(f.type, in: new) && of.bitWidth == f.bitWidth ? nil : name
+        }
+        if !retyped.isEmpty { parts.append("field\(retyped.count > 1 ? "s" : "") \(retyped.joined(separator: ", ")) retyped") }
         if parts.isEmpty { parts.append("layout \(o.size) → \(n.size) bytes") }
         return parts.joined(separator: ", ")
     }
@@ -407,6 +419,7 @@ public enum PatchBuilder {
                                     oldManifest: BuildManifest? = nil, transformerFile: String? = nil) -> PatchCode {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
         var (p, _) = Updatable.instrument(new)
+        let old = LoopExtraction.extract(old).0
         let changed = Set(plan.changedFunctions), added = Set(plan.newFunctions), replaced = Set(plan.replacedGlobals)
         var rebinds: [(String, String)] = []
         let oldIdentities = Set(old.functions.filter { Updatable.isIndirected($0) }.map(\.identity))

@@ -11,6 +11,9 @@
 //     the slot.
 //   * Statics become externally visible under `graft_s_<name>`, so a patch
 //     (a shared object loaded into the process) can reach them.
+//   * Loop-body extraction (LoopExtraction.swift): the body of a loop whose
+//     first statement is an update point becomes a function of its own, so
+//     the next iteration of a loop that never returns runs new code.
 //   * Update points. Each call of `graft_update_point()` becomes
 //     `graft_update_point_at(k)` with a number k unique in the program.
 //
@@ -58,7 +61,8 @@ public enum Updatable {
     }
 
     public static func instrument(_ input: Program) -> (Program, BuildManifest) {
-        var p = input
+        // Marked loops first: their bodies become functions with slots of their own (UPD-3).
+        var p = LoopExtraction.extract(input).0
         let version = versionID(of: input)
         var exported: [String: String] = [:]
 
@@ -80,6 +84,7 @@ public enum Updatable {
         var slotOf: [FuncID: GlobalID] = [:]
         var slots: [String: String] = [:]
         let originals = p.functions
+        let beforeOrder = p.order
         for f in originals where isIndirected(f) {
             let t = FuncID(p.functions.count)
             trampolineOf[f.id] = t
@@ -98,7 +103,7 @@ public enum Updatable {
         p.functions = p.functions.map(toTrampoline.map)
         // The mapper renames a function's own id too: each keeps its table index.
         for i in p.functions.indices { p.functions[i].id = FuncID(i) }
-        p.order = input.order
+        p.order = beforeOrder
 
         for (impl, t) in trampolineOf.sorted(by: { $0.key < $1.key }) {
             let f = p.functions[t.index]

@@ -111,6 +111,11 @@ enum ControlChannel {
     static func request(pid: Int32, _ line: String, timeout: Double) throws -> String {
         guard pid > 0 else { throw Failure("no process \(pid)") }
         if kill(pid, 0) != 0 && errno == ESRCH { throw Failure("no process \(pid)") }
+        // Only the owner may update a process: its channel lives in the owner's 0700 directory.
+        var st = stat()
+        if stat("/proc/\(pid)", &st) == 0 && st.st_uid != getuid() {
+            throw Failure("process \(pid) belongs to uid \(st.st_uid), not to uid \(getuid()): only its owner may update it (its control channel is /tmp/graft-\(st.st_uid)/\(pid).sock)")
+        }
         let noChannel = Failure("process \(pid) is not an updatable graft program (no control socket)")
         let path = socketPath(pid: pid)
         var addr = sockaddr_un()

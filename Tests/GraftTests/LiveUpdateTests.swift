@@ -278,6 +278,39 @@ struct LiveUpdateTests {
         #expect(json?["version"] as? String == json?["base_version"] as? String)
     }
 
+    @Test("a request from another user is refused, by graft and by the process's own peer-credential check; the program runs on unchanged")
+    func otherUserRefused() throws {
+        guard let graft = Self.graft else { Issue.record("build graft first"); return }
+        // Needs root to start the program as another user; CI runs as root. Recorded, not skipped silently.
+        guard getuid() == 0 else { Issue.record("this test needs root (it runs the program as uid 65534)"); return }
+        let dir = tempDir()
+        chmod(dir, 0o755)
+        let v1 = try Self.buildDelta(1, in: dir), v2 = try Self.buildDelta(2, in: dir)
+        #expect(try run(graft, ["patch", "--from", v1, "--to", v2, "-o", dir + "/p.patch"]).status == 0)
+        let out = Pipe()
+        let prog = Process()
+        prog.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        prog.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", v1]
+        prog.standardOutput = out
+        try prog.run()
+        defer { Self.stop(prog) }
+        usleep(300_000)
+        // setpriv execs the program: same pid.
+        let pid = prog.processIdentifier
+        let r = try run(graft, ["apply", "--pid", String(pid), dir + "/p.patch", "--timeout", "2"])
+        #expect(r.status != 0 && r.stderr.contains("belongs to uid 65534"), "\(r.stderr)")
+        // Past graft's own check, straight to the socket: the runtime refuses the peer.
+        let raw = try run("/usr/bin/python3", ["-c", """
+            import socket; s = socket.socket(socket.AF_UNIX); s.connect("/tmp/graft-65534/\(pid).sock")
+            s.sendall(b"STATUS\\n"); print(s.recv(200).decode().strip())
+            """])
+        #expect(raw.stdout.contains("ERROR permission denied"), "\(raw.stdout) \(raw.stderr)")
+        usleep(300_000)
+        Self.stop(prog)
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        #expect(!printed.isEmpty && printed.allSatisfy { $0.hasPrefix("v1 ") }, "\(printed)")
+    }
+
     /// One keep-alive connection: a request before the update, one after.
     static let keepAlive = """
     import socket, sys, os, time

@@ -20,12 +20,14 @@ struct SpecsCoverageTests {
     func everyRuleIsCitedAndTested(spec: String, prefix: String) throws {
         let rules = try Self.ids(in: spec, prefix: prefix)
         #expect(!rules.isEmpty)
-        let code = try String(contentsOfFile: Self.repo + "/Sources/Codegen/Patch.swift", encoding: .utf8)
-        let tests = try ["UpdatableTests.swift", "LiveUpdateTests.swift"].map {
+        let code = try ["Patch.swift", "LoopExtraction.swift"].map {
+            try String(contentsOfFile: Self.repo + "/Sources/Codegen/" + $0, encoding: .utf8)
+        }.joined()
+        let tests = try ["UpdatableTests.swift", "LiveUpdateTests.swift", "LoopExtractionTests.swift"].map {
             try String(contentsOfFile: Self.repo + "/Tests/GraftTests/" + $0, encoding: .utf8)
         }.joined()
         for r in rules where r != "PATCH-1" {  // PATCH-1 is the matching itself, exercised by every plan
-            #expect(code.contains(r), "\(r) is not applied in Sources/Codegen/Patch.swift")
+            #expect(code.contains(r), "\(r) is not applied in Sources/Codegen/Patch.swift or LoopExtraction.swift")
             #expect(tests.contains(r), "\(r) has no test naming it")
         }
     }
