@@ -16,6 +16,7 @@
 // holds the pure parts: which records, their tags, and the slop.
 
 import Checker
+import Foundation
 import IR
 
 public struct TypeWrapping: Hashable, Sendable {
@@ -98,6 +99,18 @@ extension TypeWrapping {
         for i in q.functions.indices where q.functions[i].loc.file == f { q.functions[i].body = nil }
         let wrapped = AliasAnalysis.analyze(q).wrapped.filter { p[$0].loc.file != f }
         return make(p, wrapped: wrapped, slop: slop)
+    }
+}
+
+extension TypeWrapping {
+    /// `--explain-types`: the alias analysis's verdict for every struct the
+    /// program defines, with the tag of each wrapped one.
+    public static func explain(_ p: Program, _ w: TypeWrapping) -> String {
+        var text = "graft: type wrapping (Specs/alias.md), slop \(w.slop) bytes\n"
+        text += AliasAnalysis.explain(AliasAnalysis.analyze(p), in: p)
+        let tags = w.tags.sorted { $0.key.index < $1.key.index }.map { "  \(p[$0.key].identity): tag \(String(format: "%08x", $0.value))" }
+        if !tags.isEmpty { text += (text.hasSuffix("\n") ? "" : "\n") + "representation tags:\n" + tags.joined(separator: "\n") + "\n" }
+        return text
     }
 }
 

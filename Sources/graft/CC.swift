@@ -41,6 +41,7 @@ struct CCCommand: ParsableCommand {
               make CC="graft cc"
               graft cc -O2 -c util.c -o util.o
               graft cc main.o util.o -lm -o prog
+              graft cc --explain-types *.o -o prog   # which types are wrapped, and why not
             """)
 
     @Argument(parsing: .captureForPassthrough, help: ArgumentHelp("gcc arguments and input files.", valueName: "args"))
@@ -64,6 +65,8 @@ struct Driver {
     var original: [String]
     var compileOnly = false
     var delegate = false
+    /// `--explain-types` (graft's own): say at link time which types are wrapped and why not.
+    var explainTypes = false
     var output: String?
     var inputs: [Input] = []
     var frontend: [String] = []
@@ -103,6 +106,7 @@ struct Driver {
             }
             switch a {
             case "-": delegate = true
+            case "--explain-types": explainTypes = true
             case "-c": compileOnly = true
             case "-E", "-S", "-M", "-MM", "--version", "-###", "--help", "-x", "-fsyntax-only": delegate = true
             case "-o": output = try value(a)
@@ -262,6 +266,7 @@ struct Driver {
             let (instrumented, manifest) = Updatable.instrument(merged)
             try Pipeline.check(instrumented, after: "the updatable-build pass")
             let wrapping = TypeWrapping.forBuild(merged, slop: Runtime.slop)
+            if explainTypes { Console.error(TypeWrapping.explain(merged, wrapping)) }
             let c = CEmitter(program: instrumented, lineDirectives: debug, wrapping: wrapping).emit()
                 + Updatable.runtimeStartC(manifest: manifest, programName: (out as NSString).lastPathComponent,
                                           wrapsTypes: !wrapping.isEmpty)

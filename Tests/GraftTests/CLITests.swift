@@ -97,4 +97,18 @@ struct CLITests {
             #expect(h.status == 0 && h.stdout.contains("OVERVIEW:") && h.stdout.contains("graft"), "\(sub) --help: \(h.stdout)")
         }
     }
+
+    @Test("graft build --explain-types says which structs are wrapped and why the others are not [ALIAS-1]")
+    func explainTypes() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let v5 = repo.appendingPathComponent("examples/kvstore/v5")
+        let files = ["main.c", "resp.c", "db.c", "commands.c"]
+        let r = try graft(["build", "--explain-types", "-I."] + files, in: v5)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("struct entry (kvstore.h:"), "\(r.stdout)")
+        #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("struct entry (") && $0.hasSuffix(": wrapped") })
+        #expect(r.stdout.contains("struct sds_value is not wrapped: field 'data' is a flexible array member [ALIAS-1]"))
+        #expect(r.stdout.contains("representation tags:"))
+        expectCleanFailure(try graft(["build", "-I.", "main.c"], in: v5), mentioning: "nothing to do")
+    }
 }
