@@ -105,7 +105,7 @@ struct CLITests {
         let files = ["main.c", "resp.c", "db.c", "commands.c"]
         let r = try graft(["build", "--explain-types", "-I."] + files, in: v5)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("struct entry (kvstore.h:"), "\(r.stdout)")
+        #expect(r.stdout.contains("kvstore.h:108:8): wrapped"), "\(r.stdout)")
         #expect(r.stdout.split(separator: "\n").contains { $0.hasPrefix("struct entry (") && $0.hasSuffix(": wrapped") })
         #expect(r.stdout.contains("struct sds_value is not wrapped: field 'data' is a flexible array member [ALIAS-1]"))
         #expect(r.stdout.contains("representation tags:"))
