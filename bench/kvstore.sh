@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # kvstore v1 built plainly (cc -O2) and by graft (graft cc, -O2, updatable),
 # measured in one run: redis-benchmark throughput (GET and SET, 50 clients),
-# build time, executable size, RSS with N keys loaded, and the pause of a
-# live code patch (v1 -> v1 with a changed PING) with 10,000 and 1,000,000
-# keys loaded. Medians of ROUNDS alternating runs; ratios graft/plain.
+# build time, executable size, RSS with 1,000,000 keys loaded (also for
+# other slop sizes), and the pause of each of the four release patches
+# v1→v2→v3→v4→v5 with 10,000 and with 1,000,000 keys loaded, plus what lazy
+# conversion costs afterwards (the first full read pass after v4→v5, which
+# converts every entry, against the next one). Medians of ROUNDS
+# alternating runs; ratios graft/plain.
 #
 # usage: bench/kvstore.sh [ROUNDS]      (default 5)
 set -euo pipefail
@@ -32,10 +35,21 @@ build() { # dir cc
 }
 BT_PLAIN=$(build plain cc)
 BT_GRAFT=$(build graft "$GRAFT cc")
-cp -R "$ROOT/examples/kvstore/v1" "$WORK/graftb"
-sed -i 's/"PONG"/"PONG b"/' "$WORK/graftb/commands.c"
-make -s -C "$WORK/graftb" CC="$GRAFT cc" CFLAGS="-O2 -g -Wall" >/dev/null 2>&1
-"$GRAFT" patch --from "$WORK/graft/kvstore" --to "$WORK/graftb/kvstore" -o "$WORK/p.patch" >/dev/null
+for v in 2 3 4 5; do
+    cp -R "$ROOT/examples/kvstore/v$v" "$WORK/v$v"
+    make -s -C "$WORK/v$v" CC="$GRAFT cc" CFLAGS="-O2 -g -Wall" >/dev/null 2>&1
+done
+cp "$WORK/graft/kvstore" "$WORK/v1.kvstore"
+prev="$WORK/v1.kvstore"
+for v in 2 3 4 5; do
+    "$GRAFT" patch --from "$prev" --to "$WORK/v$v/kvstore" -o "$WORK/p$v.patch" >/dev/null
+    prev="$WORK/v$v/kvstore"
+done
+# Other slop sizes, for memory only.
+for slop in 0 16; do
+    cp -R "$ROOT/examples/kvstore/v1" "$WORK/slop$slop"
+    GRAFT_SLOP=$slop make -s -C "$WORK/slop$slop" CC="$GRAFT cc" CFLAGS="-O2 -g -Wall" >/dev/null 2>&1
+done
 
 PORT=$((21000 + RANDOM % 2000))
 start() { # exe -> sets PID and PORT (a fresh port each time)
@@ -68,15 +82,27 @@ for r in $(seq "$ROUNDS"); do
     done
 done
 
-pause() { # keys -> pause in microseconds
+# The four release patches in a row; prints their pauses (µs), one per line.
+pauses() { # keys
     start "$WORK/graft/kvstore"
     load "$PORT" "$1"
-    "$GRAFT" apply --pid "$PID" "$WORK/p.patch" --timeout 10 | sed -n 's/.*pause \([0-9]*\) µs.*/\1/p'
-    kill -9 "$PID"; wait "$PID" 2>/dev/null || true
+    for v in 2 3 4 5; do
+        "$GRAFT" apply --pid "$PID" "$WORK/p$v.patch" --timeout 30 | sed -n 's/.*pause \([0-9]*\) µs.*/\1/p'
+    done
+}
+readpass() { # port n -> seconds for GET of every key
+    local t0 t1
+    t0=$(now)
+    awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "*2\r\n$3\r\nGET\r\n$%d\r\nkey%d\r\n", length("key" i), i }' \
+        | redis-cli -p "$1" --pipe >/dev/null
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}'
 }
 : >"$WORK/p10k"; : >"$WORK/p1m"
-for r in $(seq "$ROUNDS"); do pause 10000 >>"$WORK/p10k"; done
-pause 1000000 >>"$WORK/p1m"
+for r in $(seq "$ROUNDS"); do pauses 10000 >>"$WORK/p10k"; kill -9 "$PID"; wait "$PID" 2>/dev/null || true; done
+pauses 1000000 >>"$WORK/p1m"
+FIRST=$(readpass "$PORT" 1000000); SECOND=$(readpass "$PORT" 1000000)
+kill -9 "$PID"; wait "$PID" 2>/dev/null || true
 
 mem() { # kind keys
     start "$WORK/$1/kvstore"
@@ -86,6 +112,8 @@ mem() { # kind keys
 }
 mem plain 1000000; RSS_PLAIN=$(cat "$WORK/rss.plain")
 mem graft 1000000; RSS_GRAFT=$(cat "$WORK/rss.graft")
+mem slop0 1000000; RSS_S0=$(cat "$WORK/rss.slop0")
+mem slop16 1000000; RSS_S16=$(cat "$WORK/rss.slop16")
 
 SP=$(median <"$WORK/plain.set"); SG=$(median <"$WORK/graft.set")
 GP=$(median <"$WORK/plain.get"); GG=$(median <"$WORK/graft.get")
@@ -97,5 +125,8 @@ echo "  GET  plain $GP rps, graft $GG rps, graft/plain $(ratio "$GG" "$GP")"
 echo "  build time plain ${BT_PLAIN}s, graft ${BT_GRAFT}s, ratio $(ratio "$BT_GRAFT" "$BT_PLAIN")"
 echo "  executable plain $SZP bytes, graft $SZG bytes (incl. embedded IR), ratio $(ratio "$SZG" "$SZP")"
 echo "  RSS with 1,000,000 keys: plain ${RSS_PLAIN} kB, graft ${RSS_GRAFT} kB, ratio $(ratio "$RSS_GRAFT" "$RSS_PLAIN")"
-echo "  pause of a code patch: 10,000 keys median $(median <"$WORK/p10k") µs (max $(sort -g "$WORK/p10k" | tail -1)); 1,000,000 keys $(cat "$WORK/p1m") µs"
+echo "  RSS for other slop sizes: slop 0 ${RSS_S0} kB ($(ratio "$RSS_S0" "$RSS_PLAIN")), slop 16 ${RSS_S16} kB ($(ratio "$RSS_S16" "$RSS_PLAIN"))"
+echo "  pause of the four release patches v1→v5, 10,000 keys ($ROUNDS rounds): median $(median <"$WORK/p10k") µs, max $(sort -g "$WORK/p10k" | tail -1) µs"
+echo "  pause of the four release patches v1→v5, 1,000,000 keys: median $(median <"$WORK/p1m") µs, max $(sort -g "$WORK/p1m" | tail -1) µs ($(tr '\n' ' ' <"$WORK/p1m"))"
+echo "  lazy conversion after v4→v5 with 1,000,000 keys: first GET pass ${FIRST}s (converts every entry), next pass ${SECOND}s"
 echo "kvstore: throughput graft/plain SET $(ratio "$SG" "$SP"), GET $(ratio "$GG" "$GP")"
