@@ -14,7 +14,7 @@ struct UpdatableTests {
     int (*op)(int, int) = add;
     int twice(int x) { return add(x, x); }
     int main(void) {
-        for (int i = 0; i < 3; i++) { graft_update_point(); counter = op(counter, twice(i)); }
+        for (int i = 0; i < 3; i++) { counter = op(counter, twice(i)); graft_update_point(); }
         return counter == 6 ? 0 : 1;
     }
     """
@@ -100,7 +100,7 @@ struct UpdatableTests {
     void graft_update_point(void);
     struct item { int id; long total; };
     struct item *item_new(void) { static struct item one; return &one; }
-    long work(struct item *it, int n) { for (int i = 0; i < n; i++) { graft_update_point(); it->total += i; } return it->total; }
+    long work(struct item *it, int n) { for (int i = 0; i < n; i++) { it->total += i; graft_update_point(); } return it->total; }
     int main(void) { struct item *it = item_new(); for (;;) { graft_update_point(); if (work(it, 3) > 100) return 0; } }
     """
 
@@ -126,12 +126,25 @@ struct UpdatableTests {
         #expect(PatchBuilder.plan(old: old, new: retyped).refusals.contains { $0.rule == "PATCH-2" && $0.message.contains("total") && $0.message.contains("transformers.c") })
     }
 
+    @Test("a marked loop's body is not on the stack at its update point: a signature change its body needs is admissible there [UPD-3]")
+    func extractedLoop() throws {
+        let marked = Self.program.replacingOccurrences(of: "{ counter = op(counter, twice(i)); graft_update_point(); }",
+                                                       with: "{ graft_update_point(); counter = op(counter, twice(i)); }")
+        let (old, _) = try lower(marked)
+        let sig = marked.replacingOccurrences(of: "int twice(int x) { return add(x, x); }", with: "int twice(int x, int y) { return add(x, y); }")
+            .replacingOccurrences(of: "twice(i)", with: "twice(i, i)")
+        let p = PatchBuilder.plan(old: old, new: try lower(sig).0)
+        #expect(p.signatureChanges == ["twice"])
+        #expect(p.changedFunctions.contains("main#loop1"), "\(p.changedFunctions)")
+        #expect(p.admissiblePoints == [1], "\(p.verdicts)")
+    }
+
     @Test("a global defined anew is in Δ where running code names it [UPD-4]")
     func replacedGlobalInDelta() throws {
         let prog = """
         void graft_update_point(void);
         static const int t[2] = {1, 2};
-        int main(void) { int s = 0; for (int i = 0; i < 9; i++) { graft_update_point(); s += t[i % 2]; } return s; }
+        int main(void) { int s = 0; for (int i = 0; i < 9; i++) { s += t[i % 2]; graft_update_point(); } return s; }
         """
         let (old, _) = try lower(prog)
         let (new, _) = try lower(prog.replacingOccurrences(of: "t[2] = {1, 2}", with: "t[3] = {1, 2, 3}"))

@@ -30,8 +30,8 @@ static const char *version(void) { return "v2"; }
 
 static long work(struct job *j) {
     for (int i = 0; i < 50; i++) {
-        graft_update_point();
         j->total += 1;
+        graft_update_point();   /* not first in the body: the loop stays in work (UPD-3) */
         j->weight = j->total * 2;
         usleep(2000);
     }
@@ -40,8 +40,8 @@ static long work(struct job *j) {
 
 static void idle(struct tick *t) {
     for (;;) {
-        graft_update_point();
         t->n++;
+        graft_update_point();   /* not first in the body: the loop stays in idle (UPD-3) */
         usleep(2000);
     }
 }
