@@ -231,6 +231,7 @@ struct UseWalk {
         case .compoundLiteral(_, let i): initializer(i)
         case .cast(let to, let a):
             expr(a)
+            if case .const(.int(0), _) = a { break }   // a null pointer constant points nowhere
             cast(to: to, from: type(a))
         }
     }
@@ -238,6 +239,13 @@ struct UseWalk {
     /// ALIAS-2: a pointer cast between views of different non-void object
     /// types exposes the records each side points to (void * is trusted).
     mutating func cast(to: CType, from: CType) {
+        // An integer made into a T * (or a T * made into an integer and back):
+        // the object is wherever the number says, never allocated as a T.
+        if let a = p.pointee(to), p.pointee(from) == nil, case .int = p.unroll(from),
+           !AliasAnalysis.element(a, in: p).isVoid {
+            expose(a, 2, "an integer ('\(spell(from))') is cast to '\(spell(to))'")
+            return
+        }
         guard let a = p.pointee(to), let b = p.pointee(from) else { return }
         let ea = AliasAnalysis.element(a, in: p), eb = AliasAnalysis.element(b, in: p)
         guard !ea.isVoid, !eb.isVoid, ea != eb else { return }

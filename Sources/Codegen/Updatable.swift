@@ -93,6 +93,10 @@ public enum Updatable {
             p.functions.append(tramp)
             var impl = f
             impl.name = implPrefix + f.name
+            // Falling off the end of main returns 0 (C11 5.1.2.2.3); the implementation is no longer main.
+            if f.name == "main", case .int = p.unroll(f.type.result), let body = f.body {
+                impl.body = .block([body, .return(.const(.int(0), f.type.result), f.loc)])
+            }
             impl.storage = .static
             impl.isInline = false
             impl.attributes = f.attributes.filter { ["noinline", "always_inline", "cold", "hot", "noreturn", "optimize"].contains($0.name) }
