@@ -121,3 +121,36 @@ struct PatchCommand: ParsableCommand {
         return try IRCodec.decode(ir, from: path)
     }
 }
+
+/// `graft manifest EXE`: the version manifest of an updatable build.
+struct ManifestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "manifest",
+        abstract: "Print the version manifest of an executable built by graft cc.",
+        discussion: """
+            The version id (a hash of the program's IR), the wrapped types with their \
+            layouts and representation tags, the types left plain and why, the functions \
+            and globals by stable identity, and every update point with its Δ: the \
+            functions, types and globals that code still on the stack there uses as it was \
+            compiled (Specs/updatability.md). `graft patch` checks a patch against exactly this.
+            """)
+
+    @Argument(help: "An executable built with graft cc.")
+    var executable: String
+
+    @Flag(help: "Print it as JSON.")
+    var json = false
+
+    func run() throws {
+        do {
+            let m = VersionManifest.of(try PatchCommand.program(of: executable))
+            if json {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try enc.encode(m), as: UTF8.self))
+            } else {
+                print(m.text, terminator: "")
+            }
+        } catch { throw ExitCode(Console.report(error)) }
+    }
+}

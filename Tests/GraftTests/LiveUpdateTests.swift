@@ -118,6 +118,15 @@ struct LiveUpdateTests {
             if words.count > 3 { targets.append(String(words[3]).trimmingCharacters(in: CharacterSet(charactersIn: ":"))) }
         }
         try #require(targets.count == 4)
+        // v1's version manifest: the types it wraps, and Δ at its event loop's update point.
+        let manifest = try run(graft, ["manifest", builds[0], "--json"])
+        let m = try JSONSerialization.jsonObject(with: Data(manifest.stdout.utf8)) as? [String: Any]
+        let wrappedTypes = (m?["wrapped"] as? [[String: Any]])?.compactMap { $0["type"] as? String } ?? []
+        #expect(Set(["struct entry", "struct dict", "struct conn", "struct server"]).isSubset(of: Set(wrappedTypes)), "\(manifest.stdout.prefix(2000))")
+        let point = (m?["points"] as? [[String: Any]])?.first
+        #expect((point?["function"] as? String) == "main.c:event_loop")
+        #expect((point?["types"] as? [String])?.contains("struct server") == true)        // main reads it: only extensions pass (UPD-2)
+        #expect((point?["types"] as? [String])?.contains("struct entry") == false)        // the loop body is extracted (UPD-3)
 
         let port = Self.freePort()
         let server = try Self.start(builds[0], port: port)
@@ -309,6 +318,83 @@ struct LiveUpdateTests {
         Self.stop(prog)
         let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
         #expect(!printed.isEmpty && printed.allSatisfy { $0.hasPrefix("v1 ") }, "\(printed)")
+    }
+
+    /// One keep-alive connection, one request per step: prints the X-Request-Count header (or "-") each time.
+    static let keepAliveSteps = """
+    import socket, sys, os, time
+    port, steps, d = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    s = socket.create_connection(("127.0.0.1", port)); f = s.makefile("rb")
+    def get():
+        s.sendall(b"GET /index.html HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+        count, length = "-", 0
+        while True:
+            line = f.readline().decode()
+            if line in ("\\r\\n", ""): break
+            k, _, v = line.partition(":")
+            if k.lower() == "x-request-count": count = v.strip()
+            if k.lower() == "content-length": length = int(v)
+        body = f.read(length)
+        return count + " " + body.decode().strip()
+    for i in range(steps):
+        print(get(), flush=True)
+        open(d + "/go%d" % i, "w").close()
+        t0 = time.time()
+        while not os.path.exists(d + "/done%d" % i) and time.time() - t0 < 30: time.sleep(0.02)
+    print(get(), flush=True)
+    """
+
+    @Test("httpd v1 → v2 → v3 live on one keep-alive connection: its struct conn converted (a new counter), then a new global and a changed signature")
+    func httpdReleases() throws {
+        guard let graft = Self.graft else { Issue.record("build graft first"); return }
+        let dir = tempDir()
+        var exes: [String] = []
+        for v in 1...3 {
+            try FileManager.default.copyItem(atPath: Self.repo + "/examples/httpd/v\(v)", toPath: dir + "/v\(v)")
+            let r = try run("/usr/bin/make", ["-s", "-C", dir + "/v\(v)", "CC=\(graft) cc"])
+            guard r.status == 0 else { throw Failure("make failed: \(r.stdout)\(r.stderr)") }
+            exes.append(dir + "/v\(v)/httpd")
+        }
+        for k in 1...2 {
+            let made = try run(graft, ["patch", "--from", exes[k - 1], "--to", exes[k], "-o", dir + "/p\(k).patch"])
+            #expect(made.status == 0, "\(made.stderr)")
+            if k == 1 { #expect(made.stdout.contains("struct conn: field request_count added")) }
+        }
+        try FileManager.default.createDirectory(atPath: dir + "/www", withIntermediateDirectories: true)
+        try "hello\n".write(toFile: dir + "/www/index.html", atomically: true, encoding: .utf8)
+        let port = Self.freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: exes[0])
+        server.arguments = ["--root", dir + "/www", "--port", String(port)]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { Self.stop(server) }
+        var up = false
+        for _ in 0..<100 where !up {
+            up = (try? run("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/index.html"]))?.status == 0
+            if !up { usleep(50_000) }
+        }
+        #expect(up, "httpd did not start")
+        try Self.keepAliveSteps.write(toFile: dir + "/ka.py", atomically: true, encoding: .utf8)
+        let out = Pipe()
+        let client = Process()
+        client.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        client.arguments = [dir + "/ka.py", String(port), "2", dir]
+        client.standardOutput = out
+        try client.run()
+        for k in 0..<2 {
+            for _ in 0..<200 where !FileManager.default.fileExists(atPath: dir + "/go\(k)") { usleep(25_000) }
+            let applied = try run(graft, ["apply", "--pid", String(server.processIdentifier), dir + "/p\(k + 1).patch", "--timeout", "10"])
+            #expect(applied.status == 0, "\(applied.stdout) \(applied.stderr)")
+            FileManager.default.createFile(atPath: dir + "/done\(k)", contents: nil)
+        }
+        client.waitUntilExit()
+        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
+        // v1 sends no counter; v2 counts on the converted connection (the new field starts at 0); v3 keeps counting.
+        #expect(lines == ["- hello", "1 hello", "2 hello"], "client said: \(lines)")
+        let stats = try run("/usr/bin/curl", ["-s", "http://127.0.0.1:\(port)/stats"])
+        #expect(stats.stdout.contains("requests"), "\(stats.stdout)")
     }
 
     /// One keep-alive connection: a request before the update, one after.
