@@ -201,6 +201,20 @@ struct LiveUpdateTests {
         #expect(r.status != 0)
         #expect((r.stdout + r.stderr).contains("base version"), "\(r.stdout) \(r.stderr)")
         #expect(try Self.redis(port, "PING") == "PONG")
+        // A good patch for this server, truncated or with one byte altered: refused before it is loaded.
+        let good = dir + "/v1-to-c.patch"
+        #expect(try run(graft, ["patch", "--from", v1, "--to", c, "-o", good]).status == 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: dir + "/truncated.patch"))
+        bytes[bytes.count / 3] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: dir + "/altered.patch"))
+        for (file, why) in [("truncated", "corrupt patch file"), ("altered", "SHA-256")] {
+            let bad = try run(graft, ["apply", "--pid", String(server.processIdentifier), dir + "/\(file).patch", "--timeout", "5"])
+            #expect(bad.status != 0 && (bad.stdout + bad.stderr).contains(why), "\(file): \(bad.stdout) \(bad.stderr)")
+            #expect(try Self.redis(port, "PING") == "PONG")
+        }
+        let status = try run(graft, ["status", "--pid", String(server.processIdentifier), "--json"])
+        #expect(status.stdout.contains("\"updates\":[]"), "\(status.stdout)")
     }
 
     @Test("a transformer that writes outside its struct [TRANS-3] or reads a field the old type lacks [TRANS-1] is refused at graft patch")
