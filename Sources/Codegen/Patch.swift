@@ -11,6 +11,7 @@
 // admissible only at update points whose Δ does not contain it (UPD-1).
 
 import Checker
+import Foundation
 import IR
 
 public struct PointVerdict: Hashable, Codable, Sendable {
@@ -44,6 +45,8 @@ public struct PatchPlan: Hashable, Codable, Sendable {
     /// because a type, global or signature they depend on did (with the reason).
     public var recompiled: [String: String] = [:]
     public var newFunctions: [String] = []
+    /// Functions OLD defines and NEW does not: they stay in the process, unused by new code.
+    public var deletedFunctions: [String] = []
     /// Of the new functions, those a system header defines (static inline helpers): not listed.
     public var fromSystemHeaders: Set<String> = []
     public var newGlobals: [String] = []
@@ -66,6 +69,8 @@ public struct PatchPlan: Hashable, Codable, Sendable {
         if !listed.isEmpty { parts.append("\(listed.count) new function(s): \(listed.joined(separator: ", "))") }
         if !newGlobals.isEmpty { parts.append("\(newGlobals.count) new global(s): \(newGlobals.joined(separator: ", "))") }
         if !replacedGlobals.isEmpty { parts.append("\(replacedGlobals.count) global(s) redefined: \(replacedGlobals.joined(separator: ", "))") }
+        if !deletedFunctions.isEmpty { parts.append("\(deletedFunctions.count) deleted function(s): \(deletedFunctions.joined(separator: ", "))") }
+        if let st = stateTransformer { parts.append("state transformer \(st)") }
         return parts.isEmpty ? "no code changes" : parts.joined(separator: "; ")
     }
 }
@@ -252,6 +257,8 @@ public enum PatchBuilder {
                 plan.signatureChanges.append(f.identity)
             }
         }
+        let newDefined = Set(new.functions.filter(\.isDefinition).map(\.identity))
+        plan.deletedFunctions = old.functions.filter { $0.isDefinition && !newDefined.contains($0.identity) && !$0.loc.file.hasPrefix("/usr/") }.map(\.identity)
         // A function whose text is unchanged is recompiled when what it
         // depends on changed: a type it handles concretely, a global defined
         // anew, a callee's signature.
@@ -507,6 +514,10 @@ public enum PatchBuilder {
         let views = ordered.map { "&graft_type_" + code.program[$0].tag }
         if !views.isEmpty { c += "static const struct graft_type *const graft_existing_types[] = { \(views.joined(separator: ", ")) };\n" }
         if let st = plan.stateTransformer { c += "extern void \(st)(void);\n" }
+        // The plan itself, for `graft inspect`: what changes and the verdict at every update point.
+        if let json = try? JSONEncoder().encode(plan) {
+            c += "__attribute__((section(\".graft_plan\"), used)) static const char graft_plan_json[] = \(q(String(decoding: json, as: UTF8.self)));\n"
+        }
         c += """
         const struct graft_patch_info graft_patch = {
             GRAFT_ABI, \(q(plan.baseVersion)), \(q(plan.targetVersion)),

@@ -23,7 +23,10 @@ enum ObjectIR {
     }
 
     /// The IR section of an ELF object's bytes, nil when there is none.
-    static func irSection(ofELF d: Data) -> Data? {
+    static func irSection(ofELF d: Data) -> Data? { Self.section(section, ofELF: d) }
+
+    /// The contents of the section `name` of an ELF file's bytes, nil when there is none.
+    static func section(_ section: String, ofELF d: Data) -> Data? {
         let b = [UInt8](d)
         guard b.count >= 64, b[0] == 0x7F, b[1] == 0x45, b[2] == 0x4C, b[3] == 0x46, b[4] == 2, b[5] == 1 else { return nil }
         func u16(_ o: Int) -> Int { o + 2 <= b.count ? Int(b[o]) | Int(b[o + 1]) << 8 : 0 }

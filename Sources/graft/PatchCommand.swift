@@ -154,3 +154,54 @@ struct ManifestCommand: ParsableCommand {
         } catch { throw ExitCode(Console.report(error)) }
     }
 }
+
+/// `graft inspect P.patch`: what a sealed patch holds, checked.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Check a patch file's seal and print what it changes and where it may be applied.",
+        discussion: """
+            Verifies the SHA-256 trailer as the runtime does, then prints the plan embedded \
+            in the patch: base and target version, the types it converts, the functions and \
+            globals it changes, and the checker's verdict at every update point of the base. \
+            Exit status 1 for a corrupt, altered or foreign file.
+            """)
+
+    @Argument(help: "A patch file written by graft patch.")
+    var patch: String
+
+    @Flag(help: "Print the plan as JSON.")
+    var json = false
+
+    func run() throws {
+        do {
+            guard let data = FileManager.default.contents(atPath: patch) else {
+                throw Failure(FileManager.default.fileExists(atPath: patch) ? "cannot read \(patch)" : "no such file: \(patch)")
+            }
+            let bytes = [UInt8](data)
+            let magic = Array(patchMagic)
+            guard bytes.count > 40, Array(bytes.suffix(magic.count)) == magic else {
+                throw Failure("\(patch) is not a sealed graft patch (no GRAFTPT1 trailer)")
+            }
+            let body = Array(bytes.prefix(bytes.count - 40))
+            guard SHA256.hash(body) == Array(bytes[(bytes.count - 40)..<(bytes.count - 8)]) else {
+                throw Failure("\(patch) is corrupt: its SHA-256 does not match the trailer")
+            }
+            guard let planData = ObjectIR.section(".graft_plan", ofELF: Data(body)),
+                  let plan = try? JSONDecoder().decode(PatchPlan.self, from: planData.prefix { $0 != 0 }) else {
+                throw Failure("\(patch) carries no plan (built by an older graft?)")
+            }
+            if json {
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try enc.encode(plan), as: UTF8.self))
+                return
+            }
+            print("patch \(plan.baseVersion) → \(plan.targetVersion) (seal ok)")
+            print("  \(plan.summary)")
+            for v in plan.verdicts {
+                print("  update point \(v.point) (\(v.function), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
+            }
+        } catch { throw ExitCode(Console.report(error)) }
+    }
+}

@@ -118,6 +118,9 @@ struct LiveUpdateTests {
             if words.count > 3 { targets.append(String(words[3]).trimmingCharacters(in: CharacterSet(charactersIn: ":"))) }
         }
         try #require(targets.count == 4)
+        let inspected = try run(graft, ["inspect", dir + "/p3.patch"])
+        #expect(inspected.status == 0 && inspected.stdout.contains("(seal ok)") && inspected.stdout.contains("state transformer graft_state_transform")
+                && inspected.stdout.contains("struct server (field start_ms added)"), "\(inspected.stdout) \(inspected.stderr)")
         // v1's version manifest: the types it wraps, and Δ at its event loop's update point.
         let manifest = try run(graft, ["manifest", builds[0], "--json"])
         let m = try JSONSerialization.jsonObject(with: Data(manifest.stdout.utf8)) as? [String: Any]
@@ -159,7 +162,11 @@ struct LiveUpdateTests {
                 #expect(try Self.redis(port, "GET", "key9999") == "value9999")
             case 4:   // new commands and a statistics global
                 #expect(try Self.redis(port, "MGET", "key1", "key2") == "value1\nvalue2")
-                #expect(try Self.redis(port, "INFO").contains("total_commands_processed:"))
+                let info = try Self.redis(port, "INFO")
+                #expect(info.contains("total_commands_processed:"))
+                // v4's state transformer started the uptime clock when the patch was applied.
+                let uptime = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("uptime_in_seconds:") }.flatMap { Int($0.dropFirst(18).trimmingCharacters(in: .whitespacesAndNewlines)) }
+                #expect(uptime != nil && uptime! < 60, "\(info)")
             default:  // binary-safe values: the hand-written transformer moved every value
                 #expect(try Self.redis(port, "APPEND", "key5", "!") == "7")
                 #expect(try Self.redis(port, "GET", "key5") == "value5!")

@@ -165,5 +165,6 @@ void execute_command(struct conn *c);
 int server_connected_clients(void);
 int server_port(void);
 long long server_uptime_ms(void);
+void server_mark_start(void);
 
 #endif

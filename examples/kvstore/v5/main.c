@@ -323,6 +323,14 @@ long long server_uptime_ms(void) {
     return mstime() - server.start_ms;
 }
 
+/* A server that reached v4 by a live update (the v3 -> v4 patch's state
+ * transformer calls this, see v4/transformers.c) counts its uptime from
+ * then: v3 did not record when it started. */
+void server_mark_start(void) {
+    if (server.start_ms == 0)
+        server.start_ms = mstime();
+}
+
 /* ---- listening socket ---------------------------------------------------- */
 
 static int listen_on(int port) {
