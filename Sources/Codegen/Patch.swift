@@ -548,10 +548,12 @@ public enum Updatability {
         public init() {}
     }
 
-    /// For each update point: Δ over the functions that can be on the
-    /// stack there — the point's function and its transitive callers. Each
-    /// keeps running its old code after an update; whatever it calls is
-    /// reached through its slot and runs new code.
+    /// For each update point: Δ over the code that can still run after
+    /// it in the activations on the stack — the rest of the point's own
+    /// function, and in each (transitive) caller the rest after its call
+    /// of a function on the stack. Everything else is reached through a
+    /// slot and runs new code. The frame's by-value locals count wherever
+    /// they are used: they hold the old layout.
     public static func deltas(_ p: Program, points: [UpdatePoint]) -> [Int: Delta] {
         let uses = p.functions.map { $0.isDefinition ? Uses.of($0, in: p) : Uses() }
         var callers: [Int: Set<Int>] = [:]
@@ -574,12 +576,29 @@ public enum Updatability {
             return seen
         }
         let byIdentity = Dictionary(p.functions.map { ($0.identity, $0.id.index) }, uniquingKeysWith: { a, _ in a })
+        let pointFunction = p.functions.first { $0.name == Updatable.updatePointFunction && !$0.isDefinition }?.id
         var out: [Int: Delta] = [:]
         for pt in points {
             guard let f = byIdentity[pt.function] else { continue }
+            let onStack = stack(f)
             var d = Delta()
-            for g in stack(f) {
-                let u = uses[g]
+            for g in onStack {
+                let fn = p.functions[g]
+                guard let body = fn.body else { continue }
+                // Where this activation stands: at the point (its own function), or at a call into the stack.
+                let stands: (Instr) -> Bool = { i in
+                    guard case .call(_, let c, _, let loc) = i else { return false }
+                    switch c {
+                    case .direct(let h):
+                        if g == f && h == pointFunction && loc == pt.loc { return true }
+                        return onStack.contains(h.index) && !(h == pointFunction)
+                    case .indirect: return !onStack.isDisjoint(with: addressTaken)
+                    case .builtin: return false
+                    }
+                }
+                var u = Uses()
+                for l in fn.locals { u.byValue(l.type, p) }
+                for s in continuation(body, after: stands) { u.stmt(s, p) }
                 var callees = Set(u.directCallees.map(\.index))
                 if u.callsIndirectly { callees.formUnion(addressTaken) }
                 d.callees.formUnion(callees.map { p.functions[$0].identity })
@@ -589,5 +608,52 @@ public enum Updatability {
             out[pt.id] = d
         }
         return out
+    }
+
+    /// The statements that may run after an instruction `at` matches: the
+    /// rest of each enclosing block, and the whole of each enclosing loop
+    /// (it may go round again). A body with labels is taken whole (a goto
+    /// may lead anywhere); so is one where nothing matches (conservative).
+    static func continuation(_ body: Stmt, after at: (Instr) -> Bool) -> [Stmt] {
+        func hasLabels(_ s: Stmt) -> Bool {
+            switch s {
+            case .label(.named, _), .goto, .computedGoto: return true
+            case .block(let ss): return ss.contains(where: hasLabels)
+            case .if(_, let t, let e, _): return hasLabels(t) || (e.map(hasLabels) ?? false)
+            case .loop(let b, let n, _): return hasLabels(b) || (n.map(hasLabels) ?? false)
+            case .switch(_, let b, _): return hasLabels(b)
+            default: return false
+            }
+        }
+        if hasLabels(body) { return [body] }
+        var out: [Stmt] = []
+        var found = false
+        // Returns whether `s` contains a match; collects what follows it on the way out.
+        func walk(_ s: Stmt) -> Bool {
+            switch s {
+            case .instr(let i):
+                return at(i)
+            case .block(let ss):
+                var hit = false
+                for x in ss {
+                    if hit { out.append(x) } else if walk(x) { hit = true }
+                }
+                return hit
+            case .if(let c, let t, let e, let l):
+                let a = walk(t), b = e.map(walk) ?? false
+                _ = (c, l)
+                return a || b
+            case .loop(let b, let n, _):
+                let hit = walk(b) || (n.map(walk) ?? false)
+                if hit { out.append(s) }
+                return hit
+            case .switch(_, let b, _):
+                return walk(b)
+            default:
+                return false
+            }
+        }
+        found = walk(body)
+        return found ? out : [body]
     }
 }

@@ -139,6 +139,36 @@ struct UpdatableTests {
         #expect(p.admissiblePoints == [1], "\(p.verdicts)")
     }
 
+    @Test("Δ is what runs after the point: a type main uses only before its loop does not block [UPD-2]")
+    func flowSensitiveDelta() throws {
+        let prog = """
+        void graft_update_point(void);
+        struct cfg { int port; int verbose; };
+        struct cfg *cfg_new(void) { static struct cfg one; return &one; }
+        int serve(int x) { return x + 1; }
+        int main(void) {
+            struct cfg *c = cfg_new();
+            c->port = 7;
+            int x = c->port;
+            for (;;) { x = serve(x); graft_update_point(); if (x > 100) break; }
+            return x;
+        }
+        """
+        let (old, _) = try lower(prog)
+        let (new, _) = try lower(prog.replacingOccurrences(of: "int port; int verbose;", with: "long id; int port; int verbose;"))
+        let p = PatchBuilder.plan(old: old, new: new)
+        #expect(p.refusals.isEmpty, "\(p.refusals)")
+        #expect(p.typeChanges.first?.extends == false)
+        #expect(p.admissiblePoints == [1], "\(p.verdicts)")
+        // The same use after the loop is in Δ: main would read the converted struct through the old layout.
+        let after = prog.replacingOccurrences(of: "return x;", with: "return x + c->verbose;")
+        let (old2, _) = try lower(after)
+        let (new2, _) = try lower(after.replacingOccurrences(of: "int port; int verbose;", with: "long id; int port; int verbose;"))
+        let q = PatchBuilder.plan(old: old2, new: new2)
+        #expect(q.admissiblePoints.isEmpty)
+        #expect(q.verdicts.first?.reasons.first?.hasPrefix("UPD-2: struct cfg") == true, "\(q.verdicts)")
+    }
+
     @Test("a global defined anew is in Δ where running code names it [UPD-4]")
     func replacedGlobalInDelta() throws {
         let prog = """
