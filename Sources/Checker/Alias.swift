@@ -257,7 +257,12 @@ struct UseWalk {
     mutating func lvalue(_ lv: LValue) {
         switch lv.host {
         case .local, .global: break
-        case .mem(let e): expr(e)
+        case .mem(let e):
+            // `&((struct T *)0)->f`: offsetof by hand, a field of no object.
+            if case .cast(let t, .const(.int, _)) = e, let pt = p.pointee(t), !AliasAnalysis.element(pt, in: p).isVoid {
+                expose(pt, 2, "a field is reached through '(\(spell(t)))' made from an integer (offsetof by hand)")
+            }
+            expr(e)
         case .compound(_, let i): initializer(i)
         }
         for case .index(let e) in lv.offsets { expr(e) }

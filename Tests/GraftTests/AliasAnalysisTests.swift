@@ -85,6 +85,22 @@ struct AliasAnalysisTests {
         try expectExcluded(src, "msg", "ALIAS-2", at: "// CAST")
     }
 
+    @Test func alias2IntegersMadeIntoPointers() throws {
+        let src = """
+        struct dev { unsigned status; unsigned ctrl; };
+        struct rec { int a; char b[4]; };
+        struct ok { int a; };
+        unsigned poll_dev(unsigned long base) { return ((struct dev *)(base + 0x20))->status; }  // MMIO
+        unsigned long off(void) { return (unsigned long)&((struct rec *)0)->b; }              // OFFSETOF
+        struct ok *none(void) { struct ok *p = 0; return p; }
+        """
+        try expectExcluded(src, "dev", "ALIAS-2", at: "// MMIO")
+        try expectExcluded(src, "rec", "ALIAS-2", at: "// OFFSETOF")
+        let (p, _) = try lower(src)
+        let ok = try #require(p.records.first { $0.tag == "ok" })
+        #expect(AliasAnalysis.analyze(p).wrapped.contains(ok.id))   // a null pointer constant is no object
+    }
+
     @Test func alias2CastFromBufferAndOtherStructs() throws {
         let src = """
         struct pkt { int kind; };
