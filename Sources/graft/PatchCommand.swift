@@ -11,7 +11,8 @@ struct PatchCommand: ParsableCommand {
         abstract: "Build a patch that moves a running OLD build to NEW.",
         discussion: """
             OLD and NEW are executables built with `graft cc` (each carries the IR of its \
-            program). graft matches their functions, globals and types by stable identity, \
+            program), or source trees: graft builds a copy of each with `make CC="graft cc"` \
+            (or --build COMMAND) and takes the executable it makes (or --exe NAME). graft matches their functions, globals and types by stable identity, \
             checks the differences against the rules of Specs/patch.md and \
             Specs/updatability.md, and writes one file: a shared object holding the new and \
             changed functions, the new globals and a descriptor (base version, target \
@@ -32,6 +33,12 @@ struct PatchCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The patch file to write.")
     var output: String
 
+    @Option(name: .customLong("build"), help: ArgumentHelp("When OLD or NEW is a source tree: the command that builds it (default: make CC=\"graft cc\").", valueName: "command"))
+    var build: String?
+
+    @Option(name: .customLong("exe"), help: ArgumentHelp("When OLD or NEW is a source tree: the executable its build makes (default: the only one).", valueName: "name"))
+    var exe: String?
+
     @Option(name: .customLong("transformers"), help: "Hand-written transformers (default: transformers.c beside NEW, if there is one).")
     var transformers: String?
 
@@ -39,8 +46,12 @@ struct PatchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let oldProgram = try Self.program(of: old)
-        var newProgram = try Self.program(of: new)
+        let scratch = try Toolchain.TempDir()
+        defer { scratch.cleanup() }
+        let oldExe = try Self.executable(old, build: build, name: exe, scratch: scratch, label: "old")
+        let newExe = try Self.executable(new, build: build, name: exe, scratch: scratch, label: "new")
+        let oldProgram = try Self.program(of: oldExe)
+        var newProgram = try Self.program(of: newExe)
         let targetVersion = Updatable.versionID(of: newProgram)
         // NEW's hand-written transformers, lowered against NEW's headers and merged in.
         var transformerFile: String? = nil
@@ -105,9 +116,51 @@ struct PatchCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: explicit) else { throw Failure("no such file: \(explicit)") }
             return explicit
         }
-        let dir = (newExecutable as NSString).deletingLastPathComponent
+        var isDir: ObjCBool = false
+        let dir = FileManager.default.fileExists(atPath: newExecutable, isDirectory: &isDir) && isDir.boolValue
+            ? newExecutable : (newExecutable as NSString).deletingLastPathComponent
         let candidate = ((dir.isEmpty ? "." : dir) as NSString).appendingPathComponent("transformers.c")
         return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
+    }
+
+    /// `path` itself when it is a file; when it is a source tree, the
+    /// executable that building a copy of it with graft makes.
+    static func executable(_ path: String, build: String?, name: String?, scratch: Toolchain.TempDir, label: String) throws -> String {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw Failure("no such file or directory: \(path)") }
+        guard isDir.boolValue else { return path }
+        let copy = scratch.file(label)
+        do { try FileManager.default.copyItem(atPath: path, toPath: copy) }
+        catch { throw Failure("cannot copy \(path): \(error.localizedDescription)") }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let command = build ?? "make CC=\"\(me) cc\""
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        p.currentDirectoryURL = URL(fileURLWithPath: copy)
+        var env = ProcessInfo.processInfo.environment
+        env["CC"] = "\(me) cc"
+        p.environment = env
+        p.standardOutput = FileHandle.standardError
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw Failure("building \(path) with `\(command)` failed (exit \(p.terminationStatus))") }
+        if let name {
+            let exe = (copy as NSString).appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: exe) else { throw Failure("building \(path) made no \(name)") }
+            return exe
+        }
+        let made = (try FileManager.default.contentsOfDirectory(atPath: copy)).sorted().filter { f in
+            let full = (copy as NSString).appendingPathComponent(f)
+            guard FileManager.default.isExecutableFile(atPath: full), !f.hasSuffix(".o"),
+                  let d = FileManager.default.contents(atPath: full), d.starts(with: [0x7f, 0x45, 0x4c, 0x46]) else { return false }
+            return ObjectIR.irSection(ofELF: d) != nil
+        }
+        guard made.count == 1 else {
+            throw Failure(made.isEmpty ? "building \(path) made no executable carrying graft IR (is CC=\"graft cc\" honoured?)"
+                                       : "building \(path) made several executables (\(made.joined(separator: ", "))): say which with --exe")
+        }
+        return (copy as NSString).appendingPathComponent(made[0])
     }
 
     /// The IR a graft-built executable carries.

@@ -118,6 +118,11 @@ struct LiveUpdateTests {
             if words.count > 3 { targets.append(String(words[3]).trimmingCharacters(in: CharacterSet(charactersIn: ":"))) }
         }
         try #require(targets.count == 4)
+        let m0 = try JSONSerialization.jsonObject(with: Data(try run(graft, ["manifest", builds[0], "--json"]).stdout.utf8)) as? [String: Any]
+        // The same patch from the source trees (graft builds them): same base and target versions.
+        let fromTrees = try run(graft, ["patch", "--from", Self.repo + "/examples/kvstore/v1", "--to", Self.repo + "/examples/kvstore/v2", "-o", dir + "/trees.patch"])
+        #expect(fromTrees.status == 0, "\(fromTrees.stderr)")
+        #expect(fromTrees.stdout.hasPrefix("patch \((m0?["version"] as? String) ?? "?") → \(targets[0]):"), "\(fromTrees.stdout)")
         let inspected = try run(graft, ["inspect", dir + "/p3.patch"])
         #expect(inspected.status == 0 && inspected.stdout.contains("(seal ok)") && inspected.stdout.contains("state transformer graft_state_transform")
                 && inspected.stdout.contains("struct server (field start_ms added)"), "\(inspected.stdout) \(inspected.stderr)")
