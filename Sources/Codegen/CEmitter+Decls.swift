@@ -186,7 +186,10 @@ extension Emitter {
         line("{")
         // Static locals that take label addresses live here.
         for gid in movedGlobals where globalsInFunction[gid] == f.id {
-            line(globalDefinition(p.globals[gid.index]), 1)
+            // Always `static` here: a block-scope object without it would live on the stack.
+            var g = p.globals[gid.index]
+            g.storage = .static
+            line(globalDefinition(g), 1)
         }
         // Locals without a declaration point (temporaries).
         for l in f.locals where !l.isParam && !declared.contains(l.id) && !f.params.contains(l.id) {
