@@ -57,7 +57,10 @@ public enum Updatable {
         guard f.isDefinition, !f.type.variadic else { return false }
         if f.isInline && f.storage != .static { return false }
         if f.storage == .extern { return false }
-        return true
+        // The trampoline keeps the parameters as locals 0..<n; a function whose
+        // parameter list was lowered with temporaries in between (a VLA parameter
+        // with side effects, `int a[i++]`) keeps its direct calls.
+        return f.params.enumerated().allSatisfy { $0.offset == $0.element.index }
     }
 
     public static func instrument(_ input: Program) -> (Program, BuildManifest) {
