@@ -346,6 +346,24 @@ struct LiveUpdateTests {
         #expect(!printed.isEmpty && printed.allSatisfy { $0.hasPrefix("v1 ") }, "\(printed)")
     }
 
+    /// httpd serving ROOT (created, with an index.html saying hello) on 127.0.0.1:PORT, once curl gets an answer.
+    static func startHTTPD(_ exe: String, root: String, port: Int) throws -> Process {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try "hello\n".write(toFile: root + "/index.html", atomically: true, encoding: .utf8)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: exe)
+        server.arguments = ["--root", root, "--port", String(port)]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        for _ in 0..<100 {
+            if (try? run("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/index.html"]))?.status == 0 { return server }
+            usleep(50_000)
+        }
+        stop(server)
+        throw Failure("httpd did not start on port \(port)")
+    }
+
     /// One keep-alive connection, one request per step: prints the X-Request-Count header (or "-") each time.
     static let keepAliveSteps = """
     import socket, sys, os, time
@@ -386,22 +404,9 @@ struct LiveUpdateTests {
             #expect(made.status == 0, "\(made.stderr)")
             if k == 1 { #expect(made.stdout.contains("struct conn: field request_count added")) }
         }
-        try FileManager.default.createDirectory(atPath: dir + "/www", withIntermediateDirectories: true)
-        try "hello\n".write(toFile: dir + "/www/index.html", atomically: true, encoding: .utf8)
         let port = Self.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: exes[0])
-        server.arguments = ["--root", dir + "/www", "--port", String(port)]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try Self.startHTTPD(exes[0], root: dir + "/www", port: port)
         defer { Self.stop(server) }
-        var up = false
-        for _ in 0..<100 where !up {
-            up = (try? run("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/index.html"]))?.status == 0
-            if !up { usleep(50_000) }
-        }
-        #expect(up, "httpd did not start")
         try Self.keepAliveSteps.write(toFile: dir + "/ka.py", atomically: true, encoding: .utf8)
         let out = Pipe()
         let client = Process()
@@ -468,22 +473,9 @@ struct LiveUpdateTests {
         #expect(made.status == 0, "\(made.stderr)")
         #expect(made.stdout.contains("write_head"))
 
-        try FileManager.default.createDirectory(atPath: dir + "/www", withIntermediateDirectories: true)
-        try "hello\n".write(toFile: dir + "/www/index.html", atomically: true, encoding: .utf8)
         let port = Self.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: old)
-        server.arguments = ["--root", dir + "/www", "--port", String(port)]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try Self.startHTTPD(old, root: dir + "/www", port: port)
         defer { Self.stop(server) }
-        var up = false
-        for _ in 0..<100 where !up {
-            up = (try? run("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/index.html"]))?.status == 0
-            if !up { usleep(50_000) }
-        }
-        #expect(up, "httpd did not start")
 
         try Self.keepAlive.write(toFile: dir + "/ka.py", atomically: true, encoding: .utf8)
         let out = Pipe()
