@@ -1,5 +1,5 @@
 // Which named structs may be wrapped: the abstraction-violating alias
-// analysis (Ginseng's), rules ALIAS-1 … ALIAS-6 of Specs/alias.md.
+// analysis (Ginseng's), rules ALIAS-1 … ALIAS-7 of Specs/alias.md.
 //
 // A wrapped `struct T` carries a version tag and spare room before its
 // payload and is converted on first access; that is sound only when T's
@@ -176,7 +176,15 @@ public enum AliasAnalysis {
         }
         for g in p.globals {
             w.loc = g.loc
-            if let i = g.initializer { w.initializer(i) }
+            if let i = g.initializer {
+                w.initializer(i)
+                // ALIAS-7: a field's address fixed when the program is loaded.
+                for (lv, what) in fieldAddresses(i) {
+                    for case .field(let rid, _) in lv.offsets where !p[rid].isAnonymousMember {
+                        w.note(rid, 7, "the address of a field (\(what)) initializes '\(g.sourceName)': it is fixed when the program is loaded and would not follow the payload", at: g.loc)
+                    }
+                }
+            }
             // ALIAS-6: an object of T (or T *) that only code outside the program defines.
             if g.storage == .extern {
                 w.expose(g.type, alsoPointee: true, 6, "'\(g.name)' of type '\(spell(g.type, in: p))' is defined outside the program")
@@ -190,6 +198,35 @@ public enum AliasAnalysis {
         }
         return w.out
     }
+}
+
+/// `&x.f` and `x.arr` (decayed) in a static initializer: the lvalues whose address it takes.
+func fieldAddresses(_ i: Initializer) -> [(LValue, String)] {
+    var out: [(LValue, String)] = []
+    func expr(_ e: Expr) {
+        switch e {
+        case .addrOf(let lv): if !lv.offsets.isEmpty { out.append((lv, "&…")) }; lvalue(lv)
+        case .startOf(let lv): if !lv.offsets.isEmpty { out.append((lv, "an array field")) }; lvalue(lv)
+        case .read(let lv): lvalue(lv)
+        case .unary(_, let a, _), .cast(_, let a): expr(a)
+        case .binary(_, let a, let b, _): expr(a); expr(b)
+        case .cond(let c, let a, let b, _): expr(c); expr(a); expr(b)
+        case .compoundLiteral(_, let i): initializer(i)
+        default: break
+        }
+    }
+    func lvalue(_ lv: LValue) {
+        if case .mem(let e) = lv.host { expr(e) }
+        if case .compound(_, let i) = lv.host { initializer(i) }
+    }
+    func initializer(_ i: Initializer) {
+        switch i {
+        case .expr(let e): expr(e)
+        case .compound(_, let es): es.forEach { initializer($0.value) }
+        }
+    }
+    initializer(i)
+    return out
 }
 
 /// One walk over expressions, instructions and statements, collecting notes.
