@@ -6,14 +6,15 @@
 # v1→v2→v3→v4→v5 with 10,000 and with 1,000,000 keys loaded, plus what lazy
 # conversion costs afterwards (the first full read pass after v4→v5, which
 # converts every entry, against the next one). Medians of ROUNDS
-# alternating runs; ratios graft/plain.
+# alternating runs; ratios graft/plain. The server runs on CPU 0 and
+# redis-benchmark on CPU 1 (taskset), so the two do not fight over a core.
 #
 # usage: bench/kvstore.sh [ROUNDS]      (default 5)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 GRAFT=${GRAFT:-$ROOT/.build/release/graft}
 ROUNDS=${1:-5}
-REQS=${REQS:-100000}
+REQS=${REQS:-200000}
 [ -x "$GRAFT" ] || { echo "kvstore.sh: build graft first (swift build -c release)" >&2; exit 2; }
 command -v redis-benchmark >/dev/null || { echo "kvstore.sh: apt-get install redis-tools" >&2; exit 2; }
 
@@ -54,7 +55,7 @@ done
 PORT=$((21000 + RANDOM % 2000))
 start() { # exe -> sets PID and PORT (a fresh port each time)
     PORT=$((PORT + 1))
-    "$1" --port "$PORT" </dev/null >/dev/null 2>&1 &
+    taskset -c 0 "$1" --port "$PORT" </dev/null >/dev/null 2>&1 &
     PID=$!
     PIDS+=("$PID")
     for _ in $(seq 100); do redis-cli -p "$PORT" PING >/dev/null 2>&1 && return 0; sleep 0.05; done
@@ -62,7 +63,7 @@ start() { # exe -> sets PID and PORT (a fresh port each time)
     exit 1
 }
 rps() { # port test
-    timeout 300 redis-benchmark -p "$1" -t "$2" -n "$REQS" -c 50 -q 2>/dev/null | tr '\r' '\n' | grep -E "^$(echo "$2" | tr a-z A-Z):" | tail -1 | awk '{print $2}'
+    timeout 300 taskset -c 1 redis-benchmark -p "$1" -t "$2" -n "$REQS" -c 50 -q 2>/dev/null | tr '\r' '\n' | grep -E "^$(echo "$2" | tr a-z A-Z):" | tail -1 | awk '{print $2}'
 }
 load() { # port n
     awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "*3\r\n$3\r\nSET\r\n$%d\r\nkey%d\r\n$%d\r\nval%d\r\n", length("key" i), i, length("val" i), i }' \
