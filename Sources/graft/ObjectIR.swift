@@ -13,17 +13,47 @@ import Foundation
 enum ObjectIR {
     static let section = ".graft_ir"
 
-    /// Adds the IR section to an object in place.
+    /// Adds the IR section to an object in place (gzip-compressed: JSON IR
+    /// shrinks about tenfold).
     static func embed(_ ir: Data, into object: String, scratch: Toolchain.TempDir) throws {
         let irPath = scratch.file(((object as NSString).lastPathComponent) + ".gir")
         try Toolchain.write(ir, to: irPath)
+        if (try? Toolchain.runQuiet(["gzip", "-n", "-6", "-f", irPath]))?.status == 0,
+           FileManager.default.fileExists(atPath: irPath + ".gz") {
+            try? FileManager.default.removeItem(atPath: irPath)
+            try FileManager.default.moveItem(atPath: irPath + ".gz", toPath: irPath)
+        }
         let r = try Toolchain.runQuiet(["objcopy", "--add-section", "\(section)=\(irPath)",
                                         "--set-section-flags", "\(section)=contents,readonly,exclude", object])
         if r.status != 0 { throw Failure("objcopy could not add the IR to \(object): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
     }
 
     /// The IR section of an ELF object's bytes, nil when there is none.
-    static func irSection(ofELF d: Data) -> Data? { Self.section(section, ofELF: d) }
+    static func irSection(ofELF d: Data) -> Data? {
+        guard let raw = Self.section(section, ofELF: d) else { return nil }
+        return raw.starts(with: [0x1f, 0x8b]) ? gunzip(raw) : raw
+    }
+
+    /// `gzip -dc` of `data`; nil when it is not valid gzip.
+    static func gunzip(_ data: Data) -> Data? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["gzip", "-dc"]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        // Write on another thread: the pipe's buffer is smaller than the data.
+        let writer = Thread {
+            input.fileHandleForWriting.write(data)
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return p.terminationStatus == 0 ? out : nil
+    }
 
     /// The contents of the section `name` of an ELF file's bytes, nil when there is none.
     static func section(_ section: String, ofELF d: Data) -> Data? {
