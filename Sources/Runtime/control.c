@@ -165,8 +165,10 @@ static char *status_json(void) {
         json_str(f, h->description);
         fprintf(f, ",\"at\":%lld}", h->at);
     }
-    fprintf(f, "],\"pending\":%s}", graft__pending ? "true" : "false");
+    fprintf(f, "],\"pending\":%s,\"types\":", graft__pending ? "true" : "false");
     pthread_mutex_unlock(&graft__mu);
+    graft__types_json(f);
+    fputc('}', f);
     fclose(f);
     return out;
 }

@@ -253,6 +253,22 @@ int graft__type_check(const struct graft_type_update *u, char *why, size_t n) {
     return ok;
 }
 
+/* `[{"type":…,"representation":"…","conversions":N},…]` for STATUS. */
+void graft__types_json(FILE *f) {
+    pthread_mutex_lock(&types_mu);
+    fputc('[', f);
+    int first = 1;
+    for (struct type_entry *t = types; t; t = t->next) {
+        fputs(first ? "{\"type\":\"" : ",{\"type\":\"", f);
+        for (const char *c = t->name; *c; c++)
+            if (*c == '"' || *c == '\\') fprintf(f, "\\%c", *c); else if ((unsigned char)*c >= 0x20) fputc(*c, f);
+        fprintf(f, "\",\"representation\":\"%08x\",\"conversions\":%lu}", t->current, t->conversions);
+        first = 0;
+    }
+    fputc(']', f);
+    pthread_mutex_unlock(&types_mu);
+}
+
 /* Whether the patch's code sees every wrapped type the process has as the
  * process will have it after the patch; else says why. */
 int graft__views_check(const struct graft_patch_info *info, char *why, size_t n) {

@@ -1,6 +1,7 @@
 /* runtime_internal.h — state shared by the runtime's files (not installed). */
 #ifndef GRAFT_RUNTIME_INTERNAL_H
 #define GRAFT_RUNTIME_INTERNAL_H
+#include <stdio.h>
 #include "graft_runtime.h"
 #include <pthread.h>
 #include <stdatomic.h>
@@ -51,6 +52,7 @@ void graft__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int graft__type_check(const struct graft_type_update *u, char *why, size_t n);
 void graft__types_commit(const struct graft_patch_info *info);
 int graft__views_check(const struct graft_patch_info *info, char *why, size_t n);
+void graft__types_json(FILE *f);
 
 /* A monotonic clock in microseconds. */
 long long graft__now_us(void);

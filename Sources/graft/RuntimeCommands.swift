@@ -191,8 +191,15 @@ struct ProcessStatus: Decodable {
     var program: String
     var version: String
     var base_version: String
+    struct WrappedType: Decodable {
+        var type: String
+        var representation: String
+        var conversions: Int
+    }
     var updates: [Update]
     var pending: Bool
+    /// Wrapped types: the representation each has now, and how many objects were converted lazily.
+    var types: [WrappedType]?
 }
 
 // MARK: - Commands
@@ -314,6 +321,11 @@ struct StatusCommand: ParsableCommand {
                     }
                     lines.append("    " + cells.joined(separator: "  "))
                 }
+            }
+            let converted = (s.types ?? []).filter { $0.conversions > 0 }.sorted { $0.type < $1.type }
+            if !converted.isEmpty {
+                lines.append("  converted     " + converted.map { "\($0.type): \($0.conversions)" }.joined(separator: ", ")
+                             + " (conversion steps, done lazily on first use by new code)")
             }
             if s.pending { lines.append("  a patch is waiting for an admissible update point") }
             print(lines.joined(separator: "\n"))

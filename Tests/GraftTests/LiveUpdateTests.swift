@@ -190,6 +190,9 @@ struct LiveUpdateTests {
         let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
         #expect(json?["version"] as? String == targets.last)
         #expect((json?["updates"] as? [[String: Any]])?.count == 4, "status: \(status.stdout)")
+        // Every entry was converted lazily (at least once each: read by the check above).
+        let entry = (json?["types"] as? [[String: Any]])?.first { $0["type"] as? String == "struct entry" }
+        #expect(((entry?["conversions"] as? Int) ?? 0) >= 10_000, "status: \(status.stdout)")
     }
 
     @Test("a patch for another base version is refused and the server keeps serving unchanged")
