@@ -202,7 +202,7 @@ extension Emitter {
     func emitWrapper(_ r: Record, tag: UInt32) {
         let w = "struct " + tags[r.id.index], pl = "struct " + payloadTag(r.id)
         line("\(w) { unsigned int graft_tag; union { \(pl) graft_d; unsigned char graft_slop[sizeof(\(pl)) + \(wrapping.slop)]; void *graft_ext; } graft_u; };")
-        line("static const struct graft_type \(typeInfoName(r.id)) = { \(cString(Array(r.identity.utf8))), \(tagLiteral(tag)), sizeof(\(pl)), sizeof(((\(w) *)0)->graft_u) };")
+        line("static const struct graft_type \(typeInfoName(r.id)) = { \(cString(Array(r.identity.utf8))), \(tagLiteral(tag)), sizeof(\(pl)), sizeof(((\(w) *)0)->graft_u), \(wrapping.spaced.contains(r.id) ? 1 : 0) };")
         line("static inline __attribute__((always_inline, unused)) \(pl) *\(conName(r.id))(const volatile \(w) *graft_w) {")
         line("\(w) *graft_m = (\(w) *)graft_w;", 1)
         line("if (__builtin_expect(graft_m->graft_tag == \(tagLiteral(tag)), 1)) return &graft_m->graft_u.graft_d;", 1)

@@ -24,6 +24,8 @@ public struct TypeWrapping: Hashable, Sendable {
     public var tags: [RecordID: UInt32]
     /// Spare bytes after the payload in each wrapper.
     public var slop: Int
+    /// Wrapped records whose wrapper size the code relies on (`Wrapping.spaced`).
+    public var spaced: Set<RecordID> = []
     public init(tags: [RecordID: UInt32] = [:], slop: Int = TypeWrapping.defaultSlop) { self.tags = tags; self.slop = slop }
     public var isEmpty: Bool { tags.isEmpty }
 
@@ -54,7 +56,48 @@ public struct TypeWrapping: Hashable, Sendable {
             return t
         }
         for id in wrapped.sorted(by: { $0.index < $1.index }) { _ = tag(id) }
-        return TypeWrapping(tags: tags, slop: slop)
+        var w = TypeWrapping(tags: tags, slop: slop)
+        w.spaced = spaced(p, among: wrapped)
+        return w
+    }
+
+    /// The wrapped records of `p` whose wrapper size its code relies on: in
+    /// arrays (elements are spaced by it), inside another record (later
+    /// fields are placed after it), or copied whole (the copy writes that
+    /// many bytes). A patch whose code does this is refused by the runtime
+    /// unless every object of the type has that same wrapper size.
+    public static func spaced(_ p: Program, among wrapped: Set<RecordID>) -> Set<RecordID> {
+        var out: Set<RecordID> = []
+        func arrays(_ t: CType) {
+            switch t {
+            case .array(let e, _), .vla(let e, _):
+                var u = p.unroll(e)
+                while case .array(let inner, _) = u { u = p.unroll(inner) }
+                if case .record(let id) = u, wrapped.contains(id) { out.insert(id) }
+                arrays(e)
+            case .pointer(let e), .qualified(let e, _), .atomic(let e): arrays(e)
+            case .typedef(let id): arrays(p[id].type)
+            default: break
+            }
+        }
+        for r in p.records {
+            for inner in byValueRecords(r, in: p) where wrapped.contains(inner) && inner != r.id { out.insert(inner) }
+            for f in r.fields ?? [] { arrays(f.type) }
+        }
+        for g in p.globals { arrays(g.type) }
+        for f in p.functions {
+            for l in f.locals { arrays(l.type) }
+            guard let body = f.body else { continue }
+            _ = Updatable.mapInstrs(body) { i in
+                switch i {
+                case .assign(let lv, _, _), .call(.some(let lv), _, _, _):
+                    if case .record(let id) = p.unroll(p.typeOf(lv, in: f)), wrapped.contains(id) { out.insert(id) }
+                default: break
+                }
+                return i
+            }
+        }
+        return out
     }
 
     /// Named records a record holds by value (through arrays and anonymous members).

@@ -169,6 +169,8 @@ struct type_entry {
     char *name;
     unsigned current;                   /* the representation the process uses now */
     size_t min_capacity;                /* the smallest wrapper any build allocates */
+    size_t first_capacity;              /* the program's own */
+    int one_capacity;                   /* every build so far has the same wrapper size */
     unsigned *known;                    /* every representation seen: the program's, patches' */
     size_t n_known;
     struct type_step *steps;            /* newest first */
@@ -209,10 +211,13 @@ static struct type_entry *register_view(const struct graft_type *v, int makes_cu
         t->name = dup_or(v->name, "");
         t->current = v->tag;
         t->min_capacity = v->capacity;
+        t->first_capacity = v->capacity;
+        t->one_capacity = 1;
         t->next = types;
         types = t;
     }
     if (v->capacity < t->min_capacity) t->min_capacity = v->capacity;
+    if (v->capacity != t->first_capacity) t->one_capacity = 0;
     if (makes_current) t->current = v->tag;
     add_known(t, v->tag);
     return t;
@@ -283,6 +288,10 @@ int graft__views_check(const struct graft_patch_info *info, char *why, size_t n)
             if (info->types[j].type && strcmp(info->types[j].type, v->name) == 0) after = info->types[j].to_tag;
         if (!t) {
             snprintf(why, n, "the patch's code expects %s to be wrapped, and this process does not wrap it", v->name);
+            ok = 0;
+        } else if (v->spaced && (!t->one_capacity || t->first_capacity != v->capacity)) {
+            snprintf(why, n, "the patch's code lays out arrays or copies of %s with %zu-byte payload room, but objects in this process have %zu%s",
+                     v->name, v->capacity, t->first_capacity, t->one_capacity ? "" : " (and other sizes)");
             ok = 0;
         } else if (after != v->tag) {
             snprintf(why, n, "the patch's code expects %s in representation %08x, the process has %08x (the patch was built from another release than the one running)",

@@ -349,6 +349,55 @@ struct LiveUpdateTests {
         #expect(!printed.isEmpty && printed.allSatisfy { $0.hasPrefix("v1 ") }, "\(printed)")
     }
 
+    static let arrayProgram = """
+    #include <stdio.h>
+    #include <unistd.h>
+    #ifdef __GRAFT__
+    void graft_update_point(void);
+    #else
+    #define graft_update_point() ((void)0)
+    #endif
+    struct item { long a; };
+    static struct item items[4];
+    static long sum(void) { long s = 0; for (int i = 0; i < 4; i++) s += items[i].a; return s; }
+    int main(void) {
+        setvbuf(stdout, 0, _IOLBF, 0);
+        for (int i = 0; i < 4; i++) items[i].a = i + 1;
+        for (;;) { graft_update_point(); printf("%ld\\n", sum()); usleep(10000); }
+    }
+    """
+
+    @Test("a patch whose code indexes an array of a struct that outgrew its wrapper is refused by the runtime; the program runs on unchanged")
+    func arraySpacingRefused() throws {
+        guard let graft = Self.graft else { Issue.record("build graft first"); return }
+        let dir = tempDir()
+        func build(_ name: String, _ source: String) throws -> String {
+            try FileManager.default.createDirectory(atPath: dir + "/" + name, withIntermediateDirectories: true)
+            try source.write(toFile: dir + "/\(name)/prog.c", atomically: true, encoding: .utf8)
+            let r = try run(graft, ["cc", "-O1", "-o", "prog", "prog.c"], cwd: dir + "/" + name)
+            guard r.status == 0 else { throw Failure("graft cc: \(r.stderr)") }
+            return dir + "/\(name)/prog"
+        }
+        let v1 = try build("v1", Self.arrayProgram)
+        let v2 = try build("v2", Self.arrayProgram.replacingOccurrences(of: "struct item { long a; };", with: "struct item { long a; long more[4]; };"))
+        let made = try run(graft, ["patch", "--from", v1, "--to", v2, "-o", dir + "/p.patch"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let out = Pipe()
+        let prog = Process()
+        prog.executableURL = URL(fileURLWithPath: v1)
+        prog.standardOutput = out
+        try prog.run()
+        defer { Self.stop(prog) }
+        usleep(200_000)
+        let r = try run(graft, ["apply", "--pid", String(prog.processIdentifier), dir + "/p.patch", "--timeout", "5"])
+        #expect(r.status != 0)
+        #expect((r.stdout + r.stderr).contains("lays out arrays or copies of struct item"), "\(r.stdout) \(r.stderr)")
+        usleep(100_000)
+        Self.stop(prog)
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        #expect(!printed.isEmpty && printed.allSatisfy { $0 == "10" }, "\(printed.suffix(5))")
+    }
+
     /// httpd serving ROOT (created, with an index.html saying hello) on 127.0.0.1:PORT, once curl gets an answer.
     static func startHTTPD(_ exe: String, root: String, port: Int) throws -> Process {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)

@@ -26,6 +26,8 @@ struct graft_type {
     unsigned tag;                   /* the representation this build's code uses */
     size_t size;                    /* its payload size */
     size_t capacity;                /* room for a payload in this build's wrapper */
+    int spaced;                     /* this build's code relies on the wrapper's size: arrays of
+                                       the type, the type inside another, whole-object copies */
 };
 
 /* One wrapped type changing representation in a patch. */
