@@ -2,13 +2,15 @@
 // shared object and its verdicts (Specs/patch.md, Specs/updatability.md).
 //
 // Entities are matched by stable identity (PATCH-1). A function whose body
-// changed gets a new implementation in the patch and its slot is rebound; a
-// new function or global is defined by the patch; everything else is the
-// running program's, reached by name. What this version cannot yet update
-// is refused with the rule that says so: changed named types (PATCH-2,
-// they need type wrapping), globals whose type changed (PATCH-3), changed
-// functions without a slot (PATCH-4). A function whose signature changed is
-// admissible only at update points whose Δ does not contain it (UPD-1).
+// changed — or that depends on a type, global or signature that changed —
+// gets a new implementation in the patch and its slot is rebound; a new
+// function or global is defined by the patch; everything else is the
+// running program's, reached by name. A wrapped struct whose layout changed
+// is converted lazily by a default transformer plus NEW's hand-written one
+// (PATCH-2, TypeChanges.swift, checked by Specs/transformers.md); a global
+// whose type changed is defined anew (PATCH-3). What cannot be done safely
+// is refused with its rule. Each update point of OLD gets a verdict from Δ
+// there (Updatability.swift: UPD-1, UPD-2, UPD-4).
 
 import Checker
 import Foundation
@@ -313,80 +315,6 @@ public enum PatchBuilder {
         return false
     }
 
-    // MARK: Default transformers
-
-    /// `t` of `from` written with `to`'s ids (matched by identity); nil when
-    /// something it holds by value has no counterpart.
-    static func translate(_ t: CType, from: Program, to: Program) -> CType? {
-        switch t {
-        case .void, .int, .float, .complex, .vaList: return t
-        case .typedef(let id): return translate(from[id].type, from: from, to: to)
-        case .qualified(let e, let q): return translate(e, from: from, to: to).map { .qualified($0, q) }
-        case .atomic(let e): return translate(e, from: from, to: to).map { .atomic($0) }
-        case .vector(let e, let n): return translate(e, from: from, to: to).map { .vector($0, count: n) }
-        case .array(let e, let n): return translate(e, from: from, to: to).map { .array($0, length: n) }
-        case .vla: return nil
-        case .pointer(let e): return .pointer(translate(e, from: from, to: to) ?? .void)
-        case .function(let ft):
-            guard let r = translate(ft.result, from: from, to: to) else { return nil }
-            let ps = ft.params.compactMap { translate($0, from: from, to: to) }
-            guard ps.count == ft.params.count else { return nil }
-            return .function(FunctionType(result: r, params: ps, variadic: ft.variadic, hasPrototype: ft.hasPrototype))
-        case .enumeration(let id):
-            if let n = to.enums.first(where: { $0.identity == from[id].identity }) { return .enumeration(n.id) }
-            return .int(from[id].underlying)
-        case .record(let id):
-            let r = from[id]
-            guard !r.isAnonymousMember, let n = to.records.first(where: { $0.identity == r.identity && ($0.fields != nil || r.fields == nil) }) else { return nil }
-            return .record(n.id)
-        }
-    }
-
-    /// Field pairs (new index, old index) the default transformer copies: the
-    /// same name, and the old type converts to the new one without loss.
-    static func defaultCopies(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> [(new: Int, old: Int)] {
-        var out: [(Int, Int)] = []
-        for (i, f) in (r.fields ?? []).enumerated() {
-            guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }) else { continue }
-            let of = o.fields![j]
-            guard (of.bitWidth == nil) == (f.bitWidth == nil) || valuePreserving(oldProgram.unroll(of.type), newProgram.unroll(f.type)),
-                  let t = translate(of.type, from: oldProgram, to: newProgram) else { continue }
-            if fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram) && of.bitWidth == f.bitWidth {
-                out.append((i, j))
-            } else if valuePreserving(oldProgram.unroll(of.type), newProgram.unroll(f.type)) && (f.bitWidth ?? 64) >= (of.bitWidth ?? 0) && f.bitWidth == nil {
-                out.append((i, j))
-            }
-        }
-        return out
-    }
-
-    /// C's conversion from `a` to `b` keeps every value of `a`.
-    static func valuePreserving(_ a: CType, _ b: CType) -> Bool {
-        switch (a, b) {
-        case (.int(let x), .int(let y)):
-            if x == .bool { return true }
-            if x.isSigned == y.isSigned { return y.size >= x.size }
-            return !x.isSigned && y.isSigned && y.size > x.size
-        case (.float(let x), .float(let y)): return y.size >= x.size
-        case (.enumeration, .int(let y)): return y.size >= 4 && y.isSigned
-        default: return false
-        }
-    }
-
-    /// Every old field keeps its name, offset and type in the new layout,
-    /// which is at least as big (UPD-2).
-    static func extendsLayout(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> Bool {
-        guard r.size >= o.size, r.align == o.align else { return false }
-        for of in o.fields ?? [] {
-            guard let n = of.name, let f = (r.fields ?? []).first(where: { $0.name == n }),
-                  f.offsetBits == of.offsetBits, f.bitWidth == of.bitWidth,
-                  let t = translate(of.type, from: oldProgram, to: newProgram),
-                  fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram) else { return false }
-            if case .record = newProgram.unroll(f.type) { return false }   // a nested record may itself change
-        }
-        return true
-    }
-
     static func fingerprintType(_ t: CType, in p: Program) -> String {
         String(describing: identityMapper(p).map(t))
     }
@@ -531,129 +459,5 @@ public enum PatchBuilder {
 
         """
         return c
-    }
-}
-
-/// Δ per update point (Specs/updatability.md).
-public enum Updatability {
-    /// What code still running at an update point may use in the form it
-    /// was compiled against, by identity.
-    public struct Delta: Hashable, Sendable {
-        /// Functions it calls directly (UPD-1); an indirect call: any function whose address is taken.
-        public var callees: Set<String> = []
-        /// Types it handles concretely (UPD-2).
-        public var types: Set<String> = []
-        /// Globals it names (UPD-4).
-        public var globals: Set<String> = []
-        public init() {}
-    }
-
-    /// For each update point: Δ over the code that can still run after
-    /// it in the activations on the stack — the rest of the point's own
-    /// function, and in each (transitive) caller the rest after its call
-    /// of a function on the stack. Everything else is reached through a
-    /// slot and runs new code. The frame's by-value locals count wherever
-    /// they are used: they hold the old layout.
-    public static func deltas(_ p: Program, points: [UpdatePoint]) -> [Int: Delta] {
-        let uses = p.functions.map { $0.isDefinition ? Uses.of($0, in: p) : Uses() }
-        var callers: [Int: Set<Int>] = [:]
-        var addressTaken: Set<Int> = []
-        for (i, u) in uses.enumerated() {
-            for g in u.directCallees { callers[g.index, default: []].insert(i) }
-            addressTaken.formUnion(u.functionsNamed.map(\.index))
-        }
-        for g in p.globals { if let ini = g.initializer { addressTaken.formUnion(Uses.of(ini, in: p).functionsNamed.map(\.index)) } }
-        // An indirect call may come from any function whose address is taken.
-        let indirectCallers = Set(uses.indices.filter { uses[$0].callsIndirectly })
-        func stack(_ f: Int) -> Set<Int> {
-            var seen: Set<Int> = [f]
-            var work = [f]
-            while let x = work.popLast() {
-                var next = callers[x] ?? []
-                if addressTaken.contains(x) { next.formUnion(indirectCallers) }
-                for y in next where seen.insert(y).inserted { work.append(y) }
-            }
-            return seen
-        }
-        let byIdentity = Dictionary(p.functions.map { ($0.identity, $0.id.index) }, uniquingKeysWith: { a, _ in a })
-        let pointFunction = p.functions.first { $0.name == Updatable.updatePointFunction && !$0.isDefinition }?.id
-        var out: [Int: Delta] = [:]
-        for pt in points {
-            guard let f = byIdentity[pt.function] else { continue }
-            let onStack = stack(f)
-            var d = Delta()
-            for g in onStack {
-                let fn = p.functions[g]
-                guard let body = fn.body else { continue }
-                // Where this activation stands: at the point (its own function), or at a call into the stack.
-                let stands: (Instr) -> Bool = { i in
-                    guard case .call(_, let c, _, let loc) = i else { return false }
-                    switch c {
-                    case .direct(let h):
-                        if g == f && h == pointFunction && loc == pt.loc { return true }
-                        return onStack.contains(h.index) && !(h == pointFunction)
-                    case .indirect: return !onStack.isDisjoint(with: addressTaken)
-                    case .builtin: return false
-                    }
-                }
-                var u = Uses()
-                for l in fn.locals { u.byValue(l.type, p) }
-                for s in continuation(body, after: stands) { u.stmt(s, p) }
-                var callees = Set(u.directCallees.map(\.index))
-                if u.callsIndirectly { callees.formUnion(addressTaken) }
-                d.callees.formUnion(callees.map { p.functions[$0].identity })
-                d.types.formUnion(u.records.map { p[$0].identity })
-                d.globals.formUnion(u.globals.map { p[$0].identity })
-            }
-            out[pt.id] = d
-        }
-        return out
-    }
-
-    /// The statements that may run after an instruction `at` matches: the
-    /// rest of each enclosing block, and the whole of each enclosing loop
-    /// (it may go round again). A body with labels is taken whole (a goto
-    /// may lead anywhere); so is one where nothing matches (conservative).
-    static func continuation(_ body: Stmt, after at: (Instr) -> Bool) -> [Stmt] {
-        func hasLabels(_ s: Stmt) -> Bool {
-            switch s {
-            case .label(.named, _), .goto, .computedGoto: return true
-            case .block(let ss): return ss.contains(where: hasLabels)
-            case .if(_, let t, let e, _): return hasLabels(t) || (e.map(hasLabels) ?? false)
-            case .loop(let b, let n, _): return hasLabels(b) || (n.map(hasLabels) ?? false)
-            case .switch(_, let b, _): return hasLabels(b)
-            default: return false
-            }
-        }
-        if hasLabels(body) { return [body] }
-        var out: [Stmt] = []
-        var found = false
-        // Returns whether `s` contains a match; collects what follows it on the way out.
-        func walk(_ s: Stmt) -> Bool {
-            switch s {
-            case .instr(let i):
-                return at(i)
-            case .block(let ss):
-                var hit = false
-                for x in ss {
-                    if hit { out.append(x) } else if walk(x) { hit = true }
-                }
-                return hit
-            case .if(let c, let t, let e, let l):
-                let a = walk(t), b = e.map(walk) ?? false
-                _ = (c, l)
-                return a || b
-            case .loop(let b, let n, _):
-                let hit = walk(b) || (n.map(walk) ?? false)
-                if hit { out.append(s) }
-                return hit
-            case .switch(_, let b, _):
-                return walk(b)
-            default:
-                return false
-            }
-        }
-        found = walk(body)
-        return found ? out : [body]
     }
 }

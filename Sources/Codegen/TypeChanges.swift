@@ -1,0 +1,81 @@
+// How a wrapped type's old representation maps onto its new one
+// (Specs/patch.md PATCH-2): ids translated across versions, the fields the
+// default transformer copies, and whether the new layout extends the old
+// (Specs/updatability.md UPD-2).
+
+import IR
+
+extension PatchBuilder {
+    /// `t` of `from` written with `to`'s ids (matched by identity); nil when
+    /// something it holds by value has no counterpart.
+    static func translate(_ t: CType, from: Program, to: Program) -> CType? {
+        switch t {
+        case .void, .int, .float, .complex, .vaList: return t
+        case .typedef(let id): return translate(from[id].type, from: from, to: to)
+        case .qualified(let e, let q): return translate(e, from: from, to: to).map { .qualified($0, q) }
+        case .atomic(let e): return translate(e, from: from, to: to).map { .atomic($0) }
+        case .vector(let e, let n): return translate(e, from: from, to: to).map { .vector($0, count: n) }
+        case .array(let e, let n): return translate(e, from: from, to: to).map { .array($0, length: n) }
+        case .vla: return nil
+        case .pointer(let e): return .pointer(translate(e, from: from, to: to) ?? .void)
+        case .function(let ft):
+            guard let r = translate(ft.result, from: from, to: to) else { return nil }
+            let ps = ft.params.compactMap { translate($0, from: from, to: to) }
+            guard ps.count == ft.params.count else { return nil }
+            return .function(FunctionType(result: r, params: ps, variadic: ft.variadic, hasPrototype: ft.hasPrototype))
+        case .enumeration(let id):
+            if let n = to.enums.first(where: { $0.identity == from[id].identity }) { return .enumeration(n.id) }
+            return .int(from[id].underlying)
+        case .record(let id):
+            let r = from[id]
+            guard !r.isAnonymousMember, let n = to.records.first(where: { $0.identity == r.identity && ($0.fields != nil || r.fields == nil) }) else { return nil }
+            return .record(n.id)
+        }
+    }
+
+    /// Field pairs (new index, old index) the default transformer copies: the
+    /// same name, and the old type converts to the new one without loss.
+    static func defaultCopies(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> [(new: Int, old: Int)] {
+        var out: [(Int, Int)] = []
+        for (i, f) in (r.fields ?? []).enumerated() {
+            guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }) else { continue }
+            let of = o.fields![j]
+            guard (of.bitWidth == nil) == (f.bitWidth == nil) || valuePreserving(oldProgram.unroll(of.type), newProgram.unroll(f.type)),
+                  let t = translate(of.type, from: oldProgram, to: newProgram) else { continue }
+            if fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram) && of.bitWidth == f.bitWidth {
+                out.append((i, j))
+            } else if valuePreserving(oldProgram.unroll(of.type), newProgram.unroll(f.type)) && (f.bitWidth ?? 64) >= (of.bitWidth ?? 0) && f.bitWidth == nil {
+                out.append((i, j))
+            }
+        }
+        return out
+    }
+
+    /// C's conversion from `a` to `b` keeps every value of `a`.
+    static func valuePreserving(_ a: CType, _ b: CType) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            if x == .bool { return true }
+            if x.isSigned == y.isSigned { return y.size >= x.size }
+            return !x.isSigned && y.isSigned && y.size > x.size
+        case (.float(let x), .float(let y)): return y.size >= x.size
+        case (.enumeration, .int(let y)): return y.size >= 4 && y.isSigned
+        default: return false
+        }
+    }
+
+    /// Every old field keeps its name, offset and type in the new layout,
+    /// which is at least as big (UPD-2).
+    static func extendsLayout(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> Bool {
+        guard r.size >= o.size, r.align == o.align else { return false }
+        for of in o.fields ?? [] {
+            guard let n = of.name, let f = (r.fields ?? []).first(where: { $0.name == n }),
+                  f.offsetBits == of.offsetBits, f.bitWidth == of.bitWidth,
+                  let t = translate(of.type, from: oldProgram, to: newProgram),
+                  fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram) else { return false }
+            if case .record = newProgram.unroll(f.type) { return false }   // a nested record may itself change
+        }
+        return true
+    }
+
+}
