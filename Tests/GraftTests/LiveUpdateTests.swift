@@ -290,7 +290,7 @@ struct LiveUpdateTests {
         let applied = try run(graft, ["apply", "--pid", String(prog.processIdentifier), dir + "/p12.patch", "--timeout", "10"])
         #expect(applied.status == 0, "\(applied.stdout) \(applied.stderr)")
         #expect(applied.stdout.contains("at update point \(mainPoint ?? "?"))"), "\(applied.stdout)")
-        usleep(300_000)
+        usleep(1_000_000)   // a few rounds of work() (about 0.1 s each) at v2
         Self.stop(prog)
         let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
         // The job's total carries on across the conversion: v2 continues where v1 stopped.
