@@ -56,7 +56,10 @@ struct PatchCommand: ParsableCommand {
         // NEW's hand-written transformers, lowered against NEW's headers and merged in.
         var transformerFile: String? = nil
         if let t = try Self.transformerSource(explicit: transformers, newExecutable: new) {
-            let unit = UnitSpec(file: (t as NSString).lastPathComponent, flags: ["-I", "."], directory: (t as NSString).deletingLastPathComponent)
+            // An absolute path: its diagnostics can show the offending line from anywhere.
+            let path = URL(fileURLWithPath: t).standardizedFileURL.path
+            let dir = (path as NSString).deletingLastPathComponent
+            let unit = UnitSpec(file: path, flags: ["-I", dir], directory: dir)
             let lowered = try Pipeline.lower([unit], verify: true)
             newProgram = try Pipeline.merge([newProgram] + lowered, verify: true)
             transformerFile = unit.file

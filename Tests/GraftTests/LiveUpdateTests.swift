@@ -247,6 +247,7 @@ struct LiveUpdateTests {
         let outside = try attempt("outside") { $0.replacingOccurrences(of: "    new->next = next;", with: "    new->next = next;\n    ((char *)new)[200] = 0;") }
         #expect(outside.status != 0)
         #expect(outside.stderr.contains("transformers.c:") && outside.stderr.contains("[TRANS-3]"), "\(outside.stderr)")
+        #expect(outside.stderr.contains("    ((char *)new)[200] = 0;\n    ^"), "the offending line, with a caret: \(outside.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/outside.patch"))
         let missing = try attempt("missing") {
             $0.replacingOccurrences(of: "    long long expire_at_ms = old->expire_at_ms;", with: "    long long expire_at_ms = old->expire_at_ms + old->hits;")
