@@ -257,6 +257,17 @@ struct LiveUpdateTests {
         #expect(missing.stderr.contains("has no field `hits`") && missing.stderr.contains("[TRANS-1]"), "\(missing.stderr)")
     }
 
+    /// Starts `exe ARGS` with its standard output captured.
+    static func launch(_ exe: String, _ args: [String] = []) throws -> (Process, Pipe) {
+        let out = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        p.standardOutput = out
+        try p.run()
+        return (p, out)
+    }
+
     /// Fixtures/delta/vN.c built by `graft cc` as DIR/vN/prog (statics keep their identity `prog.c:name`).
     static func buildDelta(_ version: Int, in dir: String) throws -> String {
         let d = dir + "/v\(version)"
@@ -281,11 +292,7 @@ struct LiveUpdateTests {
         #expect(mainPoint != nil && lines.contains { $0.contains("(main,") && $0.hasSuffix("admissible") })
 
         // The program spends nearly all its time at work()'s point; the patch waits for main's.
-        let out = Pipe()
-        let prog = Process()
-        prog.executableURL = URL(fileURLWithPath: v1)
-        prog.standardOutput = out
-        try prog.run()
+        let (prog, out) = try Self.launch(v1)
         defer { Self.stop(prog) }
         usleep(300_000)
         let applied = try run(graft, ["apply", "--pid", String(prog.processIdentifier), dir + "/p12.patch", "--timeout", "10"])
@@ -326,12 +333,7 @@ struct LiveUpdateTests {
         chmod(dir, 0o755)
         let v1 = try Self.buildDelta(1, in: dir), v2 = try Self.buildDelta(2, in: dir)
         #expect(try run(graft, ["patch", "--from", v1, "--to", v2, "-o", dir + "/p.patch"]).status == 0)
-        let out = Pipe()
-        let prog = Process()
-        prog.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        prog.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", v1]
-        prog.standardOutput = out
-        try prog.run()
+        let (prog, out) = try Self.launch("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", v1])
         defer { Self.stop(prog) }
         usleep(300_000)
         // setpriv execs the program: same pid.
@@ -383,11 +385,7 @@ struct LiveUpdateTests {
         let v2 = try build("v2", Self.arrayProgram.replacingOccurrences(of: "struct item { long a; };", with: "struct item { long a; long more[4]; };"))
         let made = try run(graft, ["patch", "--from", v1, "--to", v2, "-o", dir + "/p.patch"])
         #expect(made.status == 0, "\(made.stderr)")
-        let out = Pipe()
-        let prog = Process()
-        prog.executableURL = URL(fileURLWithPath: v1)
-        prog.standardOutput = out
-        try prog.run()
+        let (prog, out) = try Self.launch(v1)
         defer { Self.stop(prog) }
         usleep(200_000)
         let r = try run(graft, ["apply", "--pid", String(prog.processIdentifier), dir + "/p.patch", "--timeout", "5"])
