@@ -11,8 +11,9 @@ struct BuildCommand: ParsableCommand {
         abstract: "Build an updatable executable from C sources, or explain which types it wraps.",
         discussion: """
             With -o, compiles and links the C files into an updatable executable, exactly as \
-            `graft cc CFLAGS FILES -o OUT` does (use `make CC="graft cc"` for a project with a \
-            Makefile). With --explain-types, prints for every struct the program defines \
+            `graft cc CFLAGS FILES -o OUT` does; with -p DIR, the units of \
+            DIR/compile_commands.json, each lowered with its own flags, plus any link flags \
+            given (use `make CC="graft cc"` for a project with a Makefile). With --explain-types, prints for every struct the program defines \
             whether its objects carry a version tag (so a patch may change its layout) and, \
             when not, the rule of Specs/alias.md that keeps it plain, at the offending use.
 
@@ -20,6 +21,7 @@ struct BuildCommand: ParsableCommand {
               graft build --explain-types -Iinclude src/*.c
               graft build --explain-types -p build     # the files of build/compile_commands.json
               graft build -O2 -o server src/*.c
+              graft build -p build -o server -lm       # the units of build/compile_commands.json, linked
             """)
 
     @Flag(name: .customLong("explain-types"), help: "Print which types are wrapped and why the others are not.")
@@ -38,12 +40,19 @@ struct BuildCommand: ParsableCommand {
                 print(TypeWrapping.explain(p, TypeWrapping.forBuild(p, slop: Runtime.slop)), terminator: "")
             }
             if let output {
-                guard sources.buildDirectory == nil else {
-                    throw Failure("graft build -o takes C files; for a project with compile_commands.json build it with its own tool and CC=\"graft cc\"")
-                }
                 var args = sources.arguments
                 if let dash = args.firstIndex(of: "--") { args.remove(at: dash) }
-                try Driver(parsing: args + ["-o", output]).run()
+                if sources.buildDirectory != nil {
+                    // Every unit of compile_commands.json, lowered with its own flags; the
+                    // remaining arguments are link flags and inputs (-l, -L, objects).
+                    var driver = try Driver(parsing: args + ["-o", output])
+                    // graft.h must be found, as under `graft cc`: its update points are real ones.
+                    let units = try sources.units().map { UnitSpec(file: $0.file, flags: $0.flags + Runtime.includeFlags, directory: $0.directory) }
+                    driver.preloaded = try Pipeline.lower(units, verify: true)
+                    try driver.run()
+                } else {
+                    try Driver(parsing: args + ["-o", output]).run()
+                }
             }
         } catch { throw ExitCode(Console.report(error)) }
     }

@@ -67,6 +67,8 @@ struct Driver {
     var delegate = false
     /// `--explain-types` (graft's own): say at link time which types are wrapped and why not.
     var explainTypes = false
+    /// Programs lowered elsewhere (`graft build -p DIR`) that join the link.
+    var preloaded: [Program] = []
     var output: String?
     var inputs: [Input] = []
     var frontend: [String] = []
@@ -150,7 +152,7 @@ struct Driver {
     // MARK: Running
 
     func run() throws {
-        if delegate { return try exec(Toolchain.systemCC + original) }
+        if delegate && !(preloaded.count > 0 && inputs.isEmpty && !compileOnly) { return try exec(Toolchain.systemCC + original) }
         if compileOnly { try compile() } else { try link() }
     }
 
@@ -247,7 +249,7 @@ struct Driver {
         for archive in archivesFromLibraryFlags() {
             if let data = FileManager.default.contents(atPath: archive) { try scanArchive(archive, data) }
         }
-        var programs = inputs.indices.compactMap { units[$0] }
+        var programs = preloaded + inputs.indices.compactMap { units[$0] }
         programs += Driver.membersNeeded(by: programs, from: pool.map(\.program))
         if programs.isEmpty { return try exec(Toolchain.systemCC + original) }
 

@@ -111,4 +111,23 @@ struct CLITests {
         #expect(r.stdout.contains("representation tags:"))
         expectCleanFailure(try graft(["build", "-I.", "main.c"], in: v5), mentioning: "nothing to do")
     }
+
+    @Test("graft build -p DIR -o OUT builds the units of compile_commands.json into an updatable executable")
+    func buildFromCompileCommands() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = try scratchDirectory()
+        let files = ["main.c", "resp.c", "db.c", "commands.c"]
+        for f in files + ["kvstore.h"] {
+            try FileManager.default.copyItem(at: repo.appendingPathComponent("examples/kvstore/v1/" + f), to: dir.appendingPathComponent(f))
+        }
+        let commands = files.map { ["directory": dir.path, "file": $0, "arguments": ["cc", "-O2", "-c", $0]] as [String: Any] }
+        try JSONSerialization.data(withJSONObject: commands).write(to: dir.appendingPathComponent("compile_commands.json"))
+        let r = try graft(["build", "-p", ".", "-o", "kv"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let m = try graft(["manifest", "kv", "--json"], in: dir)
+        let json = try JSONSerialization.jsonObject(with: Data(m.stdout.utf8)) as? [String: Any]
+        // graft.h was found (as under graft cc): the event loop's update point is there.
+        #expect((json?["points"] as? [Any])?.count == 1, "\(m.stdout.prefix(500)) \(m.stderr)")
+        #expect((json?["wrapped"] as? [[String: Any]])?.contains { $0["type"] as? String == "struct entry" } == true)
+    }
 }
