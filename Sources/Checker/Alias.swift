@@ -177,13 +177,9 @@ public enum AliasAnalysis {
         for g in p.globals {
             w.loc = g.loc
             if let i = g.initializer {
+                w.staticInitializer = g.sourceName
                 w.initializer(i)
-                // ALIAS-7: a field's address fixed when the program is loaded.
-                for (lv, what) in fieldAddresses(i) {
-                    for case .field(let rid, _) in lv.offsets where !p[rid].isAnonymousMember {
-                        w.note(rid, 7, "the address of a field (\(what)) initializes '\(g.sourceName)': it is fixed when the program is loaded and would not follow the payload", at: g.loc)
-                    }
-                }
+                w.staticInitializer = nil
             }
             // ALIAS-6: an object of T (or T *) that only code outside the program defines.
             if g.storage == .extern {
@@ -200,40 +196,13 @@ public enum AliasAnalysis {
     }
 }
 
-/// `&x.f` and `x.arr` (decayed) in a static initializer: the lvalues whose address it takes.
-func fieldAddresses(_ i: Initializer) -> [(LValue, String)] {
-    var out: [(LValue, String)] = []
-    func expr(_ e: Expr) {
-        switch e {
-        case .addrOf(let lv): if !lv.offsets.isEmpty { out.append((lv, "&…")) }; lvalue(lv)
-        case .startOf(let lv): if !lv.offsets.isEmpty { out.append((lv, "an array field")) }; lvalue(lv)
-        case .read(let lv): lvalue(lv)
-        case .unary(_, let a, _), .cast(_, let a): expr(a)
-        case .binary(_, let a, let b, _): expr(a); expr(b)
-        case .cond(let c, let a, let b, _): expr(c); expr(a); expr(b)
-        case .compoundLiteral(_, let i): initializer(i)
-        default: break
-        }
-    }
-    func lvalue(_ lv: LValue) {
-        if case .mem(let e) = lv.host { expr(e) }
-        if case .compound(_, let i) = lv.host { initializer(i) }
-    }
-    func initializer(_ i: Initializer) {
-        switch i {
-        case .expr(let e): expr(e)
-        case .compound(_, let es): es.forEach { initializer($0.value) }
-        }
-    }
-    initializer(i)
-    return out
-}
-
 /// One walk over expressions, instructions and statements, collecting notes.
 struct UseWalk {
     let p: Program
     var fn: Function?
     var loc: SourceLoc = .unknown
+    /// The global whose initializer is being walked: its values are fixed at load time (ALIAS-7).
+    var staticInitializer: String?
     var out: [(RecordID, Diagnostic)] = []
 
     func spell(_ t: CType) -> String { AliasAnalysis.spell(t, in: p) }
@@ -261,7 +230,16 @@ struct UseWalk {
     mutating func expr(_ e: Expr) {
         switch e {
         case .const, .function, .labelAddr, .sizeOf, .alignOf: break
-        case .read(let lv), .addrOf(let lv), .startOf(let lv): lvalue(lv)
+        case .read(let lv): lvalue(lv)
+        case .addrOf(let lv), .startOf(let lv):
+            // ALIAS-7: a field's address fixed when the program is loaded.
+            if let g = staticInitializer {
+                let what = if case .addrOf = e { "&…" } else { "an array field" }
+                for case .field(let rid, _) in lv.offsets where !p[rid].isAnonymousMember {
+                    note(rid, 7, "the address of a field (\(what)) initializes '\(g)': it is fixed when the program is loaded and would not follow the payload")
+                }
+            }
+            lvalue(lv)
         case .unary(_, let a, _): expr(a)
         case .binary(_, let a, let b, _): expr(a); expr(b)
         case .cond(let c, let a, let b, _): expr(c); expr(a); expr(b)
