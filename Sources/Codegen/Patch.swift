@@ -426,7 +426,7 @@ public enum PatchBuilder {
     }
 
     /// The `graft_patch` descriptor appended to the patch's C.
-    public static func descriptorC(plan: PatchPlan, code: PatchCode, typeUpdateTable: Bool) -> String {
+    public static func descriptorC(plan: PatchPlan, code: PatchCode) -> String {
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         let rebinds = code.rebinds
         var c = "\n/* graft: the patch descriptor the runtime reads. */\n#include \"graft_runtime.h\"\n"
@@ -450,7 +450,7 @@ public enum PatchBuilder {
         const struct graft_patch_info graft_patch = {
             GRAFT_ABI, \(q(plan.baseVersion)), \(q(plan.targetVersion)),
             \(rebinds.count), \(rebinds.isEmpty ? "0" : "graft_rebinds"),
-            \(code.typeUpdates.count), \(typeUpdateTable && !code.typeUpdates.isEmpty ? "graft_type_updates" : "0"),
+            \(code.typeUpdates.count), \(code.typeUpdates.isEmpty ? "0" : "graft_type_updates"),
             \(views.count), \(views.isEmpty ? "0" : "graft_existing_types"), \(existing.count),
             \(plan.stateTransformer ?? "0"),
             \(points.count), \(points.isEmpty ? "0" : "graft_points"),

@@ -12,22 +12,26 @@ struct PatchCommand: ParsableCommand {
         discussion: """
             OLD and NEW are executables built with `graft cc` (each carries the IR of its \
             program), or source trees: graft builds a copy of each with `make CC="graft cc"` \
-            (or --build COMMAND) and takes the executable it makes (or --exe NAME). graft matches their functions, globals and types by stable identity, \
+            (or --build COMMAND) and takes the executable it makes (or --exe NAME). \
+            graft matches their functions, globals and types by stable identity, \
             checks the differences against the rules of Specs/patch.md and \
             Specs/updatability.md, and writes one file: a shared object holding the new and \
-            changed functions, the new globals and a descriptor (base version, target \
-            version, the slots to rebind, the update points where the patch is admissible), \
-            sealed with a SHA-256 digest. Apply it with `graft apply --pid PID P.patch`.
+            changed functions, the new and redefined globals, the type conversions and a \
+            descriptor (base version, target version, the slots to rebind, the update points \
+            where the patch is admissible, the plan), sealed with a SHA-256 digest. Apply it with `graft apply --pid PID P.patch`.
 
-            A patch that changes what this version cannot update yet (a named type's \
-            layout, a global's type) is refused with the rule and the location. The verdict \
-            for every update point of OLD is printed; `--json` prints the whole plan.
+            A wrapped struct whose layout changed is converted by a default transformer \
+            and, if NEW's sources provide one, the hand-written graft_transform_<tag> in \
+            transformers.c (found beside NEW, or given with --transformers), checked by \
+            Specs/transformers.md. What cannot be applied safely is refused with the rule and \
+            the location. The verdict for every update point of OLD is printed; `--json` \
+            prints the whole plan.
             """)
 
-    @Option(name: .customLong("from"), help: "The running build (an executable made by graft cc).")
+    @Option(name: .customLong("from"), help: "The running build (an executable made by graft cc, or its source tree).")
     var old: String
 
-    @Option(name: .customLong("to"), help: "The new build.")
+    @Option(name: .customLong("to"), help: "The new build (an executable, or its source tree).")
     var new: String
 
     @Option(name: .shortAndLong, help: "The patch file to write.")
@@ -84,13 +88,11 @@ struct PatchCommand: ParsableCommand {
         let code = PatchBuilder.patchProgram(old: oldProgram, new: newProgram, plan: plan, oldManifest: oldManifest,
                                              transformerFile: transformerFile)
         try Pipeline.check(code.program, after: "building the patch")
-        let tmp = try Toolchain.TempDir()
-        defer { tmp.cleanup() }
-        let c = tmp.file("patch.c")
+        let c = scratch.file("patch.c")
         let text = CEmitter(program: code.program, lineDirectives: false, wrapping: code.wrapping, typeUpdates: code.typeUpdates).emit()
-            + PatchBuilder.descriptorC(plan: plan, code: code, typeUpdateTable: true)
+            + PatchBuilder.descriptorC(plan: plan, code: code)
         try Toolchain.write(text, to: c)
-        let so = tmp.file("patch.so")
+        let so = scratch.file("patch.so")
         let status = try Toolchain.run(Toolchain.systemCC + ["-O2", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-w", c, "-o", so] + Runtime.includeFlags)
         if status != 0 {
             let kept = output + ".c"
