@@ -248,13 +248,19 @@ extension Emitter {
         line("};")
     }
 
-    /// `graft_wrapped_types[]`: emitted after every record is defined.
+    /// `graft_wrapped_types[]`: emitted after every record is defined. The
+    /// types the running program already has (a patch's `wrapping.existing`)
+    /// come first; `graft_n_existing_wrapped_types` counts them.
     func wrappedTypeList() -> String {
-        let ids = wrapping.tags.keys.sorted { $0.index < $1.index }
+        let ids = wrapping.tags.keys.sorted { a, b in
+            let ea = wrapping.existing.contains(a), eb = wrapping.existing.contains(b)
+            return ea != eb ? ea : a.index < b.index
+        }
         var s = "\n/* graft: the wrapped types of this code. */\n"
         s += "static const struct graft_type *const graft_wrapped_types[] = { "
         s += ids.isEmpty ? "0" : ids.map { "&" + typeInfoName($0) }.joined(separator: ", ")
-        s += " };\nstatic const unsigned graft_n_wrapped_types __attribute__((unused)) = \(ids.count);\n"
+        s += " };\n/* Integer constant expressions: a patch's descriptor is initialized with them. */\n"
+        s += "enum { graft_n_wrapped_types = \(ids.count), graft_n_existing_wrapped_types = \(ids.filter { wrapping.existing.contains($0) }.count) };\n"
         return s
     }
 

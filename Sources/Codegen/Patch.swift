@@ -180,7 +180,6 @@ public enum PatchBuilder {
 
         // Types: a wrapped type may change (converted lazily, PATCH-2); any other may not.
         var changedRecords: Set<RecordID> = []      // NEW's ids
-        var extending: Set<RecordID> = []
         for r in new.records where r.fields != nil && !r.tag.hasPrefix("__anon_") && !r.isAnonymousMember && !fromTransformerFile(r.loc) {
             guard let o = oldRecords[r.identity], o.fields != nil else { continue }
             let oldTag = oldWrap.tags[o.id], newTag = newWrap.tags[r.id]
@@ -202,7 +201,6 @@ public enum PatchBuilder {
             let defaults = defaultCopies(old: o, oldProgram: old, new: r, newProgram: new)
             let user = newFuncByName[transformerPrefix + r.tag].flatMap { fromTransformerFile($0.loc) ? $0 : nil }
             let ext = user == nil && extendsLayout(old: o, oldProgram: old, new: r, newProgram: new)
-            if ext { extending.insert(r.id) }
             let names = (r.fields ?? []).map { $0.name }
             let defaulted = defaults.map { names[$0.new] ?? "_" }
             plan.typeChanges.append(TypeChange(type: r.identity, fromTag: oldTag, toTag: newTag, extends: ext,
@@ -344,8 +342,6 @@ public enum PatchBuilder {
         public var rebinds: [(slot: String, function: String)]
         public var wrapping: TypeWrapping
         public var typeUpdates: [TypeUpdateSpec]
-        /// Wrapped types the running program already has, as the patch's code sees them.
-        public var existingWrapped: [RecordID]
     }
 
     /// The program of the patch: NEW instrumented, with what the running
@@ -394,7 +390,7 @@ public enum PatchBuilder {
         }
 
         // The code's wrapping, and one old-layout record per converted type.
-        let wrap = wrapping(of: new, transformerFile: transformerFile)
+        var wrap = wrapping(of: new, transformerFile: transformerFile)
         let oldRecords = Dictionary(old.records.filter { $0.fields != nil }.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         var updates: [TypeUpdateSpec] = []
         for c in plan.typeChanges {
@@ -415,9 +411,8 @@ public enum PatchBuilder {
                                           copies: copies.map { TypeUpdateSpec.Copy(new: $0.new, old: $0.old) },
                                           userTransformer: user, extends: c.extends))
         }
-        let oldIdentitiesOfRecords = Set(oldRecords.keys)
-        let existing = wrap.tags.keys.filter { oldIdentitiesOfRecords.contains(p[$0].identity) }.sorted { $0.index < $1.index }
-        return PatchCode(program: p, rebinds: rebinds, wrapping: wrap, typeUpdates: updates, existingWrapped: existing)
+        wrap.existing = Set(wrap.tags.keys.filter { oldRecords[p[$0].identity] != nil })
+        return PatchCode(program: p, rebinds: rebinds, wrapping: wrap, typeUpdates: updates)
     }
 
     static func fieldSize(_ f: Field, in p: Program) -> Int {
@@ -437,10 +432,6 @@ public enum PatchBuilder {
         }
         let points = plan.admissiblePoints
         if !points.isEmpty { c += "static const unsigned graft_points[] = { \(points.map(String.init).joined(separator: ", ")) };\n" }
-        let existing = Set(code.existingWrapped)
-        let ordered = code.existingWrapped + code.wrapping.tags.keys.filter { !existing.contains($0) }.sorted { $0.index < $1.index }
-        let views = ordered.map { "&graft_type_" + code.program[$0].tag }
-        if !views.isEmpty { c += "static const struct graft_type *const graft_existing_types[] = { \(views.joined(separator: ", ")) };\n" }
         if let st = plan.stateTransformer { c += "extern void \(st)(void);\n" }
         // The plan itself, for `graft inspect`: what changes and the verdict at every update point.
         if let json = try? JSONEncoder().encode(plan) {
@@ -451,7 +442,7 @@ public enum PatchBuilder {
             GRAFT_ABI, \(q(plan.baseVersion)), \(q(plan.targetVersion)),
             \(rebinds.count), \(rebinds.isEmpty ? "0" : "graft_rebinds"),
             \(code.typeUpdates.count), \(code.typeUpdates.isEmpty ? "0" : "graft_type_updates"),
-            \(views.count), \(views.isEmpty ? "0" : "graft_existing_types"), \(existing.count),
+            \(code.wrapping.isEmpty ? "0, 0, 0" : "graft_n_wrapped_types, graft_wrapped_types, graft_n_existing_wrapped_types"),
             \(plan.stateTransformer ?? "0"),
             \(points.count), \(points.isEmpty ? "0" : "graft_points"),
             \(q(plan.summary))

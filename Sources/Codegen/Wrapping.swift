@@ -26,6 +26,9 @@ public struct TypeWrapping: Hashable, Sendable {
     public var slop: Int
     /// Wrapped records whose wrapper size the code relies on (`Wrapping.spaced`).
     public var spaced: Set<RecordID> = []
+    /// A patch's code: the wrapped records the running program already has
+    /// (the runtime checks it has them as this code expects).
+    public var existing: Set<RecordID> = []
     public init(tags: [RecordID: UInt32] = [:], slop: Int = TypeWrapping.defaultSlop) { self.tags = tags; self.slop = slop }
     public var isEmpty: Bool { tags.isEmpty }
 

@@ -130,7 +130,7 @@ void graft__channel_forked(void) {
 
 /* ---- replies ---------------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s) {
+void graft__json_str(FILE *f, const char *s) {
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
@@ -149,20 +149,20 @@ static char *status_json(void) {
     if (!f) return strdup("ERROR out of memory");
     pthread_mutex_lock(&graft__mu);
     fprintf(f, "{\"pid\":%d,\"program\":", (int)getpid());
-    json_str(f, graft__name);
+    graft__json_str(f, graft__name);
     fputs(",\"version\":", f);
-    json_str(f, graft__version);
+    graft__json_str(f, graft__version);
     fputs(",\"base_version\":", f);
-    json_str(f, graft__base_version);
+    graft__json_str(f, graft__base_version);
     fputs(",\"updates\":[", f);
     for (unsigned i = 0; i < graft__n_history; i++) {
         const struct graft_history *h = &graft__history[i];
         fputs(i ? ",{\"from\":" : "{\"from\":", f);
-        json_str(f, h->from);
+        graft__json_str(f, h->from);
         fputs(",\"to\":", f);
-        json_str(f, h->to);
+        graft__json_str(f, h->to);
         fprintf(f, ",\"pause_us\":%ld,\"point\":%u,\"description\":", h->pause_us, h->point);
-        json_str(f, h->description);
+        graft__json_str(f, h->description);
         fprintf(f, ",\"at\":%lld}", h->at);
     }
     fprintf(f, "],\"pending\":%s,\"types\":", graft__pending ? "true" : "false");

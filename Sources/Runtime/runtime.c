@@ -264,10 +264,9 @@ void graft__types_json(FILE *f) {
     fputc('[', f);
     int first = 1;
     for (struct type_entry *t = types; t; t = t->next) {
-        fputs(first ? "{\"type\":\"" : ",{\"type\":\"", f);
-        for (const char *c = t->name; *c; c++)
-            if (*c == '"' || *c == '\\') fprintf(f, "\\%c", *c); else if ((unsigned char)*c >= 0x20) fputc(*c, f);
-        fprintf(f, "\",\"representation\":\"%08x\",\"conversions\":%lu}", t->current, t->conversions);
+        fputs(first ? "{\"type\":" : ",{\"type\":", f);
+        graft__json_str(f, t->name);
+        fprintf(f, ",\"representation\":\"%08x\",\"conversions\":%lu}", t->current, t->conversions);
         first = 0;
     }
     fputc(']', f);

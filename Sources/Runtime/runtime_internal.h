@@ -53,6 +53,8 @@ int graft__type_check(const struct graft_type_update *u, char *why, size_t n);
 void graft__types_commit(const struct graft_patch_info *info);
 int graft__views_check(const struct graft_patch_info *info, char *why, size_t n);
 void graft__types_json(FILE *f);
+/* control.c: a JSON string literal for s (NULL: ""). */
+void graft__json_str(FILE *f, const char *s);
 
 /* A monotonic clock in microseconds. */
 long long graft__now_us(void);

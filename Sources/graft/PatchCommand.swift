@@ -233,19 +233,8 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         do {
-            guard let data = FileManager.default.contents(atPath: patch) else {
-                throw Failure(FileManager.default.fileExists(atPath: patch) ? "cannot read \(patch)" : "no such file: \(patch)")
-            }
-            let bytes = [UInt8](data)
-            let magic = Array(patchMagic)
-            guard bytes.count > 40, Array(bytes.suffix(magic.count)) == magic else {
-                throw Failure("\(patch) is not a sealed graft patch (no GRAFTPT1 trailer)")
-            }
-            let body = Array(bytes.prefix(bytes.count - 40))
-            guard SHA256.hash(body) == Array(bytes[(bytes.count - 40)..<(bytes.count - 8)]) else {
-                throw Failure("\(patch) is corrupt: its SHA-256 does not match the trailer")
-            }
-            guard let planData = ObjectIR.section(".graft_plan", ofELF: Data(body)),
+            let body = try unsealPatch(patch)
+            guard let planData = ObjectIR.section(".graft_plan", ofELF: body),
                   let plan = try? JSONDecoder().decode(PatchPlan.self, from: planData.prefix { $0 != 0 }) else {
                 throw Failure("\(patch) carries no plan (built by an older graft?)")
             }

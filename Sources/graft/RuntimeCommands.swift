@@ -33,6 +33,22 @@ func sealPatch(soPath: String, outPath: String) throws {
     catch { throw Failure("cannot write \(outPath): \(error.localizedDescription)") }
 }
 
+/// The shared object inside a sealed patch file, its seal checked as the runtime checks it.
+func unsealPatch(_ path: String) throws -> Data {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw Failure(FileManager.default.fileExists(atPath: path) ? "cannot read \(path)" : "no such file: \(path)")
+    }
+    let bytes = [UInt8](data), trailer = 32 + patchMagic.count
+    guard bytes.count > trailer, Array(bytes.suffix(patchMagic.count)) == patchMagic else {
+        throw Failure("\(path) is not a sealed graft patch (no GRAFTPT1 trailer)")
+    }
+    let body = Array(bytes.prefix(bytes.count - trailer))
+    guard SHA256.hash(body) == Array(bytes[body.count..<(bytes.count - patchMagic.count)]) else {
+        throw Failure("\(path) is corrupt: its SHA-256 does not match the trailer")
+    }
+    return Data(body)
+}
+
 /// SHA-256 (FIPS 180-4), enough for sealing patches without a dependency.
 enum SHA256 {
     private static let k: [UInt32] = [
