@@ -146,13 +146,13 @@ struct Driver {
                 else { codegen.append(a) }  // unknown: the system compiler judges it
             }
         }
-        if inputs.isEmpty { delegate = true }
     }
 
     // MARK: Running
 
     func run() throws {
-        if delegate && !(preloaded.count > 0 && inputs.isEmpty && !compileOnly) { return try exec(Toolchain.systemCC + original) }
+        // Nothing of graft's to do: the system compiler answers (no inputs: its own error).
+        if delegate || (inputs.isEmpty && preloaded.isEmpty) { return try exec(Toolchain.systemCC + original) }
         if compileOnly { try compile() } else { try link() }
     }
 
