@@ -1,5 +1,5 @@
 // Which named structs may be wrapped: the abstraction-violating alias
-// analysis (Ginseng's), rules ALIAS-1 … ALIAS-7 of Specs/alias.md.
+// analysis (Ginseng's), rules ALIAS-1 … ALIAS-8 of Specs/alias.md.
 //
 // A wrapped `struct T` carries a version tag and spare room before its
 // payload and is converted on first access; that is sound only when T's
@@ -160,6 +160,18 @@ public enum AliasAnalysis {
         }
     }
 
+    /// ALIAS-8: the declared `dlopen`/`dlmopen` the program refers to, if any.
+    static func runtimeLoader(_ p: Program) -> Function? {
+        let loaders = Set(p.functions.filter { $0.body == nil && ["dlopen", "dlmopen"].contains($0.sourceName) }.map(\.id))
+        guard !loaders.isEmpty else { return nil }
+        final class Seen { var id: FuncID? }
+        let seen = Seen()
+        let m = IDMapper(function: { id in if loaders.contains(id) { seen.id = id }; return id })
+        for f in p.functions where f.body != nil { _ = m.map(f) }
+        for g in p.globals { _ = m.map(g) }
+        return seen.id.map { p[$0] }
+    }
+
     // MARK: ALIAS-2 … ALIAS-6: uses
 
     static func useFindings(_ p: Program) -> [(RecordID, Diagnostic)] {
@@ -184,6 +196,18 @@ public enum AliasAnalysis {
             // ALIAS-6: an object of T (or T *) that only code outside the program defines.
             if g.storage == .extern {
                 w.expose(g.type, alsoPointee: true, 6, "'\(g.name)' of type '\(spell(g.type, in: p))' is defined outside the program")
+            }
+        }
+        // ALIAS-8: a program that loads code at run time exposes its exported
+        // interface: the loaded code may call any external function with T's
+        // plain layout (or arrays spaced by it).
+        if let loader = runtimeLoader(p) {
+            for f in p.functions where f.body != nil && f.storage != .static && f.sourceName != "main" {
+                w.loc = f.loc
+                for (i, t) in f.type.params.enumerated() {
+                    w.expose(t, alsoPointee: true, 8, "'\(spell(t, in: p))' is parameter \(i + 1) of exported function '\(f.sourceName)', which code loaded with '\(loader.sourceName)' may call")
+                }
+                w.expose(f.type.result, alsoPointee: true, 8, "'\(spell(f.type.result, in: p))' is returned by exported function '\(f.sourceName)', which code loaded with '\(loader.sourceName)' may call")
             }
         }
         for f in p.functions {

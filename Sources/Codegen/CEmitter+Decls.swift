@@ -216,10 +216,26 @@ extension Emitter {
         }
     }
 
-    /// `{ .graft_tag = T }` for an object of wrapped type without an initializer.
+    /// `{ .graft_tag = T }` for a static object of wrapped type without an
+    /// initializer, in code that knows where the process keeps T's tag
+    /// (REP-3; a patch's own statics of a type the program has are stamped
+    /// by `graft_stamp_statics` instead).
     func wrappedTagInitializer(_ t: CType) -> String? {
-        guard let rid = wrappedRecord(t), let tag = wrapping.tags[rid] else { return nil }
+        guard let rid = wrappedRecord(t), let tag = wrapping.tags[rid], !stampsAtRuntime(rid) else { return nil }
         return "{ .graft_tag = " + tagLiteral(tag) + " }"
+    }
+
+    /// A patch's constructor that stamps its own static objects of wrapped
+    /// types the program already has, at the offset the process chose (REP-3).
+    func staticStamps() -> String {
+        var rows: [String] = []
+        for g in p.globals where g.storage != .extern && !isDeclarationOnly(g) {
+            guard let rid = wrappedRecord(g.type), stampsAtRuntime(rid) else { continue }
+            rows.append("    " + stamp("(void *)&" + g.name, rid))
+        }
+        guard !rows.isEmpty else { return "" }
+        return "\n/* graft: this patch's static objects of wrapped types, stamped where the process keeps their tags. */\n"
+            + "__attribute__((constructor)) static void graft_stamp_statics(void) {\n" + rows.joined(separator: "\n") + "\n}\n"
     }
 
     /// `register T name __asm__("r") __attribute__((…)) = init;`
@@ -239,9 +255,13 @@ extension Emitter {
                 }
             }
             s += " = " + initializer(i, l.type)
-        } else if let tagInit = wrappedTagInitializer(l.type) {
-            // Stack garbage must not pass for an old representation.
-            s += " = " + tagInit
+        }
+        // Stack garbage must not pass for an old representation (REP-3).
+        // A copy (`= *q`) keeps the tag of the value it copies.
+        var stamped = i == nil
+        if case .compound? = i { stamped = stampsAtRuntime(wrappedRecord(l.type) ?? RecordID(-1)) }
+        if stamped, let rid = wrappedRecord(l.type) {
+            return s + "; " + stamp("&" + localName(l.id), rid)
         }
         return s + ";"
     }

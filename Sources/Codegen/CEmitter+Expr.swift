@@ -375,8 +375,10 @@ extension Emitter {
                 guard rid.index >= 0, rid.index < p.records.count else { return "{}" }
                 let items = recordEntries(p.records[rid.index], entries)
                 if let tag = wrapping.tags[rid] {
-                    let payload = items.isEmpty ? "" : ", .graft_u = { .graft_d = { " + items.joined(separator: ", ") + " } }"
-                    return "{ .graft_tag = " + tagLiteral(tag) + payload + " }"
+                    let payload = ".graft_u = { .graft_d = { " + items.joined(separator: ", ") + " } }"
+                    // REP-3: the tag where this code knows the process keeps it; else stamped after.
+                    if stampsAtRuntime(rid) { return items.isEmpty ? "{}" : "{ " + payload + " }" }
+                    return "{ " + (items.isEmpty ? "" : payload + ", ") + ".graft_tag = " + tagLiteral(tag) + " }"
                 }
                 return items.isEmpty ? "{}" : "{ " + items.joined(separator: ", ") + " }"
             case .array(let e, _), .vla(let e, _):

@@ -172,9 +172,9 @@ extension Emitter {
         for a in args {
             var e = a
             while case .cast(_, let inner) = e { e = inner }
-            if case .sizeOf(let t, _) = e, let rid = wrappedRecord(t), let tag = wrapping.tags[rid] {
+            if case .sizeOf(let t, _) = e, let rid = wrappedRecord(t), wrapping.tags[rid] != nil {
                 let r = lvalue(result)
-                return " if (" + r + ") ((struct " + tags[rid.index] + " *)(" + r + "))->graft_tag = " + tagLiteral(tag) + ";"
+                return " if (" + r + ") " + stamp("(void *)(" + r + ")", rid)
             }
         }
         return ""

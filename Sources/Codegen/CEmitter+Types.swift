@@ -197,22 +197,48 @@ extension Emitter {
     func conName(_ id: RecordID) -> String { "graft_con_" + tags[id.index] }
     func typeInfoName(_ id: RecordID) -> String { "graft_type_" + tags[id.index] }
     func tagLiteral(_ t: UInt32) -> String { "0x" + String(t, radix: 16) + "u" }
+    /// The type's state, shared by every build in the process under a name
+    /// derived from its stable identity.
+    func stateName(_ id: RecordID) -> String { TypeWrapping.stateSymbol(p[id].identity) }
+    /// Whether this code's objects of `id` find their tag at an offset only
+    /// the process knows (a patch's view of a type the program already has).
+    func stampsAtRuntime(_ id: RecordID) -> Bool { wrapping.existing.contains(id) }
 
-    /// The wrapper, its type description for the runtime, and its con function.
+    /// The wrapper, its state and type description for the runtime, and its
+    /// con function (Specs/representation.md REP-1, REP-2).
     func emitWrapper(_ r: Record, tag: UInt32) {
-        let w = "struct " + tags[r.id.index], pl = "struct " + payloadTag(r.id)
-        line("\(w) { unsigned int graft_tag; union { \(pl) graft_d; unsigned char graft_slop[sizeof(\(pl)) + \(wrapping.slop)]; void *graft_ext; } graft_u; };")
-        line("static const struct graft_type \(typeInfoName(r.id)) = { \(cString(Array(r.identity.utf8))), \(tagLiteral(tag)), sizeof(\(pl)), sizeof(((\(w) *)0)->graft_u), \(wrapping.spaced.contains(r.id) ? 1 : 0) };")
+        let w = "struct " + tags[r.id.index], pl = "struct " + payloadTag(r.id), st = stateName(r.id)
+        // REP-1: the payload at offset 0, room to grow in place (at least a
+        // pointer, for a payload moved to the heap), then the tag, packed so
+        // the wrapper keeps the payload's alignment.
+        let room = "(sizeof(\(pl)) + \(wrapping.slop) < sizeof(void *) ? sizeof(void *) : sizeof(\(pl)) + \(wrapping.slop))"
+        line("\(w) { union { \(pl) graft_d; unsigned char graft_room[\(room)]; } graft_u; unsigned int graft_tag __attribute__((packed)); };")
+        if stampsAtRuntime(r.id) {
+            line("extern struct graft_type_state \(st);")
+        } else {
+            line("struct graft_type_state \(st) = { 0, __builtin_offsetof(\(w), graft_tag) };")
+        }
+        line("static const struct graft_type \(typeInfoName(r.id)) = { \(cString(Array(r.identity.utf8))), \(tagLiteral(tag)), sizeof(\(pl)), sizeof(\(w)), \(wrapping.spaced.contains(r.id) ? 1 : 0), &\(st) };")
+        // REP-2: steady state pays one load of a flag that stays 0 until a patch changes the type.
         line("static inline __attribute__((always_inline, unused)) \(pl) *\(conName(r.id))(const volatile \(w) *graft_w) {")
-        line("\(w) *graft_m = (\(w) *)graft_w;", 1)
-        line("if (__builtin_expect(graft_m->graft_tag == \(tagLiteral(tag)), 1)) return &graft_m->graft_u.graft_d;", 1)
-        line("return (\(pl) *)graft_con(&\(typeInfoName(r.id)), &graft_m->graft_tag, &graft_m->graft_u);", 1)
+        line("if (__builtin_expect(\(st).pending == 0, 1)) return (\(pl) *)graft_w;", 1)
+        line("return (\(pl) *)graft_con(&\(typeInfoName(r.id)), (void *)graft_w);", 1)
         line("}")
     }
 
-    /// A patch's transforms: the default copies, then the programmer's
-    /// transformer on a wrapper of the new representation, then the payload
-    /// goes where the runtime wants it.
+    /// A statement that stamps the new object at address `obj` with this
+    /// code's representation of `id` (REP-3).
+    func stamp(_ obj: String, _ id: RecordID) -> String {
+        guard let tag = wrapping.tags[id] else { return "" }
+        if stampsAtRuntime(id) {
+            return "graft_stamp(" + obj + ", &" + stateName(id) + ", " + tagLiteral(tag) + ", sizeof(struct " + payloadTag(id) + "));"
+        }
+        return "((struct " + tags[id.index] + " *)(" + obj + "))->graft_tag = " + tagLiteral(tag) + ";"
+    }
+
+    /// A patch's transforms: the default copies straight into the new
+    /// payload (room the runtime zeroed), then the programmer's transformer,
+    /// which sees the new value through a wrapper whose payload is that one.
     func emitTypeUpdates() {
         var rows: [String] = []
         for u in typeUpdates {
@@ -224,8 +250,7 @@ extension Emitter {
             line("/* graft: \(nr.identity) from representation \(tagLiteral(u.fromTag)) to \(tagLiteral(tag)). */")
             line("static void \(fn)(const void *graft_o, void *graft_n) {")
             line("const \(ol) *o = (const \(ol) *)graft_o;", 1)
-            line("\(w) graft_w = { .graft_tag = \(tagLiteral(tag)) };", 1)
-            line("\(pl) *n = &graft_w.graft_u.graft_d;", 1)
+            line("\(pl) *n = (\(pl) *)graft_n;", 1)
             for c in u.copies {
                 guard let nf = nr.fields?[c.new], let of = old.fields?[c.old], let nn = nf.name, let on = of.name else { continue }
                 if case .array = p.unroll(nf.type) {
@@ -236,9 +261,14 @@ extension Emitter {
             }
             if let f = u.userTransformer {
                 let param = p.functions[f.index].type.params.first.map(typeName) ?? "void *"
+                // The wrapper's payload is out of line, at n: the transformer's
+                // con calls (the type is pending while transforms run) reach it.
+                line("\(w) graft_w;", 1)
+                line("__builtin_memset(&graft_w, 0, sizeof graft_w);", 1)
+                line("__builtin_memcpy(&graft_w, &n, sizeof n);", 1)
+                line("{ unsigned graft_t = \(tagLiteral(tag)) | GRAFT_TAG_EXT; __builtin_memcpy((unsigned char *)&graft_w + \(stateName(nr.id)).tagoff, &graft_t, sizeof graft_t); }", 1)
                 line("\(functionName(f))((\(param))(void *)o, &graft_w);", 1)
             }
-            line("__builtin_memcpy(graft_n, n, sizeof *n);", 1)
             line("}")
             rows.append("{ \(cString(Array(nr.identity.utf8))), \(tagLiteral(u.fromTag)), \(tagLiteral(tag)), sizeof(\(ol)), sizeof(\(pl)), \(fn), \(u.extends ? 1 : 0) }")
         }

@@ -1,16 +1,20 @@
-// Type wrapping (DESIGN.md "How an updatable program works"; Specs/alias.md
-// decides which types). A wrapped struct T is emitted as
+// Type wrapping (DESIGN.md "How an updatable program works";
+// Specs/representation.md is the layout, Specs/alias.md decides which
+// types). A wrapped struct T is emitted as
 //
 //     struct T__gp { …T's fields… };                       /* the payload */
-//     struct T { unsigned graft_tag;
-//                union { struct T__gp graft_d; unsigned char graft_slop[sizeof(struct T__gp) + SLOP];
-//                        void *graft_ext; } graft_u; };
+//     struct T { union { struct T__gp graft_d; unsigned char graft_room[sizeof(struct T__gp) + SLOP]; } graft_u;
+//                unsigned graft_tag __attribute__((packed)); };
+//     struct graft_type_state graft_ts_<hash of T's identity> = { 0, offsetof(struct T, graft_tag) };
 //
-// and every access to a field of a T goes through `graft_con_T(&t)`, which
-// returns the payload when its tag is the representation this code was
-// compiled for and otherwise asks the runtime (`graft_con`) to convert it.
-// The tag of a representation is a hash of its layout, so two builds of
-// the same source agree on it whatever their history.
+// The payload stays at the object's address, so everything C says about
+// T's layout up to its size holds (first member, offsetof, bytes through
+// void *). Every access to a field of a T goes through `graft_con_T(&t)`,
+// which returns the object itself while the type's `pending` flag is 0 —
+// until a patch changes T — and otherwise asks the runtime (`graft_con`),
+// which reads the tag at the offset the process fixed for T and converts
+// the payload. The tag of a representation is a hash of its layout, so two
+// builds of the same source agree on it whatever their history.
 //
 // The IR does not change: the emitter applies the wrapping. This file
 // holds the pure parts: which records, their tags, and the slop.
@@ -31,6 +35,13 @@ public struct TypeWrapping: Hashable, Sendable {
     public var existing: Set<RecordID> = []
     public init(tags: [RecordID: UInt32] = [:], slop: Int = TypeWrapping.defaultSlop) { self.tags = tags; self.slop = slop }
     public var isEmpty: Bool { tags.isEmpty }
+
+    /// The name of a wrapped type's shared state (`struct graft_type_state`):
+    /// from its stable identity, so every build in a process binds to the
+    /// definition of the build that introduced the type.
+    public static func stateSymbol(_ identity: String) -> String {
+        "graft_ts_" + String(fnv1a64(identity), radix: 16)
+    }
 
     /// 8 bytes: in the common case of a small struct on the heap it costs no
     /// memory at all (glibc rounds `malloc(n)` up to n + 8 in 16-byte steps,

@@ -168,9 +168,9 @@ struct type_step {
 struct type_entry {
     char *name;
     unsigned current;                   /* the representation the process uses now */
-    size_t min_capacity;                /* the smallest wrapper any build allocates */
-    size_t first_capacity;              /* the program's own */
-    int one_capacity;                   /* every build so far has the same wrapper size */
+    struct graft_type_state *state;     /* the type's shared state: pending flag, tag offset */
+    size_t first_wrapper;               /* the wrapper size of the type's first definition */
+    int one_wrapper;                    /* every build so far has the same wrapper size */
     unsigned *known;                    /* every representation seen: the program's, patches' */
     size_t n_known;
     struct type_step *steps;            /* newest first */
@@ -202,7 +202,8 @@ static void add_known(struct type_entry *t, unsigned tag) {
     t->known[t->n_known++] = tag;
 }
 
-/* Registers one build's view; the first view of a name sets its current representation. */
+/* Registers one build's view; the first view of a name sets its current
+ * representation and the state every later view must share. */
 static struct type_entry *register_view(const struct graft_type *v, int makes_current) {
     struct type_entry *t = find_type(v->name);
     if (!t) {
@@ -210,14 +211,13 @@ static struct type_entry *register_view(const struct graft_type *v, int makes_cu
         if (!t) abort();
         t->name = dup_or(v->name, "");
         t->current = v->tag;
-        t->min_capacity = v->capacity;
-        t->first_capacity = v->capacity;
-        t->one_capacity = 1;
+        t->state = v->state;
+        t->first_wrapper = v->wrapper;
+        t->one_wrapper = 1;
         t->next = types;
         types = t;
     }
-    if (v->capacity < t->min_capacity) t->min_capacity = v->capacity;
-    if (v->capacity != t->first_capacity) t->one_capacity = 0;
+    if (v->wrapper != t->first_wrapper) t->one_wrapper = 0;
     if (makes_current) t->current = v->tag;
     add_known(t, v->tag);
     return t;
@@ -288,9 +288,16 @@ int graft__views_check(const struct graft_patch_info *info, char *why, size_t n)
         if (!t) {
             snprintf(why, n, "the patch's code expects %s to be wrapped, and this process does not wrap it", v->name);
             ok = 0;
-        } else if (v->spaced && (!t->one_capacity || t->first_capacity != v->capacity)) {
-            snprintf(why, n, "the patch's code lays out arrays or copies of %s with %zu-byte payload room, but objects in this process have %zu%s",
-                     v->name, v->capacity, t->first_capacity, t->one_capacity ? "" : " (and other sizes)");
+        } else if (v->state != t->state || !v->state) {
+            snprintf(why, n, "the patch's code does not share the process's state of %s (graft_ts_ symbol not bound)", v->name);
+            ok = 0;
+        } else if (v->wrapper < (size_t)t->state->tagoff + sizeof(unsigned)) {
+            snprintf(why, n, "the patch's code makes %zu-byte objects of %s, but objects in this process keep their tag at byte %u",
+                     v->wrapper, v->name, t->state->tagoff);
+            ok = 0;
+        } else if (v->spaced && (!t->one_wrapper || t->first_wrapper != v->wrapper)) {
+            snprintf(why, n, "the patch's code lays out arrays or copies of %s as %zu-byte objects, but objects in this process are %zu bytes%s",
+                     v->name, v->wrapper, t->first_wrapper, t->one_wrapper ? "" : " (and other sizes)");
             ok = 0;
         } else if (after != v->tag) {
             snprintf(why, n, "the patch's code expects %s in representation %08x, the process has %08x (the patch was built from another release than the one running)",
@@ -323,6 +330,8 @@ void graft__types_commit(const struct graft_patch_info *info) {
         add_known(t, u->from_tag);
         add_known(t, u->to_tag);
         t->current = u->to_tag;
+        /* From now on every con function of the type asks graft_con. */
+        __atomic_store_n(&t->state->pending, 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&types_mu);
 }
@@ -355,27 +364,40 @@ static int leads(struct type_entry *t, unsigned from, unsigned to, int only_exte
     return 0;
 }
 
-void *graft_con(const struct graft_type *want, unsigned *tagp, void *u) {
-    unsigned tag = *tagp;
-    if (tag == (want->tag | GRAFT_TAG_EXT)) return *(void **)u;
-    if (tag == want->tag) return u;
+static unsigned tag_of(const unsigned char *obj, unsigned off) {
+    unsigned t;
+    memcpy(&t, obj + off, sizeof t);
+    return t;
+}
+
+static void set_tag(unsigned char *obj, unsigned off, unsigned t) { memcpy(obj + off, &t, sizeof t); }
+static void *ext_of(const unsigned char *obj) { void *e; memcpy(&e, obj, sizeof e); return e; }
+static void set_ext(unsigned char *obj, void *e) { memcpy(obj, &e, sizeof e); }
+
+void *graft_con(const struct graft_type *want, void *objp) {
+    unsigned char *obj = objp;
+    const unsigned off = want->state->tagoff;
+    const size_t room = off;                /* the payload bytes below the tag */
+    unsigned tag = tag_of(obj, off);
+    if (tag == want->tag && want->size <= room) return obj;
+    if (tag == (want->tag | GRAFT_TAG_EXT)) return ext_of(obj);
     pthread_mutex_lock(&types_mu);
     struct type_entry *t = find_type(want->name);
     if (!t) t = register_view(want, 0);
-    size_t cap = want->capacity < t->min_capacity ? want->capacity : t->min_capacity;
     unsigned have = tag & ~GRAFT_TAG_EXT;
-    void *payload = (tag & GRAFT_TAG_EXT) ? *(void **)u : u;
+    void *payload = (tag & GRAFT_TAG_EXT) ? ext_of(obj) : obj;
     void *result;
-    if (!is_known(t, have)) {
-        /* A fresh object (its tag is allocator garbage or zero). */
-        if (want->size <= cap) {
-            *tagp = want->tag;
-            result = u;
+    if (!is_known(t, have) || (have == want->tag && want->size > room)) {
+        /* A fresh object (its tag is allocator garbage or zero, or it was
+         * stamped by code whose payload does not fit below the tag). */
+        if (want->size <= room) {
+            set_tag(obj, off, want->tag);
+            result = obj;
         } else {
             result = calloc(1, want->size);
             if (!result) fatal("out of memory for a %s", want->name);
-            *(void **)u = result;
-            *tagp = want->tag | GRAFT_TAG_EXT;
+            set_ext(obj, result);
+            set_tag(obj, off, want->tag | GRAFT_TAG_EXT);
         }
     } else if (leads(t, have, want->tag, 0)) {
         /* Forward, one transform at a time. */
@@ -385,18 +407,18 @@ void *graft_con(const struct graft_type *want, unsigned *tagp, void *u) {
             unsigned char *old = s->old_size <= sizeof small ? small : malloc(s->old_size);
             if (!old) fatal("out of memory converting a %s", want->name);
             memcpy(old, payload, s->old_size);
-            if (s->new_size <= cap) {
-                memset(u, 0, cap);
-                payload = u;
+            if (s->new_size <= room) {
+                memset(obj, 0, room);
+                payload = obj;
                 s->transform(old, payload);
-                *tagp = s->to;
+                set_tag(obj, off, s->to);
             } else {
                 /* The old heap block (if any) is not freed: code may still hold a field's address. */
                 payload = calloc(1, s->new_size);
                 if (!payload) fatal("out of memory converting a %s", want->name);
                 s->transform(old, payload);
-                *(void **)u = payload;
-                *tagp = s->to | GRAFT_TAG_EXT;
+                set_ext(obj, payload);
+                set_tag(obj, off, s->to | GRAFT_TAG_EXT);
             }
             if (old != small) free(old);
             t->conversions++;

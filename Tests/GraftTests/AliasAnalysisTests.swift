@@ -261,6 +261,28 @@ struct AliasAnalysisTests {
         try expectExcluded(src, "state", "ALIAS-6", at: "// EXTPTR")
     }
 
+    // MARK: ALIAS-8
+
+    @Test func alias8ExportedInterfaceOfAProgramThatLoadsCode() throws {
+        let src = """
+        #include <dlfcn.h>
+        struct reg { const char *name; int value; };
+        struct box { struct reg inner; int n; };
+        struct priv { int x; };
+        void register_all(const struct reg *r) { (void)r; }    // EXPORTED
+        struct box *make_box(void) { return 0; }                // RESULT
+        static void helper(struct priv *p) { p->x = 1; }
+        int main(void) { struct priv q; helper(&q); return dlopen("x.so", RTLD_NOW) ? q.x : 0; }
+        """
+        try expectExcluded(src, "reg", "ALIAS-8", at: "// EXPORTED")
+        try expectExcluded(src, "box", "ALIAS-8", at: "// RESULT")
+        // A static function is not the interface; without dlopen nothing is.
+        let (p, d) = try decide(src)
+        try expectWrapped(p, d, ["priv"])
+        let (p2, d2) = try decide(src.replacingOccurrences(of: "dlopen(\"x.so\", RTLD_NOW)", with: "q.x"))
+        try expectWrapped(p2, d2, ["reg", "box", "priv"])
+    }
+
     // MARK: Wrapped
 
     @Test func ownPointersOnlyIsWrapped() throws {

@@ -9,26 +9,50 @@
 extern "C" {
 #endif
 
-#define GRAFT_ABI 2
+#define GRAFT_ABI 3
 
-/* Type wrapping. A wrapped struct T is laid out as
- *     struct T { unsigned graft_tag; union { payload; slop; void *ext; } graft_u; };
- * The tag names the representation the payload has: a 31-bit hash of the
- * payload's layout (never 0). With GRAFT_TAG_EXT set, the payload did not fit
- * in the union and lives on the heap, at graft_u.ext. Code compiled for a
- * representation reads the payload in place when the tag is its own and
- * calls graft_con otherwise. */
+/* Type wrapping (Specs/representation.md). A wrapped struct T keeps C's
+ * layout: its payload (T's fields, at clang's offsets) is at the object's
+ * address, followed by room to grow in place and a 4-byte representation
+ * tag:
+ *     struct T { union { payload; unsigned char room[R]; } graft_u; unsigned graft_tag (packed); };
+ * So the first member is at the struct's address, offsetof is the distance
+ * from it, and bytes written through void * land in the payload.
+ * The tag names the payload's representation: a 31-bit hash of its layout
+ * (never 0). With GRAFT_TAG_EXT set, the payload outgrew the room and lives
+ * on the heap; the room's first bytes hold its address. Steady state never
+ * reads the tag: a con function loads its type's `pending` flag, which is
+ * 0 until a patch changes the type's representation, and only then asks
+ * graft_con. Every build of a process finds a type's tag at the same offset,
+ * the one the type's first definition chose (`tagoff`). */
 #define GRAFT_TAG_EXT 0x80000000u
+
+/* A wrapped type's state in the process, defined once (by the program, or by
+ * the patch that introduced the type) and shared by name: graft_ts_<hash>. */
+struct graft_type_state {
+    unsigned pending;               /* nonzero once a patch changed the representation */
+    unsigned tagoff;                /* where every object of the type keeps its tag */
+};
 
 /* One build's view of a wrapped type (the program's, or a patch's). */
 struct graft_type {
     const char *name;               /* stable identity, e.g. "struct entry" */
     unsigned tag;                   /* the representation this build's code uses */
     size_t size;                    /* its payload size */
-    size_t capacity;                /* room for a payload in this build's wrapper */
+    size_t wrapper;                 /* sizeof the wrapper in this build's code */
     int spaced;                     /* this build's code relies on the wrapper's size: arrays of
                                        the type, the type inside another, whole-object copies */
+    struct graft_type_state *state;
 };
+
+/* Stamps a new object with representation `tag` as seen by code whose payload
+ * is `size` bytes: a payload that does not fit below the tag is left to
+ * graft_con (tag 0: fresh), which gives it room on the heap. */
+static inline __attribute__((always_inline, unused))
+void graft_stamp(void *obj, const struct graft_type_state *st, unsigned tag, size_t size) {
+    unsigned t = size <= st->tagoff ? tag : 0;
+    __builtin_memcpy((unsigned char *)obj + st->tagoff, &t, sizeof t);
+}
 
 /* One wrapped type changing representation in a patch. */
 struct graft_type_update {
@@ -77,11 +101,11 @@ void graft_update_point_at(unsigned id);
 /* Declares the wrapped types of the program (from the start-up constructor). */
 void graft_register_types(const struct graft_type *const *types, unsigned n);
 
-/* The slow path of a con function: the payload of the wrapped object whose
- * tag is *tag and union is u, in the representation `t`, converting it (in
+/* The slow path of a con function (only once t's type is pending): the payload
+ * of the wrapped object at obj in the representation `t`, converting it (in
  * place or onto the heap) through the transforms patches installed. An
  * unknown tag is a fresh object: it is stamped with t's tag. */
-void *graft_con(const struct graft_type *t, unsigned *tag, void *u);
+void *graft_con(const struct graft_type *t, void *obj);
 
 /* The representation a wrapped type has in the process now (0: unknown type). */
 unsigned graft_type_current(const char *name);

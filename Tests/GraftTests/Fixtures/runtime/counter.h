@@ -1,8 +1,10 @@
-/* The wrapped global that the type-update fixtures share: a version tag and
- * a payload with slop, as graft's type wrapping lays it out. */
+/* The wrapped global that the type-update fixtures share, as graft's type
+ * wrapping lays it out: the payload with room to grow, then the tag; its
+ * state (pending flag, tag offset) is shared by name. */
 #ifndef COUNTER_H
 #define COUNTER_H
-struct wrapped_counter { unsigned graft_tag; _Alignas(16) unsigned char payload[64]; };
+struct wrapped_counter { _Alignas(16) unsigned char payload[64]; unsigned graft_tag; };
+extern struct graft_type_state graft_ts_counter;
 struct counter_v0 { int n; };
 struct counter_v1 { int n; int doubled; };
 struct counter_v2 { long long n; int doubled; char tag[8]; };

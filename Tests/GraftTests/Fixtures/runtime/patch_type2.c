@@ -18,8 +18,8 @@ static void to_v2(const void *old_payload, void *new_payload) {
 }
 
 static struct counter_v2 *con_counter(void) {
-    static const struct graft_type view = { COUNTER_TYPE, COUNTER_V2, sizeof(struct counter_v2), sizeof counter.payload };
-    return graft_con(&view, &counter.graft_tag, counter.payload);
+    static const struct graft_type view = { COUNTER_TYPE, COUNTER_V2, sizeof(struct counter_v2), sizeof counter, 0, &graft_ts_counter };
+    return graft_con(&view, &counter);
 }
 
 static const char *greet_t2(void) {
