@@ -106,7 +106,9 @@ void graft__channel_start(void) {
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_t t;
+    atomic_fetch_add(&graft__runtime_threads, 1);
     int err = pthread_create(&t, &attr, accept_loop, (void *)(intptr_t)fd);
+    if (err) atomic_fetch_sub(&graft__runtime_threads, 1);
     pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err) {
@@ -289,6 +291,7 @@ static char *check_patch(const struct graft_patch_info *p, void **slots) {
     {
         char why[512];
         if (!graft__views_check(p, why, sizeof why)) return format("REJECTED %s", why);
+        if (graft__program_threads(why, sizeof why) != 1) return format("REJECTED %s", why);
     }
     return NULL;
 }
@@ -317,7 +320,7 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
     graft__pending = p;
     atomic_fetch_or(&graft__flag, GRAFT_FLAG_PENDING);
     for (;;) {
-        if (p->state == GRAFT_APPLIED) break;
+        if (p->state == GRAFT_APPLIED || p->state == GRAFT_REFUSED) break;
         now = graft__now_us();
         long long wake;
         if (p->state == GRAFT_WAITING) {
@@ -345,6 +348,7 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
     enum graft_patch_state state = p->state;
     pthread_mutex_unlock(&graft__mu);
     if (state == GRAFT_APPLIED) return format("APPLIED pause_us=%ld point=%u", p->pause_us, p->point);
+    if (state == GRAFT_REFUSED) return format("REJECTED at update point: %s", p->why);
     char *points = admissible_list(p->info);
     char *r = format("TIMEOUT not applied: no admissible update point was reached within %g s (%lu update point%s seen; admissible: %s)",
                      timeout, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?");
@@ -453,8 +457,15 @@ static void *serve(void *arg) {
     return NULL;
 }
 
+/* A connection's thread, counted by accept_loop before it was created. */
+static void *serve_counted(void *arg) {
+    graft__thread_named();
+    return serve(arg);
+}
+
 static void *accept_loop(void *arg) {
     int fd = (int)(intptr_t)arg;
+    graft__thread_named();
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -466,7 +477,11 @@ static void *accept_loop(void *arg) {
             continue;
         }
         pthread_t t;
-        if (pthread_create(&t, &attr, serve, (void *)(intptr_t)c) != 0) serve((void *)(intptr_t)c);
+        atomic_fetch_add(&graft__runtime_threads, 1);
+        if (pthread_create(&t, &attr, serve_counted, (void *)(intptr_t)c) != 0) {
+            atomic_fetch_sub(&graft__runtime_threads, 1);
+            serve((void *)(intptr_t)c);
+        }
     }
     pthread_attr_destroy(&attr);
     return NULL;

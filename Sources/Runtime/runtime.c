@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 pthread_mutex_t graft__mu = PTHREAD_MUTEX_INITIALIZER;
@@ -21,6 +22,36 @@ char *graft__base_version;
 char *graft__name;
 struct graft_history *graft__history;
 unsigned graft__n_history;
+
+atomic_int graft__runtime_threads;
+
+void graft__thread_named(void) {
+    pthread_setname_np(pthread_self(), GRAFT_THREAD_NAME);
+    atomic_fetch_sub(&graft__runtime_threads, 1);
+}
+
+int graft__program_threads(char *why, size_t n) {
+    int starting = atomic_load(&graft__runtime_threads);
+    DIR *d = opendir("/proc/self/task");
+    if (!d) { snprintf(why, n, "cannot count the process's threads (/proc/self/task)"); return -1; }
+    int program = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.') continue;
+        char path[300], comm[32] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "re");
+        if (f) {
+            if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
+            fclose(f);
+        }
+        comm[strcspn(comm, "\n")] = 0;
+        if (strcmp(comm, GRAFT_THREAD_NAME) != 0) program++;
+    }
+    closedir(d);
+    program -= starting;
+    if (program > 1) snprintf(why, n, "the process runs %d threads of its own; graft applies a patch only where no thread but the one at the update point can run old code, and does not yet stop other threads at update points [UPD-5]", program);
+    return program;
+}
 
 long long graft__now_us(void) {
     struct timespec t;
@@ -41,6 +72,7 @@ static void on_wake(int sig) { (void)sig; }
 static void fork_prepare(void) { pthread_mutex_lock(&graft__mu); }
 static void fork_parent(void) { pthread_mutex_unlock(&graft__mu); }
 static void fork_child(void) {
+    atomic_store(&graft__runtime_threads, 0);   /* only the forking thread survives */
     graft__channel_forked();
     pthread_mutex_unlock(&graft__mu);
 }
@@ -124,6 +156,15 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
     if (!p || p->state != GRAFT_WAITING) { pthread_mutex_unlock(&graft__mu); return; }
     p->points_seen++;
     if (!admissible(p->info, id)) { pthread_mutex_unlock(&graft__mu); return; }
+    /* UPD-5: another thread of the program could be running old code right now. */
+    if (graft__program_threads(p->why, sizeof p->why) != 1) {
+        p->state = GRAFT_REFUSED;
+        graft__pending = NULL;
+        atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+        pthread_cond_broadcast(&graft__cv);
+        pthread_mutex_unlock(&graft__mu);
+        return;
+    }
     p->state = GRAFT_APPLYING;          /* from here on the control thread cannot withdraw it */
     pthread_mutex_unlock(&graft__mu);
 
@@ -171,6 +212,7 @@ struct type_entry {
     struct graft_type_state *state;     /* the type's shared state: pending flag, tag offset */
     size_t first_wrapper;               /* the wrapper size of the type's first definition */
     int one_wrapper;                    /* every build so far has the same wrapper size */
+    int spaced;                         /* some build's code copies, embeds or arrays the type (REP-5) */
     unsigned *known;                    /* every representation seen: the program's, patches' */
     size_t n_known;
     struct type_step *steps;            /* newest first */
@@ -218,6 +260,7 @@ static struct type_entry *register_view(const struct graft_type *v, int makes_cu
         types = t;
     }
     if (v->wrapper != t->first_wrapper) t->one_wrapper = 0;
+    if (v->spaced) t->spaced = 1;
     if (makes_current) t->current = v->tag;
     add_known(t, v->tag);
     return t;
@@ -305,6 +348,24 @@ int graft__views_check(const struct graft_patch_info *info, char *why, size_t n)
             ok = 0;
         }
     }
+    /* REP-5: a payload that outgrows its objects' room moves to the heap,
+     * and a whole-object copy would then copy the payload's address: two
+     * objects sharing one payload. */
+    for (unsigned j = 0; ok && j < info->n_types; j++) {
+        const struct graft_type_update *u = &info->types[j];
+        struct type_entry *t = u->type ? find_type(u->type) : NULL;
+        if (!t || u->new_size <= t->state->tagoff) continue;
+        int spaced = t->spaced;
+        for (unsigned i = 0; i < info->n_wrapped; i++)
+            if (info->wrapped && info->wrapped[i] && info->wrapped[i]->name && strcmp(info->wrapped[i]->name, u->type) == 0
+                && info->wrapped[i]->spaced) spaced = 1;
+        if (spaced) {
+            snprintf(why, n, "%s grows to %zu bytes, more than the %u its objects have room for in this process, so its values would move "
+                     "to the heap; but code copies %s objects whole (or holds them in arrays or other structs), and a copy would share "
+                     "the moved value [REP-5]", u->type, u->new_size, t->state->tagoff, u->type);
+            ok = 0;
+        }
+    }
     pthread_mutex_unlock(&types_mu);
     return ok;
 }
@@ -331,7 +392,7 @@ void graft__types_commit(const struct graft_patch_info *info) {
         add_known(t, u->to_tag);
         t->current = u->to_tag;
         /* From now on every con function of the type asks graft_con. */
-        __atomic_store_n(&t->state->pending, 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&t->state->pending, (void *)t, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&types_mu);
 }

@@ -11,7 +11,7 @@
 #define GRAFT_FLAG_PENDING 1u   /* a patch waits for an admissible update point */
 #define GRAFT_FLAG_RESTART 2u   /* a forked child: open its own channel at the next update point */
 
-enum graft_patch_state { GRAFT_WAITING, GRAFT_APPLYING, GRAFT_APPLIED, GRAFT_WITHDRAWN };
+enum graft_patch_state { GRAFT_WAITING, GRAFT_APPLYING, GRAFT_APPLIED, GRAFT_WITHDRAWN, GRAFT_REFUSED };
 
 /* A patch that passed every check and waits for the main thread. Owned by the
  * control thread that received it; the main thread only touches it under
@@ -23,6 +23,7 @@ struct graft_pending {
     unsigned long points_seen;      /* update points reached while waiting */
     long pause_us;
     unsigned point;
+    char why[256];                  /* REFUSED: the reason */
 };
 
 struct graft_history {
@@ -42,6 +43,15 @@ extern char *graft__base_version;   /* the version the process started with */
 extern char *graft__name;
 extern struct graft_history *graft__history;
 extern unsigned graft__n_history;
+
+/* The runtime's own threads (control channel) are named GRAFT_THREAD_NAME;
+ * graft__runtime_threads counts those created and not yet named. Every
+ * other thread of the process is the program's. */
+#define GRAFT_THREAD_NAME "graft-control"
+extern atomic_int graft__runtime_threads;
+void graft__thread_named(void);     /* a runtime thread names itself (and is no longer counted) */
+/* UPD-5: the number of the program's threads, or -1 (reason in why). */
+int graft__program_threads(char *why, size_t n);
 
 /* control.c */
 void graft__channel_start(void);

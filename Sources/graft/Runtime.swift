@@ -13,6 +13,11 @@ enum Runtime {
         ProcessInfo.processInfo.environment["GRAFT_UPDATABLE"].map { $0 != "0" } ?? true
     }
 
+    /// GRAFT_BENCH_NO_WRAP=1: an updatable build that wraps no type — for
+    /// bench/representation.sh, to tell what wrapping costs from what slots
+    /// cost. Not for deployment: `graft patch` assumes the build's wrapping.
+    static var benchNoWrap: Bool { ProcessInfo.processInfo.environment["GRAFT_BENCH_NO_WRAP"] == "1" }
+
     /// $GRAFT_SLOP: spare bytes in each wrapped object (default TypeWrapping.defaultSlop).
     static var slop: Int {
         ProcessInfo.processInfo.environment["GRAFT_SLOP"].flatMap { Int($0) }.map { max(0, $0) } ?? TypeWrapping.defaultSlop

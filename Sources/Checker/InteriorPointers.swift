@@ -1,0 +1,110 @@
+// PATCH-6 (Specs/patch.md): a field whose address the running program
+// takes must keep its place, its type and its object when a patch
+// converts the struct around it. A pointer kept across the update — in a
+// global, in a frame on the stack, in a library that holds `&conn->ev` —
+// was computed from the old layout; a conversion that moves the field (or
+// the whole payload, onto the heap: REP-5) leaves it pointing at bytes that
+// mean something else. Conversions are lazy, so graft cannot find and fix
+// such pointers; it refuses the patch instead.
+//
+// "Takes the address" is syntactic and conservative: any `&lv` or array
+// decay of an lvalue whose path goes through a field of the struct, in any
+// function or static initializer of the running program. A field used only
+// through `p->f` (read, written, called) is not counted.
+
+import IR
+
+public enum InteriorPointers {
+    /// For each record, the fields (by index) whose address the program
+    /// takes, with the first place it does so.
+    public static func taken(in p: Program) -> [RecordID: [Int: SourceLoc]] {
+        var out: [RecordID: [Int: SourceLoc]] = [:]
+        func note(_ lv: LValue, _ loc: SourceLoc) {
+            for o in lv.offsets {
+                if case .field(let r, let i) = o, out[r]?[i] == nil { out[r, default: [:]][i] = loc }
+            }
+        }
+        var loc = SourceLoc.unknown
+        func expr(_ e: Expr) {
+            switch e {
+            case .addrOf(let lv), .startOf(let lv): note(lv, loc); lvalue(lv)
+            case .read(let lv): lvalue(lv)
+            case .unary(_, let a, _), .cast(_, let a): expr(a)
+            case .binary(_, let a, let b, _): expr(a); expr(b)
+            case .cond(let c, let a, let b, _): expr(c); expr(a); expr(b)
+            case .compoundLiteral(_, let i): initializer(i)
+            case .const, .function, .labelAddr, .sizeOf, .alignOf: break
+            }
+        }
+        func lvalue(_ lv: LValue) {
+            switch lv.host {
+            case .mem(let e): expr(e)
+            case .compound(_, let i): initializer(i)
+            case .local, .global: break
+            }
+            for o in lv.offsets { if case .index(let e) = o { expr(e) } }
+        }
+        func initializer(_ i: Initializer) {
+            switch i {
+            case .expr(let e): expr(e)
+            case .compound(_, let es): es.forEach { initializer($0.value) }
+            }
+        }
+        func instr(_ i: Instr) {
+            switch i {
+            case .assign(let lv, let e, _): lvalue(lv); expr(e)
+            case .call(let r, let c, let args, _):
+                if let r { lvalue(r) }
+                if case .indirect(let f) = c { expr(f) }
+                args.forEach(expr)
+            case .vaArg(let r, let l, _): lvalue(r); expr(l)
+            case .asm(let a, _):
+                for op in a.outputs + a.inputs { expr(op.value); if let lv = op.lvalue { note(lv, loc) } }
+            }
+        }
+        func stmt(_ s: Stmt) {
+            switch s {
+            case .instr(let i): loc = i.loc; instr(i)
+            case .block(let ss): ss.forEach(stmt)
+            case .local(_, let i, let l): loc = l; if let i { initializer(i) }
+            case .if(let c, let t, let e, let l): loc = l; expr(c); stmt(t); if let e { stmt(e) }
+            case .loop(let b, let n, _): stmt(b); if let n { stmt(n) }
+            case .switch(let c, let b, let l): loc = l; expr(c); stmt(b)
+            case .return(let e, let l): loc = l; if let e { expr(e) }
+            case .break, .continue, .label, .goto: break
+            case .computedGoto(let e, let l): loc = l; expr(e)
+            }
+        }
+        for g in p.globals { loc = g.loc; if let i = g.initializer { initializer(i) } }
+        for f in p.functions { if let b = f.body { loc = f.loc; stmt(b) } }
+        return out
+    }
+
+    /// PATCH-6: the refusals for converting `old` (of the running program,
+    /// fields whose address it takes: `taken`) to `new`. `sameType` says
+    /// whether a field's old and new types are the same type; `movesToHeap`
+    /// whether the new payload outgrows the old objects' room (REP-5).
+    public static func movedFields(old: Record, new: Record, taken: [Int: SourceLoc], movesToHeap: Bool,
+                                   sameType: (CType, CType) -> Bool) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        let fields = old.fields ?? []
+        for (i, loc) in taken.sorted(by: { $0.key < $1.key }) where i < fields.count {
+            let f = fields[i]
+            let name = f.name ?? "#\(i)"
+            let what = "struct \(old.tag) field '\(name)': the running program takes its address (at \(loc)), and a pointer kept across the update would"
+            guard !movesToHeap else {
+                out.append(Diagnostic(.error, new.loc, "\(what) still point into the old bytes once the patch moves every struct \(old.tag) to the heap (it grows past its objects' room); keep the struct within its room, or stop keeping pointers into it", rule: "PATCH-6"))
+                continue
+            }
+            guard let n = (new.fields ?? []).first(where: { $0.name != nil && $0.name == f.name }) else {
+                out.append(Diagnostic(.error, new.loc, "\(what) point at bytes of another field once the patch removes '\(name)'", rule: "PATCH-6"))
+                continue
+            }
+            if n.offsetBits != f.offsetBits || n.bitWidth != f.bitWidth || !sameType(f.type, n.type) {
+                let how = n.offsetBits != f.offsetBits ? "moves '\(name)' from byte \(f.offsetBits / 8) to byte \(n.offsetBits / 8)" : "changes the type of '\(name)'"
+                out.append(Diagnostic(.error, new.loc, "\(what) read the wrong bytes once the patch \(how); keep '\(name)' where it is (add new fields after it)", rule: "PATCH-6"))
+            }
+        }
+        return out
+    }
+}
