@@ -99,7 +99,6 @@ extension Emitter {
         let attrs = attributes(g.attributes)
         if !attrs.isEmpty { s += " " + attrs }
         if let i = g.initializer { s += " = " + initializer(i, g.type) }
-        else if let tagInit = wrappedTagInitializer(g.type) { s += " = " + tagInit }
         return s + ";"
     }
 
@@ -216,26 +215,18 @@ extension Emitter {
         }
     }
 
-    /// `{ .graft_tag = T }` for a static object of wrapped type without an
-    /// initializer, in code that knows where the process keeps T's tag
-    /// (REP-3; a patch's own statics of a type the program has are stamped
-    /// by `graft_stamp_statics` instead).
-    func wrappedTagInitializer(_ t: CType) -> String? {
-        guard let rid = wrappedRecord(t), let tag = wrapping.tags[rid], !stampsAtRuntime(rid) else { return nil }
-        return "{ .graft_tag = " + tagLiteral(tag) + " }"
-    }
-
-    /// A patch's constructor that stamps its own static objects of wrapped
-    /// types the program already has, at the offset the process chose (REP-3).
-    func staticStamps() -> String {
+    /// A patch's constructor that records its own static objects of wrapped
+    /// types the program already has as being of the patch's representation
+    /// (REP-3: the patch may be the one that changes it).
+    func staticNotes() -> String {
         var rows: [String] = []
         for g in p.globals where g.storage != .extern && !isDeclarationOnly(g) {
-            guard let rid = wrappedRecord(g.type), stampsAtRuntime(rid) else { continue }
-            rows.append("    " + stamp("(void *)&" + g.name, rid))
+            guard let rid = wrappedRecord(g.type), isExisting(rid) else { continue }
+            rows.append("    " + note("(void *)&" + g.name, rid, always: true))
         }
         guard !rows.isEmpty else { return "" }
-        return "\n/* graft: this patch's static objects of wrapped types, stamped where the process keeps their tags. */\n"
-            + "__attribute__((constructor)) static void graft_stamp_statics(void) {\n" + rows.joined(separator: "\n") + "\n}\n"
+        return "\n/* graft: this patch's static objects of wrapped types, recorded at their representation. */\n"
+            + "__attribute__((constructor)) static void graft_note_statics(void) {\n" + rows.joined(separator: "\n") + "\n}\n"
     }
 
     /// `register T name __asm__("r") __attribute__((…)) = init;`
@@ -256,12 +247,9 @@ extension Emitter {
             }
             s += " = " + initializer(i, l.type)
         }
-        // Stack garbage must not pass for an old representation (REP-3).
-        // A copy (`= *q`) keeps the tag of the value it copies.
-        var stamped = i == nil
-        if case .compound? = i { stamped = stampsAtRuntime(wrappedRecord(l.type) ?? RecordID(-1)) }
-        if stamped, let rid = wrappedRecord(l.type) {
-            return s + "; " + stamp("&" + localName(l.id), rid)
+        // Once the type is pending, a new local is of this code's representation (REP-3).
+        if let rid = wrappedRecord(l.type), wrapping.tags[rid] != nil {
+            return s + "; " + note("&" + localName(l.id), rid)
         }
         return s + ";"
     }

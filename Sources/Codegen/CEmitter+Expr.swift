@@ -71,9 +71,9 @@ extension Emitter {
         case .cast(let t, let a):
             return cast(t, a)
         case .sizeOf(let t, let v):
-            return holdsWrapped(t) ? "sizeof(" + typeName(t) + ")" : "\(v)UL"
+            return "\(v)UL"
         case .alignOf(let t, let v):
-            return holdsWrapped(t) ? "_Alignof(" + typeName(t) + ")" : "\(v)UL"
+            return "\(v)UL"
         case .compoundLiteral(let t, let i):
             return "((" + typeName(t) + ")" + bracedInitializer(i, t) + ")"
         }
@@ -154,6 +154,17 @@ extension Emitter {
     }
 
     // MARK: Lvalues
+
+    /// An lvalue used as a whole value (read, or assigned): a wrapped
+    /// record goes through its con function, so a copy of a stale object is
+    /// a copy of its converted value and an assignment converts its target
+    /// first (REP-2; the identity while the type is not pending).
+    func wholeValue(_ lv: LValue) -> String {
+        if let rid = wrappedRecord(typeOfLValue(lv)), wrapping.tags[rid] != nil {
+            return "(*" + conName(rid) + "(&" + lvalue(lv) + "))"
+        }
+        return lvalue(lv)
+    }
 
     func lvalue(_ lv: LValue) -> String {
         var offsets = lv.offsets[...]
@@ -374,12 +385,6 @@ extension Emitter {
             case .record(let rid):
                 guard rid.index >= 0, rid.index < p.records.count else { return "{}" }
                 let items = recordEntries(p.records[rid.index], entries)
-                if let tag = wrapping.tags[rid] {
-                    let payload = ".graft_u = { .graft_d = { " + items.joined(separator: ", ") + " } }"
-                    // REP-3: the tag where this code knows the process keeps it; else stamped after.
-                    if stampsAtRuntime(rid) { return items.isEmpty ? "{}" : "{ " + payload + " }" }
-                    return "{ " + (items.isEmpty ? "" : payload + ", ") + ".graft_tag = " + tagLiteral(tag) + " }"
-                }
                 return items.isEmpty ? "{}" : "{ " + items.joined(separator: ", ") + " }"
             case .array(let e, _), .vla(let e, _):
                 var items: [String] = []

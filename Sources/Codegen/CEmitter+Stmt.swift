@@ -130,18 +130,21 @@ extension Emitter {
         switch i {
         case .assign(let lv, let e, _):
             if hasConstMember(typeOfLValue(lv)) { return copyInto(lv, expr(e)) }
-            return lvalue(lv) + " = " + expr(e) + ";"
+            return wholeValue(lv) + " = " + expr(e) + ";"
         case .call(let result, let callee, let args, _):
             let f: String
             switch callee {
-            case .direct(let id): f = functionName(id)
+            case .direct(let id):
+                // REP-3: what the side tables know of a freed object goes with it.
+                let fn = p.functions[id.index]
+                f = !wrapping.isEmpty && fn.body == nil && fn.sourceName == "free" ? "graft_free" : functionName(id)
             case .indirect(let e): f = expr(e)
             case .builtin(let name): f = name
             }
             let call = f + "(" + args.map(expr).joined(separator: ", ") + ")"
             if let result {
                 if hasConstMember(typeOfLValue(result)) { return copyInto(result, call) }
-                return lvalue(result) + " = " + call + ";" + allocationTag(callee, args, result)
+                return wholeValue(result) + " = " + call + ";" + allocationTag(callee, args, result)
             }
             return call + ";"
         case .vaArg(let result, let list, _):
@@ -154,8 +157,8 @@ extension Emitter {
     }
 
     /// `p = malloc(sizeof(struct T))` (or any allocator given exactly
-    /// sizeof a wrapped T): the new object is stamped with T's tag, so heap
-    /// garbage can never pass for an old representation.
+    /// sizeof a wrapped T): once T is pending, the new object is recorded as
+    /// being of this code's representation (REP-3).
     func allocationTag(_ callee: Callee, _ args: [Expr], _ result: LValue) -> String {
         guard !wrapping.isEmpty else { return "" }
         var name: String
@@ -173,8 +176,7 @@ extension Emitter {
             var e = a
             while case .cast(_, let inner) = e { e = inner }
             if case .sizeOf(let t, _) = e, let rid = wrappedRecord(t), wrapping.tags[rid] != nil {
-                let r = lvalue(result)
-                return " if (" + r + ") " + stamp("(void *)(" + r + ")", rid)
+                return " " + note("(void *)(" + lvalue(result) + ")", rid)
             }
         }
         return ""

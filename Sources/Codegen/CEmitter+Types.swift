@@ -167,90 +167,77 @@ extension Emitter {
 
     func emitRecordDefinition(_ r: Record) {
         let kw = r.kind == .struct ? "struct" : "union"
-        let wrapTag = wrapping.tags[r.id]
         let name = "\(kw) \(tags[r.id.index])"
-        // A wrapped record's fields live in its payload struct.
-        let body = wrapTag == nil ? name : "\(kw) \(payloadTag(r.id))"
         line("")
         let pack = r.attributes.first { $0.name == Attribute.pragmaPack }?.args.first
         if let pack { line("#pragma pack(push, \(pack))") }
-        line("\(body) {")
+        line("\(name) {")
         for f in r.fields ?? [] { line(fieldDeclaration(f, indent: 1), 1) }
         let attrs = attributes(r.attributes)
         line("}" + (attrs.isEmpty ? "" : " " + attrs) + ";")
         if pack != nil { line("#pragma pack(pop)") }
         // clang's layout, checked by the compiler that builds the output
-        // (not for a record that holds a wrapped one: that one grew).
-        if !layoutChanged.contains(r.id) {
-            line("_Static_assert(sizeof(\(body)) == \(r.size), \"graft: size of \(name)\");")
-            line("_Static_assert(_Alignof(\(body)) == \(r.align), \"graft: alignment of \(name)\");")
-            for (fname, off) in namedFieldOffsets(r, base: 0) where off % 8 == 0 {
-                line("_Static_assert(__builtin_offsetof(\(body), \(fname)) == \(off / 8), \"graft: offset of \(name).\(fname)\");")
-            }
+        // (wrapped or not: REP-1, wrapping changes no layout).
+        line("_Static_assert(sizeof(\(name)) == \(r.size), \"graft: size of \(name)\");")
+        line("_Static_assert(_Alignof(\(name)) == \(r.align), \"graft: alignment of \(name)\");")
+        for (fname, off) in namedFieldOffsets(r, base: 0) where off % 8 == 0 {
+            line("_Static_assert(__builtin_offsetof(\(name), \(fname)) == \(off / 8), \"graft: offset of \(name).\(fname)\");")
         }
-        if let wrapTag { emitWrapper(r, tag: wrapTag) }
+        if let wrapTag = wrapping.tags[r.id] { emitWrapped(r, tag: wrapTag) }
     }
 
-    // MARK: Type wrapping (Wrapping.swift)
+    // MARK: Type wrapping (Wrapping.swift, Specs/representation.md)
 
-    func payloadTag(_ id: RecordID) -> String { tags[id.index] + "__gp" }
     func conName(_ id: RecordID) -> String { "graft_con_" + tags[id.index] }
     func typeInfoName(_ id: RecordID) -> String { "graft_type_" + tags[id.index] }
     func tagLiteral(_ t: UInt32) -> String { "0x" + String(t, radix: 16) + "u" }
     /// The type's state, shared by every build in the process under a name
     /// derived from its stable identity.
     func stateName(_ id: RecordID) -> String { TypeWrapping.stateSymbol(p[id].identity) }
-    /// Whether this code's objects of `id` find their tag at an offset only
-    /// the process knows (a patch's view of a type the program already has).
-    func stampsAtRuntime(_ id: RecordID) -> Bool { wrapping.existing.contains(id) }
+    /// Whether the running program already has `id` (this is a patch's code
+    /// for a type of the program): its state is the program's, and objects
+    /// this code makes may be of a newer representation than the base.
+    func isExisting(_ id: RecordID) -> Bool { wrapping.existing.contains(id) }
 
-    /// The wrapper, its state and type description for the runtime, and its
-    /// con function (Specs/representation.md REP-1, REP-2).
-    func emitWrapper(_ r: Record, tag: UInt32) {
-        let w = "struct " + tags[r.id.index], pl = "struct " + payloadTag(r.id), st = stateName(r.id)
-        // REP-1: the payload at offset 0, room to grow in place (at least a
-        // pointer, for a payload moved to the heap), then the tag, packed so
-        // the wrapper keeps the payload's alignment.
-        let room = "(sizeof(\(pl)) + \(wrapping.slop) < sizeof(void *) ? sizeof(void *) : sizeof(\(pl)) + \(wrapping.slop))"
-        line("\(w) { union { \(pl) graft_d; unsigned char graft_room[\(room)]; } graft_u; unsigned int graft_tag __attribute__((packed)); };")
-        if stampsAtRuntime(r.id) {
+    /// A wrapped record's state, its type description for the runtime, and
+    /// its con function (REP-1, REP-2).
+    func emitWrapped(_ r: Record, tag: UInt32) {
+        let t = "struct " + tags[r.id.index], st = stateName(r.id)
+        if isExisting(r.id) {
             line("extern struct graft_type_state \(st);")
         } else {
-            line("struct graft_type_state \(st) = { 0, __builtin_offsetof(\(w), graft_tag) };")
+            line("struct graft_type_state \(st);")
         }
-        line("static const struct graft_type \(typeInfoName(r.id)) = { \(cString(Array(r.identity.utf8))), \(tagLiteral(tag)), sizeof(\(pl)), sizeof(\(w)), \(wrapping.spaced.contains(r.id) ? 1 : 0), &\(st) };")
-        // REP-2: steady state pays one load of a flag that stays 0 until a patch changes the type.
-        line("static inline __attribute__((always_inline, unused)) \(pl) *\(conName(r.id))(const volatile \(w) *graft_w) {")
-        line("if (__builtin_expect(\(st).pending == 0, 1)) return (\(pl) *)graft_w;", 1)
-        line("return (\(pl) *)graft_con(&\(typeInfoName(r.id)), (void *)graft_w);", 1)
+        line("static const struct graft_type \(typeInfoName(r.id)) = { \(cString(Array(r.identity.utf8))), \(tagLiteral(tag)), sizeof(\(t)), &\(st) };")
+        // REP-2: steady state pays one load of a word that stays NULL until a patch changes the type.
+        line("static inline __attribute__((always_inline, unused)) \(t) *\(conName(r.id))(const volatile \(t) *graft_p) {")
+        line("if (__builtin_expect(\(st).pending == 0, 1)) return (\(t) *)graft_p;", 1)
+        line("return (\(t) *)graft_con(&\(typeInfoName(r.id)), (void *)graft_p);", 1)
         line("}")
     }
 
-    /// A statement that stamps the new object at address `obj` with this
-    /// code's representation of `id` (REP-3).
-    func stamp(_ obj: String, _ id: RecordID) -> String {
-        guard let tag = wrapping.tags[id] else { return "" }
-        if stampsAtRuntime(id) {
-            return "graft_stamp(" + obj + ", &" + stateName(id) + ", " + tagLiteral(tag) + ", sizeof(struct " + payloadTag(id) + "));"
-        }
-        return "((struct " + tags[id.index] + " *)(" + obj + "))->graft_tag = " + tagLiteral(tag) + ";"
+    /// A statement that records the new object at address `obj` as being of
+    /// this code's representation of `id`, once the type is pending (REP-3).
+    func note(_ obj: String, _ id: RecordID, always: Bool = false) -> String {
+        guard wrapping.tags[id] != nil else { return "" }
+        let call = "graft_note(&" + typeInfoName(id) + ", " + obj + ");"
+        return always ? call : "if (__builtin_expect(" + stateName(id) + ".pending != 0, 0)) " + call
     }
 
-    /// A patch's transforms: the default copies straight into the new
-    /// payload (room the runtime zeroed), then the programmer's transformer,
-    /// which sees the new value through a wrapper whose payload is that one.
+    /// A patch's transforms: the default copies straight into the new value
+    /// (zeroed by the runtime), then the programmer's transformer on it.
     func emitTypeUpdates() {
         var rows: [String] = []
         for u in typeUpdates {
             guard let tag = wrapping.tags[u.newRecord] else { continue }
             let nr = p[u.newRecord], old = p[u.oldLayout]
-            let w = "struct " + tags[nr.id.index], pl = "struct " + payloadTag(nr.id), ol = "struct " + tags[old.id.index]
+            let t = "struct " + tags[nr.id.index], ol = "struct " + tags[old.id.index]
             let fn = "graft_tf_" + tags[nr.id.index]
             line("")
             line("/* graft: \(nr.identity) from representation \(tagLiteral(u.fromTag)) to \(tagLiteral(tag)). */")
             line("static void \(fn)(const void *graft_o, void *graft_n) {")
             line("const \(ol) *o = (const \(ol) *)graft_o;", 1)
-            line("\(pl) *n = (\(pl) *)graft_n;", 1)
+            line("\(t) *n = (\(t) *)graft_n;", 1)
             for c in u.copies {
                 guard let nf = nr.fields?[c.new], let of = old.fields?[c.old], let nn = nf.name, let on = of.name else { continue }
                 if case .array = p.unroll(nf.type) {
@@ -261,16 +248,10 @@ extension Emitter {
             }
             if let f = u.userTransformer {
                 let param = p.functions[f.index].type.params.first.map(typeName) ?? "void *"
-                // The wrapper's payload is out of line, at n: the transformer's
-                // con calls (the type is pending while transforms run) reach it.
-                line("\(w) graft_w;", 1)
-                line("__builtin_memset(&graft_w, 0, sizeof graft_w);", 1)
-                line("__builtin_memcpy(&graft_w, &n, sizeof n);", 1)
-                line("{ unsigned graft_t = \(tagLiteral(tag)) | GRAFT_TAG_EXT; __builtin_memcpy((unsigned char *)&graft_w + \(stateName(nr.id)).tagoff, &graft_t, sizeof graft_t); }", 1)
-                line("\(functionName(f))((\(param))(void *)o, &graft_w);", 1)
+                line("\(functionName(f))((\(param))(void *)o, n);", 1)
             }
             line("}")
-            rows.append("{ \(cString(Array(nr.identity.utf8))), \(tagLiteral(u.fromTag)), \(tagLiteral(tag)), sizeof(\(ol)), sizeof(\(pl)), \(fn), \(u.extends ? 1 : 0) }")
+            rows.append("{ \(cString(Array(nr.identity.utf8))), \(tagLiteral(u.fromTag)), \(tagLiteral(tag)), sizeof(\(ol)), sizeof(\(t)), \(fn), \(u.extends ? 1 : 0) }")
         }
         line("")
         line("static const struct graft_type_update graft_type_updates[] = {")
@@ -292,16 +273,6 @@ extension Emitter {
         s += " };\n/* Integer constant expressions: a patch's descriptor is initialized with them. */\n"
         s += "enum { graft_n_wrapped_types = \(ids.count), graft_n_existing_wrapped_types = \(ids.filter { wrapping.existing.contains($0) }.count) };\n"
         return s
-    }
-
-    /// Whether `t` holds a wrapped record by value (its size is not clang's).
-    func holdsWrapped(_ t: CType) -> Bool {
-        guard !wrapping.isEmpty else { return false }
-        switch p.unroll(t) {
-        case .record(let id): return wrapping.tags[id] != nil || layoutChanged.contains(id)
-        case .array(let e, _), .vla(let e, _), .qualified(let e, _), .atomic(let e): return holdsWrapped(e)
-        default: return false
-        }
     }
 
     /// The wrapped record `t` is (through typedefs and qualifiers), if any.

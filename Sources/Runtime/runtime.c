@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <stdint.h>
 #include <unistd.h>
 
 pthread_mutex_t graft__mu = PTHREAD_MUTEX_INITIALIZER;
@@ -206,23 +207,34 @@ struct type_step {
     struct type_step *next;
 };
 
+/* What the side table knows of one object (REP-2): its representation, the
+ * bytes it has in place, and where its payload is when that did not fit. */
+struct object_rep {
+    uintptr_t addr;                     /* 0: an empty slot; 1: a deleted one */
+    unsigned tag;
+    size_t room;
+    void *ext;
+};
+
 struct type_entry {
     char *name;
     unsigned current;                   /* the representation the process uses now */
-    struct graft_type_state *state;     /* the type's shared state: pending flag, tag offset */
-    size_t first_wrapper;               /* the wrapper size of the type's first definition */
-    int one_wrapper;                    /* every build so far has the same wrapper size */
-    int spaced;                         /* some build's code copies, embeds or arrays the type (REP-5) */
+    unsigned base;                      /* the representation of every object the table has no entry for */
+    size_t base_size;
+    struct graft_type_state *state;     /* the type's shared state: its pending word */
     unsigned *known;                    /* every representation seen: the program's, patches' */
     size_t n_known;
     struct type_step *steps;            /* newest first */
     unsigned long conversions;
+    struct object_rep *table;           /* open addressing, linear probing */
+    size_t cap, used, filled;           /* slots, live entries, live + deleted */
     struct type_entry *next;
 };
 
 /* Recursive: a transform may itself reach a wrapped value through its con function. */
 static pthread_mutex_t types_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static struct type_entry *types;
+static atomic_int any_pending;          /* some type is pending: graft_free consults the tables */
 
 static struct type_entry *find_type(const char *name) {
     for (struct type_entry *t = types; t; t = t->next)
@@ -244,23 +256,82 @@ static void add_known(struct type_entry *t, unsigned tag) {
     t->known[t->n_known++] = tag;
 }
 
-/* Registers one build's view; the first view of a name sets its current
- * representation and the state every later view must share. */
+static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void fatal(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("graft: fatal: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
+}
+
+/* ---- the side table (under types_mu) ---- */
+
+static size_t slot_of(uintptr_t a, size_t cap) {
+    uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h >> 17) & (cap - 1);
+}
+
+static struct object_rep *lookup(struct type_entry *t, const void *obj) {
+    if (!t->cap) return NULL;
+    uintptr_t a = (uintptr_t)obj;
+    for (size_t i = slot_of(a, t->cap), n = 0; n < t->cap; i = (i + 1) & (t->cap - 1), n++) {
+        if (t->table[i].addr == a) return &t->table[i];
+        if (t->table[i].addr == 0) return NULL;
+    }
+    return NULL;
+}
+
+static void insert_raw(struct object_rep *tab, size_t cap, struct object_rep r) {
+    for (size_t i = slot_of(r.addr, cap);; i = (i + 1) & (cap - 1))
+        if (tab[i].addr <= 1) { tab[i] = r; return; }
+}
+
+static void put(struct type_entry *t, const void *obj, unsigned tag, size_t room, void *ext) {
+    struct object_rep *e = lookup(t, obj);
+    if (e) { e->tag = tag; e->room = room; e->ext = ext; return; }
+    if ((t->filled + 1) * 4 >= t->cap * 3) {
+        size_t cap = t->cap ? t->cap : 64;
+        while ((t->used + 1) * 2 >= cap) cap *= 2;
+        struct object_rep *tab = calloc(cap, sizeof *tab);
+        if (!tab) fatal("out of memory for the representation table of %s", t->name);
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->table[i].addr > 1) insert_raw(tab, cap, t->table[i]);
+        free(t->table);
+        t->table = tab;
+        t->cap = cap;
+        t->filled = t->used;
+    }
+    insert_raw(t->table, t->cap, (struct object_rep){ (uintptr_t)obj, tag, room, ext });
+    t->used++;
+    t->filled++;
+}
+
+static void forget(struct type_entry *t, const void *obj) {
+    struct object_rep *e = lookup(t, obj);
+    if (!e) return;
+    e->addr = 1;
+    t->used--;
+}
+
+/* ---- views ---- */
+
+/* Registers one build's view; the first view of a name sets its current and
+ * base representation and the state every later view must share. */
 static struct type_entry *register_view(const struct graft_type *v, int makes_current) {
     struct type_entry *t = find_type(v->name);
     if (!t) {
         t = calloc(1, sizeof *t);
         if (!t) abort();
         t->name = dup_or(v->name, "");
-        t->current = v->tag;
+        t->current = t->base = v->tag;
+        t->base_size = v->size;
         t->state = v->state;
-        t->first_wrapper = v->wrapper;
-        t->one_wrapper = 1;
         t->next = types;
         types = t;
     }
-    if (v->wrapper != t->first_wrapper) t->one_wrapper = 0;
-    if (v->spaced) t->spaced = 1;
     if (makes_current) t->current = v->tag;
     add_known(t, v->tag);
     return t;
@@ -291,7 +362,7 @@ int graft__type_check(const struct graft_type_update *u, char *why, size_t n) {
         snprintf(why, n, "%s is not a wrapped type of this program", u->type);
     else if (u->from_tag != t->current)
         snprintf(why, n, "%s has representation %08x in the process, the patch converts from %08x", u->type, t->current, u->from_tag);
-    else if (u->to_tag == u->from_tag || !u->to_tag || (u->to_tag & GRAFT_TAG_EXT))
+    else if (u->to_tag == u->from_tag || !u->to_tag)
         snprintf(why, n, "%s: the patch converts to an invalid representation %08x", u->type, u->to_tag);
     else if (!u->transform)
         snprintf(why, n, "%s: the type update has no transform", u->type);
@@ -301,7 +372,7 @@ int graft__type_check(const struct graft_type_update *u, char *why, size_t n) {
     return ok;
 }
 
-/* `[{"type":…,"representation":"…","conversions":N},…]` for STATUS. */
+/* `[{"type":…,"representation":"…","conversions":N,"tracked":N},…]` for STATUS. */
 void graft__types_json(FILE *f) {
     pthread_mutex_lock(&types_mu);
     fputc('[', f);
@@ -309,7 +380,7 @@ void graft__types_json(FILE *f) {
     for (struct type_entry *t = types; t; t = t->next) {
         fputs(first ? "{\"type\":" : ",{\"type\":", f);
         graft__json_str(f, t->name);
-        fprintf(f, ",\"representation\":\"%08x\",\"conversions\":%lu}", t->current, t->conversions);
+        fprintf(f, ",\"representation\":\"%08x\",\"conversions\":%lu,\"tracked\":%zu}", t->current, t->conversions, t->used);
         first = 0;
     }
     fputc(']', f);
@@ -334,35 +405,9 @@ int graft__views_check(const struct graft_patch_info *info, char *why, size_t n)
         } else if (v->state != t->state || !v->state) {
             snprintf(why, n, "the patch's code does not share the process's state of %s (graft_ts_ symbol not bound)", v->name);
             ok = 0;
-        } else if (v->wrapper < (size_t)t->state->tagoff + sizeof(unsigned)) {
-            snprintf(why, n, "the patch's code makes %zu-byte objects of %s, but objects in this process keep their tag at byte %u",
-                     v->wrapper, v->name, t->state->tagoff);
-            ok = 0;
-        } else if (v->spaced && (!t->one_wrapper || t->first_wrapper != v->wrapper)) {
-            snprintf(why, n, "the patch's code lays out arrays or copies of %s as %zu-byte objects, but objects in this process are %zu bytes%s",
-                     v->name, v->wrapper, t->first_wrapper, t->one_wrapper ? "" : " (and other sizes)");
-            ok = 0;
         } else if (after != v->tag) {
             snprintf(why, n, "the patch's code expects %s in representation %08x, the process has %08x (the patch was built from another release than the one running)",
                      v->name, v->tag, after);
-            ok = 0;
-        }
-    }
-    /* REP-5: a payload that outgrows its objects' room moves to the heap,
-     * and a whole-object copy would then copy the payload's address: two
-     * objects sharing one payload. */
-    for (unsigned j = 0; ok && j < info->n_types; j++) {
-        const struct graft_type_update *u = &info->types[j];
-        struct type_entry *t = u->type ? find_type(u->type) : NULL;
-        if (!t || u->new_size <= t->state->tagoff) continue;
-        int spaced = t->spaced;
-        for (unsigned i = 0; i < info->n_wrapped; i++)
-            if (info->wrapped && info->wrapped[i] && info->wrapped[i]->name && strcmp(info->wrapped[i]->name, u->type) == 0
-                && info->wrapped[i]->spaced) spaced = 1;
-        if (spaced) {
-            snprintf(why, n, "%s grows to %zu bytes, more than the %u its objects have room for in this process, so its values would move "
-                     "to the heap; but code copies %s objects whole (or holds them in arrays or other structs), and a copy would share "
-                     "the moved value [REP-5]", u->type, u->new_size, t->state->tagoff, u->type);
             ok = 0;
         }
     }
@@ -391,21 +436,11 @@ void graft__types_commit(const struct graft_patch_info *info) {
         add_known(t, u->from_tag);
         add_known(t, u->to_tag);
         t->current = u->to_tag;
-        /* From now on every con function of the type asks graft_con. */
+        /* From now on every con function of the type asks graft_con (REP-2). */
+        atomic_store(&any_pending, 1);
         __atomic_store_n(&t->state->pending, (void *)t, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&types_mu);
-}
-
-static void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void fatal(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("graft: fatal: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    abort();
 }
 
 static struct type_step *step_from(struct type_entry *t, unsigned from) {
@@ -425,70 +460,75 @@ static int leads(struct type_entry *t, unsigned from, unsigned to, int only_exte
     return 0;
 }
 
-static unsigned tag_of(const unsigned char *obj, unsigned off) {
-    unsigned t;
-    memcpy(&t, obj + off, sizeof t);
-    return t;
-}
-
-static void set_tag(unsigned char *obj, unsigned off, unsigned t) { memcpy(obj + off, &t, sizeof t); }
-static void *ext_of(const unsigned char *obj) { void *e; memcpy(&e, obj, sizeof e); return e; }
-static void set_ext(unsigned char *obj, void *e) { memcpy(obj, &e, sizeof e); }
-
-void *graft_con(const struct graft_type *want, void *objp) {
-    unsigned char *obj = objp;
-    const unsigned off = want->state->tagoff;
-    const size_t room = off;                /* the payload bytes below the tag */
-    unsigned tag = tag_of(obj, off);
-    if (tag == want->tag && want->size <= room) return obj;
-    if (tag == (want->tag | GRAFT_TAG_EXT)) return ext_of(obj);
+void graft_note(const struct graft_type *want, void *obj) {
+    if (!obj) return;
     pthread_mutex_lock(&types_mu);
     struct type_entry *t = find_type(want->name);
     if (!t) t = register_view(want, 0);
-    unsigned have = tag & ~GRAFT_TAG_EXT;
-    void *payload = (tag & GRAFT_TAG_EXT) ? ext_of(obj) : obj;
-    void *result;
-    if (!is_known(t, have) || (have == want->tag && want->size > room)) {
-        /* A fresh object (its tag is allocator garbage or zero, or it was
-         * stamped by code whose payload does not fit below the tag). */
-        if (want->size <= room) {
-            set_tag(obj, off, want->tag);
-            result = obj;
-        } else {
-            result = calloc(1, want->size);
-            if (!result) fatal("out of memory for a %s", want->name);
-            set_ext(obj, result);
-            set_tag(obj, off, want->tag | GRAFT_TAG_EXT);
+    put(t, obj, want->tag, want->size, NULL);
+    pthread_mutex_unlock(&types_mu);
+}
+
+void graft_free(void *p) {
+    if (p && atomic_load_explicit(&any_pending, memory_order_relaxed)) {
+        pthread_mutex_lock(&types_mu);
+        for (struct type_entry *t = types; t; t = t->next) {
+            struct object_rep *e = lookup(t, p);
+            if (!e) continue;
+            /* The heap payload goes with its object (REP-5: nothing may keep a pointer into it). */
+            if (e->ext) { forget(t, e->ext); free(e->ext); }
+            forget(t, p);
         }
+        pthread_mutex_unlock(&types_mu);
+    }
+    free(p);
+}
+
+void *graft_con(const struct graft_type *want, void *obj) {
+    pthread_mutex_lock(&types_mu);
+    struct type_entry *t = find_type(want->name);
+    if (!t) t = register_view(want, 0);
+    struct object_rep *e = lookup(t, obj);
+    unsigned have = e ? e->tag : t->base;
+    size_t room = e ? e->room : t->base_size;
+    void *payload = e && e->ext ? e->ext : obj;
+    void *result = payload;
+    if (have == want->tag) {
+        /* Converted already, or made by code of this representation. */
     } else if (leads(t, have, want->tag, 0)) {
-        /* Forward, one transform at a time. */
+        /* Forward, one transform at a time (REP-4). */
         for (unsigned v = have; v != want->tag;) {
             struct type_step *s = step_from(t, v);
             unsigned char small[512];
             unsigned char *old = s->old_size <= sizeof small ? small : malloc(s->old_size);
             if (!old) fatal("out of memory converting a %s", want->name);
             memcpy(old, payload, s->old_size);
-            if (s->new_size <= room) {
-                memset(obj, 0, room);
-                payload = obj;
-                s->transform(old, payload);
-                set_tag(obj, off, s->to);
-            } else {
-                /* The old heap block (if any) is not freed: code may still hold a field's address. */
-                payload = calloc(1, s->new_size);
-                if (!payload) fatal("out of memory converting a %s", want->name);
-                s->transform(old, payload);
-                set_ext(obj, payload);
-                set_tag(obj, off, s->to | GRAFT_TAG_EXT);
-            }
+            unsigned char *fresh = calloc(1, s->new_size ? s->new_size : 1);
+            if (!fresh) fatal("out of memory converting a %s", want->name);
+            /* The transformer reaches the new value through con functions: it is of the new representation. */
+            put(t, fresh, s->to, s->new_size, NULL);
+            s->transform(old, fresh);
             if (old != small) free(old);
+            void *prev_ext = payload != obj ? payload : NULL;
+            if (s->new_size <= room) {
+                /* REP-4: in place; the object keeps its address and every byte after the payload. */
+                memcpy(obj, fresh, s->new_size);
+                forget(t, fresh);
+                free(fresh);
+                payload = obj;
+                put(t, obj, s->to, room, NULL);
+            } else {
+                /* REP-5: the payload outgrew the object: onto the heap. */
+                payload = fresh;
+                put(t, obj, s->to, room, fresh);
+            }
+            if (prev_ext) { forget(t, prev_ext); free(prev_ext); }
             t->conversions++;
             v = s->to;
         }
         result = payload;
     } else if (leads(t, want->tag, have, 1)) {
-        /* Old code reading a value a patch extended in place (UPD-2). */
-        result = payload;
+        /* Old code reading a value a patch extended (UPD-2). */
     } else {
         fatal("cannot convert a %s from representation %08x to %08x", want->name, have, want->tag);
     }

@@ -11,21 +11,21 @@ extern "C" {
 
 #define GRAFT_ABI 3
 
-/* Type wrapping (Specs/representation.md). A wrapped struct T keeps C's
- * layout: its payload (T's fields, at clang's offsets) is at the object's
- * address, followed by room to grow in place and a 4-byte representation
- * tag:
- *     struct T { union { payload; unsigned char room[R]; } graft_u; unsigned graft_tag (packed); };
- * So the first member is at the struct's address, offsetof is the distance
- * from it, and bytes written through void * land in the payload.
- * The tag names the payload's representation: a 31-bit hash of its layout
- * (never 0). With GRAFT_TAG_EXT set, the payload outgrew the room and lives
- * on the heap; the room's first bytes hold its address. Steady state never
- * reads the tag: a con function loads its type's `pending` flag, which is
- * 0 until a patch changes the type's representation, and only then asks
- * graft_con. Every build of a process finds a type's tag at the same offset,
- * the one the type's first definition chose (`tagoff`). */
-#define GRAFT_TAG_EXT 0x80000000u
+/* Type wrapping (Specs/representation.md). A wrapped struct keeps its plain
+ * layout: no tag, no room, the same sizeof — the updatable build changes
+ * nothing a program can observe. What it adds is a con function on every
+ * access, which loads the type's `pending` word and, while it is NULL,
+ * returns the object itself.
+ *
+ * Once a patch changes the type's representation the runtime sets
+ * `pending`, and con functions ask graft_con. The runtime then knows each
+ * object's representation from a side table, keyed by address: an object
+ * it has no entry for has the type's *base* representation (the one the
+ * process had when the first such patch came: every object that existed
+ * then, and every object old code makes); an entry records a converted
+ * object, or one that code of a newer representation made (graft_note), and
+ * where its payload is: in place, or — when the new payload is larger than
+ * the object — on the heap. */
 
 /* A wrapped type's state in the process, defined once (by the program, or by
  * the patch that introduced the type) and shared by name: graft_ts_<hash>. */
@@ -33,30 +33,17 @@ struct graft_type_state {
     /* NULL until a patch changes the representation; then the runtime's record
      * of the type. A pointer, not an int: under C's aliasing rules the
      * program's int stores cannot change it, so the compiler keeps it in a
-     * register across them (bench/representation.sh: 5% fewer instructions). */
+     * register across them (bench/representation.sh). */
     void *pending;
-    unsigned tagoff;                /* where every object of the type keeps its tag */
 };
 
 /* One build's view of a wrapped type (the program's, or a patch's). */
 struct graft_type {
     const char *name;               /* stable identity, e.g. "struct entry" */
     unsigned tag;                   /* the representation this build's code uses */
-    size_t size;                    /* its payload size */
-    size_t wrapper;                 /* sizeof the wrapper in this build's code */
-    int spaced;                     /* this build's code relies on the wrapper's size: arrays of
-                                       the type, the type inside another, whole-object copies */
+    size_t size;                    /* its size in this build */
     struct graft_type_state *state;
 };
-
-/* Stamps a new object with representation `tag` as seen by code whose payload
- * is `size` bytes: a payload that does not fit below the tag is left to
- * graft_con (tag 0: fresh), which gives it room on the heap. */
-static inline __attribute__((always_inline, unused))
-void graft_stamp(void *obj, const struct graft_type_state *st, unsigned tag, size_t size) {
-    unsigned t = size <= st->tagoff ? tag : 0;
-    __builtin_memcpy((unsigned char *)obj + st->tagoff, &t, sizeof t);
-}
 
 /* One wrapped type changing representation in a patch. */
 struct graft_type_update {
@@ -107,9 +94,16 @@ void graft_register_types(const struct graft_type *const *types, unsigned n);
 
 /* The slow path of a con function (only once t's type is pending): the payload
  * of the wrapped object at obj in the representation `t`, converting it (in
- * place or onto the heap) through the transforms patches installed. An
- * unknown tag is a fresh object: it is stamped with t's tag. */
+ * place or onto the heap) through the transforms patches installed. */
 void *graft_con(const struct graft_type *t, void *obj);
+
+/* Records that obj, just made by code of view t, has t's representation (a
+ * no-op in effect until the type is pending; code calls it only then, or for
+ * a patch's own static objects). */
+void graft_note(const struct graft_type *t, void *obj);
+
+/* free() for code graft builds: forgets what the side tables know of p. */
+void graft_free(void *p);
 
 /* The representation a wrapped type has in the process now (0: unknown type). */
 unsigned graft_type_current(const char *name);
