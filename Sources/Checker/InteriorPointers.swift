@@ -1,4 +1,4 @@
-// PATCH-6 (Specs/patch.md): a field whose address the running program
+// PATCH-7 (Specs/patch.md): a field whose address the running program
 // takes must keep its place, its type and its object when a patch
 // converts the struct around it. A pointer kept across the update — in a
 // global, in a frame on the stack, in a library that holds `&conn->ev` —
@@ -80,7 +80,7 @@ public enum InteriorPointers {
         return out
     }
 
-    /// PATCH-6: the refusals for converting `old` (of the running program,
+    /// PATCH-7: the refusals for converting `old` (of the running program,
     /// fields whose address it takes: `taken`) to `new`. `sameType` says
     /// whether a field's old and new types are the same type; `movesToHeap`
     /// whether the new payload outgrows the old objects' room (REP-5).
@@ -93,16 +93,16 @@ public enum InteriorPointers {
             let name = f.name ?? "#\(i)"
             let what = "struct \(old.tag) field '\(name)': the running program takes its address (at \(loc)), and a pointer kept across the update would"
             guard !movesToHeap else {
-                out.append(Diagnostic(.error, new.loc, "\(what) still point into the old bytes once the patch moves every struct \(old.tag) to the heap (it grows past its objects' room); keep the struct within its room, or stop keeping pointers into it", rule: "PATCH-6"))
+                out.append(Diagnostic(.error, new.loc, "\(what) still point into the old bytes once the patch moves every struct \(old.tag) to the heap (it grows past its objects' room); keep the struct within its room, or stop keeping pointers into it", rule: "PATCH-7"))
                 continue
             }
             guard let n = (new.fields ?? []).first(where: { $0.name != nil && $0.name == f.name }) else {
-                out.append(Diagnostic(.error, new.loc, "\(what) point at bytes of another field once the patch removes '\(name)'", rule: "PATCH-6"))
+                out.append(Diagnostic(.error, new.loc, "\(what) point at bytes of another field once the patch removes '\(name)'", rule: "PATCH-7"))
                 continue
             }
             if n.offsetBits != f.offsetBits || n.bitWidth != f.bitWidth || !sameType(f.type, n.type) {
                 let how = n.offsetBits != f.offsetBits ? "moves '\(name)' from byte \(f.offsetBits / 8) to byte \(n.offsetBits / 8)" : "changes the type of '\(name)'"
-                out.append(Diagnostic(.error, new.loc, "\(what) read the wrong bytes once the patch \(how); keep '\(name)' where it is (add new fields after it)", rule: "PATCH-6"))
+                out.append(Diagnostic(.error, new.loc, "\(what) read the wrong bytes once the patch \(how); keep '\(name)' where it is (add new fields after it)", rule: "PATCH-7"))
             }
         }
         return out

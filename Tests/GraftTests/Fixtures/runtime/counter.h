@@ -1,9 +1,9 @@
-/* The wrapped global that the type-update fixtures share, as graft's type
- * wrapping lays it out: the payload with room to grow, then the tag; its
- * state (pending flag, tag offset) is shared by name. */
+/* The wrapped global that the type-update fixtures share: a plain object
+ * (graft's wrapping changes no layout); its state (the pending word) is
+ * shared by name, and the runtime's side table knows its representation. */
 #ifndef COUNTER_H
 #define COUNTER_H
-struct wrapped_counter { _Alignas(16) unsigned char payload[64]; unsigned graft_tag; };
+struct wrapped_counter { _Alignas(16) unsigned char payload[64]; };
 extern struct graft_type_state graft_ts_counter;
 struct counter_v0 { int n; };
 struct counter_v1 { int n; int doubled; };

@@ -18,14 +18,14 @@ static void to_v2(const void *old_payload, void *new_payload) {
 }
 
 static struct counter_v2 *con_counter(void) {
-    static const struct graft_type view = { COUNTER_TYPE, COUNTER_V2, sizeof(struct counter_v2), sizeof counter, 0, &graft_ts_counter };
+    static const struct graft_type view = { COUNTER_TYPE, COUNTER_V2, sizeof(struct counter_v2), &graft_ts_counter };
     return graft_con(&view, &counter);
 }
 
 static const char *greet_t2(void) {
     static char buf[96];
     struct counter_v2 *c = con_counter();
-    snprintf(buf, sizeof buf, "t2 n=%lld doubled=%d tag=%s version=%u", c->n, c->doubled, c->tag, counter.graft_tag == COUNTER_V2 ? 2 : 0);
+    snprintf(buf, sizeof buf, "t2 n=%lld doubled=%d tag=%s version=%u", c->n, c->doubled, c->tag, graft_type_current(COUNTER_TYPE) == COUNTER_V2 ? 2 : 0);
     return buf;
 }
 

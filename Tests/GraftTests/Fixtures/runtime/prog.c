@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct wrapped_counter counter = { .graft_tag = COUNTER_V0 };  /* read by the type-update patches */
-struct graft_type_state graft_ts_counter = { 0, __builtin_offsetof(struct wrapped_counter, graft_tag) };
+struct wrapped_counter counter;  /* read by the type-update patches */
+struct graft_type_state graft_ts_counter;
 int fixture_state;                  /* set by a patch's state transformer */
 
 static const char *greet_v1(void) { return "v1"; }
@@ -20,7 +20,7 @@ __attribute__((constructor)) static void start(void) {
     static const struct graft_program_info info = { GRAFT_ABI, "1111", "prog" };
     /* Either order works; PROG_START_FIRST tries the other one. */
     if (getenv("PROG_START_FIRST")) graft_runtime_start(&info);
-    static const struct graft_type view = { COUNTER_TYPE, COUNTER_V0, sizeof(struct counter_v0), sizeof counter, 0, &graft_ts_counter };
+    static const struct graft_type view = { COUNTER_TYPE, COUNTER_V0, sizeof(struct counter_v0), &graft_ts_counter };
     static const struct graft_type *const views[] = { &view };
     graft_register_types(views, 1);
     if (!getenv("PROG_START_FIRST")) graft_runtime_start(&info);
