@@ -24,59 +24,12 @@ public enum InteriorPointers {
                 if case .field(let r, let i) = o, out[r]?[i] == nil { out[r, default: [:]][i] = loc }
             }
         }
-        var loc = SourceLoc.unknown
-        func expr(_ e: Expr) {
+        Walk.expressions(in: p) { e, loc in
             switch e {
-            case .addrOf(let lv), .startOf(let lv): note(lv, loc); lvalue(lv)
-            case .read(let lv): lvalue(lv)
-            case .unary(_, let a, _), .cast(_, let a): expr(a)
-            case .binary(_, let a, let b, _): expr(a); expr(b)
-            case .cond(let c, let a, let b, _): expr(c); expr(a); expr(b)
-            case .compoundLiteral(_, let i): initializer(i)
-            case .const, .function, .labelAddr, .sizeOf, .alignOf: break
+            case .addrOf(let lv), .startOf(let lv): note(lv, loc)
+            default: break
             }
         }
-        func lvalue(_ lv: LValue) {
-            switch lv.host {
-            case .mem(let e): expr(e)
-            case .compound(_, let i): initializer(i)
-            case .local, .global: break
-            }
-            for o in lv.offsets { if case .index(let e) = o { expr(e) } }
-        }
-        func initializer(_ i: Initializer) {
-            switch i {
-            case .expr(let e): expr(e)
-            case .compound(_, let es): es.forEach { initializer($0.value) }
-            }
-        }
-        func instr(_ i: Instr) {
-            switch i {
-            case .assign(let lv, let e, _): lvalue(lv); expr(e)
-            case .call(let r, let c, let args, _):
-                if let r { lvalue(r) }
-                if case .indirect(let f) = c { expr(f) }
-                args.forEach(expr)
-            case .vaArg(let r, let l, _): lvalue(r); expr(l)
-            case .asm(let a, _):
-                for op in a.outputs + a.inputs { expr(op.value); if let lv = op.lvalue { note(lv, loc) } }
-            }
-        }
-        func stmt(_ s: Stmt) {
-            switch s {
-            case .instr(let i): loc = i.loc; instr(i)
-            case .block(let ss): ss.forEach(stmt)
-            case .local(_, let i, let l): loc = l; if let i { initializer(i) }
-            case .if(let c, let t, let e, let l): loc = l; expr(c); stmt(t); if let e { stmt(e) }
-            case .loop(let b, let n, _): stmt(b); if let n { stmt(n) }
-            case .switch(let c, let b, let l): loc = l; expr(c); stmt(b)
-            case .return(let e, let l): loc = l; if let e { expr(e) }
-            case .break, .continue, .label, .goto: break
-            case .computedGoto(let e, let l): loc = l; expr(e)
-            }
-        }
-        for g in p.globals { loc = g.loc; if let i = g.initializer { initializer(i) } }
-        for f in p.functions { if let b = f.body { loc = f.loc; stmt(b) } }
         return out
     }
 

@@ -1,23 +1,20 @@
 // Type wrapping (DESIGN.md "How an updatable program works";
-// Specs/representation.md is the layout, Specs/alias.md decides which
-// types). A wrapped struct T is emitted as
+// Specs/representation.md is the representation, Specs/alias.md decides
+// which types). A wrapped struct T keeps its plain layout; the emitter adds
 //
-//     struct T__gp { …T's fields… };                       /* the payload */
-//     struct T { union { struct T__gp graft_d; unsigned char graft_room[sizeof(struct T__gp) + SLOP]; } graft_u;
-//                unsigned graft_tag __attribute__((packed)); };
-//     struct graft_type_state graft_ts_<hash of T's identity> = { 0, offsetof(struct T, graft_tag) };
+//     struct graft_type_state graft_ts_<hash of T's identity>;   /* pending word */
+//     static inline struct T *graft_con_T(const volatile struct T *p);
 //
-// The payload stays at the object's address, so everything C says about
-// T's layout up to its size holds (first member, offsetof, bytes through
-// void *). Every access to a field of a T goes through `graft_con_T(&t)`,
-// which returns the object itself while the type's `pending` flag is 0 —
-// until a patch changes T — and otherwise asks the runtime (`graft_con`),
-// which reads the tag at the offset the process fixed for T and converts
-// the payload. The tag of a representation is a hash of its layout, so two
-// builds of the same source agree on it whatever their history.
+// and routes every field access and whole-object read or write of a T
+// through `graft_con_T`, which returns the object itself while the pending
+// word is NULL — until a patch changes T — and otherwise asks the runtime
+// (`graft_con`), which knows each object's representation from a side
+// table and converts stale ones. The tag of a representation is a hash of
+// its layout, so two builds of the same source agree on it whatever their
+// history.
 //
 // The IR does not change: the emitter applies the wrapping. This file
-// holds the pure parts: which records, their tags, and the slop.
+// holds the pure parts: which records, their tags.
 
 import Checker
 import Foundation
@@ -26,14 +23,12 @@ import IR
 public struct TypeWrapping: Hashable, Sendable {
     /// Wrapped record → the tag of its representation in this program.
     public var tags: [RecordID: UInt32]
-    /// Spare bytes after the payload in each wrapper.
-    public var slop: Int
-    /// Wrapped records whose wrapper size the code relies on (`Wrapping.spaced`).
+    /// Wrapped records whose size the code relies on (`Wrapping.spaced`).
     public var spaced: Set<RecordID> = []
     /// A patch's code: the wrapped records the running program already has
     /// (the runtime checks it has them as this code expects).
     public var existing: Set<RecordID> = []
-    public init(tags: [RecordID: UInt32] = [:], slop: Int = TypeWrapping.defaultSlop) { self.tags = tags; self.slop = slop }
+    public init(tags: [RecordID: UInt32] = [:]) { self.tags = tags }
     public var isEmpty: Bool { tags.isEmpty }
 
     /// The name of a wrapped type's shared state (`struct graft_type_state`):
@@ -43,17 +38,10 @@ public struct TypeWrapping: Hashable, Sendable {
         "graft_ts_" + String(fnv1a64(identity), radix: 16)
     }
 
-    /// 8 bytes: in the common case of a small struct on the heap it costs no
-    /// memory at all (glibc rounds `malloc(n)` up to n + 8 in 16-byte steps,
-    /// and the tag already takes 8), and it lets a struct gain one pointer
-    /// or `long long` in place. A bigger change moves the payload onto the
-    /// heap on conversion. `bench/kvstore.sh` measures slop 0 and 16 against it.
-    public static let defaultSlop = 8
-
     /// The tags of `wrapped` records of `p`: a 31-bit hash (never 0) of the
     /// payload's layout — field names, types by identity, offsets, and the
     /// tags of wrapped records it holds by value.
-    public static func make(_ p: Program, wrapped: Set<RecordID>, slop: Int = defaultSlop) -> TypeWrapping {
+    public static func make(_ p: Program, wrapped: Set<RecordID>) -> TypeWrapping {
         var tags: [RecordID: UInt32] = [:]
         var visiting: Set<RecordID> = []
         func tag(_ id: RecordID) -> UInt32 {
@@ -70,24 +58,29 @@ public struct TypeWrapping: Hashable, Sendable {
             return t
         }
         for id in wrapped.sorted(by: { $0.index < $1.index }) { _ = tag(id) }
-        var w = TypeWrapping(tags: tags, slop: slop)
+        var w = TypeWrapping(tags: tags)
         w.spaced = spaced(p, among: wrapped)
         return w
     }
 
-    /// The wrapped records of `p` whose wrapper size its code relies on: in
-    /// arrays (elements are spaced by it), inside another record (later
-    /// fields are placed after it), or copied whole (the copy writes that
-    /// many bytes). A patch whose code does this is refused by the runtime
-    /// unless every object of the type has that same wrapper size.
+    /// The wrapped records of `p` whose size its code relies on: held in
+    /// arrays (elements are spaced by it; also heap arrays, reached by
+    /// pointer arithmetic on a `T *`) or inside another record (later fields
+    /// are placed after it). Objects already in a process keep their size,
+    /// so a patch that changes such a type's size is refused (PATCH-6).
+    /// (Whole-object copies are not: they go through con, REP-2.)
     public static func spaced(_ p: Program, among wrapped: Set<RecordID>) -> Set<RecordID> {
         var out: Set<RecordID> = []
+        func element(_ t: CType) -> RecordID? {
+            var u = p.unroll(t)
+            while case .array(let inner, _) = u { u = p.unroll(inner) }
+            if case .record(let id) = u, wrapped.contains(id) { return id }
+            return nil
+        }
         func arrays(_ t: CType) {
             switch t {
             case .array(let e, _), .vla(let e, _):
-                var u = p.unroll(e)
-                while case .array(let inner, _) = u { u = p.unroll(inner) }
-                if case .record(let id) = u, wrapped.contains(id) { out.insert(id) }
+                if let id = element(e) { out.insert(id) }
                 arrays(e)
             case .pointer(let e), .qualified(let e, _), .atomic(let e): arrays(e)
             case .typedef(let id): arrays(p[id].type)
@@ -99,16 +92,14 @@ public struct TypeWrapping: Hashable, Sendable {
             for f in r.fields ?? [] { arrays(f.type) }
         }
         for g in p.globals { arrays(g.type) }
-        for f in p.functions {
-            for l in f.locals { arrays(l.type) }
-            guard let body = f.body else { continue }
-            _ = Updatable.mapInstrs(body) { i in
-                switch i {
-                case .assign(let lv, _, _), .call(.some(let lv), _, _, _):
-                    if case .record(let id) = p.unroll(p.typeOf(lv, in: f)), wrapped.contains(id) { out.insert(id) }
-                default: break
-                }
-                return i
+        for f in p.functions { for l in f.locals { arrays(l.type) } }
+        Walk.expressions(in: p) { e, _ in
+            switch e {
+            case .binary(.ptrAdd, _, _, let t), .binary(.ptrSub, _, _, let t):
+                if let pt = p.pointee(t), let id = element(pt) { out.insert(id) }
+            case .binary(.ptrDiff, let a, _, _):
+                if let fn = Optional(p), let pt = fn.pointee(fn.typeOf(a, in: nil)), let id = element(pt) { out.insert(id) }
+            default: break
             }
         }
         return out
@@ -129,33 +120,19 @@ public struct TypeWrapping: Hashable, Sendable {
         (r.fields ?? []).forEach { walk($0.type) }
         return out
     }
-
-    /// Records whose C layout differs from clang's because they hold a
-    /// wrapped record by value (directly or through other records).
-    public func layoutChanged(in p: Program) -> Set<RecordID> {
-        var memo: [RecordID: Bool] = [:]
-        func changed(_ id: RecordID, _ depth: Int) -> Bool {
-            if let m = memo[id] { return m }
-            guard depth < 64 else { return false }
-            let c = TypeWrapping.byValueRecords(p[id], in: p).contains { tags[$0] != nil || changed($0, depth + 1) }
-            memo[id] = c
-            return c
-        }
-        return Set(p.records.map(\.id).filter { changed($0, 0) })
-    }
 }
 
 extension TypeWrapping {
     /// The wrapping of an updatable build of `p`: the records the alias
     /// analysis clears (Specs/alias.md), with their tags. Records written in
     /// `excludingFile` (a patch's transformers.c: old layouts) are not wrapped.
-    public static func forBuild(_ p: Program, excludingFile: String? = nil, slop: Int = defaultSlop) -> TypeWrapping {
-        guard let f = excludingFile else { return make(p, wrapped: AliasAnalysis.analyze(p).wrapped, slop: slop) }
+    public static func forBuild(_ p: Program, excludingFile: String? = nil) -> TypeWrapping {
+        guard let f = excludingFile else { return make(p, wrapped: AliasAnalysis.analyze(p).wrapped) }
         // The transformers' own code is held to Specs/transformers.md, not to the alias rules.
         var q = p
         for i in q.functions.indices where q.functions[i].loc.file == f { q.functions[i].body = nil }
         let wrapped = AliasAnalysis.analyze(q).wrapped.filter { p[$0].loc.file != f }
-        return make(p, wrapped: wrapped, slop: slop)
+        return make(p, wrapped: wrapped)
     }
 }
 
@@ -163,7 +140,7 @@ extension TypeWrapping {
     /// `--explain-types`: the alias analysis's verdict for every struct the
     /// program defines, with the tag of each wrapped one.
     public static func explain(_ p: Program, _ w: TypeWrapping) -> String {
-        var text = "graft: type wrapping (Specs/alias.md), slop \(w.slop) bytes\n"
+        var text = "graft: type wrapping (Specs/alias.md, Specs/representation.md)\n"
         text += AliasAnalysis.explain(AliasAnalysis.analyze(p), in: p)
         let tags = w.tags.sorted { $0.key.index < $1.key.index }.map { "  \(p[$0.key].identity): tag \(String(format: "%08x", $0.value))" }
         if !tags.isEmpty { text += (text.hasSuffix("\n") ? "" : "\n") + "representation tags:\n" + tags.joined(separator: "\n") + "\n" }

@@ -37,7 +37,7 @@ struct BuildCommand: ParsableCommand {
             guard explainTypes || output != nil else { throw Failure("nothing to do: give -o FILE to build, or --explain-types") }
             if explainTypes {
                 let p = try sources.program()
-                print(TypeWrapping.explain(p, TypeWrapping.forBuild(p, slop: Runtime.slop)), terminator: "")
+                print(TypeWrapping.explain(p, TypeWrapping.forBuild(p)), terminator: "")
             }
             if let output {
                 var args = sources.arguments

@@ -267,7 +267,7 @@ struct Driver {
         if updatable {
             let (instrumented, manifest) = Updatable.instrument(merged)
             try Pipeline.check(instrumented, after: "the updatable-build pass")
-            let wrapping = Runtime.benchNoWrap ? TypeWrapping() : TypeWrapping.forBuild(merged, slop: Runtime.slop)
+            let wrapping = Runtime.benchNoWrap ? TypeWrapping() : TypeWrapping.forBuild(merged)
             if explainTypes { Console.error(TypeWrapping.explain(merged, wrapping)) }
             let c = CEmitter(program: instrumented, lineDirectives: debug, wrapping: wrapping).emit()
                 + Updatable.runtimeStartC(manifest: manifest, programName: (out as NSString).lastPathComponent,

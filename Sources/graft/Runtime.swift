@@ -18,11 +18,6 @@ enum Runtime {
     /// cost. Not for deployment: `graft patch` assumes the build's wrapping.
     static var benchNoWrap: Bool { ProcessInfo.processInfo.environment["GRAFT_BENCH_NO_WRAP"] == "1" }
 
-    /// $GRAFT_SLOP: spare bytes in each wrapped object (default TypeWrapping.defaultSlop).
-    static var slop: Int {
-        ProcessInfo.processInfo.environment["GRAFT_SLOP"].flatMap { Int($0) }.map { max(0, $0) } ?? TypeWrapping.defaultSlop
-    }
-
     /// The runtime's source folder: $GRAFT_RUNTIME_DIR, or Sources/Runtime
     /// found by walking up from graft's own executable.
     static var directory: String? {

@@ -1,0 +1,80 @@
+// One walk over every expression of a program, for the analyses that only
+// need to see each expression once with the location of the instruction,
+// statement or declaration it belongs to (Checker's interior-pointer and
+// layout-use analyses). Nested expressions are visited after the one that
+// holds them; lvalue paths (host expressions, index expressions),
+// initializers, inline-assembly operands and VLA lengths in local types
+// are all included.
+
+public enum Walk {
+    /// Calls `visit` on every expression of `p`: global initializers, then
+    /// each function body in order.
+    public static func expressions(in p: Program, _ visit: (Expr, SourceLoc) -> Void) {
+        for g in p.globals { if let i = g.initializer { initializer(i, g.loc, visit) } }
+        for f in p.functions { if let b = f.body { stmt(b, f.loc, visit) } }
+    }
+
+    /// Every expression of one function body.
+    public static func expressions(in s: Stmt, at loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) { stmt(s, loc, visit) }
+
+    static func expr(_ e: Expr, _ loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) {
+        visit(e, loc)
+        switch e {
+        case .read(let lv), .addrOf(let lv), .startOf(let lv): lvalue(lv, loc, visit)
+        case .unary(_, let a, _), .cast(_, let a): expr(a, loc, visit)
+        case .binary(_, let a, let b, _): expr(a, loc, visit); expr(b, loc, visit)
+        case .cond(let c, let a, let b, _): expr(c, loc, visit); expr(a, loc, visit); expr(b, loc, visit)
+        case .compoundLiteral(_, let i): initializer(i, loc, visit)
+        case .const, .function, .labelAddr, .sizeOf, .alignOf: break
+        }
+    }
+
+    public static func lvalue(_ lv: LValue, _ loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) {
+        switch lv.host {
+        case .mem(let e): expr(e, loc, visit)
+        case .compound(_, let i): initializer(i, loc, visit)
+        case .local, .global: break
+        }
+        for o in lv.offsets { if case .index(let e) = o { expr(e, loc, visit) } }
+    }
+
+    static func initializer(_ i: Initializer, _ loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) {
+        switch i {
+        case .expr(let e): expr(e, loc, visit)
+        case .compound(_, let es): for en in es { initializer(en.value, loc, visit) }
+        }
+    }
+
+    static func instr(_ i: Instr, _ visit: (Expr, SourceLoc) -> Void) {
+        let loc = i.loc
+        switch i {
+        case .assign(let lv, let e, _): lvalue(lv, loc, visit); expr(e, loc, visit)
+        case .call(let r, let c, let args, _):
+            if let r { lvalue(r, loc, visit) }
+            if case .indirect(let f) = c { expr(f, loc, visit) }
+            for a in args { expr(a, loc, visit) }
+        case .vaArg(let r, let l, _): lvalue(r, loc, visit); expr(l, loc, visit)
+        case .asm(let a, _):
+            for op in a.outputs + a.inputs {
+                expr(op.value, loc, visit)
+                if let lv = op.lvalue { lvalue(lv, loc, visit) }
+            }
+        }
+    }
+
+    static func stmt(_ s: Stmt, _ loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) {
+        switch s {
+        case .instr(let i): instr(i, visit)
+        case .block(let ss): for x in ss { stmt(x, loc, visit) }
+        case .local(_, let i, let l): if let i { initializer(i, l, visit) }
+        case .if(let c, let t, let e, let l):
+            expr(c, l, visit); stmt(t, l, visit)
+            if let e { stmt(e, l, visit) }
+        case .loop(let b, let n, let l): stmt(b, l, visit); if let n { stmt(n, l, visit) }
+        case .switch(let c, let b, let l): expr(c, l, visit); stmt(b, l, visit)
+        case .return(let e, let l): if let e { expr(e, l, visit) }
+        case .computedGoto(let e, let l): expr(e, l, visit)
+        case .break, .continue, .label, .goto: break
+        }
+    }
+}
