@@ -399,7 +399,8 @@ struct Extractor {
             names.insert(name)
             let nid = LocalID(locals.count)
             paramOf[id] = nid
-            locals.append(Local(id: nid, name: name, type: .pointer(l.type), isParam: true, loc: l.loc))
+            // Its source name is the outer variable's: diagnostics about the loop speak of it.
+            locals.append(Local(id: nid, name: name, sourceName: l.sourceName, type: .pointer(l.type), isParam: true, loc: l.loc))
         }
         var retParam: LocalID?
         if needsRet {

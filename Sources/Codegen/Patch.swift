@@ -8,21 +8,40 @@
 // running program's, reached by name. A wrapped struct whose layout changed
 // is converted lazily by a default transformer plus NEW's hand-written one
 // (PATCH-2, TypeChanges.swift, checked by Specs/transformers.md); a global
-// whose type changed is defined anew (PATCH-3). What cannot be done safely
-// is refused with its rule. Each update point of OLD gets a verdict from Δ
-// there (Updatability.swift: UPD-1, UPD-2, UPD-4).
+// whose type changed is defined anew (PATCH-3); a wrapper whose size NEW's
+// code relies on keeps it (PATCH-6). What cannot be done safely is refused
+// with its rule. Each update point of OLD gets a verdict from Δ there
+// (Updatability.swift: UPD-1, UPD-2, UPD-4): the uses that block it, each
+// with its rule, and — when the patch is admissible nowhere — the changes
+// that would make it admissible, checked. Diagnostics name what the
+// programmer wrote: "the loop at prog.c:12 in main", never an extracted
+// body's or a slot's name.
 
 import Checker
 import Foundation
 import IR
 
+/// One thing that keeps a patch from an update point, with the rule that decides it.
+public struct Blocker: Hashable, Codable, Sendable {
+    public var rule: String
+    public var message: String
+    public init(_ rule: String, _ message: String) { self.rule = rule; self.message = message }
+}
+
 public struct PointVerdict: Hashable, Codable, Sendable {
     public var point: Int
+    /// The identity of the function the point is in.
     public var function: String
+    /// That function as the programmer knows it: its identity, or "the loop at prog.c:12 in main".
+    public var place: String
     public var loc: SourceLoc
     public var admissible: Bool
-    /// Why not, with the rule: "UPD-1: db_lookup's signature is in Δ".
-    public var reasons: [String]
+    /// Why not: each use that blocks, with its rule.
+    public var blockers: [Blocker]
+    /// What would make the patch admissible here, checked (computed only when it is admissible nowhere).
+    public var hints: [String] = []
+    /// "UPD-1: the signature of 'db_lookup' changed, and …".
+    public var reasons: [String] { blockers.map { "\($0.rule): \($0.message)" } }
 }
 
 /// A wrapped type changing representation (Specs/patch.md PATCH-2).
@@ -60,18 +79,44 @@ public struct PatchPlan: Hashable, Codable, Sendable {
     public var stateTransformer: String?
     public var refusals: [Diagnostic] = []
     public var verdicts: [PointVerdict] = []
+    /// Extracted loop bodies (UPD-3) by identity (`main#loop1`) → how the programmer knows them.
+    public var loops: [String: String] = [:]
     public var admissiblePoints: [Int] { verdicts.filter(\.admissible).map(\.point) }
+    /// A function of the plan by the name the programmer knows: its identity, or "the loop at prog.c:12 in main".
+    public func displayName(_ identity: String) -> String { loops[identity] ?? identity }
+
+    /// When the patch is admissible at no update point (UPD-1): an error for
+    /// each use that blocks each point, with the rule that decides it, and a
+    /// note for each change that would make it admissible. Empty otherwise.
+    public var blockedEverywhere: [Diagnostic] {
+        guard !verdicts.isEmpty, admissiblePoints.isEmpty else { return [] }
+        var out: [Diagnostic] = []
+        var noted: Set<String> = []
+        for v in verdicts {
+            for b in v.blockers { out.append(Diagnostic(.error, v.loc, "update point \(v.point) in \(v.place): \(b.message)", rule: b.rule)) }
+            for h in v.hints where noted.insert(h).inserted { out.append(Diagnostic(.note, v.loc, h)) }
+        }
+        return out
+    }
+
+    /// The rules that keep the patch from every update point, in order of first appearance.
+    public var decidingRules: [String] {
+        var seen: [String] = []
+        for v in verdicts { for b in v.blockers where !seen.contains(b.rule) { seen.append(b.rule) } }
+        return seen
+    }
+
     public var summary: String {
         var parts: [String] = []
         if !typeChanges.isEmpty { parts.append("\(typeChanges.count) type(s) converted: " + typeChanges.map { "\($0.type) (\($0.change))" }.joined(separator: ", ")) }
         let edited = changedFunctions.filter { recompiled[$0] == nil }
-        if !edited.isEmpty { parts.append("\(edited.count) changed function(s): \(edited.joined(separator: ", "))") }
+        if !edited.isEmpty { parts.append("\(edited.count) changed function(s): \(edited.map(displayName).joined(separator: ", "))") }
         if !recompiled.isEmpty { parts.append("\(recompiled.count) recompiled") }
         let listed = newFunctions.filter { !fromSystemHeaders.contains($0) }
-        if !listed.isEmpty { parts.append("\(listed.count) new function(s): \(listed.joined(separator: ", "))") }
+        if !listed.isEmpty { parts.append("\(listed.count) new function(s): \(listed.map(displayName).joined(separator: ", "))") }
         if !newGlobals.isEmpty { parts.append("\(newGlobals.count) new global(s): \(newGlobals.joined(separator: ", "))") }
         if !replacedGlobals.isEmpty { parts.append("\(replacedGlobals.count) global(s) redefined: \(replacedGlobals.joined(separator: ", "))") }
-        if !deletedFunctions.isEmpty { parts.append("\(deletedFunctions.count) deleted function(s): \(deletedFunctions.joined(separator: ", "))") }
+        if !deletedFunctions.isEmpty { parts.append("\(deletedFunctions.count) deleted function(s): \(deletedFunctions.map(displayName).joined(separator: ", "))") }
         if let st = stateTransformer { parts.append("state transformer \(st)") }
         return parts.isEmpty ? "no code changes" : parts.joined(separator: "; ")
     }
@@ -169,7 +214,14 @@ public enum PatchBuilder {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
         var plan = PatchPlan(baseVersion: oldManifest.version, targetVersion: targetVersion ?? Updatable.versionID(of: new))
         // Compared as they run: extracted loop bodies are functions of their own (UPD-3).
+        let oldSource = old
         let old = LoopExtraction.extract(old).0, new = LoopExtraction.extract(new).0
+        // Diagnostics speak of an extracted loop body as the loop it is.
+        for prog in [new, old] {
+            for f in prog.functions where f.isDefinition {
+                if let name = loopName(f, in: prog) { plan.loops[f.identity] = name }
+            }
+        }
         let oldFuncs = Dictionary(old.functions.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.isDefinition ? a : b })
         let oldGlobals = Dictionary(old.globals.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.initializer != nil ? a : b })
         let oldRecords = Dictionary(old.records.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.fields != nil ? a : b })
@@ -180,6 +232,7 @@ public enum PatchBuilder {
 
         // Types: a wrapped type may change (converted lazily, PATCH-2); any other may not.
         var changedRecords: Set<RecordID> = []      // NEW's ids
+        var extendsButForTransformer: Set<String> = []
         for r in new.records where r.fields != nil && !r.tag.hasPrefix("__anon_") && !r.isAnonymousMember && !fromTransformerFile(r.loc) {
             guard let o = oldRecords[r.identity], o.fields != nil else { continue }
             let oldTag = oldWrap.tags[o.id], newTag = newWrap.tags[r.id]
@@ -198,9 +251,18 @@ public enum PatchBuilder {
                 continue
             }
             changedRecords.insert(r.id)
+            // PATCH-6: a wrapper's size is fixed when its object is made; code that relies on it cannot meet a new one.
+            if newWrap.spaced.contains(r.id) && (o.size != r.size || o.align != r.align) {
+                let what = o.size != r.size ? "changes size (\(o.size) → \(r.size) bytes)" : "changes alignment (\(o.align) → \(r.align))"
+                plan.refusals.append(Diagnostic(.error, r.loc,
+                    "\(r.identity) \(what), but \(spacedUse(r.id, in: new)): objects already in the process keep the wrappers they were made with, so NEW's code would misplace what lies after one (the runtime would refuse the patch)",
+                    rule: "PATCH-6"))
+            }
             let defaults = defaultCopies(old: o, oldProgram: old, new: r, newProgram: new)
             let user = newFuncByName[transformerPrefix + r.tag].flatMap { fromTransformerFile($0.loc) ? $0 : nil }
-            let ext = user == nil && extendsLayout(old: o, oldProgram: old, new: r, newProgram: new)
+            let layoutExtends = extendsLayout(old: o, oldProgram: old, new: r, newProgram: new)
+            let ext = user == nil && layoutExtends
+            if user != nil && layoutExtends { extendsButForTransformer.insert(r.identity) }
             let names = (r.fields ?? []).map { $0.name }
             let defaulted = defaults.map { names[$0.new] ?? "_" }
             plan.typeChanges.append(TypeChange(type: r.identity, fromTag: oldTag, toTag: newTag, extends: ext,
@@ -273,37 +335,195 @@ public enum PatchBuilder {
                 } else if let g = u.globals.first(where: { replaced.contains(new[$0].identity) }) {
                     reason = "uses global '\(new[g].sourceName)', which is defined anew"
                 } else if let c = u.directCallees.first(where: { sigChanged.contains(new[$0].identity) }) {
-                    reason = "calls '\(new[c].sourceName)', whose signature changed"
+                    reason = "calls \(plan.loops[new[c].identity] ?? "'\(new[c].sourceName)'"), whose signature changed"
                 }
                 guard let reason else { continue }
                 plan.recompiled[f.identity] = reason
             }
             plan.changedFunctions.append(f.identity)
-            if !Updatable.isIndirected(o) {
+            // PATCH-4: the running program calls it through a slot, and so does NEW's code.
+            let variadicHint = "; a variadic function that only passes a va_list to a function of its own (as printf does to vprintf) keeps its changes in that one, which has a slot"
+            if oldManifest.slots[f.identity] == nil {
+                let why = Updatable.whyNoSlot(o, in: old) ?? "it has none"
                 plan.refusals.append(Diagnostic(.error, f.loc,
-                    "function '\(f.sourceName)' changed\(reason.map { " (it \($0))" } ?? "") but has no slot in the running program (\(o.type.variadic ? "variadic" : "inline-only")), so calls cannot be redirected",
+                    "function '\(f.sourceName)' changed\(reason.map { " (it \($0))" } ?? "") but has no slot in the running program, so calls to it cannot be redirected: \(why)\(o.type.variadic ? variadicHint : "")",
+                    rule: "PATCH-4"))
+            } else if f.type.variadic, Updatable.whyNoSlot(f, in: new) != nil {
+                plan.refusals.append(Diagnostic(.error, f.loc,
+                    "function '\(f.sourceName)' changed, but NEW's code takes its address (\(Updatable.whereAddressTaken(f.id, in: new))): it is variadic, and C cannot pass a `...` on through a trampoline, so that pointer would bypass its slot\(variadicHint)",
                     rule: "PATCH-4"))
             }
         }
+        // PATCH-4: a variadic function the running program calls through a slot keeps it in NEW.
+        for f in new.functions where f.isDefinition && f.type.variadic && !plan.changedFunctions.contains(f.identity) {
+            guard oldManifest.slots[f.identity] != nil, Updatable.whyNoSlot(f, in: new) != nil else { continue }
+            plan.refusals.append(Diagnostic(.error, f.loc,
+                "NEW's code takes the address of the variadic function '\(f.sourceName)' (\(Updatable.whereAddressTaken(f.id, in: new))), which the running program calls through a slot; C cannot pass a `...` on through a trampoline, so that pointer would bypass the slot; take the address of a function that is not variadic",
+                rule: "PATCH-4"))
+        }
 
-        // Δ per update point of the running program.
+        // Δ per update point of the running program, and for each point the uses that block it.
         let delta = Updatability.deltas(old, points: oldManifest.points)
         let changedOld: [String: TypeChange] = Dictionary(plan.typeChanges.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
+        let oldByIdentity = Dictionary(old.functions.filter(\.isDefinition).map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
+        let newByIdentity = Dictionary(new.functions.filter(\.isDefinition).map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
+        let stacks = Updatability.Stacks(old)
+        func speak(_ identity: String) -> String { plan.loops[identity] ?? oldByIdentity[identity]?.sourceName ?? identity }
+        func at(_ l: SourceLoc) -> String { "\(l.file):\(l.line)" }
+        /// "main holds 's' by value (prog.c:13)", "work uses it at prog.c:4 after this point".
+        func described(_ u: Updatability.Use?) -> String {
+            guard let u else { return "code still running at this point uses it" }
+            if u.byValue { return "\(speak(u.function)) holds \(u.local.map { "'\($0)'" } ?? "one") by value (\(at(u.loc)))" }
+            return u.atPoint ? "\(speak(u.function)) uses it at \(at(u.loc)) after this point"
+                             : "\(speak(u.function)), which is on the stack here, uses it at \(at(u.loc))"
+        }
+        let loopHint = "keeping what the new loop body needs in a global, or in a `static` variable declared in the loop body, would make it admissible"
+        var loopBlocked: Set<Int> = []        // points a loop body's signature blocks
+        var transformerBlocked: Set<Int> = []  // points blocked only by types that would extend but for their transformer
         for pt in oldManifest.points {
             let d = delta[pt.id] ?? Updatability.Delta()
-            var reasons = plan.signatureChanges.filter { d.callees.contains($0) }.sorted().map {
-                "UPD-1: the signature of '\($0)' is in Δ here: code still running at this point may call it with the old one"
+            var blockers: [Blocker] = []
+            for g in plan.signatureChanges.filter({ d.callees.contains($0) }).sorted() {
+                if let loop = plan.loops[g], let of = oldByIdentity[g], let nf = newByIdentity[g] {
+                    blockers.append(Blocker("UPD-1", loopSignatureChange(loop, old: of, new: nf, in: old, new)))
+                    loopBlocked.insert(pt.id)
+                    continue
+                }
+                let use = Updatability.use(of: .callee(g), at: pt, in: stacks)
+                let who = use.map { u in u.atPoint ? "\(speak(u.function)) calls it at \(at(u.loc)) after this point"
+                                                   : "\(speak(u.function)), which is on the stack here, calls it at \(at(u.loc))" }
+                blockers.append(Blocker("UPD-1", "the signature of '\(newByIdentity[g]?.sourceName ?? g)' changed, and \(who ?? "code still running at this point calls it"), with the old one"))
             }
-            for t in d.types.sorted() {
-                guard let c = changedOld[t], !c.extends else { continue }
-                reasons.append("UPD-2: \(t) is in Δ here: code still running at this point handles it in its old representation")
+            let blockingTypes = d.types.sorted().filter { changedOld[$0].map { !$0.extends } ?? false }
+            if !blockingTypes.isEmpty && blockers.isEmpty && blockingTypes.allSatisfy(extendsButForTransformer.contains)
+                && !d.globals.contains(where: replaced.contains) {
+                transformerBlocked.insert(pt.id)
+            }
+            for t in blockingTypes {
+                blockers.append(Blocker("UPD-2", "\(t) is in Δ here: \(described(Updatability.use(of: .type(t), at: pt, in: stacks))), in its old representation"))
             }
             for g in d.globals.sorted() where replaced.contains(g) {
-                reasons.append("UPD-4: global '\(g)' is in Δ here: code still running at this point uses its old definition")
+                let name = oldGlobals[g]?.sourceName ?? g
+                blockers.append(Blocker("UPD-4", "global '\(name)' is in Δ here: \(described(Updatability.use(of: .global(g), at: pt, in: stacks))), and the patch defines it anew"))
             }
-            plan.verdicts.append(PointVerdict(point: pt.id, function: pt.function, loc: pt.loc, admissible: reasons.isEmpty, reasons: reasons))
+            plan.verdicts.append(PointVerdict(point: pt.id, function: pt.function, place: plan.displayName(pt.function), loc: pt.loc,
+                                              admissible: blockers.isEmpty, blockers: blockers))
+        }
+
+        // Admissible nowhere: what would make it admissible, each checked.
+        if !plan.verdicts.isEmpty && plan.admissiblePoints.isEmpty {
+            let sigChanged = Set(plan.signatureChanges)
+            let nonExtending = Set(plan.typeChanges.filter { !$0.extends }.map(\.type))
+            let blocks: (Updatability.Delta) -> Bool = { d in
+                !sigChanged.isDisjoint(with: d.callees) || !nonExtending.isDisjoint(with: d.types) || !replaced.isDisjoint(with: d.globals)
+            }
+            // Moved points: extracted loops renumber when one more is marked, so not with a loop's signature in play.
+            let simulate = !sigChanged.contains { plan.loops[$0] != nil }
+            var budget = 12
+            for i in plan.verdicts.indices {
+                let v = plan.verdicts[i]
+                var hints: [String] = []
+                if transformerBlocked.contains(v.point) {
+                    hints.append("without the hand-written transformer, the new layout extends the old one and old code could go on using it here (UPD-2)")
+                }
+                if simulate, let pt = oldManifest.points.first(where: { $0.id == v.point }),
+                   let h = pointHint(pt, source: oldSource, extracted: old, blocks: blocks, budget: &budget) {
+                    hints.append(h)
+                }
+                if loopBlocked.contains(v.point) { hints.append(loopHint) }
+                plan.verdicts[i].hints = hints
+            }
         }
         return plan
+    }
+
+    // MARK: Speaking of what the programmer wrote
+
+    /// "the loop at prog.c:12 in main" for a loop body extracted from a function (UPD-3); nil for any other function.
+    static func loopName(_ f: Function, in p: Program) -> String? {
+        guard let r = f.identity.range(of: "#loop", options: .backwards) else { return nil }
+        let parent = String(f.identity[..<r.lowerBound])
+        let name = p.functions.first { $0.identity == parent }?.sourceName ?? parent
+        return "the loop at \(f.loc.file):\(f.loc.line) in \(name)"
+    }
+
+    /// Why an extracted loop body's new signature is in Δ (UPD-1): the
+    /// variables of its function it takes by address are not the ones the
+    /// running function passes.
+    static func loopSignatureChange(_ loop: String, old: Function, new: Function, in oldProgram: Program, _ newProgram: Program) -> String {
+        func outer(_ f: Function, _ p: Program) -> [(name: String, type: String)] {
+            f.params.map { f.locals[$0.index] }.filter { !$0.name.hasPrefix("graft_ret") }.map { l in
+                var t = l.type
+                if case .pointer(let e) = p.unroll(t) { t = e }
+                return (l.sourceName, fingerprintType(t, in: p))
+            }
+        }
+        let o = outer(old, oldProgram), n = outer(new, newProgram)
+        let parent = loop.components(separatedBy: " in ").last ?? "its function"
+        func list(_ xs: [String]) -> String { (xs.count > 1 ? "variables " : "variable ") + xs.map { "'\($0)'" }.joined(separator: ", ") }
+        let added = n.map(\.name).filter { x in !o.contains { $0.name == x } }
+        let removed = o.map(\.name).filter { x in !n.contains { $0.name == x } }
+        let retyped = n.filter { x in o.contains { $0.name == x.name && $0.type != x.type } }.map(\.name)
+        var parts: [String] = []
+        if !added.isEmpty { parts.append("now uses \(parent)'s \(list(added)), which the running \(parent) does not pass to it") }
+        if !removed.isEmpty { parts.append("no longer uses \(parent)'s \(list(removed)), which the running \(parent) still passes to it") }
+        if !retyped.isEmpty { parts.append("uses \(parent)'s \(list(retyped)) at a new type") }
+        let oldRet = old.params.contains { old.locals[$0.index].name.hasPrefix("graft_ret") }
+        let newRet = new.params.contains { new.locals[$0.index].name.hasPrefix("graft_ret") }
+        if oldRet != newRet { parts.append(newRet ? "now returns from \(parent), which the running \(parent) does not expect" : "no longer returns from \(parent)") }
+        if parts.isEmpty { parts.append("exchanges other variables with \(parent) than the running \(parent) passes to it") }
+        return "\(loop) " + parts.joined(separator: ", and ")
+    }
+
+    /// A change to the running program that would make a blocked point's
+    /// patch admissible, checked by computing Δ again: an update point as
+    /// the first statement of a loop that will come round again to where
+    /// the stack stands (marking it, UPD-3). nil: none found within `budget` tries.
+    static func pointHint(_ pt: UpdatePoint, source: Program, extracted: Program,
+                          blocks: (Updatability.Delta) -> Bool, budget: inout Int) -> String? {
+        guard let marker = source.functions.first(where: { $0.name == Updatable.updatePointFunction && !$0.isDefinition }) else { return nil }
+        let byIdentity = Dictionary(source.functions.enumerated().filter { $0.element.isDefinition }.map { ($0.element.identity, $0.offset) },
+                                    uniquingKeysWith: { a, _ in a })
+        var tried: Set<SourceLoc> = []
+        for (function, loopLoc) in Updatability.loopsAround(pt, in: extracted) where tried.insert(loopLoc).inserted {
+            guard budget > 0 else { return nil }
+            let base = function.range(of: "#loop").map { String(function[..<$0.lowerBound]) } ?? function
+            guard let fi = byIdentity[base], let body = source.functions[fi].body else { continue }
+            let here = SourceLoc(file: "graft-hint", line: loopLoc.line, column: loopLoc.column)
+            var found = false, alreadyMarked = false
+            func mark(_ s: Stmt) -> Stmt {
+                guard !found else { return s }
+                switch s {
+                case .block(let ss): return .block(ss.map(mark))
+                case .if(let c, let t, let e, let l): return .if(c, then: mark(t), else: e.map(mark), l)
+                case .switch(let e, let b, let l): return .switch(e, body: mark(b), l)
+                case .loop(let b, let n, let l):
+                    if l == loopLoc {
+                        found = true
+                        alreadyMarked = LoopExtraction.split(b, source) != nil
+                        return .loop(body: .block([.instr(.call(result: nil, callee: .direct(marker.id), args: [], here)), b]), next: n, l)
+                    }
+                    return .loop(body: mark(b), next: n.map(mark), l)
+                default: return s
+                }
+            }
+            var changed = source
+            changed.functions[fi].body = mark(body)
+            guard found, !alreadyMarked else { continue }
+            budget -= 1
+            let moved = LoopExtraction.extract(changed).0
+            var owner: String? = nil
+            for f in moved.functions where owner == nil {
+                guard let b = f.body else { continue }
+                _ = Updatable.mapInstrs(b) { i in
+                    if case .call(_, _, _, let l) = i, l == here { owner = f.identity }
+                    return i
+                }
+            }
+            guard let owner, let d = Updatability.deltas(moved, points: [UpdatePoint(id: 0, function: owner, loc: here)])[0], !blocks(d) else { continue }
+            return "graft_update_point() as the first statement of the loop at \(loopLoc.file):\(loopLoc.line) in \(source.functions[fi].sourceName) would make the patch admissible there (UPD-3)"
+        }
+        return nil
     }
 
     /// Whether nothing can write an object of type `t` (const, or an array of const).

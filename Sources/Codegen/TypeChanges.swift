@@ -64,10 +64,17 @@ extension PatchBuilder {
         }
     }
 
+    /// The strictest alignment a payload may grow to and keep its place: a
+    /// pointer's. (The wrapper holds a pointer beside the payload, so it is
+    /// at least that aligned and puts the payload at the same offset.)
+    static let payloadAlignmentKept = 8
+
     /// Every old field keeps its name, offset and type in the new layout,
-    /// which is at least as big (UPD-2).
+    /// which is at least as big (UPD-2). The alignment may grow (a `long
+    /// long` appended to ints) as long as the payload keeps its place in the
+    /// wrapper: old code then finds every old field where it was.
     static func extendsLayout(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> Bool {
-        guard r.size >= o.size, r.align == o.align else { return false }
+        guard r.size >= o.size, r.align == o.align || (r.align > o.align && r.align <= payloadAlignmentKept) else { return false }
         for of in o.fields ?? [] {
             guard let n = of.name, let f = (r.fields ?? []).first(where: { $0.name == n }),
                   f.offsetBits == of.offsetBits, f.bitWidth == of.bitWidth,
@@ -78,4 +85,45 @@ extension PatchBuilder {
         return true
     }
 
+    /// How the code of `p` relies on the size of wrapped record `id`'s
+    /// wrapper, in words (the cases of `TypeWrapping.spaced`; PATCH-6).
+    static func spacedUse(_ id: RecordID, in p: Program) -> String {
+        func arrayOf(_ t: CType, _ depth: Int = 0) -> Bool {
+            guard depth < 64 else { return false }
+            switch t {
+            case .array(let e, _), .vla(let e, _):
+                var u = p.unroll(e)
+                while case .array(let inner, _) = u { u = p.unroll(inner) }
+                if case .record(let r) = u, r == id { return true }
+                return arrayOf(e, depth + 1)
+            case .pointer(let e), .qualified(let e, _), .atomic(let e): return arrayOf(e, depth + 1)
+            case .typedef(let t): return arrayOf(p[t].type, depth + 1)
+            default: return false
+            }
+        }
+        let name = p[id].identity
+        for r in p.records where r.id != id && !r.isAnonymousMember && TypeWrapping.byValueRecords(r, in: p).contains(id) {
+            return "\(r.identity) holds it by value"
+        }
+        for r in p.records where !r.isAnonymousMember {
+            if let f = (r.fields ?? []).first(where: { arrayOf($0.type) }) { return "field '\(f.name ?? "_")' of \(r.identity) is an array of \(name)" }
+        }
+        if let g = p.globals.first(where: { arrayOf($0.type) }) { return "the global '\(g.sourceName)' is an array of \(name)" }
+        for f in p.functions {
+            if let l = f.locals.first(where: { arrayOf($0.type) }) { return "'\(l.sourceName)' in '\(f.sourceName)' is an array of \(name)" }
+        }
+        for f in p.functions where f.isDefinition {
+            var copied = false
+            _ = Updatable.mapInstrs(f.body!) { i in
+                switch i {
+                case .assign(let lv, _, _), .call(.some(let lv), _, _, _):
+                    if case .record(let r) = p.unroll(p.typeOf(lv, in: f)), r == id { copied = true }
+                default: break
+                }
+                return i
+            }
+            if copied { return "'\(f.sourceName)' copies one whole" }
+        }
+        return "NEW's code relies on the size of its wrapper"
+    }
 }

@@ -9,6 +9,13 @@
 //     the slot; every address taken of F is the trampoline's, so function
 //     pointers kept in data reach the newest version after a patch rebinds
 //     the slot.
+//     A variadic function cannot have a trampoline (C cannot pass its `...`
+//     on), but calling through a pointer to a variadic function is fine:
+//     when its address is never taken, F becomes `graft_impl_F` and a slot
+//     of F's own type, and every caller calls through the slot. One with
+//     external linkage keeps a copy of itself under its name for code
+//     outside the program (a plugin); that copy is not rebound. A variadic
+//     function whose address is taken keeps no slot (PATCH-4 says why).
 //   * Statics become externally visible under `graft_s_<name>`, so a patch
 //     (a shared object loaded into the process) can reach them.
 //   * Loop-body extraction (LoopExtraction.swift): the body of a loop whose
@@ -52,15 +59,51 @@ public enum Updatable {
         return String(repeating: "0", count: 16 - s.count) + s
     }
 
-    /// Whether `f` gets a slot: defined, not variadic, and not an inline-only definition.
+    /// Whether `f` gets a slot and a trampoline: defined, not variadic, and not an inline-only definition.
     public static func isIndirected(_ f: Function) -> Bool {
-        guard f.isDefinition, !f.type.variadic else { return false }
-        if f.isInline && f.storage != .static { return false }
-        if f.storage == .extern { return false }
         // The trampoline keeps the parameters as locals 0..<n; a function whose
         // parameter list was lowered with temporaries in between (a VLA parameter
         // with side effects, `int a[i++]`) keeps its direct calls.
-        return f.params.enumerated().allSatisfy { $0.offset == $0.element.index }
+        linkable(f) && !f.type.variadic && f.params.enumerated().allSatisfy { $0.offset == $0.element.index }
+    }
+
+    /// Whether a variadic `f` gets a slot (without a trampoline): its address is never taken.
+    public static func hasVariadicSlot(_ f: Function, addressTaken: Set<FuncID>) -> Bool {
+        linkable(f) && f.type.variadic && !addressTaken.contains(f.id)
+    }
+
+    /// A definition the program's own code is the only user of: not inline-only.
+    static func linkable(_ f: Function) -> Bool {
+        f.isDefinition && !(f.isInline && f.storage != .static) && f.storage != .extern
+    }
+
+    /// Why a function of `p` has no slot in an updatable build of `p`; nil when it has one.
+    public static func whyNoSlot(_ f: Function, in p: Program) -> String? {
+        guard f.isDefinition else { return "it is not defined in the program" }
+        guard linkable(f) else { return "it is an inline definition with external linkage (callers may use their own copy of it)" }
+        if f.type.variadic {
+            guard addressTaken(p).contains(f.id) else { return nil }
+            return "it is variadic and its address is taken (\(whereAddressTaken(f.id, in: p))), and C cannot pass a `...` on through a trampoline"
+        }
+        return isIndirected(f) ? nil : "its parameter list has side effects (a variable-length array parameter)"
+    }
+
+    /// Functions whose address the program takes (in code or in a global's initializer).
+    public static func addressTaken(_ p: Program) -> Set<FuncID> {
+        var out: Set<FuncID> = []
+        for f in p.functions where f.isDefinition { out.formUnion(Uses.of(f, in: p).functionsNamed) }
+        for g in p.globals { if let ini = g.initializer { out.formUnion(Uses.of(ini, in: p).functionsNamed) } }
+        return out
+    }
+
+    public static func whereAddressTaken(_ id: FuncID, in p: Program) -> String {
+        if let g = p.functions.first(where: { $0.isDefinition && Uses.of($0, in: p).functionsNamed.contains(id) }) {
+            return "in '\(g.sourceName)'"
+        }
+        if let g = p.globals.first(where: { $0.initializer.map { Uses.of($0, in: p).functionsNamed.contains(id) } ?? false }) {
+            return "in the initializer of '\(g.sourceName)'"
+        }
+        return "in the program"
     }
 
     public static func instrument(_ input: Program) -> (Program, BuildManifest) {
@@ -88,6 +131,27 @@ public enum Updatable {
         var slots: [String: String] = [:]
         let originals = p.functions
         let beforeOrder = p.order
+        // Variadic functions: the implementation keeps the id (every reference is a call), no trampoline.
+        let named = addressTaken(p)
+        var variadic: [FuncID] = []
+        var keptCopies: [FuncID: FuncID] = [:]
+        for f in originals where hasVariadicSlot(f, addressTaken: named) {
+            variadic.append(f.id)
+            let external = f.id.index < input.functions.count && input.functions[f.id.index].storage != .static
+            if external {
+                // Its own name stays defined, for code outside the program.
+                var copy = f
+                copy.id = FuncID(p.functions.count)
+                keptCopies[f.id] = copy.id
+                p.functions.append(copy)
+            }
+            var impl = f
+            impl.name = implPrefix + f.name
+            impl.storage = .static
+            impl.isInline = false
+            impl.attributes = f.attributes.filter { ["noinline", "always_inline", "cold", "hot", "noreturn", "optimize", "format"].contains($0.name) }
+            p.functions[f.id.index] = impl
+        }
         for f in originals where isIndirected(f) {
             let t = FuncID(p.functions.count)
             trampolineOf[f.id] = t
@@ -122,6 +186,19 @@ public enum Updatable {
             slots[f.identity] = slotName
             exported["slot:" + f.identity] = slotName
         }
+        var variadicSlots: [GlobalID] = []
+        for impl in variadic {
+            let f = p.functions[impl.index]
+            let slot = GlobalID(p.globals.count)
+            let slotName = slotPrefix + originals[impl.index].name
+            p.globals.append(GlobalVar(id: slot, name: slotName, type: .pointer(.function(f.type)), storage: .none,
+                                       initializer: .expr(.function(impl)), identity: "slot:" + f.identity, loc: f.loc))
+            slotOf[impl] = slot
+            variadicSlots.append(slot)
+            slots[f.identity] = slotName
+            exported["slot:" + f.identity] = slotName
+        }
+        let trampolines = Set(trampolineOf.values)
 
         // Direct calls go through the slots; update points get their numbers.
         let pointDecl = p.functions.first { $0.name == updatePointFunction && !$0.isDefinition }?.id
@@ -136,7 +213,7 @@ public enum Updatable {
         for i in p.functions.indices {
             // Trampolines get their own bodies below: their copies of the
             // original bodies are not code and have no update points.
-            guard let body = p.functions[i].body, slotOf[p.functions[i].id] == nil else { continue }
+            guard let body = p.functions[i].body, !trampolines.contains(p.functions[i].id) else { continue }
             let identity = p.functions[i].identity
             p.functions[i].body = mapInstrs(body) { ins in
                 guard case .call(let result, .direct(let callee), let args, let loc) = ins else { return ins }
@@ -173,6 +250,8 @@ public enum Updatable {
             p.order.append(.global(slotOf[t]!))
             p.order.append(.function(t))
         }
+        for slot in variadicSlots { p.order.append(.global(slot)) }
+        for (_, copy) in keptCopies.sorted(by: { $0.key < $1.key }) { p.order.append(.function(copy)) }
         if let pointAt { p.order.append(.function(pointAt)) }
         return (p, BuildManifest(version: version, points: points, slots: slots, exported: exported))
     }

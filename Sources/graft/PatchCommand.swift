@@ -81,9 +81,11 @@ struct PatchCommand: ParsableCommand {
             for d in plan.refusals { Console.error(d.rendered() + "\n") }
             throw Failure("patch refused: \(plan.refusals.count) change(s) cannot be applied to a running program (rules above)")
         }
-        if plan.admissiblePoints.isEmpty && !plan.verdicts.isEmpty {
-            for v in plan.verdicts { Console.error("\(v.loc): error: update point \(v.point) in \(v.function): \(v.reasons.joined(separator: "; "))\n") }
-            throw Failure("patch refused: it is admissible at no update point [UPD-1]")
+        // Admissible nowhere (UPD-1): each use that blocks, with its own rule; what would help; the rules that decided.
+        let blocked = plan.blockedEverywhere
+        if !blocked.isEmpty {
+            for d in blocked { Console.error((d.severity == .note ? d.description : d.rendered()) + "\n") }
+            throw Failure("patch refused: it is admissible at no update point [\(plan.decidingRules.joined(separator: ", "))]")
         }
         let code = PatchBuilder.patchProgram(old: oldProgram, new: newProgram, plan: plan, oldManifest: oldManifest,
                                              transformerFile: transformerFile)
@@ -107,9 +109,9 @@ struct PatchCommand: ParsableCommand {
                 let how = t.transformer.map { "default transformer, then \($0)" } ?? (t.extends ? "default transformer; the old layout is a prefix of the new (UPD-2)" : "default transformer")
                 print("  \(t.type): \(t.change) — \(how)")
             }
-            for (f, why) in plan.recompiled.sorted(by: { $0.key < $1.key }) { print("  recompiled \(f): it \(why)") }
+            for (f, why) in plan.recompiled.sorted(by: { $0.key < $1.key }) { print("  recompiled \(plan.displayName(f)): it \(why)") }
             for v in plan.verdicts {
-                print("  update point \(v.point) (\(v.function), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
+                print("  update point \(v.point) (\(v.place), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
             }
             print("wrote \(output)")
         }
@@ -247,7 +249,7 @@ struct InspectCommand: ParsableCommand {
             print("patch \(plan.baseVersion) → \(plan.targetVersion) (seal ok)")
             print("  \(plan.summary)")
             for v in plan.verdicts {
-                print("  update point \(v.point) (\(v.function), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
+                print("  update point \(v.point) (\(v.place), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
             }
         } catch { throw ExitCode(Console.report(error)) }
     }

@@ -131,3 +131,97 @@ struct CLITests {
         #expect((json?["wrapped"] as? [[String: Any]])?.contains { $0["type"] as? String == "struct entry" } == true)
     }
 }
+
+/// `graft patch` between two tiny programs, each built with `graft build` in its own folder
+/// (DIR/v1/prog, DIR/v2/prog): what it prints when it refuses.
+@Suite(.enabled(if: graftBinary != nil, "the graft executable is not built"))
+struct PatchRefusalCLITests {
+    fileprivate static func patch(_ v1: String, _ v2: String, transformers: String? = nil) throws -> Run {
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (v, source) in [("v1", v1), ("v2", v2)] {
+            let d = dir.appendingPathComponent(v)
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try source.write(to: d.appendingPathComponent("prog.c"), atomically: true, encoding: .utf8)
+            let b = try graft(["build", "-o", "prog", "prog.c"], in: d)
+            #expect(b.status == 0, "graft build \(v): \(b.stderr)")
+        }
+        var extra: [String] = []
+        if let transformers {
+            try transformers.write(to: dir.appendingPathComponent("st.c"), atomically: true, encoding: .utf8)
+            extra = ["--transformers", "st.c"]
+        }
+        return try graft(["patch", "--from", "v1/prog", "--to", "v2/prog", "-o", "p.patch"] + extra, in: dir)
+    }
+
+    /// Names the updatable build gives that a refusal must not show.
+    static func expectNoInternalNames(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for bad in ["__graft", "#loop", "graft_impl", "graft_slot", "graft_s_", "graft_loop", "graft_ret", "p_limit"] {
+            #expect(!text.contains(bad), "\(bad) in: \(text)", sourceLocation: sourceLocation)
+        }
+    }
+
+    static let work = """
+    #include "graft.h"
+    struct item { int id; long total; };
+    struct item *item_new(void) { static struct item one; return &one; }
+    long work(struct item *it, int n) { for (int i = 0; i < n; i++) { it->total += i; graft_update_point(); } return it->total; }
+    int main(void) { struct item *it = item_new(); for (;;) { if (work(it, 3) > 100000) return 0; } }
+    """
+
+    @Test("blocked at every point by a type in Δ: each point's use with [UPD-2], a checked note on where a point would do, and the refusal tagged [UPD-2], not [UPD-1]")
+    func typeInDeltaEverywhere() throws {
+        let r = try Self.patch(Self.work, Self.work.replacingOccurrences(of: "int id; long total;", with: "int id; long weight; long total;"))
+        expectCleanFailure(r, mentioning: "patch refused: it is admissible at no update point [UPD-2]")
+        #expect(!r.stderr.contains("[UPD-1]"), "\(r.stderr)")
+        #expect(r.stderr.contains("prog.c:4:83: error: update point 1 in work: struct item is in Δ here: work uses it at prog.c:4 after this point, in its old representation [UPD-2]"), "\(r.stderr)")
+        #expect(r.stderr.contains("prog.c:4:83: note: graft_update_point() as the first statement of the loop at prog.c:5 in main would make the patch admissible there (UPD-3)"), "\(r.stderr)")
+        Self.expectNoInternalNames(r.stderr)
+    }
+
+    static let loop = """
+    #include <stdio.h>
+    #include "graft.h"
+    int main(void) {
+      int total = 0, limit = 5;
+      for (int i = 0; i < 600; i++) {
+        graft_update_point();
+        total += i;
+        printf("%d\\n", total);
+      }
+      return limit;
+    }
+    """
+
+    @Test("a loop body that reads another of main's variables: refused as the loop at prog.c:5 in main, naming 'limit', with what would help [UPD-1]")
+    func loopReadsMore() throws {
+        let r = try Self.patch(Self.loop, Self.loop.replacingOccurrences(of: "total += i;", with: "total += i; if (total > limit) total = 0;"))
+        expectCleanFailure(r, mentioning: "patch refused: it is admissible at no update point [UPD-1]")
+        #expect(r.stderr.contains("error: update point 1 in main: the loop at prog.c:5 in main now uses main's variable 'limit', which the running main does not pass to it [UPD-1]"), "\(r.stderr)")
+        #expect(r.stderr.contains("note: keeping what the new loop body needs in a global, or in a `static` variable declared in the loop body, would make it admissible"), "\(r.stderr)")
+        Self.expectNoInternalNames(r.stderr)
+        // The same change with the limit in a static of the body: built, and the summary names the loop.
+        let ok = try Self.patch(Self.loop, Self.loop.replacingOccurrences(of: "total += i;", with: "static int cap = 5; total += i; if (total > cap) total = 0;"))
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("1 changed function(s): the loop at prog.c:5 in main"), "\(ok.stdout)")
+        Self.expectNoInternalNames(ok.stdout)
+    }
+
+    static let counter = """
+    #include <stdio.h>
+    #include "graft.h"
+    static int n_children;
+    int main(void) { for (int i = 0; i < 600; i++) { graft_update_point(); n_children++; printf("%d\\n", n_children); } return 0; }
+    """
+
+    @Test("a writable global that changes type: refused with the state transformer to write [PATCH-3]; with one, built")
+    func stateTransformerNamed() throws {
+        let v2 = Self.counter.replacingOccurrences(of: "static int n_children;", with: "static long n_children;")
+        let r = try Self.patch(Self.counter, v2)
+        expectCleanFailure(r, mentioning: "global 'n_children' changed type and is writable")
+        #expect(r.stderr.contains("write `void graft_state_transform(void)` in NEW's transformers.c to carry it over [PATCH-3]"), "\(r.stderr)")
+        let ok = try Self.patch(Self.counter, v2, transformers: "void graft_state_transform(void) { }\n")
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("state transformer graft_state_transform"), "\(ok.stdout)")
+    }
+}

@@ -1,9 +1,11 @@
 // The updatable-build pass and the patch plan, on IR lowered from C.
 
+import Foundation
 import Testing
 import IR
 import Checker
 import Codegen
+import Frontend
 
 @Suite("Updatable builds and patch plans")
 struct UpdatableTests {
@@ -84,11 +86,13 @@ struct UpdatableTests {
         let tp = PatchBuilder.plan(old: t1, new: t2)
         #expect(tp.refusals.isEmpty, "\(tp.refusals)")
         #expect(tp.replacedGlobals.count == 1 && tp.recompiled.keys.contains { $0.hasSuffix("at") })
-        // A variadic function has no slot: a change to it cannot be redirected [PATCH-4].
-        let va = "#include <stdarg.h>\nint sum(int n, ...) { va_list ap; va_start(ap, n); int s = va_arg(ap, int); va_end(ap); return s; }\nint main(void) { return sum(1, 0); }"
+        // A variadic function whose address is taken has no slot: a change to it cannot be redirected [PATCH-4].
+        let va = "#include <stdarg.h>\nint sum(int n, ...) { va_list ap; va_start(ap, n); int s = va_arg(ap, int); va_end(ap); return s; }\nint (*op)(int, ...) = sum;\nint main(void) { return sum(1, 0); }"
         let (v1, _) = try lower(va)
         let (v2, _) = try lower(va.replacingOccurrences(of: "return s;", with: "return s + 1;"))
-        #expect(PatchBuilder.plan(old: v1, new: v2).refusals.contains { $0.rule == "PATCH-4" && $0.message.contains("variadic") })
+        #expect(PatchBuilder.plan(old: v1, new: v2).refusals.contains {
+            $0.rule == "PATCH-4" && $0.message.contains("variadic and its address is taken (in the initializer of 'op')") && $0.message.contains("va_list")
+        })
         // Wrapped in the running program, handled as bytes by NEW [PATCH-5].
         let clean = "struct s { int a; }; struct s g; int get(void) { return g.a; } int main(void) { return get(); }"
         let (w1, _) = try lower(clean)
@@ -181,5 +185,238 @@ struct UpdatableTests {
         let p = PatchBuilder.plan(old: old, new: new)
         #expect(p.admissiblePoints.isEmpty)
         #expect(p.verdicts.first?.reasons.contains { $0.hasPrefix("UPD-4") } == true)
+    }
+}
+
+/// Refusals that help (issue 7 class C, item 10): each names the rule that
+/// decided, speaks of what the programmer wrote, and says what would make
+/// the patch admissible when something would.
+@Suite("Refusals: the deciding rule, the programmer's names, what would help")
+struct RefusalTests {
+    /// Names of the updatable build that no diagnostic may show (the runtime API — graft_update_point,
+    /// graft_transform_<tag>, graft_state_transform — is the programmer's own vocabulary).
+    static func internalNames(in text: String) -> [String] {
+        let re = try! NSRegularExpression(pattern: #"__graft\w*|\w*#loop\d*|graft_(impl|slot|s|loop\d*|ret|r|tf|con|old)_?\w*"#)
+        return re.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range, in: text)!]) }
+    }
+
+    /// Every word a plan would print: refusals, verdicts, hints, the summary.
+    static func printed(_ p: PatchPlan) -> String {
+        (p.refusals.map(\.description) + p.blockedEverywhere.map(\.description) + p.verdicts.flatMap { [$0.place] + $0.reasons + $0.hints }
+            + [p.summary] + p.recompiled.keys.map(p.displayName) + p.recompiled.values).joined(separator: "\n")
+    }
+
+    static func plan(_ old: String, _ new: String) throws -> PatchPlan {
+        PatchBuilder.plan(old: try lower(old).0, new: try lower(new).0)
+    }
+
+    /// work's update point is the only one, and work handles struct item after it.
+    static let onlyInWork = """
+    void graft_update_point(void);
+    struct item { int id; long total; };
+    struct item *item_new(void) { static struct item one; return &one; }
+    long work(struct item *it, int n) { for (int i = 0; i < n; i++) { it->total += i; graft_update_point(); } return it->total; }
+    int main(void) { struct item *it = item_new(); for (;;) { if (work(it, 3) > 100000) return 0; } }
+    """
+    static func midField(_ s: String) -> String { s.replacingOccurrences(of: "int id; long total;", with: "int id; long weight; long total;") }
+
+    @Test("a patch blocked at every point by a type in Δ is refused under UPD-2, naming the use; by a global under UPD-4; by a signature under UPD-1 [UPD-2] [UPD-4] [UPD-1]")
+    func decidingRule() throws {
+        let p = try Self.plan(Self.onlyInWork, Self.midField(Self.onlyInWork))
+        #expect(p.refusals.isEmpty, "\(p.refusals)")
+        let errors = p.blockedEverywhere.filter { $0.severity == .error }
+        #expect(!errors.isEmpty && errors.allSatisfy { $0.rule == "UPD-2" }, "\(p.blockedEverywhere)")
+        #expect(p.decidingRules == ["UPD-2"])
+        #expect(errors.first?.message.contains("update point 1 in work: struct item is in Δ here: work uses it at") == true, "\(errors)")
+        // Admissible somewhere (main's loop is marked): nothing is refused.
+        let typed = try Self.plan(UpdatableTests.typed, Self.midField(UpdatableTests.typed))
+        #expect(typed.blockedEverywhere.isEmpty && typed.admissiblePoints == [2])
+        // A global defined anew that the loop reads: UPD-4.
+        let table = """
+        void graft_update_point(void);
+        static const int t[2] = {1, 2};
+        int main(void) { int s = 0; for (int i = 0; i < 9; i++) { s += t[i % 2]; graft_update_point(); } return s; }
+        """
+        let g = try Self.plan(table, table.replacingOccurrences(of: "t[2] = {1, 2}", with: "t[3] = {1, 2, 3}"))
+        #expect(g.decidingRules == ["UPD-4"], "\(g.verdicts)")
+        #expect(g.blockedEverywhere.first?.message.contains("global 't' is in Δ here: main uses it at") == true, "\(g.blockedEverywhere)")
+        // A callee's signature: UPD-1, with the caller that still calls it.
+        let sig = UpdatableTests.program.replacingOccurrences(of: "int twice(int x) { return add(x, x); }", with: "int twice(int x, int y) { return add(x, y); }")
+            .replacingOccurrences(of: "twice(i)", with: "twice(i, i)")
+        let s = try Self.plan(UpdatableTests.program, sig)
+        #expect(s.decidingRules == ["UPD-1"])
+        #expect(s.blockedEverywhere.first?.message.contains("the signature of 'twice' changed, and main calls it at") == true, "\(s.blockedEverywhere)")
+        // A by-value local of a caller that never returns: named.
+        let session = """
+        void graft_update_point(void);
+        struct session { int fd; int count; };
+        static int serve(void) { for (int i = 0;; i++) { graft_update_point(); if (i == 1000000) return i; } }
+        int main(void) { struct session s = { -1, 0 }; s.count = serve(); return s.fd; }
+        """
+        let m = try Self.plan(session, session.replacingOccurrences(of: "int fd; int count;", with: "int fd; int flags; int count;"))
+        #expect(m.decidingRules == ["UPD-2"])
+        #expect(m.blockedEverywhere.first?.message.contains("main holds 's' by value") == true, "\(m.blockedEverywhere)")
+    }
+
+    static let loopProgram = """
+    void graft_update_point(void);
+    int printf(const char *, ...);
+    int main(void) {
+        int total = 0, limit = 5;
+        for (int i = 0; i < 600; i++) {
+            graft_update_point();
+            total += i;
+            printf("%d\\n", total);
+        }
+        return limit;
+    }
+    """
+
+    @Test("a loop body that reads another of main's variables is refused as 'the loop at FILE:LINE in main', with the variable's name [UPD-1] [UPD-3]")
+    func loopNames() throws {
+        let reads = Self.loopProgram.replacingOccurrences(of: "total += i;", with: "total += i; if (total > limit) total = 0;")
+        let p = try Self.plan(Self.loopProgram, reads)
+        #expect(p.refusals.isEmpty && p.admissiblePoints.isEmpty)
+        let b = try #require(p.verdicts.first?.blockers.first)
+        #expect(b.rule == "UPD-1")
+        #expect(b.message.hasPrefix("the loop at ") && b.message.hasSuffix("t.c:5 in main now uses main's variable 'limit', which the running main does not pass to it"), "\(b.message)")
+        #expect(p.verdicts.first?.hints.contains { $0.contains("`static` variable declared in the loop body") } == true)
+        #expect(Self.internalNames(in: Self.printed(p)).isEmpty, "\(Self.printed(p))")
+        // Following the hint: the new state is a static in the body; the loop's signature stays, so it is admissible.
+        let kept = Self.loopProgram.replacingOccurrences(of: "total += i;", with: "static int cap = 5; total += i; if (total > cap) total = 0;")
+        let q = try Self.plan(Self.loopProgram, kept)
+        #expect(q.refusals.isEmpty && q.admissiblePoints == [1], "\(q.verdicts)")
+        #expect(q.changedFunctions == ["main#loop1"])
+        #expect(q.summary.contains("1 changed function(s): the loop at ") && q.summary.contains("t.c:5 in main;"), "\(q.summary)")
+        #expect(Self.internalNames(in: Self.printed(q)).isEmpty, "\(Self.printed(q))")
+    }
+
+    @Test("blocked everywhere: an update point first in a loop that comes round again is suggested only when Δ there admits the patch, and following it does [UPD-2] [UPD-3]")
+    func pointHint() throws {
+        let p = try Self.plan(Self.onlyInWork, Self.midField(Self.onlyInWork))
+        let hints = p.verdicts.flatMap(\.hints)
+        #expect(hints.count == 1, "\(hints)")
+        // work's own loop would not do (work uses struct item after it); main's would.
+        #expect(hints.first?.hasPrefix("graft_update_point() as the first statement of the loop at ") == true)
+        #expect(hints.first?.contains("t.c:5 in main would make the patch admissible there") == true, "\(hints)")
+        #expect(p.blockedEverywhere.contains { $0.severity == .note && $0.message == hints.first })
+        // The same programs with the point where the hint says: admissible there.
+        func moved(_ s: String) -> String { s.replacingOccurrences(of: "for (;;) { if", with: "for (;;) { graft_update_point(); if") }
+        let q = try Self.plan(moved(Self.onlyInWork), moved(Self.midField(Self.onlyInWork)))
+        #expect(q.admissiblePoints == [2], "\(q.verdicts)")
+        // No loop helps when main holds the struct by value: no hint is made up.
+        let session = """
+        void graft_update_point(void);
+        struct session { int fd; int count; };
+        static int serve(void) { for (int i = 0;; i++) { graft_update_point(); if (i == 1000000) return i; } }
+        int main(void) { struct session s = { -1, 0 }; for (;;) { s.count += serve(); if (s.count < 0) break; } return s.fd; }
+        """
+        let m = try Self.plan(session, session.replacingOccurrences(of: "int fd; int count;", with: "int fd; int flags; int count;"))
+        #expect(m.admissiblePoints.isEmpty && m.verdicts.allSatisfy { $0.hints.isEmpty }, "\(m.verdicts)")
+        // A writable global that changes type: the refusal says which transformer to write [PATCH-3].
+        let counter = "static int n; int main(void) { return n++; }"
+        let c = try Self.plan(counter, counter.replacingOccurrences(of: "static int n;", with: "static long n;"))
+        #expect(c.refusals.contains { $0.rule == "PATCH-3" && $0.message.contains("write `void graft_state_transform(void)` in NEW's transformers.c") })
+    }
+
+    static let pair = """
+    void graft_update_point(void);
+    struct pair { int a; int b; };
+    struct pair *pair_new(void) { static struct pair one; return &one; }
+    int main(void) { struct pair *p = pair_new(); for (;;) { p->a++; graft_update_point(); if (p->a > 1000) return p->b; } }
+    """
+
+    @Test("a field appended that raises the alignment up to a pointer's extends the layout; past it, not [UPD-2]")
+    func alignedAppend() throws {
+        let p = try Self.plan(Self.pair, Self.pair.replacingOccurrences(of: "int a; int b; }", with: "int a; int b; long long c; }"))
+        let change = try #require(p.typeChanges.first)
+        #expect(change.extends, "\(change)")
+        #expect(p.refusals.isEmpty && p.admissiblePoints == [1], "\(p.verdicts)")
+        // A 16-byte alignment may move the payload in its wrapper: a full change, in Δ at main's point.
+        let q = try Self.plan(Self.pair, Self.pair.replacingOccurrences(of: "int a; int b; }", with: "int a; int b; __int128 c; }"))
+        #expect(q.typeChanges.first?.extends == false)
+        #expect(q.admissiblePoints.isEmpty && q.decidingRules == ["UPD-2"])
+    }
+
+    @Test("blocked everywhere only because a hand-written transformer keeps an extending change from old code: the refusal says so [UPD-2]")
+    func transformerHint() throws {
+        let appended = Self.pair.replacingOccurrences(of: "int a; int b; }", with: "int a; int b; long long c; }")
+        let (old, _) = try lower(Self.pair)
+        let (new, _) = try lower(appended)
+        let (tr, dir) = try lower("""
+            struct pair { int a; int b; long long c; };
+            struct pair_old { int a; int b; };
+            void graft_transform_pair(struct pair_old *old, struct pair *new) { new->c = old->a; }
+            """, name: "transformers.c")
+        let p = PatchBuilder.plan(old: old, new: try Merge.merge([new, tr]), transformerFile: dir + "/transformers.c")
+        #expect(p.refusals.isEmpty, "\(p.refusals)")
+        #expect(p.typeChanges.first?.transformer == "graft_transform_pair" && p.typeChanges.first?.extends == false)
+        #expect(p.decidingRules == ["UPD-2"])
+        #expect(p.verdicts.first?.hints.contains { $0.hasPrefix("without the hand-written transformer, the new layout extends the old one") } == true, "\(p.verdicts)")
+    }
+
+    static let embedded = """
+    void graft_update_point(void);
+    struct login { int done; int tries; char *user; };
+    struct session { int sock; struct login auth; };
+    struct session cur;
+    static void serve(int i) { cur.sock = i; cur.auth.done = i & 1; }
+    int main(void) { for (int i = 0; i < 300; i++) { graft_update_point(); serve(i); } return 0; }
+    """
+
+    @Test("a struct embedded by value that grows is refused at graft patch, as the runtime would; one that keeps its size, or an embedding struct that grows, is not [PATCH-6]")
+    func embeddedGrows() throws {
+        let grown = try Self.plan(Self.embedded, Self.embedded.replacingOccurrences(of: "char *user; }", with: "char *user; long uid, gid; }"))
+        #expect(grown.refusals.contains {
+            $0.rule == "PATCH-6" && $0.message.hasPrefix("struct login changes size (16 → 32 bytes), but struct session holds it by value")
+        }, "\(grown.refusals)")
+        #expect(Self.internalNames(in: Self.printed(grown)).isEmpty)
+        // An array of it in NEW's code relies on the wrapper's size too.
+        let array = "void graft_update_point(void);\nstruct item { long a; };\nstatic struct item items[4];\nint main(void) { for (;;) { graft_update_point(); items[1].a++; } }"
+        let a = try Self.plan(array, array.replacingOccurrences(of: "long a; }", with: "long a; long b; }"))
+        #expect(a.refusals.contains { $0.rule == "PATCH-6" && $0.message.contains("the global 'items' is an array of struct item") }, "\(a.refusals)")
+        // Same size (a field renamed in place): the wrappers agree.
+        let same = try Self.plan(Self.embedded, Self.embedded.replacingOccurrences(of: "int tries;", with: "int locked;"))
+        #expect(!same.refusals.contains { $0.rule == "PATCH-6" }, "\(same.refusals)")
+        #expect(same.typeChanges.contains { $0.type == "struct login" })
+        // The embedding struct grows, the embedded one does not: nothing relies on session's wrapper size.
+        let outer = try Self.plan(Self.embedded, Self.embedded.replacingOccurrences(of: "struct login auth; }", with: "struct login auth; long since; }"))
+        #expect(outer.refusals.isEmpty, "\(outer.refusals)")
+        #expect(outer.admissiblePoints == [1])
+    }
+
+    static let variadic = """
+    #include <stdarg.h>
+    void graft_update_point(void);
+    int vprintf(const char *, va_list);
+    static void log_msg(const char *fmt, ...) { va_list ap; va_start(ap, fmt); vprintf(fmt, ap); va_end(ap); }
+    int say(const char *fmt, ...) { va_list ap; va_start(ap, fmt); int n = vprintf(fmt, ap); va_end(ap); return n; }
+    int main(void) { for (int i = 0; i < 9; i++) { graft_update_point(); log_msg("%d\\n", i); say("%d\\n", i); } return 0; }
+    """
+
+    @Test("a variadic function gets a slot its callers call through: a changed body is admissible; taking its address keeps it without one [PATCH-4]")
+    func variadicSlots() throws {
+        let (old, _) = try lower(Self.variadic)
+        let (q, manifest) = Updatable.instrument(old)
+        #expect(Verifier.verify(q).isEmpty, "\(Verifier.verify(q))")
+        #expect(manifest.slots["t.c:log_msg"] != nil && manifest.slots["say"] != nil, "\(manifest.slots)")
+        // Every call of a variadic function goes through its slot; `say` keeps its name for code outside the program.
+        for f in q.functions where f.isDefinition {
+            _ = Updatable.mapInstrs(f.body!) { i in
+                if case .call(_, .direct(let g), _, _) = i { #expect(!q[g].type.variadic || !q[g].isDefinition, "\(f.name) calls \(q[g].name) directly") }
+                return i
+            }
+        }
+        #expect(q.functions.contains { $0.name == "say" && $0.isDefinition && $0.storage != .static })
+        for (name, edit) in [("t.c:log_msg", ("va_start(ap, fmt); vprintf", "va_start(ap, fmt); vprintf(fmt, ap); vprintf")),
+                             ("say", ("return n;", "return n + 1;"))] {
+            let p = PatchBuilder.plan(old: old, new: try lower(Self.variadic.replacingOccurrences(of: edit.0, with: edit.1)).0)
+            #expect(p.refusals.isEmpty, "\(p.refusals)")
+            #expect(p.changedFunctions == [name] && p.admissiblePoints == [1], "\(p.changedFunctions) \(p.verdicts)")
+        }
+        // NEW takes the address of a variadic function the running program calls through its slot.
+        let taken = Self.variadic.replacingOccurrences(of: "int main(void) {", with: "int (*hook)(const char *, ...) = say;\nint main(void) {")
+        let t = PatchBuilder.plan(old: old, new: try lower(taken).0)
+        #expect(t.refusals.contains { $0.rule == "PATCH-4" && $0.message.contains("takes the address of the variadic function 'say' (in the initializer of 'hook')") }, "\(t.refusals)")
     }
 }
