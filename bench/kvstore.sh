@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # kvstore v1 built plainly (cc -O2) and by graft (graft cc, -O2, updatable),
 # measured in one run: redis-benchmark throughput (GET and SET, 50 clients),
-# build time, executable size, RSS with 1,000,000 keys loaded (also for
-# other slop sizes), and the pause of each of the four release patches
+# build time, executable size, RSS with 1,000,000 keys loaded, and the pause of each of the four release patches
 # v1→v2→v3→v4→v5 with 10,000 and with 1,000,000 keys loaded, plus what lazy
 # conversion costs afterwards (the first full read pass after v4→v5, which
 # converts every entry, against the next one). Medians of ROUNDS
@@ -46,12 +45,6 @@ for v in 2 3 4 5; do
     "$GRAFT" patch --from "$prev" --to "$WORK/v$v/kvstore" -o "$WORK/p$v.patch" >/dev/null
     prev="$WORK/v$v/kvstore"
 done
-# Other slop sizes, for memory only.
-for slop in 0 16; do
-    cp -R "$ROOT/examples/kvstore/v1" "$WORK/slop$slop"
-    GRAFT_SLOP=$slop make -s -C "$WORK/slop$slop" CC="$GRAFT cc" CFLAGS="-O2 -g -Wall" >/dev/null 2>&1
-done
-
 PORT=$((21000 + RANDOM % 2000))
 start() { # exe -> sets PID and PORT (a fresh port each time)
     PORT=$((PORT + 1))
@@ -113,8 +106,6 @@ mem() { # kind keys
 }
 mem plain 1000000; RSS_PLAIN=$(cat "$WORK/rss.plain")
 mem graft 1000000; RSS_GRAFT=$(cat "$WORK/rss.graft")
-mem slop0 1000000; RSS_S0=$(cat "$WORK/rss.slop0")
-mem slop16 1000000; RSS_S16=$(cat "$WORK/rss.slop16")
 
 SP=$(median <"$WORK/plain.set"); SG=$(median <"$WORK/graft.set")
 GP=$(median <"$WORK/plain.get"); GG=$(median <"$WORK/graft.get")
@@ -126,7 +117,6 @@ echo "  GET  plain $GP rps, graft $GG rps, graft/plain $(ratio "$GG" "$GP")"
 echo "  build time plain ${BT_PLAIN}s, graft ${BT_GRAFT}s, ratio $(ratio "$BT_GRAFT" "$BT_PLAIN")"
 echo "  executable plain $SZP bytes, graft $SZG bytes (incl. embedded IR), ratio $(ratio "$SZG" "$SZP")"
 echo "  RSS with 1,000,000 keys: plain ${RSS_PLAIN} kB, graft ${RSS_GRAFT} kB, ratio $(ratio "$RSS_GRAFT" "$RSS_PLAIN")"
-echo "  RSS for other slop sizes: slop 0 ${RSS_S0} kB ($(ratio "$RSS_S0" "$RSS_PLAIN")), slop 16 ${RSS_S16} kB ($(ratio "$RSS_S16" "$RSS_PLAIN"))"
 echo "  pause of the four release patches v1→v5, 10,000 keys ($ROUNDS rounds): median $(median <"$WORK/p10k") µs, max $(sort -g "$WORK/p10k" | tail -1) µs"
 echo "  pause of the four release patches v1→v5, 1,000,000 keys: median $(median <"$WORK/p1m") µs, max $(sort -g "$WORK/p1m" | tail -1) µs ($(tr '\n' ' ' <"$WORK/p1m"))"
 echo "  lazy conversion after v4→v5 with 1,000,000 keys: first GET pass ${FIRST}s (converts every entry), next pass ${SECOND}s"

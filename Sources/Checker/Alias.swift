@@ -1,9 +1,10 @@
 // Which named structs may be wrapped: the abstraction-violating alias
 // analysis (Ginseng's), rules ALIAS-1 … ALIAS-8 of Specs/alias.md.
 //
-// A wrapped `struct T` carries a version tag and spare room before its
-// payload and is converted on first access; that is sound only when T's
-// bytes are reached only as T. One pass over the whole program (every
+// A wrapped `struct T` keeps its layout, but once a patch changes it, its
+// objects are converted (in place, or moved to the heap) on first access by
+// graft's code; that is sound only when T's bytes are reached only as T by
+// code graft builds. One pass over the whole program (every
 // function body, every global initializer, every union) collects, for each
 // use that would show T's representation to something other than T-typed
 // code, a note with the rule id and the location of the use. The candidates

@@ -251,7 +251,7 @@ extension Emitter {
                 line("\(functionName(f))((\(param))(void *)o, n);", 1)
             }
             line("}")
-            rows.append("{ \(cString(Array(nr.identity.utf8))), \(tagLiteral(u.fromTag)), \(tagLiteral(tag)), sizeof(\(ol)), sizeof(\(t)), \(fn), \(u.extends ? 1 : 0) }")
+            rows.append("{ \(cString(Array(nr.identity.utf8))), \(tagLiteral(u.fromTag)), \(tagLiteral(tag)), sizeof(\(ol)), sizeof(\(t)), _Alignof(\(t)), \(fn), \(u.extends ? 1 : 0) }")
         }
         line("")
         line("static const struct graft_type_update graft_type_updates[] = {")

@@ -226,6 +226,7 @@ public enum PatchBuilder {
         let oldGlobals = Dictionary(old.globals.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.initializer != nil ? a : b })
         let oldRecords = Dictionary(old.records.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.fields != nil ? a : b })
         let oldWrap = wrapping(of: old), newWrap = wrapping(of: new, transformerFile: transformerFile)
+        let interior = InteriorPointers.taken(in: old)
         let newFuncByName = Dictionary(new.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let fromTransformerFile: (SourceLoc) -> Bool = { loc in transformerFile != nil && loc.file == transformerFile }
         if let st = newFuncByName[stateTransformerName], fromTransformerFile(st.loc) { plan.stateTransformer = st.name }
@@ -251,13 +252,19 @@ public enum PatchBuilder {
                 continue
             }
             changedRecords.insert(r.id)
-            // PATCH-6: a wrapper's size is fixed when its object is made; code that relies on it cannot meet a new one.
-            if newWrap.spaced.contains(r.id) && (o.size != r.size || o.align != r.align) {
+            // PATCH-6: an object's size is fixed when it is made; code that spaces objects by it cannot meet a new one.
+            let inNew = newWrap.spaced.contains(r.id), inOld = oldWrap.spaced.contains(o.id)
+            if inNew || inOld, o.size != r.size || o.align != r.align {
                 let what = o.size != r.size ? "changes size (\(o.size) → \(r.size) bytes)" : "changes alignment (\(o.align) → \(r.align))"
+                let use = inNew ? spacedUse(r.id, in: new) : "in the running program, " + spacedUse(o.id, in: old)
                 plan.refusals.append(Diagnostic(.error, r.loc,
-                    "\(r.identity) \(what), but \(spacedUse(r.id, in: new)): objects already in the process keep the wrappers they were made with, so NEW's code would misplace what lies after one (the runtime would refuse the patch)",
+                    "\(r.identity) \(what), but \(use): objects already in the process keep the size they were made with, so the elements or fields after one would be misplaced",
                     rule: "PATCH-6"))
             }
+            // PATCH-7: a field whose address the running program takes keeps its place.
+            plan.refusals += InteriorPointers.movedFields(
+                old: o, new: r, taken: interior[o.id] ?? [:], movesToHeap: r.size > o.size && !(interior[o.id] ?? [:]).isEmpty,
+                sameType: { a, b in translate(a, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(b, in: new) } ?? false })
             let defaults = defaultCopies(old: o, oldProgram: old, new: r, newProgram: new)
             let user = newFuncByName[transformerPrefix + r.tag].flatMap { fromTransformerFile($0.loc) ? $0 : nil }
             let layoutExtends = extendsLayout(old: o, oldProgram: old, new: r, newProgram: new)

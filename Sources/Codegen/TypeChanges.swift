@@ -64,15 +64,16 @@ extension PatchBuilder {
         }
     }
 
-    /// The strictest alignment a payload may grow to and keep its place: a
-    /// pointer's. (The wrapper holds a pointer beside the payload, so it is
-    /// at least that aligned and puts the payload at the same offset.)
+    /// The strictest alignment a representation may grow to and still be
+    /// an extension: a pointer's. (The runtime converts in place only at an
+    /// address aligned for the new representation, REP-4, and otherwise on
+    /// the heap, which is; the old fields keep their offsets either way.)
     static let payloadAlignmentKept = 8
 
     /// Every old field keeps its name, offset and type in the new layout,
     /// which is at least as big (UPD-2). The alignment may grow (a `long
-    /// long` appended to ints) as long as the payload keeps its place in the
-    /// wrapper: old code then finds every old field where it was.
+    /// long` appended to ints): old code then finds every old field where
+    /// it was, in place or on the heap.
     static func extendsLayout(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> Bool {
         guard r.size >= o.size, r.align == o.align || (r.align > o.align && r.align <= payloadAlignmentKept) else { return false }
         for of in o.fields ?? [] {

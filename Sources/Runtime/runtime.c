@@ -201,7 +201,7 @@ void graft_update_point(void) { graft_update_point_at(0); }
 
 struct type_step {
     unsigned from, to;
-    size_t old_size, new_size;
+    size_t old_size, new_size, new_align;
     void (*transform)(const void *, void *);
     int extends;
     struct type_step *next;
@@ -428,6 +428,7 @@ void graft__types_commit(const struct graft_patch_info *info) {
         s->to = u->to_tag;
         s->old_size = u->old_size;
         s->new_size = u->new_size;
+        s->new_align = u->new_align ? u->new_align : 1;
         s->transform = u->transform;
         s->extends = u->extends;
         struct type_entry *t = find_type(u->type);
@@ -510,7 +511,7 @@ void *graft_con(const struct graft_type *want, void *obj) {
             s->transform(old, fresh);
             if (old != small) free(old);
             void *prev_ext = payload != obj ? payload : NULL;
-            if (s->new_size <= room) {
+            if (s->new_size <= room && (uintptr_t)obj % s->new_align == 0) {
                 /* REP-4: in place; the object keeps its address and every byte after the payload. */
                 memcpy(obj, fresh, s->new_size);
                 forget(t, fresh);

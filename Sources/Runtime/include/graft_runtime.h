@@ -49,7 +49,8 @@ struct graft_type {
 struct graft_type_update {
     const char *type;
     unsigned from_tag, to_tag;
-    size_t old_size, new_size;      /* payload sizes */
+    size_t old_size, new_size;      /* sizes of the old and new representation */
+    size_t new_align;               /* the new representation's alignment: in place only at such an address */
     /* Reads the old payload (a private copy), writes the new one (zeroed, new_size bytes). */
     void (*transform)(const void *old_payload, void *new_payload);
     int extends;                    /* every old field keeps its place and type (UPD-2): code

@@ -28,7 +28,7 @@ static const char *greet_t1(void) {
 
 static const struct graft_rebind rebind[] = { { "graft_slot_greet", (void *)greet_t1 } };
 static const struct graft_type_update types[] = {
-    { COUNTER_TYPE, FROM_TAG, COUNTER_V1, sizeof(struct counter_v0), sizeof(struct counter_v1), to_v1, 0 },
+    { COUNTER_TYPE, FROM_TAG, COUNTER_V1, sizeof(struct counter_v0), sizeof(struct counter_v1), _Alignof(struct counter_v1), to_v1, 0 },
 };
 static const unsigned points[] = { 1 };
 

@@ -31,7 +31,7 @@ static const char *greet_t2(void) {
 
 static const struct graft_rebind rebind[] = { { "graft_slot_greet", (void *)greet_t2 } };
 static const struct graft_type_update types[] = {
-    { COUNTER_TYPE, COUNTER_V1, COUNTER_V2, sizeof(struct counter_v1), sizeof(struct counter_v2), to_v2, 0 },
+    { COUNTER_TYPE, COUNTER_V1, COUNTER_V2, sizeof(struct counter_v1), sizeof(struct counter_v2), _Alignof(struct counter_v2), to_v2, 0 },
 };
 static const unsigned points[] = { 1 };
 
