@@ -24,7 +24,7 @@ public enum InteriorPointers {
                 if case .field(let r, let i) = o, out[r]?[i] == nil { out[r, default: [:]][i] = loc }
             }
         }
-        Walk.expressions(in: p) { e, loc in
+        Walk.expressions(in: p) { e, loc, _ in
             switch e {
             case .addrOf(let lv), .startOf(let lv): note(lv, loc)
             default: break

@@ -93,12 +93,12 @@ public struct TypeWrapping: Hashable, Sendable {
         }
         for g in p.globals { arrays(g.type) }
         for f in p.functions { for l in f.locals { arrays(l.type) } }
-        Walk.expressions(in: p) { e, _ in
+        Walk.expressions(in: p) { e, _, fn in
             switch e {
             case .binary(.ptrAdd, _, _, let t), .binary(.ptrSub, _, _, let t):
                 if let pt = p.pointee(t), let id = element(pt) { out.insert(id) }
             case .binary(.ptrDiff, let a, _, _):
-                if let fn = Optional(p), let pt = fn.pointee(fn.typeOf(a, in: nil)), let id = element(pt) { out.insert(id) }
+                if let pt = p.pointee(p.typeOf(a, in: fn)), let id = element(pt) { out.insert(id) }
             default: break
             }
         }

@@ -8,10 +8,11 @@
 
 public enum Walk {
     /// Calls `visit` on every expression of `p`: global initializers, then
-    /// each function body in order.
-    public static func expressions(in p: Program, _ visit: (Expr, SourceLoc) -> Void) {
-        for g in p.globals { if let i = g.initializer { initializer(i, g.loc, visit) } }
-        for f in p.functions { if let b = f.body { stmt(b, f.loc, visit) } }
+    /// each function body in order, with the function it is in (for
+    /// `Program.typeOf`, which needs it for locals).
+    public static func expressions(in p: Program, _ visit: (Expr, SourceLoc, Function?) -> Void) {
+        for g in p.globals { if let i = g.initializer { initializer(i, g.loc) { visit($0, $1, nil) } } }
+        for f in p.functions { if let b = f.body { stmt(b, f.loc) { visit($0, $1, f) } } }
     }
 
     /// Every expression of one function body.
