@@ -7,28 +7,115 @@
 // mean something else. Conversions are lazy, so graft cannot find and fix
 // such pointers; it refuses the patch instead.
 //
-// "Takes the address" is syntactic and conservative: any `&lv` or array
-// decay of an lvalue whose path goes through a field of the struct, in any
-// function or static initializer of the running program. A field used only
-// through `p->f` (read, written, called) is not counted.
+// "Keeps the address" is syntactic, and counts an address `&lv` or array
+// decay of an lvalue whose path goes through a field of the struct when it
+// may outlive an update point:
+//   - stored anywhere but in a local, returned, or in a static initializer;
+//   - held in a local (or a local's initializer) of a function that may be
+//     on the stack at an update point (`onStack`);
+//   - passed to an external function that may keep it (any but the C
+//     library's functions that only read or write through their arguments,
+//     `transient`), or to a function of the program whose parameter escapes
+//     (stored, returned or passed on in its body);
+//   - the result of `strchr`-like functions that return a pointer into their
+//     argument, when it is kept as above.
+// A field used only through `p->f` (read, written, called) is not counted.
+// Limits: an address passed through `void *` user data to code that stores
+// it, or through an out-parameter (`strtol`'s end pointer), is not seen.
 
 import IR
 
 public enum InteriorPointers {
+    /// C library functions that only read or write through their pointer
+    /// arguments during the call.
+    static let transient: Set<String> = [
+        "memcpy", "memmove", "memset", "memcmp", "memchr", "strcpy", "strncpy", "strcat", "strncat", "strcmp",
+        "strncmp", "strcasecmp", "strncasecmp", "strlen", "strnlen", "strchr", "strrchr", "strstr", "strpbrk",
+        "strspn", "strcspn", "strdup", "strndup", "printf", "fprintf", "sprintf", "snprintf", "vprintf",
+        "vfprintf", "vsnprintf", "vsprintf", "sscanf", "puts", "fputs", "fwrite", "fread", "fgets", "read",
+        "write", "recv", "send", "recvfrom", "sendto", "atoi", "atol", "atoll", "strtol", "strtoul", "strtoll",
+        "strtoull", "strtod", "free", "inet_pton", "inet_ntop", "qsort", "bsearch", "getsockopt", "setsockopt",
+        "bind", "connect", "accept", "accept4", "getsockname", "getpeername", "clock_gettime", "gettimeofday",
+        "time", "localtime_r", "gmtime_r", "strftime", "stat", "fstat", "lstat", "poll", "select", "epoll_ctl",
+        "epoll_wait", "pipe", "pipe2", "writev", "readv", "sigaction", "sigemptyset", "sigaddset",
+    ]
+    /// Of those, the ones whose result points into their first argument.
+    static let intoArgument: Set<String> = ["strchr", "strrchr", "strstr", "strpbrk", "memchr"]
+
     /// For each record, the fields (by index) whose address the program
-    /// takes, with the first place it does so.
-    public static func taken(in p: Program) -> [RecordID: [Int: SourceLoc]] {
+    /// keeps (see above), with the first place it does so. `onStack`: the
+    /// functions (by index) that may be on the stack at an update point.
+    public static func taken(in p: Program, onStack: Set<Int>) -> [RecordID: [Int: SourceLoc]] {
         var out: [RecordID: [Int: SourceLoc]] = [:]
-        func note(_ lv: LValue, _ loc: SourceLoc) {
-            for o in lv.offsets {
-                if case .field(let r, let i) = o, out[r]?[i] == nil { out[r, default: [:]][i] = loc }
+        func fields(_ e: Expr) -> [(RecordID, Int)] {
+            var found: [(RecordID, Int)] = []
+            Walk.expression(e, .unknown) { x, _ in
+                switch x {
+                case .addrOf(let lv), .startOf(let lv):
+                    for o in lv.offsets { if case .field(let r, let i) = o { found.append((r, i)) } }
+                default: break
+                }
             }
+            return found
         }
-        Walk.expressions(in: p) { e, loc, _ in
-            switch e {
-            case .addrOf(let lv), .startOf(let lv): note(lv, loc)
-            default: break
+        func keep(_ e: Expr, _ loc: SourceLoc) {
+            for (r, i) in fields(e) where out[r]?[i] == nil { out[r, default: [:]][i] = loc }
+        }
+        // Which parameters of the program's functions escape.
+        var escaping: [FuncID: Set<Int>] = [:]
+        for f in p.functions where f.body != nil {
+            let params = Dictionary(f.params.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            func mark(_ e: Expr) {
+                Walk.expression(e, .unknown) { x, _ in
+                    if case .read(let lv) = x, lv.offsets.isEmpty, case .local(let id) = lv.host, let k = params[id] {
+                        escaping[f.id, default: []].insert(k)
+                    }
+                }
             }
+            Walk.instructions(in: f.body!) { i in
+                switch i {
+                case .assign(_, let e, _): mark(e)
+                case .call(_, _, let args, _): args.forEach(mark)
+                default: break
+                }
+            }
+            Walk.returns(in: f.body!) { e in mark(e) }
+        }
+        for g in p.globals { if let i = g.initializer { Walk.initializer(i, g.loc) { e, l in keep(e, l) } } }
+        for f in p.functions {
+            guard let body = f.body else { continue }
+            let held = onStack.contains(f.id.index)
+            func isLocal(_ lv: LValue) -> Bool {
+                if case .local = lv.host { return !lv.offsets.isEmpty || true }
+                return false
+            }
+            Walk.instructions(in: body) { i in
+                switch i {
+                case .assign(let lv, let e, let loc):
+                    if !isLocal(lv) || held { keep(e, loc) }
+                case .call(let r, let c, let args, let loc):
+                    var into = false
+                    switch c {
+                    case .direct(let g) where p[g].body == nil:
+                        let name = p[g].sourceName
+                        if !transient.contains(name) { args.forEach { keep($0, loc) } }
+                        into = intoArgument.contains(name)
+                    case .direct(let g):
+                        for (k, a) in args.enumerated() where escaping[g]?.contains(k) == true { keep(a, loc) }
+                    case .indirect:
+                        args.forEach { keep($0, loc) }
+                    case .builtin(let name):
+                        let lib = name.hasPrefix("__builtin_") ? String(name.dropFirst("__builtin_".count)) : name
+                        if !transient.contains(lib) { args.forEach { keep($0, loc) } }
+                        into = intoArgument.contains(lib)
+                    }
+                    if into, let r, let first = args.first, !isLocal(r) || held { keep(first, loc) }
+                case .vaArg, .asm:
+                    break
+                }
+            }
+            Walk.returns(in: body) { e in keep(e, f.loc) }
+            if held { Walk.localInitializers(in: body) { i, loc in Walk.initializer(i, loc) { e, l in keep(e, l) } } }
         }
         return out
     }

@@ -226,7 +226,7 @@ public enum PatchBuilder {
         let oldGlobals = Dictionary(old.globals.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.initializer != nil ? a : b })
         let oldRecords = Dictionary(old.records.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.fields != nil ? a : b })
         let oldWrap = wrapping(of: old), newWrap = wrapping(of: new, transformerFile: transformerFile)
-        let interior = InteriorPointers.taken(in: old)
+        let interior = InteriorPointers.taken(in: old, onStack: Updatability.functionsOnStackAtPoints(old))
         let newFuncByName = Dictionary(new.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let fromTransformerFile: (SourceLoc) -> Bool = { loc in transformerFile != nil && loc.file == transformerFile }
         if let st = newFuncByName[stateTransformerName], fromTransformerFile(st.loc) { plan.stateTransformer = st.name }

@@ -38,6 +38,16 @@ public enum Updatability {
         case callee(String), type(String), global(String)
     }
 
+    /// The functions (by index) that may be on the stack at some update
+    /// point: those that call `graft_update_point` and every possible caller.
+    public static func functionsOnStackAtPoints(_ p: Program) -> Set<Int> {
+        let s = Stacks(p)
+        guard let pf = s.pointFunction else { return [] }
+        var out: Set<Int> = []
+        for (i, u) in s.uses.enumerated() where u.directCallees.contains(pf) { out.formUnion(s.stack(i)) }
+        return out
+    }
+
     /// The call graph of a program, for the activations that may be on the stack at a point.
     struct Stacks {
         let p: Program

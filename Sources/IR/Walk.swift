@@ -18,6 +18,45 @@ public enum Walk {
     /// Every expression of one function body.
     public static func expressions(in s: Stmt, at loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) { stmt(s, loc, visit) }
 
+    /// `e` and every expression inside it.
+    public static func expression(_ e: Expr, _ loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) { expr(e, loc, visit) }
+
+    /// Every instruction of a statement, in order.
+    public static func instructions(in s: Stmt, _ visit: (Instr) -> Void) {
+        switch s {
+        case .instr(let i): visit(i)
+        case .block(let ss): for x in ss { instructions(in: x, visit) }
+        case .if(_, let t, let e, _): instructions(in: t, visit); if let e { instructions(in: e, visit) }
+        case .loop(let b, let n, _): instructions(in: b, visit); if let n { instructions(in: n, visit) }
+        case .switch(_, let b, _): instructions(in: b, visit)
+        case .local, .return, .computedGoto, .break, .continue, .label, .goto: break
+        }
+    }
+
+    /// Every returned expression of a statement.
+    public static func returns(in s: Stmt, _ visit: (Expr) -> Void) {
+        switch s {
+        case .return(let e?, _): visit(e)
+        case .block(let ss): for x in ss { returns(in: x, visit) }
+        case .if(_, let t, let e, _): returns(in: t, visit); if let e { returns(in: e, visit) }
+        case .loop(let b, let n, _): returns(in: b, visit); if let n { returns(in: n, visit) }
+        case .switch(_, let b, _): returns(in: b, visit)
+        default: break
+        }
+    }
+
+    /// Every local's initializer of a statement, with its location.
+    public static func localInitializers(in s: Stmt, _ visit: (Initializer, SourceLoc) -> Void) {
+        switch s {
+        case .local(_, let i?, let l): visit(i, l)
+        case .block(let ss): for x in ss { localInitializers(in: x, visit) }
+        case .if(_, let t, let e, _): localInitializers(in: t, visit); if let e { localInitializers(in: e, visit) }
+        case .loop(let b, let n, _): localInitializers(in: b, visit); if let n { localInitializers(in: n, visit) }
+        case .switch(_, let b, _): localInitializers(in: b, visit)
+        default: break
+        }
+    }
+
     static func expr(_ e: Expr, _ loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) {
         visit(e, loc)
         switch e {
@@ -39,7 +78,7 @@ public enum Walk {
         for o in lv.offsets { if case .index(let e) = o { expr(e, loc, visit) } }
     }
 
-    static func initializer(_ i: Initializer, _ loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) {
+    public static func initializer(_ i: Initializer, _ loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) {
         switch i {
         case .expr(let e): expr(e, loc, visit)
         case .compound(_, let es): for en in es { initializer(en.value, loc, visit) }

@@ -486,6 +486,7 @@ void graft_free(void *p) {
 }
 
 void *graft_con(const struct graft_type *want, void *obj) {
+    if (!obj) return obj;               /* `&((struct T *)0)->f`: an address, no object */
     pthread_mutex_lock(&types_mu);
     struct type_entry *t = find_type(want->name);
     if (!t) t = register_view(want, 0);

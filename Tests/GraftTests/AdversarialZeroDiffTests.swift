@@ -100,7 +100,7 @@ enum ZeroDiff {
     }
 }
 
-@Suite("Adversarial zero-diff: graft cc behaves like cc (issue 7, class A)")
+@Suite("Adversarial zero-diff: graft cc behaves like cc (issue 7, class A; REP-1, REP-2)")
 struct AdversarialZeroDiffTests {
     @Test("the fixtures cover A1-A4 with at least two programs each")
     func coverage() {
