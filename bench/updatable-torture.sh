@@ -5,13 +5,17 @@
 # without the updatable pass (GRAFT_UPDATABLE=0 graft cc): same stdout, same
 # exit status.
 #
-# usage: bench/updatable-torture.sh [--slice K] [--jobs J] [--filter GLOB] [--keep]
+# usage: bench/updatable-torture.sh [--slice K] [--jobs J] [--filter GLOB] [--dg-options] [--keep]
 #
 #   --slice K     every K-th program of the sorted list (the K-th, 2K-th, ...);
 #                 deterministic. Default 1 (all).
 #   --jobs J      parallel jobs (default 2).
 #   --filter GLOB only programs whose name (with or without .c) matches GLOB,
 #                 applied after --slice.
+#   --dg-options  also pass each program's unconditional dg-options and
+#                 dg-additional-options (e.g. -fwrapv, -fgnu89-inline) to
+#                 both builds: without them some programs have undefined
+#                 behaviour, which the two builds may optimize differently.
 #   --keep        keep the scratch directory (printed on stderr), with each
 #                 differing program's builds, outputs and build logs.
 #
@@ -21,7 +25,9 @@
 # A program is skipped when the plain build fails or the plain run takes
 # more than 10 s (the updatable run gets 60 s). It differs when the
 # updatable build fails, or its run's stdout or exit status is not the
-# plain run's. The corpus is .cache/torture/execute ($TORTURE_DIR), which
+# plain run's; when only stdout differs, the plain build runs once more, and
+# a program whose own output changes from run to run (it prints addresses)
+# is skipped. The corpus is .cache/torture/execute ($TORTURE_DIR), which
 # bench/torture.sh extracts from gcc-12-source.
 # The graft binary is $GRAFT, else .build/release/graft.
 # Prints `DIFFER name: ...` lines, then the last line
@@ -43,6 +49,12 @@ describe_run() {
     printf '%s, %s bytes of stdout' "$(bench_describe_status "$rc" "$secs")" "$(wc -c <"$out")"
 }
 
+# The unconditional dg-options / dg-additional-options of a torture program
+# (those without a { target ... } selector), one flag a line.
+dg_options() {
+    sed -nE 's/.*\{ *dg-(additional-)?options +(\{ *)?"([^"]*)"( *\})? *\}.*/\3/p' "$1" | tr ' ' '\n' | grep -v '^$' || true
+}
+
 # --- one program (internal: invoked in parallel through xargs) -----------
 run_one() {
     local name=$1 corpus=$ZD_CORPUS graft=$ZD_GRAFT
@@ -52,10 +64,13 @@ run_one() {
     cd "$dir"
     ulimit -c 0
     result() { printf '%s\t%s\t%s\n' "$1" "$name" "$2" >"$res"; }
+    local flags=("${CFLAGS[@]}")
+    # shellcheck disable=SC2206
+    [ "$ZD_DG_OPTIONS" -eq 1 ] && flags+=($(dg_options "$corpus/$name.c"))
 
     # (a) graft without the updatable pass
     rc=0
-    GRAFT_UPDATABLE=0 timeout -k 5 120 "$graft" cc "${CFLAGS[@]}" -I"$corpus" "$corpus/$name.c" -lm -o plain \
+    GRAFT_UPDATABLE=0 timeout -k 5 120 "$graft" cc "${flags[@]}" -I"$corpus" "$corpus/$name.c" -lm -o plain \
         </dev/null >plain.build.log 2>&1 || rc=$?
     if [ $rc -ne 0 ]; then
         result skip "plain graft build fails: $(bench_first_line plain.build.log "$corpus" 'error|undefined reference')"
@@ -70,7 +85,7 @@ run_one() {
 
     # (b) the updatable build
     rc=0
-    timeout -k 5 120 "$graft" cc "${CFLAGS[@]}" -I"$corpus" "$corpus/$name.c" -lm -o upd \
+    timeout -k 5 120 "$graft" cc "${flags[@]}" -I"$corpus" "$corpus/$name.c" -lm -o upd \
         </dev/null >upd.build.log 2>&1 || rc=$?
     if [ $rc -ne 0 ]; then
         result differ "updatable build fails ($(bench_describe_status $rc 120)): $(bench_first_line upd.build.log "$corpus" 'error|undefined reference|Fatal')"
@@ -78,6 +93,14 @@ run_one() {
     fi
     got=0
     (ulimit -v 4000000; timeout -k 2 "$UPD_TIMEOUT" ./upd </dev/null >upd.out 2>upd.err) 2>/dev/null || got=$?
+    if [ $got -eq $want ] && ! cmp -s plain.out upd.out; then
+        rc=0
+        (ulimit -v 4000000; timeout -k 2 "$PLAIN_TIMEOUT" ./plain </dev/null >plain.out2 2>/dev/null) 2>/dev/null || rc=$?
+        if [ $rc -ne $want ] || ! cmp -s plain.out plain.out2; then
+            result skip "the plain build's output is not the same from run to run"
+            return 0
+        fi
+    fi
     if [ $got -ne $want ] || ! cmp -s plain.out upd.out; then
         local what="stdout"
         [ $got -ne $want ] && what="exit status"
@@ -100,8 +123,8 @@ if [ "${1:-}" = "--run-one" ]; then
 fi
 
 # --- arguments -----------------------------------------------------------
-SLICE=1 JOBS=2 FILTER= KEEP=0
-usage() { sed -n '2,29p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+SLICE=1 JOBS=2 FILTER= DG=0 KEEP=0
+usage() { sed -n '2,35p' "$SELF" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --slice) SLICE=${2:?}; shift 2 ;;
@@ -110,6 +133,7 @@ while [ $# -gt 0 ]; do
         --jobs=*) JOBS=${1#*=}; shift ;;
         --filter) FILTER=${2:?}; shift 2 ;;
         --filter=*) FILTER=${1#*=}; shift ;;
+        --dg-options) DG=1; shift ;;
         --keep) KEEP=1; shift ;;
         -h|--help) usage ;;
         *) echo "updatable-torture.sh: unknown argument: $1" >&2; usage ;;
@@ -150,7 +174,7 @@ else
     trap 'rm -rf "$WORK"' EXIT
 fi
 mkdir -p "$WORK/t" "$WORK/res"
-export ZD_CORPUS=$CORPUS ZD_GRAFT=$GRAFT_BIN ZD_WORK=$WORK
+export ZD_CORPUS=$CORPUS ZD_GRAFT=$GRAFT_BIN ZD_WORK=$WORK ZD_DG_OPTIONS=$DG
 
 START_T=$EPOCHREALTIME
 printf '%s\n' "${NAMES[@]}" \
@@ -175,6 +199,7 @@ ELAPSED=$(awk -v a="$START_T" -v b="$END_T" 'BEGIN{printf "%.1f", b-a}')
 
 awk -F'\t' '$1=="differ" {printf "DIFFER %s: %s\n", $2, $3}' "$RESULTS"
 awk -F'\t' '$1=="skip" {printf "skipped %s: %s\n", $2, $3}' "$RESULTS" >&2
-echo "updatable torture: wall time ${ELAPSED}s, jobs $JOBS, slice $SLICE" >&2
+DG_NOTE=; [ $DG -eq 1 ] && DG_NOTE=", with dg-options"
+echo "updatable torture: wall time ${ELAPSED}s, jobs $JOBS, slice $SLICE$DG_NOTE" >&2
 echo "updatable torture: $SAME same, $DIFFER differ, $SKIPPED skipped of $TOTAL"
 [ "$DIFFER" -eq 0 ]
