@@ -47,39 +47,66 @@ public enum InteriorPointers {
     /// functions (by index) that may be on the stack at an update point.
     public static func taken(in p: Program, onStack: Set<Int>) -> [RecordID: [Int: SourceLoc]] {
         var out: [RecordID: [Int: SourceLoc]] = [:]
+        /// The fields whose address is the value of `e` (through casts,
+        /// pointer arithmetic and `?:`), not one it merely dereferences.
         func fields(_ e: Expr) -> [(RecordID, Int)] {
-            var found: [(RecordID, Int)] = []
-            Walk.expression(e, .unknown) { x, _ in
-                switch x {
-                case .addrOf(let lv), .startOf(let lv):
-                    for o in lv.offsets { if case .field(let r, let i) = o { found.append((r, i)) } }
-                default: break
-                }
+            switch e {
+            case .addrOf(let lv), .startOf(let lv):
+                return lv.offsets.compactMap { if case .field(let r, let i) = $0 { return (r, i) } else { return nil } }
+            case .cast(_, let a), .binary(.ptrAdd, let a, _, _), .binary(.ptrSub, let a, _, _): return fields(a)
+            case .cond(_, let a, let b, _): return fields(a) + fields(b)
+            default: return []
             }
-            return found
         }
         func keep(_ e: Expr, _ loc: SourceLoc) {
             for (r, i) in fields(e) where out[r]?[i] == nil { out[r, default: [:]][i] = loc }
         }
-        // Which parameters of the program's functions escape.
+        // Which parameters of the program's functions escape: their value is
+        // stored, returned, or passed to code that may keep it — to another
+        // function of the program only if that one's parameter escapes
+        // (a fixpoint over the call graph).
         var escaping: [FuncID: Set<Int>] = [:]
+        var passes: [(from: FuncID, param: Int, to: FuncID, arg: Int)] = []
+        func keeps(_ c: Callee) -> Bool {
+            switch c {
+            case .direct(let g): return p[g].body == nil && !transient.contains(p[g].sourceName)
+            case .indirect: return true
+            case .builtin(let name):
+                return !transient.contains(name.hasPrefix("__builtin_") ? String(name.dropFirst("__builtin_".count)) : name)
+            }
+        }
         for f in p.functions where f.body != nil {
             let params = Dictionary(f.params.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-            func mark(_ e: Expr) {
-                Walk.expression(e, .unknown) { x, _ in
-                    if case .read(let lv) = x, lv.offsets.isEmpty, case .local(let id) = lv.host, let k = params[id] {
-                        escaping[f.id, default: []].insert(k)
-                    }
+            func flows(_ e: Expr) -> Int? {
+                switch e {
+                case .read(let lv): if lv.offsets.isEmpty, case .local(let id) = lv.host { return params[id] }; return nil
+                case .cast(_, let a), .binary(.ptrAdd, let a, _, _), .binary(.ptrSub, let a, _, _): return flows(a)
+                case .cond(_, let a, let b, _): return flows(a) ?? flows(b)
+                default: return nil
                 }
             }
+            func escape(_ e: Expr) { if let k = flows(e) { escaping[f.id, default: []].insert(k) } }
             Walk.instructions(in: f.body!) { i in
                 switch i {
-                case .assign(_, let e, _): mark(e)
-                case .call(_, _, let args, _): args.forEach(mark)
+                case .assign(_, let e, _): escape(e)
+                case .call(_, let c, let args, _):
+                    for (j, a) in args.enumerated() {
+                        guard let k = flows(a) else { continue }
+                        if case .direct(let g) = c, p[g].body != nil { passes.append((f.id, k, g, j)) }
+                        else if keeps(c) { escaping[f.id, default: []].insert(k) }
+                    }
                 default: break
                 }
             }
-            Walk.returns(in: f.body!) { e in mark(e) }
+            Walk.returns(in: f.body!) { e in escape(e) }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for x in passes where escaping[x.to]?.contains(x.arg) == true && escaping[x.from]?.contains(x.param) != true {
+                escaping[x.from, default: []].insert(x.param)
+                changed = true
+            }
         }
         for g in p.globals { if let i = g.initializer { Walk.initializer(i, g.loc) { e, l in keep(e, l) } } }
         for f in p.functions {
@@ -96,18 +123,12 @@ public enum InteriorPointers {
                 case .call(let r, let c, let args, let loc):
                     var into = false
                     switch c {
-                    case .direct(let g) where p[g].body == nil:
-                        let name = p[g].sourceName
-                        if !transient.contains(name) { args.forEach { keep($0, loc) } }
-                        into = intoArgument.contains(name)
-                    case .direct(let g):
+                    case .direct(let g) where p[g].body != nil:
                         for (k, a) in args.enumerated() where escaping[g]?.contains(k) == true { keep(a, loc) }
-                    case .indirect:
-                        args.forEach { keep($0, loc) }
-                    case .builtin(let name):
-                        let lib = name.hasPrefix("__builtin_") ? String(name.dropFirst("__builtin_".count)) : name
-                        if !transient.contains(lib) { args.forEach { keep($0, loc) } }
-                        into = intoArgument.contains(lib)
+                    default:
+                        if keeps(c) { args.forEach { keep($0, loc) } }
+                        if case .direct(let g) = c { into = intoArgument.contains(p[g].sourceName) }
+                        if case .builtin(let name) = c { into = intoArgument.contains(name.replacingOccurrences(of: "__builtin_", with: "")) }
                     }
                     if into, let r, let first = args.first, !isLocal(r) || held { keep(first, loc) }
                 case .vaArg, .asm:

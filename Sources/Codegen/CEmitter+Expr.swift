@@ -18,7 +18,7 @@ extension Emitter {
             // at the field's width): the output behaves as the original does
             // under the same compiler. clang's typing (the declared type) is
             // what the IR records; the two differ only on such fields.
-            return lvalue(lv)
+            return wholeValue(lv)
         case .addrOf(let lv):
             return "(&" + lvalue(lv) + ")"
         case .startOf(let lv):
