@@ -10,7 +10,13 @@
 // "Takes the address" is syntactic and conservative: any `&lv` or array
 // decay of an lvalue whose path goes through a field of the struct, in any
 // function or static initializer of the running program. A field used only
-// through `p->f` (read, written, called) is not counted.
+// through `p->f` (read, written, called) is not counted. Two ways to reach a
+// field without `&` count too: a `struct T *` converted to an integer
+// (`(uintptr_t)c + offsetof(struct T, f)` reaches any field: all of T's
+// count), and a `void *` converted to a pointer to a struct U that is the
+// first member of T (the first-member idiom through `void *`: T's first
+// field counts). The same idiom with a first member of scalar type
+// (`long *first = (void *)t`) is not seen.
 
 import IR
 
@@ -24,12 +30,42 @@ public enum InteriorPointers {
                 if case .field(let r, let i) = o, out[r]?[i] == nil { out[r, default: [:]][i] = loc }
             }
         }
-        Walk.expressions(in: p) { e, loc in
+        func noteField(_ r: RecordID, _ i: Int, _ loc: SourceLoc) { if out[r]?[i] == nil { out[r, default: [:]][i] = loc } }
+        func record(_ t: CType) -> RecordID? {
+            var u = p.unroll(t)
+            while case .qualified(let inner, _) = u { u = p.unroll(inner) }
+            if case .record(let id) = u, p[id].fields != nil { return id }
+            return nil
+        }
+        // The structs whose first member (at offset 0, through first members) is U.
+        var firstOf: [RecordID: [RecordID]] = [:]
+        for r in p.records {
+            var cur = r.id, seen: Set<RecordID> = []
+            while seen.insert(cur).inserted, let f = p[cur].fields?.first, f.offsetBits == 0, f.bitWidth == nil, let inner = record(f.type) {
+                firstOf[inner, default: []].append(r.id)
+                cur = inner
+            }
+        }
+        func visit(_ e: Expr, _ loc: SourceLoc, _ fn: Function?) {
             switch e {
             case .addrOf(let lv), .startOf(let lv): note(lv, loc)
+            case .cast(let to, let inner):
+                let from = p.typeOf(inner, in: fn)
+                guard let fromPointee = p.pointee(from) else { return }
+                if case .int(let k) = p.unroll(to), k != .bool, let r = record(fromPointee) {
+                    // `(uintptr_t)obj`: integer arithmetic reaches every field.
+                    for i in (p[r].fields ?? []).indices { noteField(r, i, loc) }
+                } else if case .void = p.unroll(fromPointee), let pt = p.pointee(to), let u = record(pt) {
+                    // `(struct U *)(void *)t`, U the first member of T: T's first field.
+                    for t in firstOf[u] ?? [] { noteField(t, 0, loc) }
+                }
             default: break
             }
         }
+        var globalsOnly = p
+        for i in globalsOnly.functions.indices { globalsOnly.functions[i].body = nil }
+        Walk.expressions(in: globalsOnly) { e, loc in visit(e, loc, nil) }
+        for f in p.functions { if let b = f.body { Walk.expressions(in: b, at: f.loc) { e, loc in visit(e, loc, f) } } }
         return out
     }
 
