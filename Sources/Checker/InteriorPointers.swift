@@ -108,6 +108,36 @@ public enum InteriorPointers {
                 changed = true
             }
         }
+        // Two ways to reach a field without `&`, counted wherever they occur:
+        // a `struct T *` converted to an integer (`(uintptr_t)c +
+        // offsetof(struct T, f)` reaches any field: all of T's count), and a
+        // `void *` converted to a pointer to a struct U that is the first
+        // member of T (the first-member idiom through `void *`: T's first
+        // field counts). The same idiom with a scalar first member
+        // (`long *first = (void *)t`) is not seen.
+        func record(_ t: CType) -> RecordID? {
+            var u = p.unroll(t)
+            while case .qualified(let inner, _) = u { u = p.unroll(inner) }
+            if case .record(let id) = u, p[id].fields != nil { return id }
+            return nil
+        }
+        var firstOf: [RecordID: [RecordID]] = [:]
+        for r in p.records {
+            var cur = r.id, seen: Set<RecordID> = []
+            while seen.insert(cur).inserted, let f = p[cur].fields?.first, f.offsetBits == 0, f.bitWidth == nil, let inner = record(f.type) {
+                firstOf[inner, default: []].append(r.id)
+                cur = inner
+            }
+        }
+        func noteField(_ r: RecordID, _ i: Int, _ loc: SourceLoc) { if out[r]?[i] == nil { out[r, default: [:]][i] = loc } }
+        Walk.expressions(in: p) { e, loc, fn in
+            guard case .cast(let to, let inner) = e, let fromPointee = p.pointee(p.typeOf(inner, in: fn)) else { return }
+            if case .int(let k) = p.unroll(to), k != .bool, let r = record(fromPointee) {
+                for i in (p[r].fields ?? []).indices { noteField(r, i, loc) }
+            } else if case .void = p.unroll(fromPointee), let pt = p.pointee(to), let u = record(pt) {
+                for t in firstOf[u] ?? [] { noteField(t, 0, loc) }
+            }
+        }
         for g in p.globals { if let i = g.initializer { Walk.initializer(i, g.loc) { e, l in keep(e, l) } } }
         for f in p.functions {
             guard let body = f.body else { continue }

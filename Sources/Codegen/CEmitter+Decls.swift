@@ -183,6 +183,11 @@ extension Emitter {
         line(s)
         for k in knr { line(k, 1) }
         line("{")
+        // A by-value parameter is a new object of this code's representation (REP-3).
+        for id in f.params where id.index >= 0 && id.index < f.locals.count {
+            let recorded = notes("&" + localName(id), f.locals[id.index].type)
+            if !recorded.isEmpty { line(recorded.joined(separator: " "), 1) }
+        }
         // Static locals that take label addresses live here.
         for gid in movedGlobals where globalsInFunction[gid] == f.id {
             // Always `static` here: a block-scope object without it would live on the stack.
@@ -247,10 +252,8 @@ extension Emitter {
             }
             s += " = " + initializer(i, l.type)
         }
-        // Once the type is pending, a new local is of this code's representation (REP-3).
-        if let rid = wrappedRecord(l.type), wrapping.tags[rid] != nil {
-            return s + "; " + note("&" + localName(l.id), rid)
-        }
-        return s + ";"
+        // Once the type is pending, a new local (and what it holds) is of this code's representation (REP-3).
+        let recorded = isVLA(l.type) ? [] : notes("&" + localName(l.id), l.type)
+        return s + ";" + (recorded.isEmpty ? "" : " " + recorded.joined(separator: " "))
     }
 }

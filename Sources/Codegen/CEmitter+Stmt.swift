@@ -175,8 +175,9 @@ extension Emitter {
         for a in args {
             var e = a
             while case .cast(_, let inner) = e { e = inner }
-            if case .sizeOf(let t, _) = e, let rid = wrappedRecord(t), wrapping.tags[rid] != nil {
-                return " " + note("(void *)(" + lvalue(result) + ")", rid)
+            if case .sizeOf(let t, _) = e {
+                let recorded = notes("((" + typeName(.pointer(t)) + ")(" + lvalue(result) + "))", t)
+                if !recorded.isEmpty { return " if (" + lvalue(result) + ") { " + recorded.joined(separator: " ") + " }" }
             }
         }
         return ""

@@ -224,6 +224,31 @@ extension Emitter {
         return always ? call : "if (__builtin_expect(" + stateName(id) + ".pending != 0, 0)) " + call
     }
 
+    /// Statements that record every wrapped object inside the object `obj`
+    /// of type `t` — itself, the wrapped records it holds by value, and the
+    /// elements of arrays of them — as made by this code (REP-3).
+    func notes(_ obj: String, _ t: CType, depth: Int = 0) -> [String] {
+        guard !wrapping.isEmpty, depth < 8 else { return [] }
+        var u = p.unroll(t)
+        while case .qualified(let inner, _) = u { u = p.unroll(inner) }
+        switch u {
+        case .record(let id):
+            var out: [String] = []
+            if wrapping.tags[id] != nil { out.append(note(obj, id)) }
+            for f in p[id].fields ?? [] {
+                guard let n = f.name, f.bitWidth == nil else { continue }
+                out += notes("&(" + obj + ")->" + n, f.type, depth: depth + 1)
+            }
+            return out
+        case .array(let e, let n?):
+            let inner = notes("&(*(" + obj + "))[graft_i\(depth)]", e, depth: depth + 1)
+            guard !inner.isEmpty else { return [] }
+            return ["for (unsigned long graft_i\(depth) = 0; graft_i\(depth) < \(n)UL; graft_i\(depth)++) { " + inner.joined(separator: " ") + " }"]
+        default:
+            return []
+        }
+    }
+
     /// A patch's transforms: the default copies straight into the new value
     /// (zeroed by the runtime), then the programmer's transformer on it.
     func emitTypeUpdates() {

@@ -206,6 +206,15 @@ public enum PatchBuilder {
         TypeWrapping.forBuild(p, excludingFile: transformerFile)
     }
 
+    /// PATCH-6: the use that relies on a wrapped type's size: an array or an
+    /// embedding (`spacedUse`), else a hand-written size or a by-value use
+    /// (`TypeWrapping.sizeUses`).
+    static func sizeUse(_ id: RecordID, in p: Program, _ w: TypeWrapping, loops: [String: String]) -> String {
+        let use = spacedUse(id, in: p)
+        guard use.hasSuffix("relies on the size of its wrapper") || use.hasSuffix("copies one whole") else { return use }
+        return TypeWrapping.sizeUses(p, among: Set(w.tags.keys), name: { loops[$0.identity] ?? "'\($0.sourceName)'" })[id] ?? use
+    }
+
     /// `oldManifest`: OLD's build manifest, when the caller already has it.
     /// `transformerFile`: the path of NEW's transformers.c when it is merged into `new`;
     /// `targetVersion`: then NEW's own version id (without the transformers).
@@ -256,7 +265,7 @@ public enum PatchBuilder {
             let inNew = newWrap.spaced.contains(r.id), inOld = oldWrap.spaced.contains(o.id)
             if inNew || inOld, o.size != r.size || o.align != r.align {
                 let what = o.size != r.size ? "changes size (\(o.size) → \(r.size) bytes)" : "changes alignment (\(o.align) → \(r.align))"
-                let use = inNew ? spacedUse(r.id, in: new) : "in the running program, " + spacedUse(o.id, in: old)
+                let use = inNew ? sizeUse(r.id, in: new, newWrap, loops: plan.loops) : "in the running program, " + sizeUse(o.id, in: old, oldWrap, loops: plan.loops)
                 plan.refusals.append(Diagnostic(.error, r.loc,
                     "\(r.identity) \(what), but \(use): objects already in the process keep the size they were made with, so the elements or fields after one would be misplaced",
                     rule: "PATCH-6"))

@@ -66,11 +66,11 @@ public struct TypeWrapping: Hashable, Sendable {
     /// The wrapped records of `p` whose size its code relies on: held in
     /// arrays (elements are spaced by it; also heap arrays, reached by
     /// pointer arithmetic on a `T *`) or inside another record (later fields
-    /// are placed after it). Objects already in a process keep their size,
-    /// so a patch that changes such a type's size is refused (PATCH-6).
-    /// (Whole-object copies are not: they go through con, REP-2.)
+    /// are placed after it), sized by hand or held by value (`sizeUses`).
+    /// Objects already in a process keep their size, so a patch that changes
+    /// such a type's size is refused (PATCH-6).
     public static func spaced(_ p: Program, among wrapped: Set<RecordID>) -> Set<RecordID> {
-        var out: Set<RecordID> = []
+        var out = Set(sizeUses(p, among: wrapped).keys)
         func element(_ t: CType) -> RecordID? {
             var u = p.unroll(t)
             while case .array(let inner, _) = u { u = p.unroll(inner) }
@@ -93,7 +93,8 @@ public struct TypeWrapping: Hashable, Sendable {
         }
         for g in p.globals { arrays(g.type) }
         for f in p.functions { for l in f.locals { arrays(l.type) } }
-        Walk.expressions(in: p) { e, _, fn in
+        // Pointer arithmetic; an operand's type is asked in its function (it may be a local).
+        func arithmetic(_ e: Expr, _ fn: Function?) {
             switch e {
             case .binary(.ptrAdd, _, _, let t), .binary(.ptrSub, _, _, let t):
                 if let pt = p.pointee(t), let id = element(pt) { out.insert(id) }
@@ -101,6 +102,113 @@ public struct TypeWrapping: Hashable, Sendable {
                 if let pt = p.pointee(p.typeOf(a, in: fn)), let id = element(pt) { out.insert(id) }
             default: break
             }
+        }
+        var globalsOnly = p
+        for i in globalsOnly.functions.indices { globalsOnly.functions[i].body = nil }
+        Walk.expressions(in: globalsOnly) { e, _, _ in arithmetic(e, nil) }
+        for f in p.functions { if let b = f.body { Walk.expressions(in: b, at: f.loc) { e, _ in arithmetic(e, f) } } }
+        return out
+    }
+
+    /// PATCH-6: the wrapped records whose size `p`'s code relies on other
+    /// than through arrays and embedding, with the first such use:
+    /// - `sizeof(struct T)` anywhere but as the size of one object given to
+    ///   an allocator (`malloc(sizeof *p)`, `calloc(1, sizeof *p)`) or as an
+    ///   argument of a call that takes and returns no pointer: a size
+    ///   passed to `memset`, `memcpy`, `memmove`, `qsort` or the program's own
+    ///   `void *` helpers, or multiplied into an array's size
+    ///   (`malloc(n * sizeof *a)`, `realloc`), is the size of objects NEW's
+    ///   code did not make (an old object has the old size; its value may
+    ///   have moved to the heap, REP-5, where these byte-wise calls do not go);
+    /// - a T held by value: a parameter or a result, or a whole-object read
+    ///   (a copy, an argument, a returned value). The emitted code copies the
+    ///   object's bytes, not its converted value, and a by-value parameter is
+    ///   not recorded as an object of the callee's representation (REP-3).
+    /// Hand-written transformers (`graft_transform_*`) are not counted: they
+    /// are held to Specs/transformers.md.
+    public static func sizeUses(_ p: Program, among wrapped: Set<RecordID>,
+                                 name: (Function) -> String = { "'\($0.sourceName)'" }) -> [RecordID: String] {
+        guard !wrapped.isEmpty else { return [:] }
+        var out: [RecordID: String] = [:]
+        func record(_ t: CType, arrays: Bool) -> RecordID? {
+            var u = p.unroll(t)
+            while true {
+                if case .qualified(let inner, _) = u { u = p.unroll(inner); continue }
+                if arrays, case .array(let inner, _) = u { u = p.unroll(inner); continue }
+                break
+            }
+            if case .record(let id) = u, wrapped.contains(id) { return id }
+            return nil
+        }
+        func note(_ id: RecordID, _ what: String) { if out[id] == nil { out[id] = what } }
+        func strip(_ e: Expr) -> Expr {
+            var e = e
+            while case .cast(_, let inner) = e { e = inner }
+            return e
+        }
+        func calleeName(_ c: Callee) -> String? {
+            switch c {
+            case .direct(let f): return p.functions[f.index].sourceName
+            case .builtin(let b): return b
+            case .indirect(.read(let lv)):
+                // A call through an updatable build's slot.
+                guard case .global(let g) = lv.host, lv.offsets.isEmpty, p.globals[g.index].name.hasPrefix(Updatable.slotPrefix) else { return nil }
+                return String(p.globals[g.index].name.dropFirst(Updatable.slotPrefix.count))
+            case .indirect: return nil
+            }
+        }
+        let transformer: (Function) -> Bool = { $0.sourceName.hasPrefix(PatchBuilder.transformerPrefix) }
+        // sizeof(T): every occurrence, and those that size one object for an allocator
+        // (or size nothing).
+        var sized: [RecordID: SourceLoc] = [:], sizes: [RecordID: Int] = [:], single: [RecordID: Int] = [:]
+        func count(_ e: Expr, _ loc: SourceLoc, _ by: Int) {
+            guard case .sizeOf(let t, _) = e, let id = record(t, arrays: true) else { return }
+            sizes[id, default: 0] += by
+            if by > 0, sized[id] == nil { sized[id] = loc }
+        }
+        Walk.expressions(in: p) { e, loc, _ in count(e, loc, 1) }
+        for f in p.functions where transformer(f) { if let b = f.body { Walk.expressions(in: b, at: f.loc) { e, loc in count(e, loc, -1) } } }
+        for f in p.functions where !transformer(f) {
+            for t in f.type.params { if let id = record(t, arrays: false) { note(id, "\(name(f)) takes one by value") } }
+            if let id = record(f.type.result, arrays: false) { note(id, "\(name(f)) returns one by value") }
+            guard let body = f.body else { continue }
+            Walk.expressions(in: body, at: f.loc) { e, loc in
+                if case .read(let lv) = e, let id = record(p.typeOf(lv, in: f), arrays: false) {
+                    note(id, "\(name(f)) copies one whole (at \(loc))")
+                }
+            }
+            _ = Updatable.mapInstrs(body) { i in
+                guard case .call(let result, let callee, let args, _) = i else { return i }
+                func isPointer(_ t: CType) -> Bool { if case .pointer = p.unroll(t) { return true }; return false }
+                let name = calleeName(callee)?.lowercased() ?? ""
+                guard name.contains("alloc"), !name.contains("realloc") else {
+                    // A size handed on with no pointer beside it and none back (`kv_oom(sizeof *e)`,
+                    // a size logged) does not size any memory.
+                    if result.map({ isPointer(p.typeOf($0, in: f)) }) != true,
+                       !args.contains(where: { isPointer(p.typeOf($0, in: f)) }) {
+                        for a in args {
+                            if case .sizeOf(let t, _) = strip(a), let id = record(t, arrays: false) { single[id, default: 0] += 1 }
+                        }
+                    }
+                    return i
+                }
+                var ids: [RecordID] = [], one = true
+                for a in args {
+                    let a = strip(a)
+                    if case .sizeOf(let t, _) = a, let id = record(t, arrays: true) {
+                        if record(t, arrays: false) == nil { one = false }   // sizeof(struct T[4])
+                        ids.append(id)
+                    } else if case .const(.int(1), _) = a {
+                    } else if case .int = p.unroll(p.typeOf(a, in: f)) {
+                        one = false   // `calloc(n, sizeof *a)`: an array
+                    }
+                }
+                if one, ids.count == 1 { single[ids[0], default: 0] += 1 }
+                return i
+            }
+        }
+        for (id, n) in sizes where n > single[id, default: 0] {
+            note(id, "its code uses sizeof(\(p[id].identity)) other than to allocate one object (at \(sized[id].map { "\($0)" } ?? "?"): a byte-wise call or an array sized by it)")
         }
         return out
     }

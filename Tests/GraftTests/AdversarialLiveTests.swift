@@ -65,6 +65,146 @@ struct AdversarialLiveTests {
         #expect(printed.last?.hasPrefix("v3 ok") == true, "\(printed.suffix(3))")
     }
 
+    /// The outcome of one adversarial case (Fixtures/adversarial/live/CASE):
+    /// v1.c and v2.c built by `graft cc`, the patch built from them (with
+    /// v2's transformers.c beside NEW, if the case has one) and applied to a
+    /// running v1. Each program prints one line per iteration: "v1 …" before
+    /// the update, "v2 <n> OK|FAIL …" after it, FAIL when its own checks of
+    /// its state do not hold.
+    ///
+    /// Passes when the case ends EITHER refused — at `graft patch` or at
+    /// `graft apply` — naming one of `rules` (at apply: the process keeps
+    /// running v1, `graft status --json` lists no update), OR applied with
+    /// the program alive, printing v2 lines only from the update on and
+    /// none of them FAIL.
+    static func attempt(_ name: String, rules: [String]) throws {
+        guard let graft = Live.graft else { Issue.record("build graft first"); return }
+        let dir = tempDir()
+        let src = fixtures + "adversarial/live/" + name + "/"
+        // v1 and v2 at once: the two builds are most of a case's time.
+        final class Built: @unchecked Sendable { var exe = ["", ""]; var errors: [String] = []; let lock = NSLock() }
+        let built = Built()
+        DispatchQueue.concurrentPerform(iterations: 2) { k in
+            do {
+                let exe = try build("v\(k + 1)", in: dir, source: src + "v\(k + 1).c")
+                built.lock.lock(); built.exe[k] = exe; built.lock.unlock()
+            } catch {
+                built.lock.lock(); built.errors.append("\(error)"); built.lock.unlock()
+            }
+        }
+        guard built.errors.isEmpty else { throw Live.Failure(built.errors.joined(separator: "\n")) }
+        let (v1, v2) = (built.exe[0], built.exe[1])
+        if FileManager.default.fileExists(atPath: src + "transformers.c") {
+            try FileManager.default.copyItem(atPath: src + "transformers.c", toPath: dir + "/v2/transformers.c")
+        }
+        let named = { (text: String) in rules.contains { text.contains("[\($0)]") } }
+        let made = try run(graft, ["patch", "--from", v1, "--to", v2, "-o", dir + "/p.patch"])
+        if made.status != 0 {
+            #expect(named(made.stdout + made.stderr), "\(name): refused at patch, but not by \(rules): \(made.stdout) \(made.stderr)")
+            return
+        }
+        let (prog, out) = try Live.launch(v1)
+        defer { Live.stop(prog) }
+        usleep(250_000)
+        let pid = String(prog.processIdentifier)
+        let applied = try run(graft, ["apply", "--pid", pid, dir + "/p.patch", "--timeout", "5"])
+        if applied.status != 0 {
+            #expect(named(applied.stdout + applied.stderr), "\(name): refused at apply, but not by \(rules): \(applied.stdout) \(applied.stderr)")
+            let status = try run(graft, ["status", "--pid", pid, "--json"])
+            let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            #expect((json?["updates"] as? [Any])?.isEmpty == true, "\(name): \(status.stdout)")
+            usleep(100_000)
+            #expect(prog.isRunning, "\(name): the process died after a refused patch")
+            Live.stop(prog)
+            let printed = Self.lines(out)
+            #expect(printed.count > 5 && printed.allSatisfy { $0.hasPrefix("v1 ") }, "\(name): \(printed.suffix(5))")
+            return
+        }
+        // Applied: the program runs on as v2 and its own checks hold.
+        usleep(400_000)
+        let alive = prog.isRunning
+        Live.stop(prog)
+        let printed = Self.lines(out)
+        let after = printed.drop { $0.hasPrefix("v1 ") }
+        let bad = after.filter { !$0.hasPrefix("v2 ") || $0.contains(" FAIL") }
+        #expect(alive, "\(name): applied, then the process died: \(printed.suffix(3)) [status \(prog.terminationStatus)]")
+        #expect(after.count > 5 && bad.isEmpty,
+                "\(name): applied (\(applied.stdout.trimmingCharacters(in: .whitespacesAndNewlines))), then \(bad.count) of \(after.count) v2 lines fail its own checks, first: \(bad.first ?? "-")")
+    }
+
+    // MARK: B1 — pointers into an object kept across the update
+
+    @Test("[PATCH-7] B1: `&c->count` kept in a global while the patch grows the struct (old objects move to the heap)")
+    func b1GlobalFieldPointer() throws { try Self.attempt("b1-global-field-ptr", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] B1: `&s->served` in a local of main, on the stack across the update; the patch moves the field")
+    func b1MainLocalPointer() throws { try Self.attempt("b1-main-local-ptr", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] B1: a pointer to a struct embedded in another (`&srv->lim`) kept while the outer one grows")
+    func b1EmbeddedPointer() throws { try Self.attempt("b1-embedded-ptr", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] B1: a callback registry keeps `&conn->ev` while struct conn grows")
+    func b1CallbackRegistry() throws { try Self.attempt("b1-callback-registry", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] [REP-4] B1: `&q->tail` kept while the patch moves `tail` within the same size (conversion in place)")
+    func b1FieldMovesInPlace() throws { try Self.attempt("b1-field-moves-in-place", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] B1: a pointer to the first member made through `void *` (no `&`), kept while the struct grows")
+    func b1VoidFirstMember() throws { try Self.attempt("b1-void-first-member", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] B1: a field pointer computed as `(uintptr_t)c + offsetof(struct conn, count)`, kept while the field moves")
+    func b1UintptrOffsetof() throws { try Self.attempt("b1-uintptr-offsetof", rules: ["PATCH-7"]) }
+
+    // MARK: B2 — layout knowledge baked into code
+
+    @Test("[PATCH-6] B2: a heap array `malloc(n * sizeof *a)` made by old code, indexed with the new stride after growth")
+    func b2HeapArrayStride() throws { try Self.attempt("b2-heap-array-stride", rules: ["PATCH-6"]) }
+
+    @Test("[PATCH-6] B2: a heap array reached only through the program's own `void *` element helper with `sizeof *p`")
+    func b2VoidHelperStride() throws { try Self.attempt("b2-void-helper-stride", rules: ["PATCH-6"]) }
+
+    @Test("[PATCH-6] [REP-1] B2: `memset(s, 0, sizeof *s)` (sizeof is the plain size) by new code on an object old code allocated, after growth")
+    func b2MemsetNewOnOld() throws { try Self.attempt("b2-memset-new-on-old", rules: ["PATCH-6"]) }
+
+    @Test("[PATCH-6] B2: `memcpy(old_obj, new_obj, sizeof *new_obj)` by new code, after growth")
+    func b2MemcpyNewOnOld() throws { try Self.attempt("b2-memcpy-new-on-old", rules: ["PATCH-6"]) }
+
+    @Test("[REP-3] [PATCH-6] B2: a growable array (realloc) of a struct changed at the same size: realloc moves converted elements")
+    func b2ReallocArray() throws { try Self.attempt("b2-realloc-array", rules: ["PATCH-6"]) }
+
+    // MARK: B3 — whole-object copies
+
+    @Test("[REP-2] [REP-5] [PATCH-6] B3: `struct acct copy = *a` after a's value moved to the heap; the copy is not the object; `*a = copy` writes back")
+    func b3CopyAfterHeap() throws { try Self.attempt("b3-copy-after-heap", rules: ["PATCH-6"]) }
+
+    @Test("[REP-2] [REP-4] B3: a whole copy is new code's first access to an old object, the struct changed at the same size")
+    func b3CopySameSize() throws { try Self.attempt("b3-copy-same-size", rules: ["PATCH-6"]) }
+
+    @Test("[REP-3] [PATCH-6] B3: a struct passed and returned by value between functions of new code, after growth")
+    func b3ByValueParam() throws { try Self.attempt("b3-byvalue-param", rules: ["PATCH-6"]) }
+
+    @Test("[REP-3] B3: a struct passed by value between functions of new code, changed at the same size")
+    func b3ByValueSameSize() throws { try Self.attempt("b3-byvalue-same-size", rules: ["PATCH-6"]) }
+
+    @Test("[REP-3] B3: new code initializes a struct embedding the changed one, and an array of it (same size)")
+    func b3EmbeddedInit() throws { try Self.attempt("b3-embedded-init", rules: ["PATCH-6"]) }
+
+    // MARK: B10 — hand-written transformers
+
+    @Test("[TRANS-5] B10: a transformer copies a pointer into the old value into the new one with memcpy")
+    func b10MemcpyOldPointer() throws { try Self.attempt("b10-memcpy-old-pointer", rules: ["TRANS-5"]) }
+
+    @Test("[TRANS-5] B10: a transformer keeps `old` itself in the new value, as an integer")
+    func b10KeepOld() throws { try Self.attempt("b10-keep-old", rules: ["TRANS-5", "TRANS-2"]) }
+
+    // MARK: REP-5 — first member and container_of on old objects after growth
+
+    @Test("[PATCH-7] [REP-5] container_of (uintptr_t, void *) by new code on an event embedded in an old connection that grew")
+    func rep5ContainerOf() throws { try Self.attempt("rep5-container-of", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] [REP-5] the first-member idiom through `void *` (no `&`) by new code on old objects that grew")
+    func rep5FirstMemberVoid() throws { try Self.attempt("rep5-first-member-void", rules: ["PATCH-7"]) }
+
     @Test("UPD-5: a patch for a program with a second thread is refused and changes nothing; the same program on one thread is patched")
     func secondThreadRefused() throws {
         guard let graft = Live.graft else { Issue.record("build graft first"); return }
