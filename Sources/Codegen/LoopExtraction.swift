@@ -26,7 +26,10 @@
 // if (r == 1) break; if (r == 2) return ret;, next: N)`.
 //
 // The parameters are the locals of F that B uses and does not declare,
-// ordered by LocalID. Locals declared in B move to the new function, as
+// ordered by their names in the source (compiler temporaries last, in
+// LocalID order): the order does not depend on where F declares them, so a
+// patch matches the running F's arguments to the new body's parameters by
+// the variables' names (UPD-3). Locals declared in B move to the new function, as
 // do compiler temporaries with no declaration point that only B uses
 // (their value never outlives one evaluation, so per-call storage is the
 // same; passing them by pointer would only cost); they leave F's table,
@@ -370,6 +373,15 @@ struct Extractor {
                 outer.append(id)
             }
             if LocalScan.hasVLA(l.type, p, depth: 0) { scan.reason("it uses the variable-length array '\(l.sourceName)'") }
+        }
+        // By the programmer's names, not by declaration order: a patch that
+        // reorders F's declarations keeps the body's signature, and the
+        // running F passes each variable where the new body expects it (UPD-3).
+        outer.sort { a, b in
+            let x = fn.locals[a.index], y = fn.locals[b.index]
+            if x.isTemp != y.isTemp { return !x.isTemp }
+            if x.sourceName != y.sourceName { return x.sourceName < y.sourceName }
+            return a < b
         }
         for id in outer {
             let l = fn.locals[id.index]

@@ -1,7 +1,10 @@
 // Patches: from the IR of two builds (OLD, NEW) to the program of a patch
 // shared object and its verdicts (Specs/patch.md, Specs/updatability.md).
 //
-// Entities are matched by stable identity (PATCH-1). A function whose body
+// Entities are matched by stable identity (PATCH-1), statics across files
+// too (StaticMatching.swift), and compared by fingerprints that see through
+// typedefs; an enum whose constants change value under stored values is
+// refused without a transformer (PATCH-8, EnumChanges.swift). A function whose body
 // changed — or that depends on a type, global or signature that changed —
 // gets a new implementation in the patch and its slot is rebound; a new
 // function or global is defined by the patch; everything else is the
@@ -81,6 +84,8 @@ public struct PatchPlan: Hashable, Codable, Sendable {
     public var verdicts: [PointVerdict] = []
     /// Extracted loop bodies (UPD-3) by identity (`main#loop1`) → how the programmer knows them.
     public var loops: [String: String] = [:]
+    /// Statics matched across files (PATCH-1): NEW's identity → the running program's.
+    public var moved: [String: String] = [:]
     public var admissiblePoints: [Int] { verdicts.filter(\.admissible).map(\.point) }
     /// A function of the plan by the name the programmer knows: its identity, or "the loop at prog.c:12 in main".
     public func displayName(_ identity: String) -> String { loops[identity] ?? identity }
@@ -117,6 +122,7 @@ public struct PatchPlan: Hashable, Codable, Sendable {
         if !newGlobals.isEmpty { parts.append("\(newGlobals.count) new global(s): \(newGlobals.joined(separator: ", "))") }
         if !replacedGlobals.isEmpty { parts.append("\(replacedGlobals.count) global(s) redefined: \(replacedGlobals.joined(separator: ", "))") }
         if !deletedFunctions.isEmpty { parts.append("\(deletedFunctions.count) deleted function(s): \(deletedFunctions.map(displayName).joined(separator: ", "))") }
+        if !moved.isEmpty { parts.append("\(moved.count) static(s) matched across files: " + moved.sorted { $0.key < $1.key }.map { "\($0.key) is \($0.value)" }.joined(separator: ", ")) }
         if let st = stateTransformer { parts.append("state transformer \(st)") }
         return parts.isEmpty ? "no code changes" : parts.joined(separator: "; ")
     }
@@ -134,38 +140,58 @@ public enum PatchBuilder {
         g.name = f.identity
         g.locals = f.locals.map { var l = $0; l.loc = .unknown; return l }
         g.body = f.body.map(stripLocations)
-        let m = identityMapper(p)
-        return String(describing: m.map(g))
+        // Its own id is no identity (mapping it would name whatever function is first in the table).
+        var mapped = identityMapper(p).map(g)
+        mapped.id = FuncID(0)
+        return String(describing: mapped)
     }
 
-    static func fingerprint(_ r: Record, in p: Program) -> String {
+    /// `enumValues`: with the constants of the enums its fields hold (the
+    /// representation's tag, PATCH-8); without, for whether a plain record changed.
+    static func fingerprint(_ r: Record, in p: Program, enumValues: Bool = true) -> String {
         var s = r
         s.id = RecordID(0)
         s.loc = .unknown
-        return String(describing: identityMapper(p).map(s))
+        // `T x[0]` and `T x[]` at the end of a struct are one layout (a GNU
+        // zero-length array, a C99 flexible array member): not a change.
+        if var fields = s.fields, let last = fields.indices.last, case .array(let e, let n) = fields[last].type, n == 0 || n == nil {
+            fields[last].type = .array(e, length: nil)
+            s.fields = fields
+        }
+        var mapped = identityMapper(p).map(s)
+        mapped.id = RecordID(0)
+        return String(describing: mapped) + (enumValues ? enumValuesHeld(r, in: p) : "")
     }
 
-    /// Ids replaced by a number derived from the identity of what they name.
+    /// Ids replaced by a number derived from the identity of what they
+    /// name, and typedef names by the types they stand for (PATCH-1: a
+    /// typedef that widens changes every global, field, parameter and
+    /// static local declared with it; one that is only renamed, added or
+    /// spelled out changes nothing). Names stay in the IR for diagnostics.
     static func identityMapper(_ p: Program) -> IDMapper {
         func h(_ s: String) -> Int { Int(truncatingIfNeeded: fnv1a64(s) & 0x3fff_ffff_ffff_ffff) }
-        // An anonymous record has no name to match by: its structure is its identity.
+        func mapper(_ depth: Int) -> IDMapper {
+            var m = IDMapper(record: { RecordID(h(structure($0, depth))) },
+                             enumeration: { EnumID(h(p[$0].identity)) },
+                             typedef: { TypedefID(h(p[$0].identity)) },
+                             global: { GlobalID(h(p[$0].identity)) },
+                             function: { FuncID(h(p[$0].identity)) })
+            m.typedefType = { p.typedefs.indices.contains($0.index) ? p[$0].type : .void }
+            return m
+        }
+        // An anonymous record has no name to match by: its structure is its
+        // identity, its fields' types seen through typedefs like any other.
         func structure(_ id: RecordID, _ depth: Int) -> String {
+            guard p.records.indices.contains(id.index) else { return "?" }
             let r = p[id]
             guard r.tag.hasPrefix("__anon_"), depth < 8 else { return r.identity }
+            let inner = mapper(depth + 1)
             let fields = (r.fields ?? []).map { f -> String in
-                var t = f.type
-                while case .qualified(let inner, _) = t { t = inner }
-                let inner: String
-                if case .record(let rid) = p.unroll(t) { inner = structure(rid, depth + 1) } else { inner = String(describing: t) }
-                return "\(f.name ?? "_"):\(inner):\(f.bitWidth ?? -1):\(f.offsetBits)"
+                "\(f.name ?? "_"):\(String(describing: inner.map(f.type))):\(f.bitWidth ?? -1):\(f.offsetBits)"
             }
             return "\(r.kind.rawValue){\(fields.joined(separator: ","))}\(r.size)"
         }
-        return IDMapper(record: { RecordID(h(structure($0, 0))) },
-                        enumeration: { EnumID(h(p[$0].identity)) },
-                        typedef: { TypedefID(h(p[$0].identity)) },
-                        global: { GlobalID(h(p[$0].identity)) },
-                        function: { FuncID(h(p[$0].identity)) })
+        return mapper(0)
     }
 
     static func stripLocations(_ s: Stmt) -> Stmt {
@@ -222,9 +248,14 @@ public enum PatchBuilder {
                             transformerFile: String? = nil, targetVersion: String? = nil) -> PatchPlan {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
         var plan = PatchPlan(baseVersion: oldManifest.version, targetVersion: targetVersion ?? Updatable.versionID(of: new))
+        // PATCH-1: statics that moved to another file (or whose file is named otherwise) keep their identity.
+        let hasStateTransformer = new.functions.contains { $0.isDefinition && $0.name == stateTransformerName && transformerFile != nil && $0.loc.file == transformerFile }
+        let matched = matchStatics(old: old, new: new, stateTransformer: hasStateTransformer)
+        plan.refusals += matched.refusals
+        plan.moved = matched.moved
         // Compared as they run: extracted loop bodies are functions of their own (UPD-3).
         let oldSource = old
-        let old = LoopExtraction.extract(old).0, new = LoopExtraction.extract(new).0
+        let old = LoopExtraction.extract(old).0, new = LoopExtraction.extract(matched.program).0
         // Diagnostics speak of an extracted loop body as the loop it is.
         for prog in [new, old] {
             for f in prog.functions where f.isDefinition {
@@ -252,7 +283,7 @@ public enum PatchBuilder {
                     rule: "PATCH-5"))
                 continue
             }
-            let changed = oldTag != nil ? oldTag != newTag : fingerprint(o, in: old) != fingerprint(r, in: new)
+            let changed = oldTag != nil ? oldTag != newTag : fingerprint(o, in: old, enumValues: false) != fingerprint(r, in: new, enumValues: false)
             guard changed else { continue }
             guard let oldTag, let newTag else {
                 plan.refusals.append(Diagnostic(.error, r.loc,
@@ -290,15 +321,50 @@ public enum PatchBuilder {
                                                         defaultable: Set(defaulted))
             } else {
                 // PATCH-2: every field the default cannot fill needs a hand-written transformer.
+                // (A field holding an enum whose constants change value is PATCH-8's, below.)
                 let missing = (r.fields ?? []).enumerated().compactMap { i, f -> String? in
                     guard let n = f.name, !defaults.contains(where: { $0.new == i }) else { return nil }
-                    return (o.fields ?? []).contains { $0.name == n } ? n : nil
+                    guard let of = (o.fields ?? []).first(where: { $0.name == n }) else { return nil }
+                    return keepsEnumValues(of.type, from: old, f.type, to: new) ? n : nil
                 }
                 if !missing.isEmpty {
                     plan.refusals.append(Diagnostic(.error, r.loc,
                         "\(r.identity): field\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) changed type in a way the default transformer cannot convert; write `void \(transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c",
                         rule: "PATCH-2"))
                 }
+            }
+        }
+
+        // PATCH-8: an enum whose constants change value, where the running program stores its values.
+        let enumChanges = changedEnums(old: old, new: new)
+        let oldStatics = Dictionary(statics(of: old).filter { $0.kind == .variable }.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+        let typeChangeOf = Dictionary(plan.typeChanges.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
+        let newRecordIDs = Set(new.records.filter { $0.fields != nil }.map(\.identity))
+        for c in enumChanges {
+            let storage = enumStorage(c, in: old)
+            let what = "\(c.name) changes the values of its constants (\(c.change))"
+            let keep = "keep the old values (add new constants at the end, or give them explicit values)"
+            for (g, typed) in storage.globals where !hasStateTransformer {
+                let v = old[g]
+                let name = oldStatics[g.index].map(describe) ?? "global '\(v.sourceName)'"
+                let holds = typed ? "holds one" : "is assigned its constants"
+                plan.refusals.append(Diagnostic(.error, v.loc,
+                    "\(what), and the \(name) \(holds): the value the running program stored there would be read with the new meaning; \(keep), or convert it in `void \(stateTransformerName)(void)` in NEW's transformers.c",
+                    rule: "PATCH-8"))
+            }
+            for (rid, i, typed) in storage.fields {
+                let r = old[rid]
+                guard newRecordIDs.contains(r.identity) || r.isAnonymousMember else { continue }
+                if let t = typeChangeOf[r.identity], t.transformer != nil { continue }
+                let field = r.fields![i].name ?? "_"
+                let holds = typed ? "holds one" : "is assigned its constants"
+                let wrapped = oldWrap.tags[rid] != nil && typed
+                let how = wrapped
+                    ? "write `void \(transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c to convert it"
+                    : (oldWrap.tags[rid] != nil ? "declare it with the enum's type and convert it in `void \(transformerPrefix)\(r.tag)(…)`" : "\(r.identity) is not wrapped in the running program, so its values cannot be converted (see `graft cc --explain-types`)")
+                plan.refusals.append(Diagnostic(.error, r.loc,
+                    "\(what), and field '\(field)' of \(r.isAnonymousMember ? "an anonymous member" : r.identity) \(holds): the values in objects the running program made would be read with the new meaning; \(keep), or \(how)",
+                    rule: "PATCH-8"))
             }
         }
 
@@ -315,12 +381,13 @@ public enum PatchBuilder {
             plan.replacedGlobals.append(g.identity)
             if !isReadOnly(g.type, in: new) && plan.stateTransformer == nil {
                 plan.refusals.append(Diagnostic(.error, g.loc,
-                    "global '\(g.sourceName)' changed type and is writable: its new definition would start from its initializer and lose the running program's state; write `void \(stateTransformerName)(void)` in NEW's transformers.c to carry it over",
+                    "global '\(g.sourceName)' changed type and is writable (\(typeChangeText(o.type, old, g.type, new))): its new definition would start from its initializer and lose the running program's state; write `void \(stateTransformerName)(void)` in NEW's transformers.c to carry it over",
                     rule: "PATCH-3"))
             }
         }
 
         // Functions: changed bodies, new functions, changed signatures.
+        let unprovenLoops = loopMatching(old: old, new: new, loops: plan.loops)
         var edited: Set<String> = []
         for f in new.functions where f.isDefinition {
             guard let o = oldFuncs[f.identity], o.isDefinition else {
@@ -332,6 +399,9 @@ public enum PatchBuilder {
             let ot = FunctionType(result: old.unroll(o.type.result), params: o.type.params, variadic: o.type.variadic, hasPrototype: o.type.hasPrototype)
             let nt = FunctionType(result: new.unroll(f.type.result), params: f.type.params, variadic: f.type.variadic, hasPrototype: f.type.hasPrototype)
             if fingerprintType(.function(ot), in: old) != fingerprintType(.function(nt), in: new) {
+                plan.signatureChanges.append(f.identity)
+            } else if unprovenLoops[f.identity] != nil {
+                // UPD-3: the running F passes its variables by position; the new body must take the same ones there.
                 plan.signatureChanges.append(f.identity)
             }
         }
@@ -396,13 +466,14 @@ public enum PatchBuilder {
         let loopHint = "keeping what the new loop body needs in a global, or in a `static` variable declared in the loop body, would make it admissible"
         var loopBlocked: Set<Int> = []        // points a loop body's signature blocks
         var transformerBlocked: Set<Int> = []  // points blocked only by types that would extend but for their transformer
+        var enumBlocked: Set<Int> = []         // points an enum's changed values block (no hint is checked against them)
         for pt in oldManifest.points {
             let d = delta[pt.id] ?? Updatability.Delta()
             var blockers: [Blocker] = []
             for g in plan.signatureChanges.filter({ d.callees.contains($0) }).sorted() {
                 if let loop = plan.loops[g], let of = oldByIdentity[g], let nf = newByIdentity[g] {
-                    blockers.append(Blocker("UPD-1", loopSignatureChange(loop, old: of, new: nf, in: old, new)))
-                    loopBlocked.insert(pt.id)
+                    blockers.append(Blocker("UPD-1", unprovenLoops[g]?.message ?? loopSignatureChange(loop, old: of, new: nf, in: old, new)))
+                    if unprovenLoops[g]?.variables ?? true { loopBlocked.insert(pt.id) }
                     continue
                 }
                 let use = Updatability.use(of: .callee(g), at: pt, in: stacks)
@@ -417,6 +488,24 @@ public enum PatchBuilder {
             }
             for t in blockingTypes {
                 blockers.append(Blocker("UPD-2", "\(t) is in Δ here: \(described(Updatability.use(of: .type(t), at: pt, in: stacks))), in its old representation"))
+            }
+            // UPD-2 (PATCH-8): the stack's old code holds or compares values of an enum whose constants change value.
+            if !enumChanges.isEmpty, let frames = stacks.frames(pt) {
+                for c in enumChanges {
+                    var found: String? = nil
+                    for (g, cont, _) in frames where found == nil {
+                        let fn = old.functions[g]
+                        if let l = fn.locals.first(where: { !$0.isTemp && heldEnum($0.type, in: old) == c.oldID }) {
+                            found = "\(speak(fn.identity)) holds '\(l.sourceName)' of it (\(at(l.loc))), which NEW's code would read with the new meaning"
+                        } else if let loc = cont.lazy.compactMap({ usesEnum(c, $0, in: fn, old) }).first {
+                            found = "\(speak(fn.identity))\(fn.identity == pt.function ? "" : ", which is on the stack here,") uses it at \(at(loc)) with the old values"
+                        }
+                    }
+                    if let found {
+                        blockers.append(Blocker("UPD-2", "\(c.name) changes the values of its constants (\(c.change)), and \(found) (PATCH-8)"))
+                        enumBlocked.insert(pt.id)
+                    }
+                }
             }
             for g in d.globals.sorted() where replaced.contains(g) {
                 let name = oldGlobals[g]?.sourceName ?? g
@@ -442,7 +531,7 @@ public enum PatchBuilder {
                 if transformerBlocked.contains(v.point) {
                     hints.append("without the hand-written transformer, the new layout extends the old one and old code could go on using it here (UPD-2)")
                 }
-                if simulate, let pt = oldManifest.points.first(where: { $0.id == v.point }),
+                if simulate, !enumBlocked.contains(v.point), let pt = oldManifest.points.first(where: { $0.id == v.point }),
                    let h = pointHint(pt, source: oldSource, extracted: old, blocks: blocks, budget: &budget) {
                     hints.append(h)
                 }
@@ -461,6 +550,64 @@ public enum PatchBuilder {
         let parent = String(f.identity[..<r.lowerBound])
         let name = p.functions.first { $0.identity == parent }?.sourceName ?? parent
         return "the loop at \(f.loc.file):\(f.loc.line) in \(name)"
+    }
+
+    /// The variables an extracted loop body takes from its function, in
+    /// parameter order, as the programmer knows them: `name: type` for a
+    /// variable (types seen through typedefs), the type alone for a compiler
+    /// temporary, and the return slot. nil: two parameters have one name,
+    /// so a name does not say which is which.
+    static func loopVariables(_ f: Function, in p: Program) -> [String]? {
+        var out: [String] = [], names: Set<String> = []
+        for id in f.params {
+            let l = f.locals[id.index]
+            var t = l.type
+            if case .pointer(let e) = p.unroll(t) { t = e }
+            let type = fingerprintType(t, in: p)
+            if l.name.hasPrefix("graft_ret") { out.append("return: \(type)"); continue }
+            if l.isTemp { out.append("temporary: \(type)"); continue }
+            guard names.insert(l.sourceName).inserted else { return nil }
+            out.append("\(l.sourceName): \(type)")
+        }
+        return out
+    }
+
+    /// UPD-3: the extracted loop bodies present in OLD and NEW whose match
+    /// to the running function's frame is not proven, with the reason in
+    /// the programmer's terms. The running F passes its variables to the
+    /// body by position; NEW's body must take the same variables (by name
+    /// and declaration, `loopVariables`) at the same positions. Loops are
+    /// known by their rank among F's marked loops; when F has another
+    /// number of them in NEW, a loop at a rank is the same only if its body
+    /// is unchanged (a loop inserted before it would otherwise inherit its
+    /// slot).
+    static func loopMatching(old: Program, new: Program, loops: [String: String]) -> [String: (message: String, variables: Bool)] {
+        func parent(_ identity: String) -> String? {
+            identity.range(of: "#loop", options: .backwards).map { String(identity[..<$0.lowerBound]) }
+        }
+        let oldLoops = old.functions.filter { $0.isDefinition && parent($0.identity) != nil }
+        let newLoops = Dictionary(new.functions.filter { $0.isDefinition && parent($0.identity) != nil }.map { ($0.identity, $0) },
+                                  uniquingKeysWith: { a, _ in a })
+        var count: [String: (old: Int, new: Int)] = [:]
+        for f in oldLoops { count[parent(f.identity)!, default: (0, 0)].old += 1 }
+        for f in newLoops.values { count[parent(f.identity)!, default: (0, 0)].new += 1 }
+        var out: [String: (message: String, variables: Bool)] = [:]
+        for o in oldLoops {
+            guard let n = newLoops[o.identity], let fn = parent(o.identity) else { continue }
+            let name = loops[o.identity] ?? o.identity
+            let owner = name.components(separatedBy: " in ").last ?? fn
+            if let c = count[fn], c.old != c.new, fingerprint(o, in: old) != fingerprint(n, in: new) {
+                out[o.identity] = ("\(name) cannot be matched to a loop of NEW's \(owner): the running \(owner) has \(c.old) loop\(c.old == 1 ? "" : "s") with an update point at its head, NEW's has \(c.new), and the body of the one in its place changed, so the running \(owner) would call another loop's body (UPD-3); add or remove such loops in one patch and change their bodies in another", false)
+                continue
+            }
+            let ov = loopVariables(o, in: old), nv = loopVariables(n, in: new)
+            if ov == nil || nv == nil {
+                out[o.identity] = ("\(name) takes two of \(owner)'s variables of one name, so which the running \(owner) passes where cannot be proven (UPD-3)", true)
+            } else if ov != nv {
+                out[o.identity] = (loopSignatureChange(name, old: o, new: n, in: old, new), true)
+            }
+        }
+        return out
     }
 
     /// Why an extracted loop body's new signature is in Δ (UPD-1): the
@@ -487,6 +634,9 @@ public enum PatchBuilder {
         let oldRet = old.params.contains { old.locals[$0.index].name.hasPrefix("graft_ret") }
         let newRet = new.params.contains { new.locals[$0.index].name.hasPrefix("graft_ret") }
         if oldRet != newRet { parts.append(newRet ? "now returns from \(parent), which the running \(parent) does not expect" : "no longer returns from \(parent)") }
+        if parts.isEmpty, o.map(\.name) != n.map(\.name), Set(o.map(\.name)) == Set(n.map(\.name)) {
+            parts.append("takes \(parent)'s \(list(n.map(\.name))) in another order than the running \(parent) passes them")
+        }
         if parts.isEmpty { parts.append("exchanges other variables with \(parent) than the running \(parent) passes to it") }
         return "\(loop) " + parts.joined(separator: ", and ")
     }
@@ -553,6 +703,42 @@ public enum PatchBuilder {
         String(describing: identityMapper(p).map(t))
     }
 
+    /// A type as written and, when a typedef hides it, as it is: "count_t[2], that is int[2]".
+    static func spelled(_ t: CType, in p: Program) -> String {
+        var m = IDMapper()
+        m.typedefType = { p.typedefs.indices.contains($0.index) ? p[$0].type : .void }
+        let written = cSpelling(t, in: p), real = cSpelling(m.map(t), in: p)
+        return written == real ? written : "\(written), that is \(real)"
+    }
+
+    /// A type in C words, for diagnostics: `unsigned int *`, `count_t[2]`, `struct job`.
+    static func cSpelling(_ t: CType, in p: Program, depth: Int = 0) -> String {
+        guard depth < 32 else { return "…" }
+        func s(_ u: CType) -> String { cSpelling(u, in: p, depth: depth + 1) }
+        switch t {
+        case .void: return "void"
+        case .int(let k): return k.spelling
+        case .float(let k): return k.spelling
+        case .complex(let k): return "_Complex " + k.spelling
+        case .pointer(let x): return s(x) + " *"
+        case .array(let x, let n): return s(x) + "[\(n.map(String.init) ?? "")]"
+        case .vla(let x, _): return s(x) + "[*]"
+        case .function(let ft): return "\(s(ft.result))(\(ft.params.map(s).joined(separator: ", ")))"
+        case .record(let r): return p.records.indices.contains(r.index) ? "\(p[r].kind.rawValue) \(p[r].tag)" : "struct ?"
+        case .enumeration(let e): return p.enums.indices.contains(e.index) ? "enum \(p[e].tag)" : "enum ?"
+        case .typedef(let d): return p.typedefs.indices.contains(d.index) ? p[d].name : "?"
+        case .qualified(let x, let q): return (q.contains(.const) ? "const " : "") + (q.contains(.volatile) ? "volatile " : "") + s(x)
+        case .atomic(let x): return "_Atomic(\(s(x)))"
+        case .vector(let x, let n): return "\(s(x)) vector[\(n)]"
+        case .vaList: return "va_list"
+        }
+    }
+
+    /// "count_t, that is int → count_t, that is long long" (PATCH-1: through typedefs).
+    static func typeChangeText(_ a: CType, _ old: Program, _ b: CType, _ new: Program) -> String {
+        "\(spelled(a, in: old)) → \(spelled(b, in: new))"
+    }
+
     static func describeChange(_ o: Record, _ n: Record, old: Program, new: Program) -> String {
         let on = Set((o.fields ?? []).compactMap(\.name)), nn = Set((n.fields ?? []).compactMap(\.name))
         var parts: [String] = []
@@ -565,6 +751,12 @@ public enum PatchBuilder {
             return fingerprintType(t, in: new) == fingerprintType(f.type, in: new) && of.bitWidth == f.bitWidth ? nil : name
         }
         if !retyped.isEmpty { parts.append("field\(retyped.count > 1 ? "s" : "") \(retyped.joined(separator: ", ")) retyped") }
+        // PATCH-8: the enum a field holds gains constants, or changes their values.
+        for f in n.fields ?? [] {
+            guard let name = f.name, let of = (o.fields ?? []).first(where: { $0.name == name }),
+                  let oe = heldEnum(of.type, in: old), let ne = heldEnum(f.type, in: new), old[oe].items.map(\.name) != new[ne].items.map(\.name) || old[oe].values != new[ne].values else { continue }
+            parts.append(valueChange(old[oe], new[ne]).map { "field \(name)'s \(new[ne].identity) changes values (\($0))" } ?? "field \(name)'s \(new[ne].identity) gains constants")
+        }
         if parts.isEmpty { parts.append("layout \(o.size) → \(n.size) bytes") }
         return parts.joined(separator: ", ")
     }
@@ -585,7 +777,8 @@ public enum PatchBuilder {
     public static func patchProgram(old: Program, new: Program, plan: PatchPlan,
                                     oldManifest: BuildManifest? = nil, transformerFile: String? = nil) -> PatchCode {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
-        var (p, _) = Updatable.instrument(new)
+        // PATCH-1: NEW's statics under the identities the plan matched them to.
+        var (p, _) = Updatable.instrument(matchStatics(old: old, new: new, stateTransformer: plan.stateTransformer != nil).program)
         let old = LoopExtraction.extract(old).0
         let changed = Set(plan.changedFunctions), added = Set(plan.newFunctions), replaced = Set(plan.replacedGlobals)
         var rebinds: [(String, String)] = []

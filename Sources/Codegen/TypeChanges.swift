@@ -42,6 +42,8 @@ extension PatchBuilder {
             let of = o.fields![j]
             guard (of.bitWidth == nil) == (f.bitWidth == nil) || valuePreserving(oldProgram.unroll(of.type), newProgram.unroll(f.type)),
                   let t = translate(of.type, from: oldProgram, to: newProgram) else { continue }
+            // PATCH-8: an enum whose constants change value has no default.
+            guard keepsEnumValues(of.type, from: oldProgram, f.type, to: newProgram) else { continue }
             if fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram) && of.bitWidth == f.bitWidth {
                 out.append((i, j))
             } else if valuePreserving(oldProgram.unroll(of.type), newProgram.unroll(f.type)) && (f.bitWidth ?? 64) >= (of.bitWidth ?? 0) && f.bitWidth == nil {
@@ -80,7 +82,8 @@ extension PatchBuilder {
             guard let n = of.name, let f = (r.fields ?? []).first(where: { $0.name == n }),
                   f.offsetBits == of.offsetBits, f.bitWidth == of.bitWidth,
                   let t = translate(of.type, from: oldProgram, to: newProgram),
-                  fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram) else { return false }
+                  fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram),
+                  keepsEnumValues(of.type, from: oldProgram, f.type, to: newProgram) else { return false }
             if case .record = newProgram.unroll(f.type) { return false }   // a nested record may itself change
         }
         return true

@@ -18,6 +18,10 @@ public struct IDMapper {
     public var function: (FuncID) -> FuncID
     /// Enumerator constants are referred to by name (`Constant.enumerator`).
     public var enumerator: (String) -> String
+    /// When set, a typedef name is replaced by (the mapping of) the type it
+    /// stands for, and nested qualifiers merge: the result sees through
+    /// typedefs (patch fingerprints, Specs/patch.md PATCH-1).
+    public var typedefType: ((TypedefID) -> CType)? = nil
 
     /// Every argument defaults to the identity.
     public init(record: @escaping (RecordID) -> RecordID = { $0 },
@@ -41,8 +45,13 @@ public struct IDMapper {
         case .function(let f): return .function(map(f))
         case .record(let id): return .record(record(id))
         case .enumeration(let id): return .enumeration(enumeration(id))
-        case .typedef(let id): return .typedef(typedef(id))
-        case .qualified(let inner, let q): return .qualified(map(inner), q)
+        case .typedef(let id):
+            if let resolve = typedefType { return map(resolve(id)) }
+            return .typedef(typedef(id))
+        case .qualified(let inner, let q):
+            let m = map(inner)
+            if typedefType != nil, case .qualified(let i2, let q2) = m { return .qualified(i2, q.union(q2)) }
+            return .qualified(m, q)
         case .atomic(let inner): return .atomic(map(inner))
         case .vector(let e, let n): return .vector(map(e), count: n)
         }

@@ -196,9 +196,9 @@ struct LoopExtractionTests {
         try Self.expectExtracted(o, "count")
         let q = o.extracted
         let g = try #require(Self.function(q, "work__graft_loop1"))
-        // Parameters: limit, log, total, i (by LocalID, all pointers) and the return slot;
+        // Parameters: i, limit, log, total (by name, all pointers: UPD-3) and the return slot;
         // n is only used by the loop condition, which stays in F.
-        #expect(g.params.map { g.locals[$0.index].name } == ["p_limit", "p_log", "p_total", "p_i", "graft_ret"], "\(g.locals.map(\.name))")
+        #expect(g.params.map { g.locals[$0.index].name } == ["p_i", "p_limit", "p_log", "p_total", "graft_ret"], "\(g.locals.map(\.name))")
         #expect(g.params.allSatisfy { q.isPointer(g.locals[$0.index].type) })
         // sq and j moved in.
         #expect(g.locals.contains { $0.name == "sq" && !$0.isParam })

@@ -19,9 +19,11 @@ struct SpecsCoverageTests {
     /// The files that apply rules (Sources/…) and the tests that exercise them.
     static let code = ["Codegen/Patch.swift", "Codegen/LoopExtraction.swift", "Codegen/CEmitter+Types.swift",
                        "Codegen/CEmitter+Decls.swift", "Codegen/CEmitter+Stmt.swift", "Codegen/CEmitter+Expr.swift",
-                       "Checker/InteriorPointers.swift", "Runtime/runtime.c", "Runtime/control.c"]
+                       "Checker/InteriorPointers.swift", "Runtime/runtime.c", "Runtime/control.c",
+                       "Codegen/StaticMatching.swift", "Codegen/EnumChanges.swift"]
     static let tests = ["UpdatableTests.swift", "LiveUpdateTests.swift", "LoopExtractionTests.swift",
-                        "AdversarialLiveTests.swift", "RuntimeTests.swift", "AdversarialZeroDiffTests.swift"]
+                        "AdversarialLiveTests.swift", "RuntimeTests.swift", "AdversarialZeroDiffTests.swift",
+                        "AdversarialPatchTests.swift"]
 
     @Test(arguments: [("patch.md", "PATCH"), ("updatability.md", "UPD"), ("representation.md", "REP")])
     func everyRuleIsCitedAndTested(spec: String, prefix: String) throws {

@@ -1,0 +1,3 @@
+/* b12-moved-retyped/v2/a.c (see main.c) */
+int tick_other(void);
+int tick(void) { return tick_other(); }
