@@ -29,8 +29,12 @@ extension Machine {
             return .ptr(Pointer(obj: fnObj[f.index], off: 0))
         case .labelAddr(let l):
             // `&&l`: a pointer to an object standing for the label.
-            guard let f = frame else { throw fail(.unsupported, "label address &&\(l) in a static initializer") }
-            return .ptr(Pointer(obj: labelObject(f.fn, l), off: 0))
+            if let f = frame { return .ptr(Pointer(obj: labelObject(f.fn, l), off: 0)) }
+            // In a static local's initializer: the one function with that label.
+            var owners: [Int] = []
+            for i in program.functions.indices where hasBody[i] { if try info(FuncID(i)).labels[l] != nil { owners.append(i) } }
+            guard owners.count == 1 else { throw fail(.unsupported, "label address &&\(l) in a static initializer (\(owners.count) functions have that label)") }
+            return .ptr(Pointer(obj: labelObject(FuncID(owners[0]), l), off: 0))
         case .unary(let op, let a, let t):
             return try unary(op, eval(a), t)
         case .binary(let op, let a, let b, let t):
@@ -264,7 +268,7 @@ extension Machine {
                     switch en.designator {
                     case .index(let i): try initialize(Pointer(obj: p.obj, off: p.off + i * es), el, en.value)
                     case .range(let lo, let hi):
-                        for i in lo...hi { try initialize(Pointer(obj: p.obj, off: p.off + i * es), el, en.value) }
+                        for i in stride(from: lo, through: hi, by: 1) { try initialize(Pointer(obj: p.obj, off: p.off + i * es), el, en.value) }
                     case .field: throw fail(.malformedIR, "field designator in an array initializer")
                     }
                 }

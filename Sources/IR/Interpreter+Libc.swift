@@ -156,11 +156,14 @@ extension Machine {
             return .ptr(Pointer(obj: o, off: 0))
         case "memcpy", "memmove":
             let n = Int(try intArg(a, 2))
-            if n > 0 { try writeBytes(ptrArg(a, 0), readBytes(ptrArg(a, 1), n)) }
+            if n != 0 { try writeBytes(ptrArg(a, 0), readBytes(ptrArg(a, 1), n)) }
             return a[0]
         case "memset":
             let n = Int(try intArg(a, 2))
-            if n > 0 { try writeBytes(ptrArg(a, 0), Bytes(data: [UInt8](repeating: UInt8(truncatingIfNeeded: intArg(a, 1)), count: n), ptrs: [:])) }
+            if n != 0 {
+                _ = try check(ptrArg(a, 0), n, write: true)
+                try writeBytes(ptrArg(a, 0), Bytes(data: [UInt8](repeating: UInt8(truncatingIfNeeded: intArg(a, 1)), count: n), ptrs: [:]))
+            }
             return a[0]
         case "memcmp":
             let n = Int(try intArg(a, 2))
@@ -189,6 +192,7 @@ extension Machine {
             return a[0]
         case "strncpy":
             let n = Int(try intArg(a, 2))
+            _ = try check(ptrArg(a, 0), n, write: true)
             var s = try cString(ptrArg(a, 1), limit: n)
             s += [UInt8](repeating: 0, count: n - s.count)
             try writeBytes(ptrArg(a, 0), Bytes(data: s, ptrs: [:]))
@@ -311,7 +315,7 @@ extension Machine {
     }
 
     func printInto(_ p: Pointer, limit: Int?, _ bytes: [UInt8]) throws -> Value {
-        if let limit {
+        if let limit, limit >= 0 {
             if limit > 0 { try writeBytes(p, Bytes(data: Array(bytes.prefix(limit - 1)) + [0], ptrs: [:])) }
         } else {
             try writeBytes(p, Bytes(data: bytes + [0], ptrs: [:]))
@@ -448,8 +452,11 @@ extension Machine {
 
     // MARK: Heap
 
+    /// A new heap block; requests over 1 GiB (or negative) fail, as a
+    /// real malloc would for absurd sizes.
     func malloc(_ n: Int) -> Pointer {
-        Pointer(obj: allocate(size: max(0, n), kind: .heap, loc: loc), off: 0)
+        if n < 0 || n > 1 << 30 { return .null }
+        return Pointer(obj: allocate(size: n, kind: .heap, loc: loc), off: 0)
     }
 
     func heapBlock(_ p: Pointer, _ what: String) throws -> MemObject {
@@ -473,6 +480,7 @@ extension Machine {
         if p == .null { return .ptr(malloc(n)) }
         let o = try heapBlock(p, "realloc")
         let q = malloc(n)
+        if q == .null { return .ptr(.null) }
         let keep = min(n, o.size)
         if keep > 0 { try writeBytes(q, readBytes(p, keep)) }
         o.state = .freed(loc)

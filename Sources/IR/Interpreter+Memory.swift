@@ -76,6 +76,7 @@ extension Machine {
 
     /// A new zero-filled object at a fresh address.
     func allocate(size: Int, kind: MemObject.Kind, readOnly: Bool = false, align: Int = 16, loc: SourceLoc) -> Int {
+        let size = max(0, size)
         let a = UInt64(max(16, align))
         let base = (nextAddress + a - 1) / a * a
         nextAddress = base + UInt64(max(size, 1)) + 16
@@ -105,7 +106,7 @@ extension Machine {
     @inline(__always)
     func check(_ p: Pointer, _ n: Int, write: Bool) throws -> MemObject {
         let o = objects[p.obj]
-        if o.live, p.off >= 0, p.off + n <= o.data.count, p.obj != 0, !(write && o.readOnly) {
+        if o.live, n >= 0, p.off >= 0, p.off <= o.data.count - n, p.obj != 0, !(write && o.readOnly) {
             if case .function = o.kind { throw fail(.invalidPointer, "access to the bytes of a function") }
             if case .label = o.kind { throw fail(.invalidPointer, "access to the bytes of a label") }
             return o
@@ -129,6 +130,7 @@ extension Machine {
         case .live: break
         }
         if write && o.readOnly { return fail(.writeToReadOnly, "write into \(o.what)") }
+        if n < 0 { return fail(.outOfBounds, "\(verb) of \(UInt64(bitPattern: Int64(n))) bytes (a negative size) at offset \(p.off) of \(o.what)") }
         return fail(.outOfBounds, "\(verb) of \(n) byte\(n == 1 ? "" : "s") at offset \(p.off) of \(o.what) (\(o.size) bytes)")
     }
 
@@ -257,7 +259,7 @@ extension Machine {
         let o = try check(p, n, write: false)
         var raw: UInt128 = 0
         for i in 0..<n { raw |= UInt128(o.data[p.off + i]) << (8 * i) }
-        raw = (raw >> bit) & ((1 << width) - 1)
+        raw = (raw >> bit) & (width >= 128 ? ~0 : (1 << width) - 1)
         var v = Int128(bitPattern: raw)
         if k.isSigned && width > 0 && (raw >> (width - 1)) & 1 == 1 { v -= Int128(1) << width }
         if k.size == 16 { return .wide(UInt128(bitPattern: v), k) }
@@ -276,7 +278,7 @@ extension Machine {
         }
         var raw: UInt128 = 0
         for i in 0..<n { raw |= UInt128(o.data[p.off + i]) << (8 * i) }
-        let mask: UInt128 = ((1 << width) - 1) << bit
+        let mask: UInt128 = (width >= 128 ? ~0 : (1 << width) - 1) << bit
         raw = (raw & ~mask) | ((x << bit) & mask)
         for i in 0..<n { o.data[p.off + i] = UInt8(truncatingIfNeeded: raw >> (8 * i)) }
     }
