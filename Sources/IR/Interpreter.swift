@@ -68,6 +68,23 @@
 //   - A run is deterministic: no clock, no environment, no real files.
 //   - Every instruction and statement executed costs one unit of fuel;
 //     running out is its own error kind (`fuelExhausted`).
+//   - Out-of-range float-to-integer conversions saturate (NaN gives 0), as
+//     gcc's constant folder does; x86-64 hardware would give INT_MIN.
+//   - A bit-field is read and written at its width but computed with in
+//     its declared type (clang's typing, which the IR records). gcc
+//     computes with a `long long : 40` field at 40 bits; programs that
+//     depend on that (three in the torture corpus) differ.
+//   - malloc of more than 1 GiB returns NULL; freed blocks and ended frames
+//     keep their (empty) object so later accesses are reported, so memory
+//     grows with the number of allocations a run makes.
+//   - `abort()`, `assert` and `__builtin_trap`/`__builtin_unreachable` end
+//     the run with an error (kinds `abort`, `assertionFailure`), not with a
+//     status: `exitStatus` is nil whenever `error` is set.
+//
+// Not supported, each reported as `unsupported` where it is reached:
+// inline assembly, complex and vector values, setjmp/longjmp and the frame
+// builtins, files other than stdin/stdout/stderr, any external function
+// outside the small libc, external variables without a definition.
 
 import Foundation
 

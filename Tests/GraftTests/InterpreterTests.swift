@@ -728,3 +728,25 @@ extension InterpreterTests {
         #expect(secs < 30)
     }
 }
+
+extension InterpreterTests {
+    /// An error names what went wrong, where, and the call stack.
+    @Test func errorMessageNamesObjectAndStack() throws {
+        let r = try interpret("""
+        #include <stdlib.h>
+        static int get(int *p, int i) { return p[i]; }
+        int main(void) {
+            int *p = malloc(4 * sizeof(int));
+            free(p);
+            return get(p, 1);
+        }
+        """)
+        let e = try #require(r.error)
+        #expect(e.kind == .useAfterFree)
+        #expect(e.message.contains("heap block allocated at") && e.message.contains(":4:"))
+        #expect(e.message.contains("freed at") && e.message.contains(":5:"))
+        #expect(e.stack.count == 2)
+        #expect(e.stack.first?.hasPrefix("get @") == true)
+        print("interpreter error: \(e)")
+    }
+}
