@@ -16,6 +16,8 @@ extension Machine {
         case .const(let c, let t):
             return try constant(c, t)
         case .read(let lv):
+            // The common case first: a register local.
+            if case .local(let id) = lv.host, let f = frame, f.info.isReg[id.index], lv.offsets.isEmpty { return f.regs[id.index] }
             let (pl, t) = try place(lv)
             return try load(pl, t)
         case .addrOf(let lv), .startOf(let lv):

@@ -393,7 +393,8 @@ final class Machine {
     // MARK: Statements
 
     func exec(_ n: Node, _ seek: ArraySlice<Int>?) throws -> Flow {
-        try tick()
+        steps += 1
+        if steps > fuel { throw fail(.fuelExhausted, "the step limit (\(fuel)) was reached") }
         let seek = seek?.isEmpty == false ? seek : nil
         switch n {
         case .instr(let i):
@@ -500,6 +501,10 @@ final class Machine {
         case .assign(let lv, let e, let l):
             loc = l
             let v = try eval(e)
+            if case .local(let id) = lv.host, let f = frame, f.info.isReg[id.index], lv.offsets.isEmpty {
+                f.regs[id.index] = try convert(v, to: f.info.scalars[id.index]!)
+                return
+            }
             let (pl, t) = try place(lv)
             try store(pl, t, v)
         case .call(let result, let callee, let args, let l):

@@ -750,3 +750,37 @@ extension InterpreterTests {
         print("interpreter error: \(e)")
     }
 }
+
+/// csmith programs, interpreted and built by gcc: the checksums must agree.
+/// Off unless `GRAFT_CSMITH_SEEDS=N` is set (seeds F…F+N-1, F from
+/// `GRAFT_CSMITH_FIRST`, default 1); a seed that runs
+/// out of fuel or that gcc's build does not finish in 10 s is skipped.
+@Suite("Interpreter against gcc on csmith programs")
+struct InterpreterCsmithTests {
+    static let seeds = Int(ProcessInfo.processInfo.environment["GRAFT_CSMITH_SEEDS"] ?? "") ?? 0
+    static let first = Int(ProcessInfo.processInfo.environment["GRAFT_CSMITH_FIRST"] ?? "") ?? 1
+
+    @Test(.enabled(if: seeds > 0 && FileManager.default.fileExists(atPath: "/usr/bin/csmith")))
+    func checksumsAgree() throws {
+        var agree = 0, skipped: [String] = [], differ: [String] = []
+        for seed in Self.first..<(Self.first + Self.seeds) {
+            let dir = tempDir()
+            let src = dir + "/r.c"
+            guard try run("/usr/bin/csmith", ["--seed", "\(seed)", "-o", src]).status == 0 else { skipped.append("\(seed): csmith"); continue }
+            let cc = try run("/usr/bin/gcc", ["-O1", "-w", "-I/usr/include/csmith", src, "-o", dir + "/r"])
+            guard cc.status == 0 else { skipped.append("\(seed): gcc"); continue }
+            let n = try run("/usr/bin/timeout", ["-s", "KILL", "10", dir + "/r"])
+            guard n.status != 124 && n.status != 137 && n.status != 9 else { skipped.append("\(seed): slow natively"); continue }
+            let program = try Frontend.lower(file: src, arguments: ["-w", "-I/usr/include/csmith"])
+            let r = Interpreter.run(program: program, fuel: 10_000_000)
+            if r.error?.kind == .fuelExhausted || r.error?.kind == .unsupported { skipped.append("\(seed): \(r.error!.kind)"); continue }
+            if r.error == nil, r.stdoutText == n.stdout, r.exitStatus == n.status { agree += 1 }
+            else { differ.append("\(seed): " + (r.error.map { "\($0)" } ?? "\(r.stdoutText) vs \(n.stdout)")) }
+            FileHandle.standardError.write(Data("csmith seed \(seed): \(r.steps) steps, \(differ.count) differ so far\n".utf8))
+        }
+        let report = "csmith: \(Self.seeds) seeds from \(Self.first), \(agree) agree, \(differ.count) differ, \(skipped.count) skipped (\(skipped.joined(separator: ", ")))"
+            + differ.map { "\n  DIFFER " + $0 }.joined()
+        print(report)
+        #expect(differ.isEmpty, "\(report)")
+    }
+}
