@@ -31,12 +31,12 @@ extension Machine {
             return .ptr(Pointer(obj: fnObj[f.index], off: 0))
         case .labelAddr(let l):
             // `&&l`: a pointer to an object standing for the label.
-            if let f = frame { return .ptr(Pointer(obj: labelObject(f.fn, l), off: 0)) }
+            if let f = frame { return .ptr(try labelPointer(f.fn, l)) }
             // In a static local's initializer: the one function with that label.
             var owners: [Int] = []
             for i in program.functions.indices where hasBody[i] { if try info(FuncID(i)).labels[l] != nil { owners.append(i) } }
             guard owners.count == 1 else { throw fail(.unsupported, "label address &&\(l) in a static initializer (\(owners.count) functions have that label)") }
-            return .ptr(Pointer(obj: labelObject(FuncID(owners[0]), l), off: 0))
+            return .ptr(try labelPointer(FuncID(owners[0]), l))
         case .unary(let op, let a, let t):
             return try unary(op, eval(a), t)
         case .binary(let op, let a, let b, let t):
@@ -79,12 +79,16 @@ extension Machine {
         }
     }
 
-    func labelObject(_ fn: FuncID, _ label: String) -> Int {
-        let key = "label \(fn.index) " + label
-        if let o = libcObjects[key] { return o }
-        let o = allocate(size: 1, kind: .label(fn, label), readOnly: true, loc: loc)
-        libcObjects[key] = o
-        return o
+    func labelPointer(_ fn: FuncID, _ label: String) throws -> Pointer {
+        let key = "labels \(fn.index)"
+        let names = try info(fn).labels.keys.sorted()
+        let o: Int
+        if let x = libcObjects[key] { o = x } else {
+            o = allocate(size: names.count, kind: .labels(fn, names), readOnly: true, loc: loc)
+            libcObjects[key] = o
+        }
+        guard let i = names.firstIndex(of: label) else { throw fail(.malformedIR, "address of unknown label \(label)") }
+        return Pointer(obj: o, off: i)
     }
 
     /// The (read-only, shared) object of a string literal.

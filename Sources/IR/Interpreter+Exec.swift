@@ -381,10 +381,10 @@ final class Machine {
         }
         if args.count > fn.params.count { f.varargs = args[fn.params.count...] }
         loc = fn.loc
-        var flow = try exec(info.body, nil)
+        var flow = try exec(info.body)
         while case .goto(let l) = flow {
             guard let path = info.labels[l] else { throw fail(.malformedIR, "goto to unknown label \(l)") }
-            flow = try exec(info.body, path[...])
+            flow = try enter(info.body, path, 0)
         }
         if case .ret(let v) = flow { return v }
         return try zero(fn.type.result)
@@ -392,26 +392,17 @@ final class Machine {
 
     // MARK: Statements
 
-    func exec(_ n: Node, _ seek: ArraySlice<Int>?) throws -> Flow {
+    func exec(_ n: Node) throws -> Flow {
         steps += 1
         if steps > fuel { throw fail(.fuelExhausted, "the step limit (\(fuel)) was reached") }
-        let seek = seek?.isEmpty == false ? seek : nil
         switch n {
         case .instr(let i):
             try execInstr(i)
             return .normal
         case .block(let ns):
-            var i = 0
-            if let s = seek {
-                i = s.first!
-                let f = try exec(ns[i], s.dropFirst())
+            for x in ns {
+                let f = try exec(x)
                 if case .normal = f {} else { return f }
-                i += 1
-            }
-            while i < ns.count {
-                let f = try exec(ns[i], nil)
-                if case .normal = f {} else { return f }
-                i += 1
             }
             return .normal
         case .local(let id, let ini, let l):
@@ -429,53 +420,23 @@ final class Machine {
             if let ini { try initializeLocal(id, ini) }
             return .normal
         case .cond(let c, let t, let e, let l):
-            if let s = seek { return s.first == 0 ? try exec(t, s.dropFirst()) : try exec(e!, s.dropFirst()) }
             loc = l
-            if try truthy(eval(c)) { return try exec(t, nil) }
-            if let e { return try exec(e, nil) }
+            if try truthy(eval(c)) { return try exec(t) }
+            if let e { return try exec(e) }
             return .normal
         case .loop(let body, let next, let l):
-            var seekBody: ArraySlice<Int>? = nil, seekNext: ArraySlice<Int>? = nil
-            if let s = seek { if s.first == 0 { seekBody = s.dropFirst() } else { seekNext = s.dropFirst() } }
-            while true {
-                loc = l
-                if seekNext == nil {
-                    let f = try exec(body, seekBody)
-                    seekBody = nil
-                    switch f {
-                    case .brk: return .normal
-                    case .ret, .goto: return f
-                    case .normal, .cont: break
-                    }
-                }
-                if let next {
-                    let f = try exec(next, seekNext)
-                    seekNext = nil
-                    switch f {
-                    case .brk: return .normal
-                    case .ret, .goto: return f
-                    case .normal, .cont: break
-                    }
-                } else {
-                    try tick()  // an empty body still costs fuel
-                }
-                seekNext = nil
-            }
+            return try loop(body, next, l, startAtNext: false)
         case .brk: return .brk
         case .cont: return .cont
         case .sw(let s):
-            var path: ArraySlice<Int>
-            if let sk = seek {
-                path = sk.dropFirst()
-            } else {
-                loc = s.loc
-                let v = norm(try intValue(eval(s.expr)), s.kind)
-                if let p = s.exact[v] { path = p[...] }
-                else if let r = s.ranges.first(where: { s.kind.isSigned ? ($0.lo <= v && v <= $0.hi) : (UInt64(bitPattern: $0.lo) <= UInt64(bitPattern: v) && UInt64(bitPattern: v) <= UInt64(bitPattern: $0.hi)) }) { path = r.path[...] }
-                else if let d = s.defaultPath { path = d[...] }
-                else { return .normal }
-            }
-            let f = try exec(s.body, path.isEmpty ? nil : path)
+            loc = s.loc
+            let v = norm(try intValue(eval(s.expr)), s.kind)
+            let path: Path
+            if let p = s.exact[v] { path = p }
+            else if let r = s.ranges.first(where: { s.kind.isSigned ? ($0.lo <= v && v <= $0.hi) : (UInt64(bitPattern: $0.lo) <= UInt64(bitPattern: v) && UInt64(bitPattern: v) <= UInt64(bitPattern: $0.hi)) }) { path = r.path }
+            else if let d = s.defaultPath { path = d }
+            else { return .normal }
+            let f = try enter(s.body, path, 0)
             if case .brk = f { return .normal }
             return f
         case .label: return .normal
@@ -484,15 +445,78 @@ final class Machine {
             return .goto(name)
         case .computedGoto(let e, let l):
             loc = l
-            guard case .ptr(let p) = try eval(e), case .label(let fn, let name) = objects[p.obj].kind, p.off == 0 else {
+            guard case .ptr(let p) = try eval(e), case .labels(let fn, let names) = objects[p.obj].kind, p.off >= 0, p.off < names.count else {
                 throw fail(.invalidPointer, "goto * through a pointer that is not a label's address")
             }
-            guard fn == frame!.fn else { throw fail(.invalidPointer, "goto * to label \(name) of another function") }
-            return .goto(name)
+            guard fn == frame!.fn else { throw fail(.invalidPointer, "goto * to label \(names[p.off]) of another function") }
+            return .goto(names[p.off])
         case .ret(let e, let l):
             loc = l
             guard let e else { return .ret(.void) }
             return .ret(try cast(eval(e), to: frame!.info.fn.type.result))
+        }
+    }
+
+    /// Runs `n` from the label at `path[pos...]` below it: what lies before
+    /// the label in each block on the way is skipped, loops on the way go on
+    /// looping after it, a switch on the way is entered without its test.
+    func enter(_ n: Node, _ path: Path, _ pos: Int) throws -> Flow {
+        if pos >= path.count { return try exec(n) }
+        try tick()
+        switch n {
+        case .block(let ns):
+            let i = path[pos]
+            let f = try enter(ns[i], path, pos + 1)
+            if case .normal = f {} else { return f }
+            for x in ns[(i + 1)...] {
+                let f = try exec(x)
+                if case .normal = f {} else { return f }
+            }
+            return .normal
+        case .cond(_, let t, let e, _):
+            return path[pos] == 0 ? try enter(t, path, pos + 1) : try enter(e!, path, pos + 1)
+        case .loop(let body, let next, let l):
+            let inBody = path[pos] == 0
+            let f = try enter(inBody ? body : next!, path, pos + 1)
+            switch f {
+            case .brk: return .normal
+            case .ret, .goto: return f
+            case .normal, .cont: break
+            }
+            return try loop(body, next, l, startAtNext: inBody)
+        case .sw(let s):
+            let f = try enter(s.body, path, pos + 1)
+            if case .brk = f { return .normal }
+            return f
+        default:
+            return try exec(n)
+        }
+    }
+
+    /// `for (;;) { body; next }`, from the body or from `next`.
+    func loop(_ body: Node, _ next: Node?, _ l: SourceLoc, startAtNext: Bool) throws -> Flow {
+        var atNext = startAtNext
+        while true {
+            loc = l
+            if !atNext {
+                let f = try exec(body)
+                switch f {
+                case .brk: return .normal
+                case .ret, .goto: return f
+                case .normal, .cont: break
+                }
+            }
+            atNext = false
+            if let next {
+                let f = try exec(next)
+                switch f {
+                case .brk: return .normal
+                case .ret, .goto: return f
+                case .normal, .cont: break
+                }
+            } else {
+                try tick()  // an empty body still costs fuel
+            }
         }
     }
 

@@ -25,8 +25,9 @@ final class MemObject {
         case heap
         case string
         case function(FuncID)
-        /// What `&&label` points to.
-        case label(FuncID, String)
+        /// What `&&label` points into: one byte per label of the function
+        /// (sorted by name), so label differences (`&&a - &&b`) work.
+        case labels(FuncID, [String])
         case argv
         case file(Int)
         case libc(String)
@@ -63,7 +64,7 @@ final class MemObject {
         case .heap: return "a heap block allocated at \(loc)"
         case .string: return "a string literal"
         case .function(let f): return "function #\(f.index)"
-        case .label(_, let l): return "label \(l)"
+        case .labels: return "the labels of a function"
         case .argv: return "argv"
         case .file(let n): return "FILE #\(n)"
         case .libc(let n): return "libc's \(n)"
@@ -108,7 +109,7 @@ extension Machine {
         let o = objects[p.obj]
         if o.live, n >= 0, p.off >= 0, p.off <= o.data.count - n, p.obj != 0, !(write && o.readOnly) {
             if case .function = o.kind { throw fail(.invalidPointer, "access to the bytes of a function") }
-            if case .label = o.kind { throw fail(.invalidPointer, "access to the bytes of a label") }
+            if case .labels = o.kind { throw fail(.invalidPointer, "access to the bytes of a label") }
             return o
         }
         throw accessError(p, n, write: write)

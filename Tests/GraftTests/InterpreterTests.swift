@@ -655,7 +655,8 @@ struct InterpreterTests {
 /// Every `step`-th program of gcc.c-torture/execute (by name), interpreted.
 /// A program that does not lower, or needs something the interpreter does
 /// not support, is skipped with the reason; every other one must exit 0
-/// (the corpus aborts on failure). `GRAFT_TORTURE_STEP=1` runs them all.
+/// (the corpus aborts on failure). `GRAFT_TORTURE_STEP=1` runs them all;
+/// `GRAFT_TORTURE_ONLY=a.c,b.c` runs those.
 @Suite("Interpreter on the torture corpus")
 struct InterpreterTortureTests {
     static let dir = FuzzCorpus.tortureDir.path
@@ -667,7 +668,10 @@ struct InterpreterTortureTests {
     func sampleExitsZero() throws {
         let step = Int(ProcessInfo.processInfo.environment["GRAFT_TORTURE_STEP"] ?? "") ?? 20
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.dir).filter { $0.hasSuffix(".c") }.sorted()
-        let sample = stride(from: 0, to: names.count, by: step).map { names[$0] }
+        var sample = stride(from: 0, to: names.count, by: step).map { names[$0] }
+        if let only = ProcessInfo.processInfo.environment["GRAFT_TORTURE_ONLY"] {
+            sample = only.split(separator: ",").map(String.init)  // names to debug, e.g. "pr70460.c"
+        }
         var passed: [String] = [], failed: [String] = [], skipped: [String: [String]] = [:]
         let start = Date()
         for name in sample {
