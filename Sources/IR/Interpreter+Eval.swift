@@ -12,6 +12,7 @@ extension Machine {
     // MARK: Expressions
 
     func eval(_ e: Expr) throws -> Value {
+        // The hot cases inline, the rest in `evalOther` (see `exec`).
         switch e {
         case .const(let c, let t):
             return try constant(c, t)
@@ -20,6 +21,21 @@ extension Machine {
             if case .local(let id) = lv.host, let f = frame, f.info.isReg[id.index], lv.offsets.isEmpty { return f.regs[id.index] }
             let (pl, t) = try place(lv)
             return try load(pl, t)
+        case .binary(let op, let a, let b, let t):
+            switch op {
+            case .logAnd, .logOr, .ptrDiff: return try evalOther(e)
+            default: return try binary(op, eval(a), eval(b), t)
+            }
+        case .cast(let t, let a):
+            return try cast(eval(a), to: t)
+        default:
+            return try evalOther(e)
+        }
+    }
+
+    func evalOther(_ e: Expr) throws -> Value {
+        switch e {
+        case .const, .read, .cast: return try eval(e)
         case .addrOf(let lv), .startOf(let lv):
             let (pl, _) = try place(lv)
             switch pl {
@@ -30,7 +46,7 @@ extension Machine {
         case .function(let f):
             return .ptr(Pointer(obj: fnObj[f.index], off: 0))
         case .labelAddr(let l):
-            // `&&l`: a pointer to an object standing for the label.
+            // `&&l`: a pointer into the object standing for the function's labels.
             if let f = frame { return .ptr(try labelPointer(f.fn, l)) }
             // In a static local's initializer: the one function with that label.
             var owners: [Int] = []
@@ -55,8 +71,6 @@ extension Machine {
             }
         case .cond(let c, let a, let b, _):
             return try truthy(eval(c)) ? eval(a) : eval(b)
-        case .cast(let t, let a):
-            return try cast(eval(a), to: t)
         case .sizeOf(_, let v), .alignOf(_, let v):
             return .int(Int64(v), .ulong)
         case .compoundLiteral(let t, let ini):

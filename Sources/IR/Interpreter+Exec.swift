@@ -395,16 +395,37 @@ final class Machine {
     func exec(_ n: Node) throws -> Flow {
         steps += 1
         if steps > fuel { throw fail(.fuelExhausted, "the step limit (\(fuel)) was reached") }
+        // Only the hot cases are handled inline: a debug build gives this
+        // function a stack frame as large as its largest case needs.
         switch n {
         case .instr(let i):
             try execInstr(i)
             return .normal
         case .block(let ns):
-            for x in ns {
-                let f = try exec(x)
+            var i = 0
+            let count = ns.count
+            while i < count {
+                let f = try exec(ns[i])
                 if case .normal = f {} else { return f }
+                i += 1
             }
             return .normal
+        case .cond(let c, let t, let e, let l):
+            loc = l
+            if try truthy(eval(c)) { return try exec(t) }
+            if let e { return try exec(e) }
+            return .normal
+        case .loop(let body, let next, let l):
+            return try loop(body, next, l, startAtNext: false)
+        case .brk: return .brk
+        case .cont: return .cont
+        case .label: return .normal
+        default: return try execOther(n)
+        }
+    }
+
+    func execOther(_ n: Node) throws -> Flow {
+        switch n {
         case .local(let id, let ini, let l):
             loc = l
             let f = frame!
@@ -419,15 +440,6 @@ final class Machine {
             }
             if let ini { try initializeLocal(id, ini) }
             return .normal
-        case .cond(let c, let t, let e, let l):
-            loc = l
-            if try truthy(eval(c)) { return try exec(t) }
-            if let e { return try exec(e) }
-            return .normal
-        case .loop(let body, let next, let l):
-            return try loop(body, next, l, startAtNext: false)
-        case .brk: return .brk
-        case .cont: return .cont
         case .sw(let s):
             loc = s.loc
             let v = norm(try intValue(eval(s.expr)), s.kind)
@@ -439,7 +451,6 @@ final class Machine {
             let f = try enter(s.body, path, 0)
             if case .brk = f { return .normal }
             return f
-        case .label: return .normal
         case .goto(let name, let l):
             loc = l
             return .goto(name)
@@ -454,6 +465,8 @@ final class Machine {
             loc = l
             guard let e else { return .ret(.void) }
             return .ret(try cast(eval(e), to: frame!.info.fn.type.result))
+        case .instr, .block, .cond, .loop, .brk, .cont, .label:
+            return try exec(n)
         }
     }
 
@@ -532,47 +545,55 @@ final class Machine {
             let (pl, t) = try place(lv)
             try store(pl, t, v)
         case .call(let result, let callee, let args, let l):
-            loc = l
-            let r: Value
-            switch callee {
-            case .direct(let f):
-                r = try call(f, evalAll(args))
-            case .indirect(let e):
-                let fp = try eval(e)
-                let vs = try evalAll(args)
-                guard case .ptr(let p) = fp else { throw fail(.badFunctionPointer, "call through \(fp), not a pointer") }
-                guard p.obj != 0 else {
-                    throw fail(p.off == 0 ? .nullDereference : .badFunctionPointer, p.off == 0 ? "call through a null function pointer" : "call through an address of no object")
-                }
-                guard case .function(let f) = objects[p.obj].kind, p.off == 0 else {
-                    throw fail(.badFunctionPointer, "call through a pointer to \(objects[p.obj].what)" + (p.off == 0 ? "" : " + \(p.off)") + ", not a function")
-                }
-                r = try call(f, vs)
-            case .builtin(let name):
-                r = try builtin(name, args)
-            }
-            loc = l
-            if let result {
-                let (pl, t) = try place(result)
-                try store(pl, t, r)
-            }
+            try execCall(result, callee, args, l)
         case .vaArg(let result, let list, let l):
-            loc = l
-            let st = try vaState(eval(list))
-            guard st.next < st.args.count else {
-                throw fail(.badVarArg, "va_arg past the last of \(st.args.count) variadic argument\(st.args.count == 1 ? "" : "s")")
-            }
-            let v = st.args[st.args.startIndex + st.next]
-            st.next += 1
-            let (pl, t) = try place(result)
-            let wantsScalar = scalar(t) != nil
-            if case .agg = v, wantsScalar { throw fail(.badVarArg, "va_arg of type \(program.printed(t)), but the argument passed is a struct or union") }
-            if case .agg = v {} else if !wantsScalar { throw fail(.badVarArg, "va_arg of type \(program.printed(t)), but the argument passed is a scalar") }
-            try store(pl, t, v)
+            try execVaArg(result, list, l)
         case .asm(_, let l):
             loc = l
             throw fail(.unsupported, "inline assembly")
         }
+    }
+
+    func execCall(_ result: LValue?, _ callee: Callee, _ args: [Expr], _ l: SourceLoc) throws {
+        loc = l
+        let r: Value
+        switch callee {
+        case .direct(let f):
+            r = try call(f, evalAll(args))
+        case .indirect(let e):
+            let fp = try eval(e)
+            let vs = try evalAll(args)
+            guard case .ptr(let p) = fp else { throw fail(.badFunctionPointer, "call through \(fp), not a pointer") }
+            guard p.obj != 0 else {
+                throw fail(p.off == 0 ? .nullDereference : .badFunctionPointer, p.off == 0 ? "call through a null function pointer" : "call through an address of no object")
+            }
+            guard case .function(let f) = objects[p.obj].kind, p.off == 0 else {
+                throw fail(.badFunctionPointer, "call through a pointer to \(objects[p.obj].what)" + (p.off == 0 ? "" : " + \(p.off)") + ", not a function")
+            }
+            r = try call(f, vs)
+        case .builtin(let name):
+            r = try builtin(name, args)
+        }
+        loc = l
+        if let result {
+            let (pl, t) = try place(result)
+            try store(pl, t, r)
+        }
+    }
+
+    func execVaArg(_ result: LValue, _ list: Expr, _ l: SourceLoc) throws {
+        loc = l
+        let st = try vaState(eval(list))
+        guard st.next < st.args.count else {
+            throw fail(.badVarArg, "va_arg past the last of \(st.args.count) variadic argument\(st.args.count == 1 ? "" : "s")")
+        }
+        let v = st.args[st.args.startIndex + st.next]
+        st.next += 1
+        let (pl, t) = try place(result)
+        let wantsScalar = scalar(t) != nil
+        if case .agg = v, wantsScalar { throw fail(.badVarArg, "va_arg of type \(program.printed(t)), but the argument passed is a struct or union") }
+        if case .agg = v {} else if !wantsScalar { throw fail(.badVarArg, "va_arg of type \(program.printed(t)), but the argument passed is a scalar") }
+        try store(pl, t, v)
     }
 
     func evalAll(_ args: [Expr]) throws -> [Value] {
