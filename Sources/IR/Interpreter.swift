@@ -7,7 +7,7 @@
 // IR (and Foundation for formatting floating-point numbers and for a
 // thread with a large stack).
 //
-// How it works, in five parts (one file each):
+// How it works, in six parts (one file each):
 //
 //   Interpreter.swift         this API, the start (globals, argv, main) and
 //                             the end (exit status, errors).
@@ -51,6 +51,9 @@
 //                             registers; the others are objects created at
 //                             function entry (a VLA at its declaration) and
 //                             ended when the frame returns.
+//   Interpreter+Eval.swift    expressions, lvalues (a register, the bytes of
+//                             an object, or a bit-field in them) and C's
+//                             initializers (what a compound one omits is zero).
 //   Interpreter+Libc.swift    external functions (a small libc in Swift:
 //                             stdio to byte buffers, malloc, string.h, …),
 //                             the compiler builtins the frontend emits, and
