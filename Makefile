@@ -43,6 +43,8 @@ demo: deps build
 	@examples/kvstore/demo-live.sh $(GRAFT)
 
 test: deps build
+	@# The torture corpus first: swift test's corpus suites (fuzz, interpreter) read it.
+	@bash -c 'source bench/lib.sh && bench_torture_corpus >/dev/null'
 	$(SWIFT) test
 	bench/torture.sh --slice 4 --strict
 	bench/csmith.sh 50 --strict

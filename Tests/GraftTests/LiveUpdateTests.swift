@@ -343,7 +343,9 @@ struct LiveUpdateTests {
         // Past graft's own check, straight to the socket: the runtime refuses the peer.
         let raw = try run("/usr/bin/python3", ["-c", """
             import socket; s = socket.socket(socket.AF_UNIX); s.connect("/tmp/graft-65534/\(pid).sock")
-            s.sendall(b"STATUS\\n"); print(s.recv(200).decode().strip())
+            try: s.sendall(b"STATUS\\n")
+            except OSError: pass   # the runtime may answer and close before reading the request
+            print(s.recv(200).decode().strip())
             """])
         #expect(raw.stdout.contains("ERROR permission denied"), "\(raw.stdout) \(raw.stderr)")
         usleep(300_000)
