@@ -120,10 +120,6 @@ public struct TypeWrapping: Hashable, Sendable {
     ///   (`malloc(n * sizeof *a)`, `realloc`), is the size of objects NEW's
     ///   code did not make (an old object has the old size; its value may
     ///   have moved to the heap, REP-5, where these byte-wise calls do not go);
-    /// - a T held by value: a parameter or a result, or a whole-object read
-    ///   (a copy, an argument, a returned value). The emitted code copies the
-    ///   object's bytes, not its converted value, and a by-value parameter is
-    ///   not recorded as an object of the callee's representation (REP-3).
     /// Hand-written transformers (`graft_transform_*`) are not counted: they
     /// are held to Specs/transformers.md.
     public static func sizeUses(_ p: Program, among wrapped: Set<RecordID>,
@@ -169,14 +165,9 @@ public struct TypeWrapping: Hashable, Sendable {
         Walk.expressions(in: p) { e, loc, _ in count(e, loc, 1) }
         for f in p.functions where transformer(f) { if let b = f.body { Walk.expressions(in: b, at: f.loc) { e, loc in count(e, loc, -1) } } }
         for f in p.functions where !transformer(f) {
-            for t in f.type.params { if let id = record(t, arrays: false) { note(id, "\(name(f)) takes one by value") } }
-            if let id = record(f.type.result, arrays: false) { note(id, "\(name(f)) returns one by value") }
+            // (A T held by value — a parameter, a result, a whole copy — does not count: a
+            // whole-object read goes through con, REP-2, and a parameter is recorded, REP-3.)
             guard let body = f.body else { continue }
-            Walk.expressions(in: body, at: f.loc) { e, loc in
-                if case .read(let lv) = e, let id = record(p.typeOf(lv, in: f), arrays: false) {
-                    note(id, "\(name(f)) copies one whole (at \(loc))")
-                }
-            }
             _ = Updatable.mapInstrs(body) { i in
                 guard case .call(let result, let callee, let args, _) = i else { return i }
                 func isPointer(_ t: CType) -> Bool { if case .pointer = p.unroll(t) { return true }; return false }
