@@ -139,7 +139,7 @@ public enum Updatable {
     /// could change what the program does; each with the reason
     /// (bench/zero-diff-failures.md, causes 1-4).
     public static func directReasons(_ p: Program) -> [FuncID: String] {
-        let named = addressTaken(p)
+        let named = liveAddressTaken(p)
         var out: [FuncID: String] = [:]
         // Direct call sites of each function, by caller.
         var callers: [FuncID: [FuncID]] = [:]
@@ -218,7 +218,7 @@ public enum Updatable {
     /// definitions (no external definition in the program) whose address is
     /// not taken. Neither has a slot.
     static func inlineOnly(_ p: Program, direct: [FuncID: String]) -> Set<FuncID> {
-        let named = addressTaken(p)
+        let named = liveAddressTaken(p)
         var out: Set<FuncID> = []
         for f in p.functions where f.isDefinition && f.isInline && !named.contains(f.id) {
             if f.storage == .static && direct[f.id] != nil { out.insert(f.id) }
@@ -233,6 +233,28 @@ public enum Updatable {
         for f in p.functions where f.isDefinition { out.formUnion(Uses.of(f, in: p).functionsNamed) }
         for g in p.globals { if let ini = g.initializer { out.formUnion(Uses.of(ini, in: p).functionsNamed) } }
         return out
+    }
+
+    /// Functions whose address is taken by code that is emitted: a global's
+    /// initializer, or a function reachable from one that is not an inline
+    /// definition (static or C99 `inline`) — gcc emits those only where they
+    /// are referenced, so an address taken only in an unreferenced one is
+    /// never taken (20011115-1: `foo == foo` in an unused static inline).
+    static func liveAddressTaken(_ p: Program) -> Set<FuncID> {
+        func onlyWhereReferenced(_ f: Function) -> Bool { f.isInline && (f.storage == .static || f.storage == .none) }
+        var uses: [FuncID: Uses] = [:]
+        for f in p.functions where f.isDefinition { uses[f.id] = Uses.of(f, in: p) }
+        var named: Set<FuncID> = []
+        for g in p.globals { if let ini = g.initializer { named.formUnion(Uses.of(ini, in: p).functionsNamed) } }
+        var reached: Set<FuncID> = []
+        var work = p.functions.filter { $0.isDefinition && !onlyWhereReferenced($0) }.map(\.id) + Array(named)
+        while let f = work.popLast() {
+            guard reached.insert(f).inserted, let u = uses[f] else { continue }
+            named.formUnion(u.functionsNamed)
+            work += u.functionsNamed
+            work += u.directCallees
+        }
+        return named
     }
 
     public static func whereAddressTaken(_ id: FuncID, in p: Program) -> String {
