@@ -15,8 +15,10 @@ extension Emitter {
     }
 
     func functionPrefix(_ f: Function) -> String {
-        var s = storagePrefix(f.storage)
-        if f.isInline { s += "inline " }
+        // An inline-only definition an updatable build keeps direct (Updatable.inlineOnlyAttribute).
+        let inlineOnly = f.body != nil && f.attributes.contains { $0.name == Updatable.inlineOnlyAttribute }
+        var s = inlineOnly ? "static " : storagePrefix(f.storage)
+        if f.isInline || inlineOnly { s += "inline " }
         let attrs = attributes(f.attributes)
         if !attrs.isEmpty { s += attrs + " " }
         return s

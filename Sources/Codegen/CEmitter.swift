@@ -180,6 +180,7 @@ final class Emitter {
             if ["vector_size", "ext_vector_type", "mode"].contains(bare) { continue }
             // `#pragma pack(N)` in force at the definition: emitted around it, not as an attribute.
             if a.name == Attribute.pragmaPack { continue }
+            if a.name == Updatable.inlineOnlyAttribute { continue }
             var name = a.name
             if bare == "_Alignas" || bare == "alignas" { name = "aligned" }
             parts.append(a.args.isEmpty ? name : "\(name)(\(a.args.joined(separator: ", ")))")

@@ -29,6 +29,9 @@ public struct VersionManifest: Codable, Sendable {
     public var plain: [PlainType]
     /// Function identity → slot.
     public var functions: [String: String]
+    /// Function identity → why it has no slot (it cannot be patched on its
+    /// own: PATCH-4), for the functions defined in the program without one.
+    public var direct: [String: String]
     /// Global identity → the name it is exported under.
     public var globals: [String: String]
     public var points: [Point]
@@ -52,7 +55,14 @@ public struct VersionManifest: Codable, Sendable {
             return Point(id: pt.id, function: pt.function, loc: "\(pt.loc)", calls: d.callees.sorted(), types: d.types.sorted(), globals: d.globals.sorted())
         }
         let globals = build.exported.filter { !$0.key.hasPrefix("slot:") }
-        return VersionManifest(version: build.version, wrapped: wrapped, plain: plain, functions: build.slots, globals: globals, points: points)
+        let reasons = Updatable.directReasons(extracted)
+        var direct: [String: String] = [:]
+        // (The system headers' inline functions are not the program's to patch.)
+        for f in extracted.functions where f.isDefinition && build.slots[f.identity] == nil && !f.loc.file.hasPrefix("/usr/") {
+            direct[f.identity] = Updatable.whyNoSlot(f, in: extracted, direct: reasons) ?? "it has none"
+        }
+        return VersionManifest(version: build.version, wrapped: wrapped, plain: plain, functions: build.slots, direct: direct,
+                               globals: globals, points: points)
     }
 
     /// The human-readable form.
@@ -65,6 +75,10 @@ public struct VersionManifest: Codable, Sendable {
             for t in plain { s += "  \(t.type): " + (t.reasons.first ?? "") + "\n" }
         }
         s += "functions with slots: \(functions.count); exported globals: \(globals.count)\n"
+        if !direct.isEmpty {
+            s += "functions without slots (\(direct.count)): a patch may not change them (PATCH-4)\n"
+            for (f, why) in direct.sorted(by: { $0.key < $1.key }) { s += "  \(f): \(why)\n" }
+        }
         s += "update points (\(points.count)):\n"
         for pt in points {
             s += "  \(pt.id)  \(pt.function)  \(pt.loc)\n"

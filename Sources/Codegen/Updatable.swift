@@ -16,8 +16,27 @@
 //     external linkage keeps a copy of itself under its name for code
 //     outside the program (a plugin); that copy is not rebound. A variadic
 //     function whose address is taken keeps no slot (PATCH-4 says why).
+//   * Where graft cannot show that a slot keeps the program's meaning, the
+//     function stays direct: no slot, no trampoline, called by name as in
+//     the plain build (`directReasons`; such a function cannot be patched on
+//     its own, PATCH-4, and `graft manifest` lists it with the reason):
+//     a `static inline` function whose address is never taken (gcc inlines
+//     or drops it, and what an unused one names need not exist), a function
+//     that reads its return or frame address (a trampoline adds a frame),
+//     with its callers as many levels up as it looks, and one that takes
+//     label addresses and is called from several places (each inlined copy
+//     has its own). Inline-only definitions — those static inline functions
+//     and C99 `inline` definitions without an external definition — are
+//     emitted `static inline` (`inlineOnlyAttribute`), and a patch that
+//     calls one carries its own copy.
+//     A function with the name of a library builtin (`llabs`, `floor`,
+//     `__vprintf_chk`) keeps its slot but is called by name, through its
+//     trampoline, so that gcc folds the calls as in the plain build; with
+//     `-finstrument-functions` every call goes through the trampoline,
+//     which is the instrumented one (the body is `no_instrument_function`).
 //   * Statics become externally visible under `graft_s_<name>`, so a patch
-//     (a shared object loaded into the process) can reach them.
+//     (a shared object loaded into the process) can reach them; `alias`,
+//     `weakref` and `ifunc` attributes naming them follow the new name.
 //   * Loop-body extraction (LoopExtraction.swift): the body of a loop whose
 //     first statement is an update point becomes a function of its own, so
 //     the next iteration of a loop that never returns runs new code.
@@ -46,7 +65,31 @@ public struct BuildManifest: Hashable, Codable, Sendable {
 }
 
 public enum Updatable {
+    /// How the program's C is compiled, where it changes what indirection keeps.
+    public struct Options: Hashable, Sendable {
+        /// `-finstrument-functions`: every call reaches a function through its
+        /// trampoline (instrumented, with the function's own address) and the
+        /// body is not instrumented.
+        public var instrumentFunctions: Bool
+        public init(instrumentFunctions: Bool = false) { self.instrumentFunctions = instrumentFunctions }
+
+        /// The options the system compiler's flags ask for.
+        public init(compilerFlags: [String]) {
+            var on = false
+            for f in compilerFlags {
+                if f == "-finstrument-functions" || f.hasPrefix("-finstrument-functions-") { on = true }
+                if f == "-fno-instrument-functions" { on = false }
+            }
+            self.init(instrumentFunctions: on)
+        }
+    }
+
     public static let slotPrefix = "graft_slot_"
+    /// Marks, in an updatable build's IR, an inline-only definition that stays
+    /// direct: the IR says `inline` with external linkage (so a patch carries
+    /// its own copy, as it does for any inline definition), the C emitter
+    /// writes it `static inline`. Never written as an attribute.
+    public static let inlineOnlyAttribute = "#graft static inline"
     public static let implPrefix = "graft_impl_"
     public static let staticPrefix = "graft_s_"
     public static let updatePointFunction = "graft_update_point"
@@ -78,14 +121,110 @@ public enum Updatable {
     }
 
     /// Why a function of `p` has no slot in an updatable build of `p`; nil when it has one.
-    public static func whyNoSlot(_ f: Function, in p: Program) -> String? {
+    public static func whyNoSlot(_ f: Function, in p: Program) -> String? { whyNoSlot(f, in: p, direct: nil) }
+
+    static func whyNoSlot(_ f: Function, in p: Program, direct: [FuncID: String]?) -> String? {
         guard f.isDefinition else { return "it is not defined in the program" }
         guard linkable(f) else { return "it is an inline definition with external linkage (callers may use their own copy of it)" }
+        if let why = (direct ?? directReasons(p))[f.id] { return why }
         if f.type.variadic {
             guard addressTaken(p).contains(f.id) else { return nil }
             return "it is variadic and its address is taken (\(whereAddressTaken(f.id, in: p))), and C cannot pass a `...` on through a trampoline"
         }
         return isIndirected(f) ? nil : "its parameter list has side effects (a variable-length array parameter)"
+    }
+
+    /// The functions of `p` that could have a slot but stay direct, because
+    /// calling them through a slot (or entering them through a trampoline)
+    /// could change what the program does; each with the reason
+    /// (bench/zero-diff-failures.md, causes 1-4).
+    public static func directReasons(_ p: Program) -> [FuncID: String] {
+        let named = liveAddressTaken(p)
+        var out: [FuncID: String] = [:]
+        // Direct call sites of each function, by caller.
+        var callers: [FuncID: [FuncID]] = [:]
+        var sites: [FuncID: Int] = [:]
+        // Functions reading a return or frame address: the deepest level (nil: not a constant).
+        var frameReaders: [(FuncID, String, Int?)] = []
+        for f in p.functions where f.isDefinition {
+            guard let body = f.body else { continue }
+            var reads: (String, Int?)? = nil
+            Walk.instructions(in: body) { ins in
+                guard case .call(_, let callee, let args, _) = ins else { return }
+                switch callee {
+                case .direct(let g):
+                    callers[g, default: []].append(f.id)
+                    sites[g, default: 0] += 1
+                case .builtin(let n) where n == "__builtin_return_address" || n == "__builtin_frame_address":
+                    let level = args.first.flatMap(constantLevel)
+                    if let r = reads {
+                        reads = (r.0, r.1.flatMap { old in level.map { max(old, $0) } })
+                    } else {
+                        reads = (n, level)
+                    }
+                default: break
+                }
+            }
+            if let (n, level) = reads { frameReaders.append((f.id, n, level)) }
+        }
+        for f in p.functions where linkable(f) {
+            if f.isInline && f.storage == .static && !named.contains(f.id) {
+                out[f.id] = "it is a static inline function whose address is not taken: its calls stay direct, so that gcc may inline them (or drop the function) as in the plain build"
+            } else if (sites[f.id] ?? 0) >= 2, let body = f.body, takesLabelAddress(body) {
+                out[f.id] = "it takes the address of a label (&&label) and is called from \(sites[f.id]!) places: calls through a slot are never inlined, and each inlined copy has its own label addresses"
+            } else if f.type.variadic && f.storage != .static && isLibraryBuiltinName(f.name) {
+                out[f.id] = "it has the name of a C library function that gcc treats as a builtin, and its calls stay calls by name so that gcc may fold them as in the plain build; it is variadic, so it has no trampoline that could forward them to a slot"
+            }
+        }
+        // Return and frame addresses: the function and its callers as many levels up as it looks.
+        for (g, builtin, level) in frameReaders {
+            let name = p.functions[g.index].sourceName
+            var frontier: Set<FuncID> = [g]
+            var seen: Set<FuncID> = [g]
+            if out[g] == nil && linkable(p.functions[g.index]) {
+                out[g] = "it reads a \(builtin == "__builtin_return_address" ? "return" : "frame") address (\(builtin)(\(level.map(String.init) ?? "n"))): a trampoline would add a frame that the plain build does not have"
+            }
+            var depth = 0
+            while !frontier.isEmpty, level.map({ depth < $0 }) ?? true {
+                depth += 1
+                var next: Set<FuncID> = []
+                for h in frontier { for c in callers[h] ?? [] where seen.insert(c).inserted { next.insert(c) } }
+                for c in next where linkable(p.functions[c.index]) && out[c] == nil {
+                    out[c] = "it calls, \(depth == 1 ? "directly" : "\(depth) calls down"), '\(name)', which reads the \(builtin == "__builtin_return_address" ? "return" : "frame") address \(level.map(String.init) ?? "some") frame\(level == 1 ? "" : "s") up (\(builtin)): a trampoline would add a frame that the plain build does not have"
+                }
+                frontier = next
+            }
+        }
+        return out
+    }
+
+    /// The level argument of `__builtin_return_address(n)`, when it is a constant.
+    static func constantLevel(_ e: Expr) -> Int? {
+        switch e {
+        case .const(.int(let v), _): return Int(v)
+        case .cast(_, let a): return constantLevel(a)
+        default: return nil
+        }
+    }
+
+    static func takesLabelAddress(_ body: Stmt) -> Bool {
+        var found = false
+        Walk.expressions(in: body, at: .unknown) { e, _ in if case .labelAddr = e { found = true } }
+        return found
+    }
+
+    /// The inline-only definitions of `p` an updatable build emits `static
+    /// inline`: static inline functions left direct, and C99 inline
+    /// definitions (no external definition in the program) whose address is
+    /// not taken. Neither has a slot.
+    static func inlineOnly(_ p: Program, direct: [FuncID: String]) -> Set<FuncID> {
+        let named = liveAddressTaken(p)
+        var out: Set<FuncID> = []
+        for f in p.functions where f.isDefinition && f.isInline && !named.contains(f.id) {
+            if f.storage == .static && direct[f.id] != nil { out.insert(f.id) }
+            if f.storage == .none { out.insert(f.id) }
+        }
+        return out
     }
 
     /// Functions whose address the program takes (in code or in a global's initializer).
@@ -94,6 +233,28 @@ public enum Updatable {
         for f in p.functions where f.isDefinition { out.formUnion(Uses.of(f, in: p).functionsNamed) }
         for g in p.globals { if let ini = g.initializer { out.formUnion(Uses.of(ini, in: p).functionsNamed) } }
         return out
+    }
+
+    /// Functions whose address is taken by code that is emitted: a global's
+    /// initializer, or a function reachable from one that is not an inline
+    /// definition (static or C99 `inline`) — gcc emits those only where they
+    /// are referenced, so an address taken only in an unreferenced one is
+    /// never taken (20011115-1: `foo == foo` in an unused static inline).
+    static func liveAddressTaken(_ p: Program) -> Set<FuncID> {
+        func onlyWhereReferenced(_ f: Function) -> Bool { f.isInline && (f.storage == .static || f.storage == .none) }
+        var uses: [FuncID: Uses] = [:]
+        for f in p.functions where f.isDefinition { uses[f.id] = Uses.of(f, in: p) }
+        var named: Set<FuncID> = []
+        for g in p.globals { if let ini = g.initializer { named.formUnion(Uses.of(ini, in: p).functionsNamed) } }
+        var reached: Set<FuncID> = []
+        var work = p.functions.filter { $0.isDefinition && !onlyWhereReferenced($0) }.map(\.id) + Array(named)
+        while let f = work.popLast() {
+            guard reached.insert(f).inserted, let u = uses[f] else { continue }
+            named.formUnion(u.functionsNamed)
+            work += u.functionsNamed
+            work += u.directCallees
+        }
+        return named
     }
 
     public static func whereAddressTaken(_ id: FuncID, in p: Program) -> String {
@@ -106,21 +267,39 @@ public enum Updatable {
         return "in the program"
     }
 
-    public static func instrument(_ input: Program) -> (Program, BuildManifest) {
+    public static func instrument(_ input: Program, options: Options = Options()) -> (Program, BuildManifest) {
         // Marked loops first: their bodies become functions with slots of their own (UPD-3).
         var p = LoopExtraction.extract(input).0
         let version = versionID(of: input)
         var exported: [String: String] = [:]
+        let direct = directReasons(p)
+        let inlineOnly = inlineOnly(p, direct: direct)
+        // Calls by name (to the trampoline) rather than through the slot.
+        let byName: Set<FuncID> = Set(p.functions.filter { f in
+            options.instrumentFunctions || (f.storage != .static && isLibraryBuiltinName(f.name))
+        }.map(\.id))
 
-        // Statics become visible to patches.
+        // Statics become visible to patches; inline-only definitions stay inline.
+        var renamed: [String: String] = [:]
         for i in p.globals.indices where p.globals[i].storage == .static {
             p.globals[i].storage = .none
+            renamed[p.globals[i].name] = staticPrefix + p.globals[i].name
             p.globals[i].name = staticPrefix + p.globals[i].name
         }
-        for i in p.functions.indices where p.functions[i].storage == .static {
-            p.functions[i].storage = .none
-            p.functions[i].isInline = false
-            p.functions[i].name = staticPrefix + p.functions[i].name
+        for i in p.functions.indices {
+            if inlineOnly.contains(p.functions[i].id) {
+                p.functions[i].storage = .none
+                p.functions[i].attributes.append(Attribute(inlineOnlyAttribute))
+            } else if p.functions[i].storage == .static {
+                p.functions[i].storage = .none
+                p.functions[i].isInline = false
+                renamed[p.functions[i].name] = staticPrefix + p.functions[i].name
+                p.functions[i].name = staticPrefix + p.functions[i].name
+            }
+        }
+        if !renamed.isEmpty {
+            for i in p.globals.indices { p.globals[i].attributes = retargeted(p.globals[i].attributes, renamed) }
+            for i in p.functions.indices { p.functions[i].attributes = retargeted(p.functions[i].attributes, renamed) }
         }
         for g in p.globals { exported[g.identity] = g.name }
 
@@ -135,7 +314,7 @@ public enum Updatable {
         let named = addressTaken(p)
         var variadic: [FuncID] = []
         var keptCopies: [FuncID: FuncID] = [:]
-        for f in originals where hasVariadicSlot(f, addressTaken: named) {
+        for f in originals where hasVariadicSlot(f, addressTaken: named) && direct[f.id] == nil {
             variadic.append(f.id)
             let external = f.id.index < input.functions.count && input.functions[f.id.index].storage != .static
             if external {
@@ -149,10 +328,10 @@ public enum Updatable {
             impl.name = implPrefix + f.name
             impl.storage = .static
             impl.isInline = false
-            impl.attributes = f.attributes.filter { ["noinline", "always_inline", "cold", "hot", "noreturn", "optimize", "format"].contains($0.name) }
+            impl.attributes = f.attributes.filter { implAttributes.contains(Emitter.bareName($0.name)) || Emitter.bareName($0.name) == "format" }
             p.functions[f.id.index] = impl
         }
-        for f in originals where isIndirected(f) {
+        for f in originals where isIndirected(f) && direct[f.id] == nil {
             let t = FuncID(p.functions.count)
             trampolineOf[f.id] = t
             var tramp = f
@@ -166,7 +345,11 @@ public enum Updatable {
             }
             impl.storage = .static
             impl.isInline = false
-            impl.attributes = f.attributes.filter { ["noinline", "always_inline", "cold", "hot", "noreturn", "optimize"].contains($0.name) }
+            impl.attributes = f.attributes.filter { implAttributes.contains(Emitter.bareName($0.name)) }
+            // With -finstrument-functions the trampoline, which has the function's address, is the instrumented one.
+            if options.instrumentFunctions && !impl.attributes.contains(where: { Emitter.bareName($0.name) == "no_instrument_function" }) {
+                impl.attributes.append(Attribute("no_instrument_function"))
+            }
             p.functions[f.id.index] = impl
         }
         let toTrampoline = IDMapper(function: { trampolineOf[$0] ?? $0 })
@@ -199,6 +382,7 @@ public enum Updatable {
             exported["slot:" + f.identity] = slotName
         }
         let trampolines = Set(trampolineOf.values)
+        let byNameTrampolines = Set(trampolineOf.filter { byName.contains($0.key) }.values)
 
         // Direct calls go through the slots; update points get their numbers.
         let pointDecl = p.functions.first { $0.name == updatePointFunction && !$0.isDefinition }?.id
@@ -222,7 +406,7 @@ public enum Updatable {
                     points.append(UpdatePoint(id: k, function: identity, loc: loc))
                     return .call(result: result, callee: .direct(pointAt), args: [.const(.int(Int64(k)), .uint)], loc)
                 }
-                if let slot = slotOf[callee] {
+                if let slot = slotOf[callee], !byNameTrampolines.contains(callee) {
                     return .call(result: result, callee: .indirect(.read(.global(slot))), args: args, loc)
                 }
                 return ins
@@ -256,6 +440,24 @@ public enum Updatable {
         return (p, BuildManifest(version: version, points: points, slots: slots, exported: exported))
     }
 
+    /// The attributes of a function's declarations that its implementation
+    /// (`graft_impl_F`) keeps: those about how its body is compiled.
+    static let implAttributes: Set<String> = ["noinline", "always_inline", "cold", "hot", "noreturn", "optimize",
+                                              "no_instrument_function", "noipa", "noclone", "target",
+                                              "no_sanitize", "no_sanitize_address", "no_sanitize_undefined", "no_stack_protector"]
+
+    /// `alias("a")`, `weakref("a")`, `ifunc("a")` naming a renamed entity name its new name.
+    static func retargeted(_ attrs: [Attribute], _ renamed: [String: String]) -> [Attribute] {
+        attrs.map { a in
+            guard ["alias", "weakref", "ifunc"].contains(Emitter.bareName(a.name)), let arg = a.args.first else { return a }
+            let t = arg.trimmingCharacters(in: " ")
+            guard t.count >= 2, t.hasPrefix("\""), t.hasSuffix("\""), let to = renamed[String(t.dropFirst().dropLast())] else { return a }
+            var b = a
+            b.args[0] = "\"" + to + "\""
+            return b
+        }
+    }
+
     /// Rebuilds `s` with every instruction passed through `f`.
     public static func mapInstrs(_ s: Stmt, _ f: (Instr) -> Instr) -> Stmt {
         switch s {
@@ -276,7 +478,7 @@ public enum Updatable {
         /* graft: start the update runtime. */
         #include "graft_runtime.h"
         static const struct graft_program_info graft_program = { GRAFT_ABI, "\(manifest.version)", "\(programName)" };
-        __attribute__((constructor)) static void graft_start(void) {
+        __attribute__((constructor, no_instrument_function)) static void graft_start(void) {
             \(wrapsTypes ? "graft_register_types(graft_wrapped_types, graft_n_wrapped_types);" : "")
             graft_runtime_start(&graft_program);
         }

@@ -265,7 +265,7 @@ struct Driver {
         } && Runtime.updatableBuilds
         var runtimeObjects: [String] = []
         if updatable {
-            let (instrumented, manifest) = Updatable.instrument(merged)
+            let (instrumented, manifest) = Updatable.instrument(merged, options: Updatable.Options(compilerFlags: codegen))
             try Pipeline.check(instrumented, after: "the updatable-build pass")
             let wrapping = Runtime.benchNoWrap ? TypeWrapping() : TypeWrapping.forBuild(merged)
             if explainTypes { Console.error(TypeWrapping.explain(merged, wrapping)) }
