@@ -67,13 +67,18 @@ public enum InteriorPointers {
         // (a fixpoint over the call graph).
         var escaping: [FuncID: Set<Int>] = [:]
         var passes: [(from: FuncID, param: Int, to: FuncID, arg: Int)] = []
-        func keeps(_ c: Callee) -> Bool {
+        /// The C library function an external callee stands for (`__builtin_strchr`
+        /// is `strchr`); nil for the program's own functions and indirect calls.
+        func libraryName(_ c: Callee) -> String? {
             switch c {
-            case .direct(let g): return p[g].body == nil && !transient.contains(p[g].sourceName)
-            case .indirect: return true
-            case .builtin(let name):
-                return !transient.contains(name.hasPrefix("__builtin_") ? String(name.dropFirst("__builtin_".count)) : name)
+            case .direct(let g): return p[g].body == nil ? p[g].sourceName : nil
+            case .builtin(let name): return name.hasPrefix("__builtin_") ? String(name.dropFirst("__builtin_".count)) : name
+            case .indirect: return nil
             }
+        }
+        func keeps(_ c: Callee) -> Bool {
+            if case .indirect = c { return true }
+            return libraryName(c).map { !transient.contains($0) } ?? false
         }
         for f in p.functions where f.body != nil {
             let params = Dictionary(f.params.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -143,7 +148,7 @@ public enum InteriorPointers {
             guard let body = f.body else { continue }
             let held = onStack.contains(f.id.index)
             func isLocal(_ lv: LValue) -> Bool {
-                if case .local = lv.host { return !lv.offsets.isEmpty || true }
+                if case .local = lv.host { return true }
                 return false
             }
             Walk.instructions(in: body) { i in
@@ -157,8 +162,7 @@ public enum InteriorPointers {
                         for (k, a) in args.enumerated() where escaping[g]?.contains(k) == true { keep(a, loc) }
                     default:
                         if keeps(c) { args.forEach { keep($0, loc) } }
-                        if case .direct(let g) = c { into = intoArgument.contains(p[g].sourceName) }
-                        if case .builtin(let name) = c { into = intoArgument.contains(name.replacingOccurrences(of: "__builtin_", with: "")) }
+                        into = libraryName(c).map(intoArgument.contains) ?? false
                     }
                     if into, let r, let first = args.first, !isLocal(r) || held { keep(first, loc) }
                 case .vaArg, .asm:

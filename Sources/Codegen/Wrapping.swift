@@ -103,10 +103,7 @@ public struct TypeWrapping: Hashable, Sendable {
             default: break
             }
         }
-        var globalsOnly = p
-        for i in globalsOnly.functions.indices { globalsOnly.functions[i].body = nil }
-        Walk.expressions(in: globalsOnly) { e, _, _ in arithmetic(e, nil) }
-        for f in p.functions { if let b = f.body { Walk.expressions(in: b, at: f.loc) { e, _ in arithmetic(e, f) } } }
+        Walk.expressions(in: p) { e, _, fn in arithmetic(e, fn) }
         return out
     }
 
