@@ -407,6 +407,8 @@ public enum PatchBuilder {
         }
         let newDefined = Set(new.functions.filter(\.isDefinition).map(\.identity))
         plan.deletedFunctions = old.functions.filter { $0.isDefinition && !newDefined.contains($0.identity) && !$0.loc.file.hasPrefix("/usr/") }.map(\.identity)
+        plan.refusals += reachableDeleted(old: old, deleted: Set(plan.deletedFunctions), typeChanges: plan.typeChanges,
+                                          replaced: replaced, signatureChanges: Set(plan.signatureChanges))
         // A function whose text is unchanged is recompiled when what it
         // depends on changed: a type it handles concretely, a global defined
         // anew, a callee's signature.
@@ -759,6 +761,30 @@ public enum PatchBuilder {
         }
         if parts.isEmpty { parts.append("layout \(o.size) → \(n.size) bytes") }
         return parts.joined(separator: ", ")
+    }
+
+    /// UPD-6: deleted functions whose address the running program takes
+    /// (and the deleted functions they call) may still run after the update,
+    /// through pointers in data; they may not use what the patch changes.
+    static func reachableDeleted(old: Program, deleted: Set<String>, typeChanges: [TypeChange],
+                                 replaced: Set<String>, signatureChanges: Set<String>) -> [Diagnostic] {
+        let taken = Updatable.addressTaken(old)
+        var reach: [FuncID] = old.functions.filter { $0.isDefinition && deleted.contains($0.identity) && taken.contains($0.id) }.map(\.id)
+        var seen = Set(reach), out: [Diagnostic] = []
+        let changing = Dictionary(typeChanges.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
+        while let id = reach.popLast() {
+            let f = old[id], u = Uses.of(f, in: old)
+            for c in u.directCallees where old[c].isDefinition && deleted.contains(old[c].identity) && seen.insert(c).inserted { reach.append(c) }
+            var uses: [String] = []
+            for r in u.records.sorted() { if let c = changing[old[r].identity], !c.extends { uses.append("\(c.type), which the patch converts (\(c.change))") } }
+            for g in u.globals.sorted() where replaced.contains(old[g].identity) { uses.append("global '\(old[g].sourceName)', which the patch defines anew") }
+            for c in u.directCallees.sorted() where signatureChanges.contains(old[c].identity) { uses.append("'\(old[c].sourceName)', whose signature changed") }
+            guard !uses.isEmpty else { continue }
+            out.append(Diagnostic(.error, f.loc,
+                "function '\(f.sourceName)' is deleted by the patch, but the running program takes its address (\(Updatable.whereAddressTaken(id, in: old))): calls through pointers to it in data keep running its old code, which uses \(uses.joined(separator: ", ")); keeping '\(f.sourceName)' in NEW (it is then rebound to a version compiled against the new types) would make the patch admissible",
+                rule: "UPD-6"))
+        }
+        return out
     }
 
     // MARK: The patch program

@@ -296,8 +296,11 @@ extension Machine {
     /// only if its constants keep their values (PATCH-8).
     func keepsValues(_ o: CType, _ n: CType, _ os: Scalar, _ ns: Scalar, _ ow: Int?, _ nw: Int?) -> Bool {
         if case .enumeration(let a) = o {
+            if case .int(let y) = n { return y.isSigned && y.size >= 4 }
             guard case .enumeration(let b) = n, program[a].identity == program[b].identity else { return false }
-            return program[a].names == program[b].names && program[a].values == program[b].values
+            // Every old constant keeps its value (new ones may be added).
+            let kept = Dictionary(zip(program[b].names, program[b].values), uniquingKeysWith: { a, _ in a })
+            return zip(program[a].names, program[a].values).allSatisfy { kept[$0.0] == $0.1 }
         }
         switch (os, ns) {
         case (.int(let x), .int(let y)):
