@@ -76,7 +76,7 @@ struct AdversarialLiveTests {
     /// `graft apply` — naming one of `rules` (at apply: the process keeps
     /// running v1, `graft status --json` lists no update), OR applied with
     /// the program alive, printing v2 lines only from the update on and
-    /// none of them FAIL.
+    /// none of them FAIL. With no `rules`, the patch must be applied.
     static func attempt(_ name: String, rules: [String]) throws {
         guard let graft = Live.graft else { Issue.record("build graft first"); return }
         let dir = tempDir()
@@ -150,7 +150,19 @@ struct AdversarialLiveTests {
     func b1FieldMovesInPlace() throws { try Self.attempt("b1-field-moves-in-place", rules: ["PATCH-7"]) }
 
     @Test("[PATCH-7] B1: a pointer to the first member made through `void *` (no `&`), kept while the struct grows")
-    func b1VoidFirstMember() throws { try withKnownIssue("UNSOUND, known: a scalar first member reached through void * (long *hits = (void *)ctr) is not seen by PATCH-7; the value moves to the heap and the kept pointer updates the old bytes") { try Self.attempt("b1-void-first-member", rules: ["PATCH-7"]) } }
+    func b1VoidFirstMember() throws { try Self.attempt("b1-void-first-member", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] B1: `&c->misses` taken into a local of a function not on the stack, then stored in a global, while the struct grows")
+    func b1FieldPointerViaLocal() throws { try Self.attempt("b1-field-ptr-via-local", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] B1: the address laundered through a `void *` helper and a `void *` global, made `long *` to the first field and by byte arithmetic to the second, while the fields swap in place")
+    func b1VoidLaunderedGlobal() throws { try Self.attempt("b1-void-laundered-global", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] [REP-5] B1: NEW's code (not the running program's) makes a `long *` to the first member through `void *`, on an old object that moves to the heap")
+    func b1VoidFirstMemberNewCode() throws { try Self.attempt("b1-void-first-member-new-code", rules: ["PATCH-7"]) }
+
+    @Test("[PATCH-7] [REP-4] B1, admitted: a `long *` to the first member made through `void *` and kept, while the patch keeps that field and the size (conversion in place)")
+    func b1VoidFirstMemberInPlace() throws { try Self.attempt("b1-void-first-member-in-place", rules: []) }
 
     @Test("[PATCH-7] B1: a field pointer computed as `(uintptr_t)c + offsetof(struct conn, count)`, kept while the field moves")
     func b1UintptrOffsetof() throws { try Self.attempt("b1-uintptr-offsetof", rules: ["PATCH-7"]) }
