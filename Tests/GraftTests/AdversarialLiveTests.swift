@@ -181,8 +181,20 @@ struct AdversarialLiveTests {
     @Test("[PATCH-6] B2: `memcpy(old_obj, new_obj, sizeof *new_obj)` by new code, after growth")
     func b2MemcpyNewOnOld() throws { try Self.attempt("b2-memcpy-new-on-old", rules: ["PATCH-6"]) }
 
-    @Test("[REP-3] [PATCH-6] B2: a growable array (realloc) of a struct changed at the same size: realloc moves converted elements")
-    func b2ReallocArray() throws { try withKnownIssue("UNSOUND, known: realloc moves converted elements to addresses the side table does not know (REP-3); needs graft_realloc or a rule refusing changes to realloc'd types", isIntermittent: true) { try Self.attempt("b2-realloc-array", rules: ["PATCH-6"]) } }
+    @Test("[REP-3] [REP-6] [PATCH-6] B2: a growable array (realloc) of a struct changed at the same size: realloc moves converted elements, and graft_realloc moves what the side table knows of them")
+    func b2ReallocArray() throws { try Self.attempt("b2-realloc-array", rules: ["PATCH-6"]) }
+
+    @Test("[REP-6] B2: the growable array is grown through a function pointer to realloc (a static initializer)")
+    func b2ReallocFunctionPointer() throws { try Self.attempt("b2-realloc-fnptr", rules: ["PATCH-6"]) }
+
+    @Test("[REP-6] B2: the changed struct is embedded at offset 4 of the realloc'd array's elements: entries inside elements move too")
+    func b2ReallocEmbedded() throws { try Self.attempt("b2-realloc-embedded", rules: ["PATCH-6"]) }
+
+    @Test("[REP-6] [REP-5] B2, admitted: one object whose value moved to the heap after growth is realloc'd by new code, and moves")
+    func b2ReallocHeapValue() throws { try Self.attempt("b2-realloc-heap-value", rules: []) }
+
+    @Test("[REP-6] B2: b2-realloc-array ten times over (it was intermittent: realloc does not always move)")
+    func b2ReallocArrayRepeated() throws { for _ in 0..<10 { try Self.attempt("b2-realloc-array", rules: []) } }
 
     // MARK: B3 — whole-object copies
 
