@@ -216,7 +216,13 @@ struct AdversarialLiveTests {
     // MARK: B10 — hand-written transformers
 
     @Test("[TRANS-5] B10: a transformer copies a pointer into the old value into the new one with memcpy")
-    func b10MemcpyOldPointer() throws { try withKnownIssue("UNSOUND, known: TRANS-5 does not follow a pointer into the old value copied through a local with memcpy") { try Self.attempt("b10-memcpy-old-pointer", rules: ["TRANS-5"]) } }
+    func b10MemcpyOldPointer() throws { try Self.attempt("b10-memcpy-old-pointer", rules: ["TRANS-5"]) }
+
+    @Test("[TRANS-5] B10: a transformer copies the whole old value into a local with memcpy and keeps a pointer into that copy in the new value")
+    func b10CopyOfOld() throws { try Self.attempt("b10-copy-of-old", rules: ["TRANS-5"]) }
+
+    @Test("[TRANS-5] B10, admitted: a transformer copies scalars through memcpy (old value → local → new value) and reads a whole copy of the old value")
+    func b10MemcpyScalar() throws { try Self.attempt("b10-memcpy-scalar", rules: []) }
 
     @Test("[TRANS-5] B10: a transformer keeps `old` itself in the new value, as an integer")
     func b10KeepOld() throws { try Self.attempt("b10-keep-old", rules: ["TRANS-5", "TRANS-2"]) }
