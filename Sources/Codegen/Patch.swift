@@ -267,6 +267,7 @@ public enum PatchBuilder {
         let oldRecords = Dictionary(old.records.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.fields != nil ? a : b })
         let oldWrap = wrapping(of: old), newWrap = wrapping(of: new, transformerFile: transformerFile)
         let interior = InteriorPointers.taken(in: old, onStack: Updatability.functionsOnStackAtPoints(old))
+        let viewedByNew = InteriorPointers.views(in: new)
         let newFuncByName = Dictionary(new.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let fromTransformerFile: (SourceLoc) -> Bool = { loc in transformerFile != nil && loc.file == transformerFile }
         if let st = newFuncByName[stateTransformerName], fromTransformerFile(st.loc) { plan.stateTransformer = st.name }
@@ -302,9 +303,16 @@ public enum PatchBuilder {
                     rule: "PATCH-6"))
             }
             // PATCH-7: a field whose address the running program takes keeps its place.
+            let sameFieldType = { (a: CType, b: CType) in translate(a, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(b, in: new) } ?? false }
             plan.refusals += InteriorPointers.movedFields(
                 old: o, new: r, taken: interior[o.id] ?? [:], movesToHeap: r.size > o.size && !(interior[o.id] ?? [:]).isEmpty,
-                sameType: { a, b in translate(a, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(b, in: new) } ?? false })
+                sameType: sameFieldType)
+            // PATCH-7: a field NEW's code reaches around con sees an old object's bytes as they are.
+            if !fromTransformerFile(r.loc) {
+                plan.refusals += InteriorPointers.viewedFields(
+                    old: o, new: r, views: (viewedByNew[r.id] ?? [:]).filter { !fromTransformerFile($0.value.loc) },
+                    movesToHeap: r.size > o.size, sameType: sameFieldType)
+            }
             let defaults = defaultCopies(old: o, oldProgram: old, new: r, newProgram: new)
             let user = newFuncByName[transformerPrefix + r.tag].flatMap { fromTransformerFile($0.loc) ? $0 : nil }
             let layoutExtends = extendsLayout(old: o, oldProgram: old, new: r, newProgram: new)
