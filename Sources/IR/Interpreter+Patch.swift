@@ -130,10 +130,23 @@ extension Program {
         }
     }
 
-    /// A record's layout as both versions can compare it.
-    func layout(_ r: Record) -> String {
-        let fields = (r.fields ?? []).map { f in "\(f.name ?? "_"):\(f.offsetBits):\(f.bitWidth ?? -1):\(shape(f.type))" }
-        return "\(r.kind.rawValue) \(r.size)/\(r.align) {\(fields.joined(separator: ";"))}"
+    /// A record's layout as both versions can compare it: the records it
+    /// holds by value (fields, arrays of them) with their own layouts, so a
+    /// struct that embeds a changed one is changed too.
+    func layout(_ r: Record, depth: Int = 0) -> String {
+        "\(r.kind.rawValue) \(r.size)/\(r.align) {\((r.fields ?? []).map { fieldKey($0, depth: depth) }.joined(separator: ";"))}"
+    }
+
+    /// A field's name, place and (deep) type.
+    func fieldKey(_ f: Field, depth: Int = 0) -> String {
+        func held(_ t: CType) -> String {
+            switch unroll(t) {
+            case .record(let id) where depth < 16: return shape(t) + " " + layout(self[id], depth: depth + 1)
+            case .array(let e, let n): return "[\(n.map(String.init) ?? "")]" + held(e)
+            default: return shape(t)
+            }
+        }
+        return "\(f.name ?? "_"):\(f.offsetBits):\(f.bitWidth ?? -1):\(held(f.type))"
     }
 }
 
@@ -148,8 +161,8 @@ extension Machine {
         var seen: Set<String> = []
         for r in program.records where r.fields != nil && seen.insert(r.identity).inserted {
             guard let nr = newLayouts[r.identity], program.layout(r) != n.layout(nr) else { continue }
-            let oldFields = (r.fields ?? []).map { f in "\(f.name ?? "_"):\(f.offsetBits):\(f.bitWidth ?? -1):\(program.shape(f.type))" }
-            let newFields = Set((nr.fields ?? []).map { f in "\(f.name ?? "_"):\(f.offsetBits):\(f.bitWidth ?? -1):\(n.shape(f.type))" })
+            let oldFields = (r.fields ?? []).map { program.fieldKey($0) }
+            let newFields = Set((nr.fields ?? []).map { n.fieldKey($0) })
             let extends = r.kind == nr.kind && nr.size >= r.size && oldFields.allSatisfy(newFields.contains)
             let t = u.patch.converts[r.identity]
             u.kindOf[r.id.index] = u.changed.count

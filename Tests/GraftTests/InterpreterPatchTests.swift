@@ -117,3 +117,29 @@ struct InterpreterPatchTests {
         #expect(r.result.stdoutText == "19\n", "\(r.result.stdoutText)")
     }
 }
+
+extension InterpreterPatchTests {
+    @Test("a struct embedded in a converted one is converted by name too, and a whole copy by new code into a fresh object keeps the new layout")
+    func nestedConversion() throws {
+        let v1 = """
+        struct pos { int x; int y; };
+        struct item { long b; struct pos p; int a; };
+        struct item *heap[1];
+        static void step(int i) {
+            struct item *it = heap[0];
+            it->b += i;
+            if (i == 2) { struct item *fresh = malloc(sizeof *fresh); *fresh = *it; free(it); heap[0] = fresh; }
+        }
+        int main(void) {
+            heap[0] = malloc(sizeof(struct item));
+            heap[0]->p.x = 3; heap[0]->p.y = 4; heap[0]->a = 5;
+            for (int i = 0; i < 4; i++) { graft_update_point(); step(i); printf("%ld %d %d %d\\n", heap[0]->b, heap[0]->p.x, heap[0]->p.y, heap[0]->a); }
+            return 0;
+        }
+        """
+        let v2 = v1.replacingOccurrences(of: "struct pos { int x; int y; };", with: "struct pos { int y; int x; };")
+        let (r, plan) = try Self.apply(v1, v2, occurrence: 2)
+        #expect(r.result.error == nil, "\(String(describing: r.result.error)) \(plan.summary)")
+        #expect(r.result.stdoutText == "0 3 4 5\n1 3 4 5\n3 3 4 5\n6 3 4 5\n", "\(r.result.stdoutText)")
+    }
+}

@@ -39,17 +39,23 @@ struct Choices {
 enum FieldType: String, CaseIterable {
     case int = "int", long = "long", short = "short", uchar = "unsigned char", llong = "long long"
     case count = "count_t", color = "enum color"
+    /// A link to the other heap object, and an embedded struct of ints.
+    case next = "struct item *", pos = "struct pos"
 }
 
 struct GenField: Equatable { var name: String; var type: FieldType }
 
 enum GenOp: Equatable {
     case addI(String), addField(String, String), affine(String, Int), addScale(String), cycleColor
+    /// Through the link; into the embedded struct; through a whole-object copy.
+    case viaNext(String), posStep(String), copyWhole(String)
     var fields: [String] {
         switch self {
-        case .addI(let f), .affine(let f, _), .addScale(let f): return [f]
+        case .addI(let f), .affine(let f, _), .addScale(let f), .copyWhole(let f): return [f]
         case .addField(let f, let g): return [f, g]
         case .cycleColor: return ["col"]
+        case .viaNext(let f): return [f, "next", "a"]
+        case .posStep(let x): return ["p", "p." + x]
         }
     }
 }
@@ -72,6 +78,16 @@ struct GenVersion {
     var pointInStep = false
     var loopK = 0
     var swap = false
+    /// The subfields of `struct pos` (the type of field p).
+    var pos = ["x", "y"]
+    /// step replaces its object by a fresh copy every third iteration (objects made after the update).
+    var churn = false
+    /// main keeps a pointer to heap[1]->a in a local across the loop.
+    var mine = false
+    /// step passes its object by value to weigh.
+    var weigh = false
+    /// step clears its object with memset(sizeof) near the end.
+    var reset = false
 
     func has(_ f: String) -> Bool { fields.contains { $0.name == f } }
     func type(_ f: String) -> FieldType? { fields.first { $0.name == f }?.type }
@@ -85,9 +101,12 @@ struct GenVersion {
         var s = """
         int printf(const char *, ...);
         void *malloc(unsigned long);
+        void free(void *);
+        void *memset(void *, int, unsigned long);
         void graft_update_point(void);
         typedef \(count) count_t;
         enum color { \(colors.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")) };
+        struct pos { \(pos.map { "int \($0);" }.joined(separator: " ")) };
         struct item { \(fields.map { "\(cType($0.type)) \($0.name);" }.joined(separator: " ")) };
         struct item *heap[2];
         \(totalType) total;
@@ -102,6 +121,7 @@ struct GenVersion {
         static long h0(struct item *it) { return it->a + \(h0K); }
         static long \(h1Name)(struct item *it) { return it->a * \(h1K) % 1000; }
         long (*handlers[2])(struct item *) = { h0, \(h1Name) };
+        static long weigh(struct item v) { return v.a % 100; }
         static void step(int i) {
 
         """
@@ -109,6 +129,9 @@ struct GenVersion {
         s += "    struct item *it = heap[i % 2];\n"
         for op in ops { s += "    " + cOp(op) + "\n" }
         if pointInStep { s += "    graft_update_point();\n" }
+        if weigh { s += "    total += weigh(*it);\n" }
+        if churn { s += "    if (i % 3 == 2) { struct item *fresh = malloc(sizeof *fresh); *fresh = *it; free(it); heap[i % 2] = fresh; it = fresh; }\n" }
+        if reset { s += "    if (i == \(iterations - 2)) memset(it, 0, sizeof *it);\n" }
         s += "    total = (total + handlers[i % 2](it)) % 100000;\n"
         if ticks { s += "    ticks++;\n" }
         if bonus != nil { s += "    bonus = (bonus + i) % 1000;\n    total += bonus;\n" }
@@ -118,8 +141,10 @@ struct GenVersion {
         if calls != nil { s += "    printf(\"calls=%lld \", (long long)calls);\n" }
         s += "}\n"
         func printObject(_ name: String, _ e: String) -> String {
-            let fmt = fields.map { "\($0.name)=%lld" }.joined(separator: " ")
-            let args = fields.map { ", (long long)\(e).\($0.name)" }.joined()
+            let fmt = printed.map { "\($0)=%lld" }.joined(separator: " ")
+            let args = printed.map { f in
+                f == "next" ? ", (long long)(\(e).next == heap[0] ? 0 : \(e).next == heap[1] ? 1 : 2)" : ", (long long)\(e).\(f)"
+            }.joined()
             return "    for (int k = 0; k < 2; k++) printf(\" \(name)%d{\(fmt)}\", k\(args));\n"
         }
         s += "static void dump(int i, long acc) {\n"
@@ -131,15 +156,23 @@ struct GenVersion {
         s += "    printf(\"\\n\");\n    graft_update_point();\n}\n"
         s += "int main(void) {\n"
         s += "    for (int k = 0; k < 2; k++) {\n        heap[k] = malloc(sizeof(struct item));\n"
-        for (j, f) in fields.enumerated() {
+        for (j, f) in printed.enumerated() where f != "next" {
             if let r = resume {
-                s += "        heap[k]->\(f.name) = k ? \(r.value("h1", f.name)) : \(r.value("h0", f.name));\n"
-                if array { s += "        arr[k].\(f.name) = k ? \(r.value("arr1", f.name)) : \(r.value("arr0", f.name));\n" }
+                s += "        heap[k]->\(f) = k ? \(r.value("h1", f)) : \(r.value("h0", f));\n"
+                if array { s += "        arr[k].\(f) = k ? \(r.value("arr1", f)) : \(r.value("arr0", f));\n" }
             } else {
-                s += "        heap[k]->\(f.name) = " + (f.type == .color ? "k ? GREEN : RED" : "k + \(j + 1)") + ";\n"
+                s += "        heap[k]->\(f) = " + (type(f) == .color ? "k ? GREEN : RED" : "k + \(j + 1)") + ";\n"
             }
         }
         s += "    }\n"
+        if has("next") {
+            func link(_ v: Int) -> String { v == 0 ? "heap[0]" : v == 1 ? "heap[1]" : "0" }
+            if let r = resume {
+                s += "    heap[0]->next = \(link(r.value("h0", "next"))); heap[1]->next = \(link(r.value("h1", "next")));\n"
+            } else {
+                s += "    heap[0]->next = heap[1]; heap[1]->next = heap[0];\n"
+            }
+        }
         if watch { s += "    watch = &heap[0]->a;\n" }
         if let r = resume {
             if let t = r.total { s += "    total = \(t);\n" }
@@ -148,9 +181,11 @@ struct GenVersion {
             if r.swapped { s += "    handlers[0] = \(h1Name); handlers[1] = h0;\n" }
         }
         s += "    long acc = \(resume?.acc ?? 0);\n"
+        if mine { s += "    \(aType) *mine = &heap[1]->a;\n" }
         if resume == nil { s += "    dump(-1, acc);\n" }
         s += "    for (int i = \(resume?.iteration ?? 0); i < \(iterations); i++) {\n"
         s += "        graft_update_point();\n        step(i);\n"
+        if mine { s += "        *mine = (*mine + 1) % 1000;\n" }
         s += "        acc = (acc + " + (loopK == 0 ? "total % 97" : "i * \(loopK)") + ") % 100000;\n"
         s += "        dump(i, acc);\n    }\n    return 0;\n}\n"
         return s
@@ -164,7 +199,15 @@ struct GenVersion {
         case .affine(let f, let k): return "it->\(f) = (it->\(f) * \(k) + 1) % 1000;"
         case .addScale(let f): return "it->\(f) = (it->\(f) + \(sc)) % 1000;"
         case .cycleColor: return "it->col = (enum color)((it->col + 1) % 3);"
+        case .viaNext(let f): return "it->\(f) = (it->\(f) + it->next->a) % 1000;"
+        case .posStep(let x): return "it->p.\(x) = (it->p.\(x) + i) % 1000;"
+        case .copyWhole(let f): return "{ struct item tmp = *it; tmp.\(f) = (tmp.\(f) + 1) % 1000; *it = tmp; }"
         }
+    }
+
+    /// What the state prints of each object: its fields, the embedded struct's by path.
+    var printed: [String] {
+        fields.flatMap { f in f.type == .pos ? pos.map { "p." + $0 } : [f.name] }
     }
 
     // MARK: Integer types as the default transformer sees them
@@ -177,7 +220,7 @@ struct GenVersion {
         case .short: return (2, true)
         case .uchar: return (1, false)
         case .count: return count == "int" ? (4, true) : count == "short" ? (2, true) : (8, true)
-        case .color: return nil
+        case .color, .next, .pos: return nil
         }
     }
 }
@@ -213,6 +256,9 @@ struct GenPair: CustomStringConvertible {
         if ch.chance(60) { fields.append(GenField(name: "c", type: .count)) }
         if ch.chance(50) { fields.append(GenField(name: "col", type: .color)) }
         if ch.chance(30) { fields.append(GenField(name: "s", type: .short)) }
+        if ch.chance(25) { fields.append(GenField(name: "p", type: .pos)) }
+        v.churn = ch.chance(20)
+        if !v.churn && ch.chance(25) { fields.append(GenField(name: "next", type: .next)) }
         for i in stride(from: fields.count - 1, to: 0, by: -1) { fields.swapAt(i, ch.pick(i + 1)) }
         v.fields = fields
         v.count = ["int", "long long", "short"][ch.pick(3)]
@@ -220,7 +266,9 @@ struct GenPair: CustomStringConvertible {
         v.ticks = ch.chance(30)
         v.calls = ch.chance(40) ? "int" : nil
         v.array = ch.chance(20)
-        v.watch = ch.chance(20)
+        v.watch = !v.churn && ch.chance(20)
+        v.mine = !v.churn && ch.chance(20)
+        v.weigh = ch.chance(20)
         v.pointInStep = ch.chance(30)
         v.swap = ch.chance(20)
         v.scaleK = 2 + ch.pick(3)
@@ -234,13 +282,16 @@ struct GenPair: CustomStringConvertible {
     }
 
     static func randomOp(_ ch: inout Choices, _ v: GenVersion) -> GenOp {
-        let ints = v.fields.filter { $0.type != .color }.map(\.name)
+        let ints = v.fields.filter { v.integer($0.type) != nil }.map(\.name)
         let f = ints[ch.pick(ints.count)]
-        switch ch.pick(5) {
+        switch ch.pick(8) {
         case 1: return .addField(f, ints[ch.pick(ints.count)])
         case 2: return .affine(f, 2 + ch.pick(4))
         case 3: return .addScale(f)
         case 4 where v.has("col"): return .cycleColor
+        case 5 where v.has("next") && v.integer(v.type("a")!) != nil: return .viaNext(f)
+        case 6 where v.has("p"): return .posStep(v.pos[ch.pick(v.pos.count)])
+        case 7: return .copyWhole(f)
         default: return .addI(f)
         }
     }
@@ -248,7 +299,22 @@ struct GenPair: CustomStringConvertible {
     /// One change to NEW, described.
     static func mutate(_ w: inout GenVersion, _ ch: inout Choices) -> String {
         let pool = [GenField(name: "d", type: .llong), GenField(name: "e", type: .int), GenField(name: "u", type: .uchar), GenField(name: "s", type: .short)]
-        switch ch.pick(16) {
+        switch ch.pick(20) {
+        case 16:
+            guard w.has("p") else { return "none" }
+            if ch.chance(50), w.pos.count > 1 { w.pos.swapAt(0, 1); return "struct pos: \(w.pos[1]) and \(w.pos[0]) swap places" }
+            if !w.pos.contains("z") { w.pos.insert("z", at: ch.pick(w.pos.count + 1)); return "struct pos gains z" }
+            return "none"
+        case 17:
+            guard !w.has("next") else { return "none" }
+            w.reset = true
+            return "step clears its object with memset near the end"
+        case 18:
+            w.weigh.toggle()
+            return w.weigh ? "step passes its object to weigh by value" : "step stops calling weigh"
+        case 19:
+            w.ops.append(.copyWhole(w.fields.first { w.integer($0.type) != nil }?.name ?? "a"))
+            return "step copies its object whole"
         case 1:
             guard let f = pool.first(where: { !w.has($0.name) }) else { return "none" }
             let at = ch.pick(w.fields.count + 1)
@@ -269,7 +335,7 @@ struct GenPair: CustomStringConvertible {
             return "struct item: \(w.fields[j].name) and \(w.fields[i].name) swap places"
         case 4:
             let i = ch.pick(w.fields.count)
-            guard w.fields[i].type != .color else { return "none" }
+            guard w.integer(w.fields[i].type) != nil else { return "none" }
             let to: FieldType = [.llong, .int, .short, .long][ch.pick(4)]
             let from = w.fields[i].type
             w.fields[i].type = to
@@ -354,7 +420,12 @@ struct GenPair: CustomStringConvertible {
         for (name, values) in objects {
             var out: [String: Int] = [:]
             for f in v2.fields {
-                guard let old = v1.fields.first(where: { $0.name == f.name }), let v = values[f.name], keeps(old.type, f.type) else { continue }
+                guard let old = v1.fields.first(where: { $0.name == f.name }) else { continue }
+                if f.type == .pos && old.type == .pos {
+                    for x in v2.pos where v1.pos.contains(x) { out["p." + x] = values["p." + x] }
+                    continue
+                }
+                guard let v = values[f.name], keeps(old.type, f.type) else { continue }
                 out[f.name] = v
             }
             r.objects[name] = out
@@ -364,6 +435,8 @@ struct GenPair: CustomStringConvertible {
 
     /// The default transformer copies OLD's field to NEW's (Specs/transformers.md).
     func keeps(_ a: FieldType, _ b: FieldType) -> Bool {
+        if a == .next || b == .next { return a == b }
+        if a == .pos || b == .pos { return false }
         if a == .color {
             if b == .color {
                 let new = Dictionary(v2.colors, uniquingKeysWith: { x, _ in x })

@@ -122,3 +122,17 @@ struct PatchPropertyTests {
         counts.add(triples: triples, admitted: admitted, resumed: resumed)
     }
 }
+
+/// Not a test: a tool to look at a failing case. `GRAFT_PAIR=0,50,0,… swift
+/// test --filter printPair` prints the pair of those choices (the shrunk
+/// input a failure reports) and the checker's verdict at each point. Off
+/// unless GRAFT_PAIR is set, so CI never runs it.
+@Test("print the pair of GRAFT_PAIR's choices and its verdicts", .enabled(if: ProcessInfo.processInfo.environment["GRAFT_PAIR"] != nil))
+func printPair() throws {
+    let raw = ProcessInfo.processInfo.environment["GRAFT_PAIR"]!.split(separator: ",").compactMap { Int($0) }
+    let pair = GenPair.make(raw)
+    print(pair)
+    let plan = PatchBuilder.plan(old: try lower(pair.v1.c(iterations: pair.iterations)).0, new: try lower(pair.v2.c(iterations: pair.iterations)).0)
+    for v in plan.verdicts { print("point", v.place, v.loc.line, v.admissible, v.reasons) }
+    print(plan.refusals)
+}
