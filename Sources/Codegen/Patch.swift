@@ -396,6 +396,7 @@ public enum PatchBuilder {
 
         // Functions: changed bodies, new functions, changed signatures.
         let unprovenLoops = loopMatching(old: old, new: new, loops: plan.loops)
+        var byValueSignature: [String: String] = [:]  // function → the changed struct it passes by value
         var edited: Set<String> = []
         for f in new.functions where f.isDefinition {
             guard let o = oldFuncs[f.identity], o.isDefinition else {
@@ -408,6 +409,11 @@ public enum PatchBuilder {
             let nt = FunctionType(result: new.unroll(f.type.result), params: f.type.params, variadic: f.type.variadic, hasPrototype: f.type.hasPrototype)
             if fingerprintType(.function(ot), in: old) != fingerprintType(.function(nt), in: new) {
                 plan.signatureChanges.append(f.identity)
+            } else if let r = ([f.type.result] + f.type.params).lazy.compactMap({ t -> RecordID? in
+                          if case .record(let id) = new.unroll(t), changedRecords.contains(id) { return id } else { return nil } }).first {
+                // UPD-1: a struct passed or returned by value whose layout changes (an extension too) is another shape of call.
+                plan.signatureChanges.append(f.identity)
+                byValueSignature[f.identity] = new[r].identity
             } else if unprovenLoops[f.identity] != nil {
                 // UPD-3: the running F passes its variables by position; the new body must take the same ones there.
                 plan.signatureChanges.append(f.identity)
@@ -489,7 +495,9 @@ public enum PatchBuilder {
                 let use = Updatability.use(of: .callee(g), at: pt, in: stacks)
                 let who = use.map { u in u.atPoint ? "\(speak(u.function)) calls it at \(at(u.loc)) after this point"
                                                    : "\(speak(u.function)), which is on the stack here, calls it at \(at(u.loc))" }
-                blockers.append(Blocker("UPD-1", "the signature of '\(newByIdentity[g]?.sourceName ?? g)' changed, and \(who ?? "code still running at this point calls it"), with the old one"))
+                let what = byValueSignature[g].map { "'\(newByIdentity[g]?.sourceName ?? g)' passes \($0) by value, whose layout changes" }
+                    ?? "the signature of '\(newByIdentity[g]?.sourceName ?? g)' changed"
+                blockers.append(Blocker("UPD-1", "\(what), and \(who ?? "code still running at this point calls it"), with the old one"))
             }
             let blockingTypes = d.types.sorted().filter { changedOld[$0].map { !$0.extends } ?? false }
             if !blockingTypes.isEmpty && blockers.isEmpty && blockingTypes.allSatisfy(extendsButForTransformer.contains)

@@ -143,3 +143,26 @@ extension InterpreterPatchTests {
         #expect(r.result.stdoutText == "0 3 4 5\n1 3 4 5\n3 3 4 5\n6 3 4 5\n", "\(r.result.stdoutText)")
     }
 }
+
+extension InterpreterPatchTests {
+    @Test("[UPD-1] a struct passed by value from old code to a function rebound over its extension: the checker refuses the point, and the interpreter applying it anyway sees the other version's shape")
+    func byValueAcrossVersions() throws {
+        let v1 = """
+        struct item { long b; int a; };
+        struct item g = { 1, 2 };
+        long total;
+        static long weigh(struct item v) { return v.a + v.b; }
+        static void step(void) { g.b++; graft_update_point(); total += weigh(g); }
+        int main(void) { for (int i = 0; i < 3; i++) { graft_update_point(); step(); } printf("%ld\\n", total); return 0; }
+        """
+        let v2 = v1.replacingOccurrences(of: "struct item { long b; int a; };", with: "struct item { long b; int a; long extra; };")
+            .replacingOccurrences(of: "struct item g = { 1, 2 };", with: "struct item g = { 1, 2, 0 };")
+        let old = try lower(Self.prelude + v1).0, new = try lower(Self.prelude + v2).0
+        let plan = PatchBuilder.plan(old: old, new: new)
+        let inStep = try #require(plan.verdicts.first { $0.place.contains("step") })
+        #expect(!inStep.admissible && inStep.blockers.contains { $0.rule == "UPD-1" && $0.message.contains("by value") }, "\(inStep.reasons)")
+        #expect(plan.verdicts.first { $0.function == "main" }?.admissible == true, "\(plan.verdicts.map(\.reasons))")
+        let r = PatchOracle.run(old: old, new: new, plan: plan, at: inStep, occurrence: 1)
+        #expect(r.result.error?.kind == .staleRepresentation && r.result.error?.message.contains("by value") == true, "\(String(describing: r.result.error))")
+    }
+}
