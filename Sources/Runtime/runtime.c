@@ -54,6 +54,19 @@ int graft__program_threads(char *why, size_t n) {
     return program;
 }
 
+#ifdef GRAFT_MUTATION
+static const char *mutated_rule;
+static pthread_once_t mutated_once = PTHREAD_ONCE_INIT;
+static void read_mutated_rule(void) {
+    const char *v = getenv("GRAFT_MUTATE_RULE");
+    mutated_rule = v && *v ? strdup(v) : NULL;
+}
+int graft__rule_enforced(const char *id) {
+    pthread_once(&mutated_once, read_mutated_rule);
+    return !mutated_rule || strcmp(mutated_rule, id) != 0;
+}
+#endif
+
 long long graft__now_us(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -158,7 +171,7 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
     p->points_seen++;
     if (!admissible(p->info, id)) { pthread_mutex_unlock(&graft__mu); return; }
     /* UPD-5: another thread of the program could be running old code right now. */
-    if (graft__program_threads(p->why, sizeof p->why) != 1) {
+    if (GRAFT_RULE("UPD-5") && graft__program_threads(p->why, sizeof p->why) != 1) {
         p->state = GRAFT_REFUSED;
         graft__pending = NULL;
         atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
@@ -462,7 +475,7 @@ static int leads(struct type_entry *t, unsigned from, unsigned to, int only_exte
 }
 
 void graft_note(const struct graft_type *want, void *obj) {
-    if (!obj) return;
+    if (!obj || !GRAFT_RULE("REP-3")) return;
     pthread_mutex_lock(&types_mu);
     struct type_entry *t = find_type(want->name);
     if (!t) t = register_view(want, 0);
@@ -512,7 +525,12 @@ void *graft_con(const struct graft_type *want, void *obj) {
             s->transform(old, fresh);
             if (old != small) free(old);
             void *prev_ext = payload != obj ? payload : NULL;
-            if (s->new_size <= room && (uintptr_t)obj % s->new_align == 0) {
+            int aligned = (uintptr_t)obj % s->new_align == 0;
+            int in_place = s->new_size <= room && aligned;
+            /* Mutation testing: REP-4 switched off converts nothing in place, REP-5 switched off moves nothing to the heap. */
+            if (!GRAFT_RULE("REP-4")) in_place = 0;
+            if (!GRAFT_RULE("REP-5")) in_place = aligned;
+            if (in_place) {
                 /* REP-4: in place; the object keeps its address and every byte after the payload. */
                 memcpy(obj, fresh, s->new_size);
                 forget(t, fresh);
@@ -529,7 +547,7 @@ void *graft_con(const struct graft_type *want, void *obj) {
             v = s->to;
         }
         result = payload;
-    } else if (leads(t, want->tag, have, 1)) {
+    } else if (leads(t, want->tag, have, GRAFT_RULE("UPD-2"))) {
         /* Old code reading a value a patch extended (UPD-2). */
     } else {
         fatal("cannot convert a %s from representation %08x to %08x", want->name, have, want->tag);

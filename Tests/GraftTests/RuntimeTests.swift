@@ -14,6 +14,7 @@ private let runtimeDir = repoRoot.appendingPathComponent("Sources/Runtime").path
 /// in this checkout's build directories.
 private let graftExecutable: String? = {
     let fm = FileManager.default
+    if let p = graftFromEnvironment { return p }
     let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("graft")
     if fm.isExecutableFile(atPath: beside.path) { return beside.path }
     let dirs = (try? fm.contentsOfDirectory(atPath: repoRoot.path))?.filter { $0.hasPrefix(".build") } ?? []
@@ -22,6 +23,14 @@ private let graftExecutable: String? = {
     func mtime(_ u: URL) -> Date { ((try? fm.attributesOfItem(atPath: u.path))?[.modificationDate] as? Date) ?? .distantPast }
     return found.max { mtime($0) < mtime($1) }?.path
 }()
+
+/// The runtime built as graft builds it (Runtime.mutationFlags): with the
+/// rule switch of bench/mutate-checker.sh only in a mutation build.
+#if GRAFT_MUTATION
+private let runtimeMutationFlags = ["-DGRAFT_MUTATION"]
+#else
+private let runtimeMutationFlags: [String] = []
+#endif
 
 /// The program and the patch files, built once.
 private struct Built: Sendable {
@@ -39,7 +48,7 @@ private let built: Built = {
             .map { runtimeDir + "/" + $0 }
         let includes = ["-I", runtimeDir + "/include", "-I", fixtureDir]
         func gcc(_ args: [String]) throws {
-            let r = try run("/usr/bin/gcc", ["-O2", "-Wall", "-Werror"] + includes + args)
+            let r = try run("/usr/bin/gcc", ["-O2", "-Wall", "-Werror"] + runtimeMutationFlags + includes + args)
             if r.status != 0 { throw RuntimeTestError("gcc \(args.joined(separator: " ")):\n\(r.stderr)") }
         }
         try gcc(["-rdynamic", fixtureDir + "/prog.c"] + runtimeSources + ["-ldl", "-lpthread", "-o", b.prog])
