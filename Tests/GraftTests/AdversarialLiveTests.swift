@@ -205,6 +205,14 @@ struct AdversarialLiveTests {
     @Test("[PATCH-7] [REP-5] the first-member idiom through `void *` (no `&`) by new code on old objects that grew")
     func rep5FirstMemberVoid() throws { try Self.attempt("rep5-first-member-void", rules: ["PATCH-7"]) }
 
+    // MARK: REP-4, REP-5 — where a converted value goes
+
+    @Test("[REP-4] `&c->count` kept in a global while the struct changes at the same size and count keeps its place: converted in place, the kept pointer and new code count together")
+    func rep4KeptFieldPointer() throws { try Self.attempt("rep4-kept-field-pointer", rules: []) }
+
+    @Test("[REP-5] objects packed end to end in the program's own arena grow: each old value moves to the heap, and no object's bytes run into the next")
+    func rep5PackedArena() throws { try Self.attempt("rep5-packed-arena", rules: []) }
+
     @Test("UPD-5: a patch for a program with a second thread is refused and changes nothing; the same program on one thread is patched")
     func secondThreadRefused() throws {
         guard let graft = Live.graft else { Issue.record("build graft first"); return }
