@@ -28,15 +28,15 @@ public enum Rules {
     /// Whether this binary was built for mutation testing.
     public static let mutationBuild = true
     #else
-    /// Whether rule `id` is applied: in this build, always.
-    @inline(__always) public static func enforced(_ id: String) -> Bool { true }
+    /// Whether rule `id` is applied: in this build, always (inlined into every caller as `true`).
+    @inlinable @inline(__always) public static func enforced(_ id: String) -> Bool { true }
 
     /// Whether this binary was built for mutation testing.
     public static let mutationBuild = false
     #endif
 
     /// A diagnostic's rule is applied (one without a rule always is).
-    @inline(__always) public static func enforced(_ d: Diagnostic) -> Bool {
+    @inlinable public static func enforced(_ d: Diagnostic) -> Bool {
         d.rule.map { enforced($0) } ?? true
     }
 }
