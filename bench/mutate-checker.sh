@@ -4,10 +4,14 @@
 # is *killed* when some of those tests fail, and *survives* when they all
 # pass: then no test shows what the rule is for, and one is missing.
 #
-#     bench/mutate-checker.sh [--rules PATCH-7,UPD-5] [--no-build] [--timeout SECONDS]
+#     bench/mutate-checker.sh [--rules PATCH-7,UPD-5] [--sites] [--no-build] [--timeout SECONDS]
 #
 # One line per rule (`PATCH-7 killed (3 tests failed)`, `UPD-2 SURVIVED`),
 # progress on a terminal only, and `mutants: N killed, N survived` last.
+# --sites also switches off, one at a time, each decision site of a rule
+# that has several (`UPD-5/commit`, `PATCH-4/no-slot`: the sites named in
+# the code as `Rules.enforced("ID", site: "…")` or `GRAFT_RULE_AT`), each
+# against its rule's tests; a rule's mutant switches off all its sites.
 # Exit status: 0 when every mutant is killed, 1 when one survives, 2 when
 # the build or the unmutated run of the selected tests fails.
 #
@@ -67,15 +71,16 @@ SKIPPED=(REP-1 REP-2)
 SCRATCH=$REPO_ROOT/.build-mutate
 SWIFT=${SWIFT:-swift}
 SWIFT_FLAGS=(--scratch-path "$SCRATCH" -Xswiftc -DGRAFT_MUTATION)
-only="" build=1 limit=1800
+only="" build=1 limit=1800 sites=0
 
 while [ $# -gt 0 ]; do
     case $1 in
         --rules) only=$2; shift 2 ;;
         --rules=*) only=${1#--rules=}; shift ;;
         --no-build) build=0; shift ;;
+        --sites) sites=1; shift ;;
         --timeout) limit=$2; shift 2 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "mutate-checker: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -161,6 +166,13 @@ selection() {
     ' <<<"$table"
 }
 
+# The decision sites of rule $1 named in the code ("RULE/site" each), with --sites.
+sites_of() {
+    [ $sites -eq 1 ] || return 0
+    grep -rhoE "(Rules\.enforced\(\"$1\", site: |GRAFT_RULE_AT\(\"$1\", )\"[a-z-]+\"" Sources |
+        sed -E 's/.*"([a-z-]+)"$/\1/' | sort -u | sed "s|^|$1/|"
+}
+
 declare -A sel
 union=""
 for r in "${rules[@]}"; do
@@ -194,32 +206,39 @@ fi
 
 # ---- the mutants -----------------------------------------------------------
 
-killed=0 survived=0 i=0 n=${#rules[@]}
+mutants=()
 for r in "${rules[@]}"; do
+    mutants+=("$r")
+    while read -r m; do [ -n "$m" ] && mutants+=("$m"); done < <(sites_of "$r")
+done
+
+killed=0 survived=0 i=0 n=${#mutants[@]}
+for m in "${mutants[@]}"; do
     i=$((i + 1))
+    r=${m%%/*}
     if [ -z "${sel[$r]}" ]; then
         progress_done
-        echo "$r SURVIVED (no test names it)"
+        echo "$m SURVIVED (no test names $r)"
         survived=$((survived + 1))
         continue
     fi
     count=$(tr '|' '\n' <<<"${sel[$r]}" | wc -l)
-    progress "[$i/$n] $r: $count test(s)"
-    log=$logdir/$r.log
-    run_tests "${sel[$r]}" "$r" "$log"
+    progress "[$i/$n] $m: $count test(s)"
+    log=$logdir/${m//\//_}.log
+    run_tests "${sel[$r]}" "$m" "$log"
     status=$?
     progress_done
     if [ $status -eq 0 ]; then
-        echo "$r SURVIVED ($count test(s) pass without it)"
+        echo "$m SURVIVED ($count test(s) pass without it)"
         survived=$((survived + 1))
     else
         f=$(failed_tests "$log")
         if [ $status -eq 124 ] || [ $status -eq 137 ]; then
-            echo "$r killed (the tests did not finish within ${limit}s)"
+            echo "$m killed (the tests did not finish within ${limit}s)"
         elif [ "$f" -gt 0 ]; then
-            echo "$r killed ($f test$([ "$f" -eq 1 ] || echo s) failed)"
+            echo "$m killed ($f test$([ "$f" -eq 1 ] || echo s) failed)"
         else
-            echo "$r killed (the test run failed, status $status)"
+            echo "$m killed (the test run failed, status $status)"
         fi
         killed=$((killed + 1))
     fi

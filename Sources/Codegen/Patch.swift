@@ -286,7 +286,7 @@ public enum PatchBuilder {
             let changed = oldTag != nil ? oldTag != newTag : fingerprint(o, in: old, enumValues: false) != fingerprint(r, in: new, enumValues: false)
             guard changed else { continue }
             guard let oldTag, let newTag else {
-                if Rules.enforced("PATCH-2") { plan.refusals.append(Diagnostic(.error, r.loc,
+                if Rules.enforced("PATCH-2", site: "unwrapped") { plan.refusals.append(Diagnostic(.error, r.loc,
                     "\(r.identity) changed representation (\(describeChange(o, r, old: old, new: new))) but is not wrapped in the running program, so its values cannot be converted (see `graft cc --explain-types`)",
                     rule: "PATCH-2")) }
                 continue
@@ -327,7 +327,7 @@ public enum PatchBuilder {
                     guard let of = (o.fields ?? []).first(where: { $0.name == n }) else { return nil }
                     return keepsEnumValues(of.type, from: old, f.type, to: new) ? n : nil
                 }
-                if !missing.isEmpty, Rules.enforced("PATCH-2") {
+                if !missing.isEmpty, Rules.enforced("PATCH-2", site: "no-default") {
                     plan.refusals.append(Diagnostic(.error, r.loc,
                         "\(r.identity): field\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) changed type in a way the default transformer cannot convert; write `void \(transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c",
                         rule: "PATCH-2"))
@@ -344,7 +344,7 @@ public enum PatchBuilder {
             let storage = enumStorage(c, in: old)
             let what = "\(c.name) changes the values of its constants (\(c.change))"
             let keep = "keep the old values (add new constants at the end, or give them explicit values)"
-            for (g, typed) in storage.globals where !hasStateTransformer && Rules.enforced("PATCH-8") {
+            for (g, typed) in storage.globals where !hasStateTransformer && Rules.enforced("PATCH-8", site: "global") {
                 let v = old[g]
                 let name = oldStatics[g.index].map(describe) ?? "global '\(v.sourceName)'"
                 let holds = typed ? "holds one" : "is assigned its constants"
@@ -352,7 +352,7 @@ public enum PatchBuilder {
                     "\(what), and the \(name) \(holds): the value the running program stored there would be read with the new meaning; \(keep), or convert it in `void \(stateTransformerName)(void)` in NEW's transformers.c",
                     rule: "PATCH-8"))
             }
-            for (rid, i, typed) in storage.fields where Rules.enforced("PATCH-8") {
+            for (rid, i, typed) in storage.fields where Rules.enforced("PATCH-8", site: "field") {
                 let r = old[rid]
                 guard newRecordIDs.contains(r.identity) || r.isAnonymousMember else { continue }
                 if let t = typeChangeOf[r.identity], t.transformer != nil { continue }
@@ -400,7 +400,7 @@ public enum PatchBuilder {
             let nt = FunctionType(result: new.unroll(f.type.result), params: f.type.params, variadic: f.type.variadic, hasPrototype: f.type.hasPrototype)
             if fingerprintType(.function(ot), in: old) != fingerprintType(.function(nt), in: new) {
                 plan.signatureChanges.append(f.identity)
-            } else if unprovenLoops[f.identity] != nil, Rules.enforced("UPD-3") {
+            } else if unprovenLoops[f.identity] != nil {
                 // UPD-3: the running F passes its variables by position; the new body must take the same ones there.
                 plan.signatureChanges.append(f.identity)
             }
@@ -430,19 +430,19 @@ public enum PatchBuilder {
             // PATCH-4: the running program calls it through a slot, and so does NEW's code.
             let variadicHint = "; a variadic function that only passes a va_list to a function of its own (as printf does to vprintf) keeps its changes in that one, which has a slot"
             if oldManifest.slots[f.identity] == nil {
-                guard Rules.enforced("PATCH-4") else { continue }
+                guard Rules.enforced("PATCH-4", site: "no-slot") else { continue }
                 let why = Updatable.whyNoSlot(o, in: old) ?? "it has none"
                 plan.refusals.append(Diagnostic(.error, f.loc,
                     "function '\(f.sourceName)' changed\(reason.map { " (it \($0))" } ?? "") but has no slot in the running program, so calls to it cannot be redirected: \(why)\(o.type.variadic ? variadicHint : "")",
                     rule: "PATCH-4"))
-            } else if f.type.variadic, Updatable.whyNoSlot(f, in: new) != nil, Rules.enforced("PATCH-4") {
+            } else if f.type.variadic, Updatable.whyNoSlot(f, in: new) != nil, Rules.enforced("PATCH-4", site: "variadic-changed") {
                 plan.refusals.append(Diagnostic(.error, f.loc,
                     "function '\(f.sourceName)' changed, but NEW's code takes its address (\(Updatable.whereAddressTaken(f.id, in: new))): it is variadic, and C cannot pass a `...` on through a trampoline, so that pointer would bypass its slot\(variadicHint)",
                     rule: "PATCH-4"))
             }
         }
         // PATCH-4: a variadic function the running program calls through a slot keeps it in NEW.
-        for f in new.functions where f.isDefinition && f.type.variadic && !plan.changedFunctions.contains(f.identity) && Rules.enforced("PATCH-4") {
+        for f in new.functions where f.isDefinition && f.type.variadic && !plan.changedFunctions.contains(f.identity) && Rules.enforced("PATCH-4", site: "variadic-kept") {
             guard oldManifest.slots[f.identity] != nil, Updatable.whyNoSlot(f, in: new) != nil else { continue }
             plan.refusals.append(Diagnostic(.error, f.loc,
                 "NEW's code takes the address of the variadic function '\(f.sourceName)' (\(Updatable.whereAddressTaken(f.id, in: new))), which the running program calls through a slot; C cannot pass a `...` on through a trampoline, so that pointer would bypass the slot; take the address of a function that is not variadic",
@@ -482,7 +482,7 @@ public enum PatchBuilder {
                                                    : "\(speak(u.function)), which is on the stack here, calls it at \(at(u.loc))" }
                 blockers.append(Blocker("UPD-1", "the signature of '\(newByIdentity[g]?.sourceName ?? g)' changed, and \(who ?? "code still running at this point calls it"), with the old one"))
             }
-            let blockingTypes = d.types.sorted().filter { changedOld[$0].map { !$0.extends } ?? false && Rules.enforced("UPD-2") }
+            let blockingTypes = d.types.sorted().filter { changedOld[$0].map { !$0.extends } ?? false && Rules.enforced("UPD-2", site: "type") }
             if !blockingTypes.isEmpty && blockers.isEmpty && blockingTypes.allSatisfy(extendsButForTransformer.contains)
                 && !d.globals.contains(where: replaced.contains) {
                 transformerBlocked.insert(pt.id)
@@ -491,7 +491,7 @@ public enum PatchBuilder {
                 blockers.append(Blocker("UPD-2", "\(t) is in Δ here: \(described(Updatability.use(of: .type(t), at: pt, in: stacks))), in its old representation"))
             }
             // UPD-2 (PATCH-8): the stack's old code holds or compares values of an enum whose constants change value.
-            if !enumChanges.isEmpty, Rules.enforced("UPD-2"), let frames = stacks.frames(pt) {
+            if !enumChanges.isEmpty, Rules.enforced("UPD-2", site: "enum"), let frames = stacks.frames(pt) {
                 for c in enumChanges {
                     var found: String? = nil
                     for (g, cont, _) in frames where found == nil {
@@ -597,10 +597,11 @@ public enum PatchBuilder {
             guard let n = newLoops[o.identity], let fn = parent(o.identity) else { continue }
             let name = loops[o.identity] ?? o.identity
             let owner = name.components(separatedBy: " in ").last ?? fn
-            if let c = count[fn], c.old != c.new, fingerprint(o, in: old) != fingerprint(n, in: new) {
+            if let c = count[fn], c.old != c.new, fingerprint(o, in: old) != fingerprint(n, in: new), Rules.enforced("UPD-3", site: "rank") {
                 out[o.identity] = ("\(name) cannot be matched to a loop of NEW's \(owner): the running \(owner) has \(c.old) loop\(c.old == 1 ? "" : "s") with an update point at its head, NEW's has \(c.new), and the body of the one in its place changed, so the running \(owner) would call another loop's body (UPD-3); add or remove such loops in one patch and change their bodies in another", false)
                 continue
             }
+            guard Rules.enforced("UPD-3", site: "variables") else { continue }
             let ov = loopVariables(o, in: old), nv = loopVariables(n, in: new)
             if ov == nil || nv == nil {
                 out[o.identity] = ("\(name) takes two of \(owner)'s variables of one name, so which the running \(owner) passes where cannot be proven (UPD-3)", true)

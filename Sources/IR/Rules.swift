@@ -8,7 +8,10 @@
 //
 // Each rule's decision sites ask `Rules.enforced("ID")` where they refuse,
 // block, exclude or report with that id; disabled, the site admits, as if
-// the check were not written. The C runtime has the same switch
+// the check were not written. A rule with several independent sites names
+// each (`Rules.enforced("PATCH-4", site: "no-slot")`): GRAFT_MUTATE_RULE
+// may also switch off one site (`PATCH-4/no-slot`), for
+// `bench/mutate-checker.sh --sites`. The C runtime has the same switch
 // (`GRAFT_RULE` in Sources/Runtime/runtime_internal.h), compiled in only
 // when graft itself was built with GRAFT_MUTATION (Runtime.compile).
 
@@ -25,11 +28,18 @@ public enum Rules {
     /// Whether rule `id` is applied: true unless GRAFT_MUTATE_RULE names it.
     public static func enforced(_ id: String) -> Bool { id != disabled }
 
+    /// Whether one of rule `id`'s decision sites is applied: true unless
+    /// GRAFT_MUTATE_RULE names the rule, or the site (`UPD-5/commit`).
+    public static func enforced(_ id: String, site: String) -> Bool { id != disabled && id + "/" + site != disabled }
+
     /// Whether this binary was built for mutation testing.
     public static let mutationBuild = true
     #else
     /// Whether rule `id` is applied: in this build, always (inlined into every caller as `true`).
     @inlinable @inline(__always) public static func enforced(_ id: String) -> Bool { true }
+
+    /// Whether one of rule `id`'s decision sites is applied: in this build, always.
+    @inlinable @inline(__always) public static func enforced(_ id: String, site: String) -> Bool { true }
 
     /// Whether this binary was built for mutation testing.
     public static let mutationBuild = false

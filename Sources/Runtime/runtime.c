@@ -61,9 +61,13 @@ static void read_mutated_rule(void) {
     const char *v = getenv("GRAFT_MUTATE_RULE");
     mutated_rule = v && *v ? strdup(v) : NULL;
 }
-int graft__rule_enforced(const char *id) {
+int graft__rule_enforced(const char *id, const char *site) {
     pthread_once(&mutated_once, read_mutated_rule);
-    return !mutated_rule || strcmp(mutated_rule, id) != 0;
+    if (!mutated_rule) return 1;
+    size_t n = strlen(id);
+    if (strncmp(mutated_rule, id, n) != 0) return 1;
+    if (mutated_rule[n] == 0) return 0;
+    return !(site && mutated_rule[n] == '/' && strcmp(mutated_rule + n + 1, site) == 0);
 }
 #endif
 
@@ -171,7 +175,7 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
     p->points_seen++;
     if (!admissible(p->info, id)) { pthread_mutex_unlock(&graft__mu); return; }
     /* UPD-5: another thread of the program could be running old code right now. */
-    if (GRAFT_RULE("UPD-5") && graft__program_threads(p->why, sizeof p->why) != 1) {
+    if (GRAFT_RULE_AT("UPD-5", "commit") && graft__program_threads(p->why, sizeof p->why) != 1) {
         p->state = GRAFT_REFUSED;
         graft__pending = NULL;
         atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
@@ -547,7 +551,7 @@ void *graft_con(const struct graft_type *want, void *obj) {
             v = s->to;
         }
         result = payload;
-    } else if (leads(t, want->tag, have, GRAFT_RULE("UPD-2"))) {
+    } else if (leads(t, want->tag, have, GRAFT_RULE_AT("UPD-2", "runtime"))) {
         /* Old code reading a value a patch extended (UPD-2). */
     } else {
         fatal("cannot convert a %s from representation %08x to %08x", want->name, have, want->tag);

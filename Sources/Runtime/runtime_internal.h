@@ -71,10 +71,12 @@ void graft__json_str(FILE *f, const char *s);
  * compiled with -DGRAFT_MUTATION (only a graft built for mutation testing
  * passes it) and the process's GRAFT_MUTATE_RULE names the rule. */
 #ifdef GRAFT_MUTATION
-int graft__rule_enforced(const char *id);
-#define GRAFT_RULE(id) graft__rule_enforced(id)
+int graft__rule_enforced(const char *id, const char *site);
+#define GRAFT_RULE(id) graft__rule_enforced(id, NULL)
+#define GRAFT_RULE_AT(id, site) graft__rule_enforced(id, site)   /* "UPD-5/commit" switches off one site */
 #else
 #define GRAFT_RULE(id) 1
+#define GRAFT_RULE_AT(id, site) 1
 #endif
 
 /* A monotonic clock in microseconds. */

@@ -64,6 +64,8 @@ private let built: Built = {
             ("type1", "patch_type1.c", []),
             ("typewrong", "patch_type1.c", ["-DFROM_TAG=0x999u"]),
             ("type2", "patch_type2.c", []),
+            ("type1touch", "patch_type1.c", ["-DTOUCH"]),
+            ("type1extends", "patch_type1.c", ["-DTOUCH", "-DEXTENDS=1"]),
         ]
         for (name, source, defines) in patches {
             try gcc(["-shared", "-fPIC"] + defines + [fixtureDir + "/" + source, "-o", b.dir + "/\(name).so"])
@@ -312,6 +314,31 @@ struct RuntimeTests {
         #expect(s["version"] as? String == "3333")
         #expect((s["updates"] as? [[String: Any]])?.map { $0["to"] as? String } == ["2222", "3333"])
         #expect(p.stderr.isEmpty, "program stderr: \(p.stderr)")
+    }
+
+    /// The runtime's own check of UPD-2: old code (prog's con function, at
+    /// the base representation) reading a value the patch's code converted.
+    @Test("[UPD-2] old code reads a converted value when the new layout extends the old; when it does not, the runtime stops the program instead of handing old code the new layout")
+    func oldCodeReadsConvertedValue() throws {
+        let p = try Running(["reads"])
+        defer { p.stop() }
+        let ext = try graft(["apply", "--pid", "\(p.pid)", built.patch("type1extends")])
+        #expect(ext.status == 0, "stderr: \(ext.stderr)")
+        #expect(p.waitFor(seconds: 2) { $0.last == "t1 state=7 doubled=82 n=41" }, "output: \(p.lines.suffix(3)) \(p.stderr)")
+        #expect(p.process.isRunning && p.stderr.isEmpty, "program stderr: \(p.stderr)")
+        p.stop()
+
+        // graft patch admits no update point where old code uses a type that does not extend; the runtime checks again.
+        let q = try Running(["reads"])
+        defer { q.stop() }
+        let not = try graft(["apply", "--pid", "\(q.pid)", built.patch("type1touch")])
+        // Applied (the program may stop before its answer is out: then `graft apply` says it lost the process).
+        #expect(!not.stderr.contains("rejected") && !not.stderr.contains("timed out"), "stderr: \(not.stderr)")
+        let deadline = Date().addingTimeInterval(3)
+        while q.process.isRunning && Date() < deadline { usleep(10_000) }
+        #expect(!q.process.isRunning, "old code went on reading the new layout: \(q.lines.suffix(3))")
+        #expect(q.stderr.contains("graft: fatal: cannot convert a struct counter from representation 00000101 to 00000100"), "program stderr: \(q.stderr)")
+        #expect(!q.lines.contains { $0.hasPrefix("t1 ") && $0.contains(" n=") }, "\(q.lines.suffix(3))")
     }
 
     @Test func unreachableProcesses() throws {
