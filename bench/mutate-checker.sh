@@ -4,7 +4,7 @@
 # is *killed* when some of those tests fail, and *survives* when they all
 # pass: then no test shows what the rule is for, and one is missing.
 #
-#     bench/mutate-checker.sh [--rules PATCH-7,UPD-5] [--sites] [--no-build] [--timeout SECONDS]
+#     bench/mutate-checker.sh [--rules PATCH-7,UPD-5/commit] [--sites] [--no-build] [--timeout SECONDS]
 #
 # One line per rule (`PATCH-7 killed (3 tests failed)`, `UPD-2 SURVIVED`),
 # progress on a terminal only, and `mutants: N killed, N survived` last.
@@ -119,7 +119,7 @@ rules=()
 if [ -n "$only" ]; then
     IFS=',' read -r -a rules <<<"$only"
     for r in "${rules[@]}"; do
-        grep -qx -- "$r" <<<"$all_rules" || { echo "mutate-checker: no rule '$r' in Specs/" >&2; exit 2; }
+        grep -qx -- "${r%%/*}" <<<"$all_rules" || { echo "mutate-checker: no rule '${r%%/*}' in Specs/" >&2; exit 2; }
     done
 else
     for r in $all_rules; do
@@ -175,7 +175,9 @@ sites_of() {
 
 declare -A sel
 union=""
-for r in "${rules[@]}"; do
+for m in "${rules[@]}"; do
+    r=${m%%/*}
+    [ -n "${sel[$r]+set}" ] && continue
     sel[$r]=$(selection "$r")
     [ -n "${sel[$r]}" ] && union="$union${union:+|}${sel[$r]}"
 done
@@ -209,6 +211,7 @@ fi
 mutants=()
 for r in "${rules[@]}"; do
     mutants+=("$r")
+    case $r in */*) continue ;; esac   # a site asked for by name
     while read -r m; do [ -n "$m" ] && mutants+=("$m"); done < <(sites_of "$r")
 done
 
