@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(name: "CClang", path: "Sources/CClang", providers: [.apt(["libclang-19-dev"])]),
@@ -31,7 +32,8 @@ let package = Package(
             swiftSettings: llvmInclude),
         .testTarget(
             name: "GraftTests",
-            dependencies: ["IR", "Frontend", "Checker", "Codegen"],
+            dependencies: ["IR", "Frontend", "Checker", "Codegen",
+                           .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"],
             swiftSettings: llvmInclude),
     ]

@@ -82,6 +82,10 @@ private struct TransformerRun {
     var origins: [LocalID: Set<Origin>] = [:]
     /// For a local that may point into the old value: the expression that made it so.
     var witness: [LocalID: Expr] = [:]
+    /// Locals whose address the transformer takes, and its compound literals'
+    /// values: the stack memory a pointer graft does not follow may point to.
+    var addressTaken: Set<LocalID> = []
+    var compoundValues: [Expr] = []
     var written: Set<String> = []
     var allWritten = false
 
@@ -197,15 +201,28 @@ private struct TransformerRun {
 
     // MARK: Origins (flow-insensitive taint over locals)
 
-    enum Source { case expr(Expr), call(Callee, [Expr]), opaque }
+    /// `copy(src)`: the bytes of what `src` points to (memcpy, memmove into a local).
+    enum Source { case expr(Expr), call(Callee, [Expr]), opaque, copy(Expr) }
 
     mutating func computeOrigins(_ body: Stmt) {
         var assigns: [(LocalID, Source)] = []
+        var taken: Set<LocalID> = [], compounds: [Expr] = [], pendingCopies: [Expr] = []
         func addrTaken(_ e: Expr) {
             forEachExpr(e) { x in
-                if case .addrOf(let lv) = x, case .local(let id) = lv.host { assigns.append((id, .opaque)) }
-                if case .startOf(let lv) = x, case .local(let id) = lv.host { assigns.append((id, .opaque)) }
+                if case .addrOf(let lv) = x, case .local(let id) = lv.host { assigns.append((id, .opaque)); taken.insert(id) }
+                if case .startOf(let lv) = x, case .local(let id) = lv.host { assigns.append((id, .opaque)); taken.insert(id) }
+                switch x {
+                case .compoundLiteral(_, let ini): compounds += initExprs(ini)
+                case .read(let lv), .addrOf(let lv), .startOf(let lv): if case .compound(_, let ini) = lv.host { compounds += initExprs(ini) }
+                default: break
+                }
             }
+        }
+        /// TRANS-5: memcpy and memmove into the transformer's locals copy the pointers stored in their source.
+        func copies(_ c: Callee, _ args: [Expr]) {
+            guard let spec = libcSpec(c).spec, let d = spec.dest, spec.reads.contains(1), args.count > 1, d < args.count else { return }
+            if let id = stackLocal(args[d]) { assigns.append((id, .copy(args[1]))) }
+            else { pendingCopies.append(args[1]) }
         }
         forEachStmt(body) { s in
             switch s {
@@ -216,12 +233,17 @@ private struct TransformerRun {
             case .instr(.call(let r, let c, let args, _)):
                 if let r, case .local(let id) = r.host { assigns.append((id, .call(c, args))) }
                 args.forEach(addrTaken)
+                copies(c, args)
             case .instr(.vaArg(let r, _, _)): if case .local(let id) = r.host { assigns.append((id, .opaque)) }
             case .instr(.asm(let a, _)):
                 for o in a.outputs { if let lv = o.lvalue, case .local(let id) = lv.host { assigns.append((id, .opaque)) } }
             default: break
             }
         }
+        addressTaken = taken
+        compoundValues = compounds
+        // A copy into stack memory graft cannot name may land in any local whose address is taken.
+        for src in pendingCopies { for id in taken { assigns.append((id, .copy(src))) } }
         origins[oldParam!] = [.old]
         origins[newParam!] = [.new]
         var changed = true
@@ -233,6 +255,7 @@ private struct TransformerRun {
                 case .expr(let e): add = origin(e)
                 case .call(let c, let args): add = callOrigin(c, args)
                 case .opaque: add = [.other]
+                case .copy(let from): add = contents(from)
                 }
                 let before = origins[id, default: []]
                 let after = before.union(add)
@@ -241,6 +264,7 @@ private struct TransformerRun {
                     switch src {
                     case .expr(let e): witness[id] = e
                     case .call(_, let args): witness[id] = args.first
+                    case .copy(let from): witness[id] = from
                     case .opaque: break
                     }
                 }
@@ -250,6 +274,8 @@ private struct TransformerRun {
 
     func callOrigin(_ c: Callee, _ args: [Expr]) -> Set<Origin> {
         guard let spec = libcSpec(c).spec else { return [.other] }
+        // memcpy, memmove and memset return their destination (and writes through it are checked as foreign).
+        if let d = spec.dest, d < args.count { return origin(args[d]).union([.other]) }
         switch spec.result {
         case .fresh: return [.fresh]
         case .aliasOfArg0: return args.first.map(origin) ?? [.other]
@@ -265,7 +291,8 @@ private struct TransformerRun {
             switch lv.host {
             case .local(let id): return origins[id, default: []]
             case .compound(_, let ini): return initExprs(ini).reduce(into: []) { $0.formUnion(origin($1)) }
-            case .global, .mem: return [.other]
+            case .global: return [.other]
+            case .mem(let x): return contents(x).union([.other])   // `*(char **)&p` reads p
             }
         case .addrOf(let lv), .startOf(let lv): return hostOrigin(lv.host)
         case .unary(let op, let a, _): return op == .logNot ? [] : origin(a)
@@ -291,6 +318,36 @@ private struct TransformerRun {
     }
 
     func has(_ e: Expr, _ o: Origin) -> Bool { origin(e).contains(o) }
+
+    /// The local whose storage `e` points into, when it is written so (`&p`, `buf`, `(char *)&s.f + 1`).
+    func stackLocal(_ e: Expr) -> LocalID? {
+        switch e {
+        case .addrOf(let lv), .startOf(let lv): if case .local(let id) = lv.host { return id }; return nil
+        case .cast(_, let x), .binary(.ptrAdd, let x, _, _), .binary(.ptrSub, let x, _, _): return stackLocal(x)
+        default: return nil
+        }
+    }
+
+    /// Where the pointers stored in the memory `e` points to may point: for
+    /// the transformer's own locals, what was assigned or copied to them
+    /// (the local `e` names, else any whose address is taken, and any
+    /// compound literal); nothing else graft follows holds a pointer into
+    /// the old value or the stack (storing one anywhere else is refused).
+    func contents(_ e: Expr) -> Set<Origin> {
+        if let id = stackLocal(e) { return origins[id, default: []] }
+        var stripped = e
+        while case .cast(_, let x) = stripped { stripped = x }
+        if case .addrOf(let lv) = stripped, case .compound(_, let ini) = lv.host { return initExprs(ini).reduce(into: []) { $0.formUnion(origin($1)) } }
+        if case .startOf(let lv) = stripped, case .compound(_, let ini) = lv.host { return initExprs(ini).reduce(into: []) { $0.formUnion(origin($1)) } }
+        guard origin(e).contains(.stack) else { return [] }
+        var s: Set<Origin> = []
+        for id in addressTaken { s.formUnion(origins[id, default: []]) }
+        for x in compoundValues { s.formUnion(origin(x)) }
+        return s
+    }
+
+    /// A pointer into the transformer's own frame: its locals, its compound literals.
+    func intoFrame(_ e: Expr) -> Bool { has(e, .stack) }
 
     /// The libc spec of a callee, and its name; `known` false for an external graft cannot see.
     func libcSpec(_ c: Callee) -> (spec: TransformerCheck.Libc?, name: String, known: Bool) {
@@ -327,6 +384,8 @@ private struct TransformerRun {
                 structural(x, .value, loc, describe(x))
                 // TRANS-5: no pointer into old leaves through the result.
                 if has(x, .old) { report(5, loc, "returns a pointer into the old value, \(oldCulprit(x))") }
+                // TRANS-5: nor one into the transformer's own frame.
+                else if intoFrame(x) { report(5, loc, "returns a pointer into its own locals, `\(describe(x))`, which die when it returns") }
             }
         case .break, .continue, .label, .goto: break
         }
@@ -339,7 +398,10 @@ private struct TransformerRun {
             structural(e, .value, loc, describe(e))
             // TRANS-5: a pointer into old is stored only in locals (which die with the call).
             if !isLocalHost(lv.host), has(e, .old) {
-                report(5, loc, "stores a pointer into the old value, \(oldCulprit(e)), in `\(describe(lv))`")
+                report(5, loc, "stores a pointer into the old value, \(oldCulprit(e)), in `\(describe(lv))`; copy the bytes it points to into the new value or into memory the transformer allocates instead")
+            } else if !isLocalHost(lv.host), intoFrame(e) {
+                // TRANS-5: so is a pointer into the transformer's own locals (a copy of the old value among them).
+                report(5, loc, "stores a pointer into its own locals, \(frameCulprit(e)), in `\(describe(lv))`: they die when the transformer returns; copy the bytes into the new value or into memory the transformer allocates instead")
             }
         case .call(let result, let callee, let args, let loc):
             if let result { write(result, loc) }
@@ -357,6 +419,17 @@ private struct TransformerRun {
                 structural(a, role, loc, describe(a))
                 if role == .memDest {
                     checkDest(a, size: spec?.size.flatMap { $0 < args.count ? args[$0] : nil }, callee: name, loc)
+                    // TRANS-5: memcpy and memmove copy the pointers stored in their source, byte by byte.
+                    if let spec, spec.reads.contains(1), args.count > 1, !origin(a).isSubset(of: [.stack]) {
+                        let held = contents(args[1])
+                        let into: String
+                        if case .addrOf(let lv) = stripCasts(a) { into = describe(lv) } else { into = describe(stripCasts(a)) }
+                        if held.contains(.old) {
+                            report(5, loc, "`\(name)` copies a pointer into the old value, held in \(heldCulprit(args[1])), into `\(into)`; copy the bytes it points to instead")
+                        } else if held.contains(.stack) {
+                            report(5, loc, "`\(name)` copies a pointer into its own locals, held in \(heldCulprit(args[1])), into `\(into)`: they die when the transformer returns")
+                        }
+                    }
                 } else if role == .value, has(a, .old) {
                     // TRANS-5: the callee could keep the pointer.
                     report(5, loc, "passes a pointer into the old value, \(oldCulprit(a)), to `\(name)`")
@@ -566,6 +639,21 @@ private struct TransformerRun {
             return oldWitness(has(a, .old) ? a : b, depth: depth + 1)
         default: return e
         }
+    }
+
+    /// `shown` (which holds `old->name`), for the source of a memcpy: the memory it points to.
+    func heldCulprit(_ src: Expr) -> String {
+        guard let id = stackLocal(src) else { return "the memory at `\(describe(stripCasts(src)))`" }
+        let name = "`\(f.locals[id.index].sourceName)`"
+        if let w = witness[id] { return "\(name) (which holds `\(describe(oldWitness(w, depth: 1)))`)" }
+        return name
+    }
+
+    /// `copy.name`, or `p` (which holds `copy.name`): a pointer into the transformer's frame.
+    func frameCulprit(_ e: Expr) -> String {
+        let d = stripCasts(e)
+        if case .read(let lv) = d, lv.offsets.isEmpty, case .local = lv.host { return "`\(describe(d))` (which points to a local)" }
+        return "`\(describe(d))`"
     }
 
     /// `&old->key`, or `p` (which holds `&old->key`).

@@ -27,7 +27,7 @@ extension Emitter {
             default: return "(&" + lvalue(lv) + ")"
             }
         case .function(let id):
-            return functionName(id)
+            return runtimeStandIn(for: id) ?? functionName(id)
         case .labelAddr(let l):
             return "(&&\(l))"
         case .unary(let op, let a, let t):

@@ -134,12 +134,9 @@ extension Emitter {
         case .call(let result, let callee, let args, _):
             let f: String
             switch callee {
-            case .direct(let id):
-                // REP-3: what the side tables know of a freed object goes with it.
-                let fn = p.functions[id.index]
-                f = !wrapping.isEmpty && fn.body == nil && fn.sourceName == "free" ? "graft_free" : functionName(id)
+            case .direct(let id): f = runtimeStandIn(for: id) ?? functionName(id)
             case .indirect(let e): f = expr(e)
-            case .builtin(let name): f = name
+            case .builtin(let name): f = runtimeStandIn(forBuiltin: name) ?? name
             }
             let call = f + "(" + args.map(expr).joined(separator: ", ") + ")"
             if let result {
@@ -154,6 +151,25 @@ extension Emitter {
         case .asm(let a, _):
             return inlineAsm(a)
         }
+    }
+
+    /// The runtime's stand-in for a C library function in code graft builds
+    /// with wrapped types: `free` is `graft_free` (REP-3: what the side tables
+    /// know of a freed object goes with it), `realloc` and `reallocarray` are
+    /// `graft_realloc` and `graft_reallocarray` (REP-6: what they know of the
+    /// objects in a moved block moves with them). Calls and the function's
+    /// address alike.
+    static let standIns = ["free": "graft_free", "realloc": "graft_realloc", "reallocarray": "graft_reallocarray"]
+
+    func runtimeStandIn(for id: FuncID) -> String? {
+        guard !wrapping.isEmpty, id.index >= 0, id.index < p.functions.count else { return nil }
+        let fn = p.functions[id.index]
+        return fn.body == nil ? Self.standIns[fn.sourceName] : nil
+    }
+
+    func runtimeStandIn(forBuiltin name: String) -> String? {
+        guard !wrapping.isEmpty, name.hasPrefix("__builtin_") else { return nil }
+        return Self.standIns[String(name.dropFirst("__builtin_".count))]
     }
 
     /// `p = malloc(sizeof(struct T))` (or any allocator given exactly

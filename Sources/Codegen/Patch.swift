@@ -267,6 +267,7 @@ public enum PatchBuilder {
         let oldRecords = Dictionary(old.records.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.fields != nil ? a : b })
         let oldWrap = wrapping(of: old), newWrap = wrapping(of: new, transformerFile: transformerFile)
         let interior = InteriorPointers.taken(in: old, onStack: Updatability.functionsOnStackAtPoints(old))
+        let viewedByNew = InteriorPointers.views(in: new)
         let newFuncByName = Dictionary(new.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let fromTransformerFile: (SourceLoc) -> Bool = { loc in transformerFile != nil && loc.file == transformerFile }
         if let st = newFuncByName[stateTransformerName], fromTransformerFile(st.loc) { plan.stateTransformer = st.name }
@@ -302,9 +303,18 @@ public enum PatchBuilder {
                     rule: "PATCH-6"))
             }
             // PATCH-7: a field whose address the running program takes keeps its place.
-            if Rules.enforced("PATCH-7") { plan.refusals += InteriorPointers.movedFields(
-                old: o, new: r, taken: interior[o.id] ?? [:], movesToHeap: r.size > o.size && !(interior[o.id] ?? [:]).isEmpty,
-                sameType: { a, b in translate(a, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(b, in: new) } ?? false }) }
+            let sameFieldType = { (a: CType, b: CType) in translate(a, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(b, in: new) } ?? false }
+            if Rules.enforced("PATCH-7", site: "kept") {
+                plan.refusals += InteriorPointers.movedFields(
+                    old: o, new: r, taken: interior[o.id] ?? [:], movesToHeap: r.size > o.size && !(interior[o.id] ?? [:]).isEmpty,
+                    sameType: sameFieldType)
+            }
+            // PATCH-7: a field NEW's code reaches around con sees an old object's bytes as they are.
+            if !fromTransformerFile(r.loc), Rules.enforced("PATCH-7", site: "viewed") {
+                plan.refusals += InteriorPointers.viewedFields(
+                    old: o, new: r, views: (viewedByNew[r.id] ?? [:]).filter { !fromTransformerFile($0.value.loc) },
+                    movesToHeap: r.size > o.size, sameType: sameFieldType)
+            }
             let defaults = defaultCopies(old: o, oldProgram: old, new: r, newProgram: new)
             let user = newFuncByName[transformerPrefix + r.tag].flatMap { fromTransformerFile($0.loc) ? $0 : nil }
             let layoutExtends = extendsLayout(old: o, oldProgram: old, new: r, newProgram: new)
@@ -388,6 +398,7 @@ public enum PatchBuilder {
 
         // Functions: changed bodies, new functions, changed signatures.
         let unprovenLoops = loopMatching(old: old, new: new, loops: plan.loops)
+        var byValueSignature: [String: String] = [:]  // function → the changed struct it passes by value
         var edited: Set<String> = []
         for f in new.functions where f.isDefinition {
             guard let o = oldFuncs[f.identity], o.isDefinition else {
@@ -400,6 +411,11 @@ public enum PatchBuilder {
             let nt = FunctionType(result: new.unroll(f.type.result), params: f.type.params, variadic: f.type.variadic, hasPrototype: f.type.hasPrototype)
             if fingerprintType(.function(ot), in: old) != fingerprintType(.function(nt), in: new) {
                 plan.signatureChanges.append(f.identity)
+            } else if Rules.enforced("UPD-1", site: "by-value"), let r = ([f.type.result] + f.type.params).lazy.compactMap({ t -> RecordID? in
+                          if case .record(let id) = new.unroll(t), changedRecords.contains(id) { return id } else { return nil } }).first {
+                // UPD-1: a struct passed or returned by value whose layout changes (an extension too) is another shape of call.
+                plan.signatureChanges.append(f.identity)
+                byValueSignature[f.identity] = new[r].identity
             } else if unprovenLoops[f.identity] != nil {
                 // UPD-3: the running F passes its variables by position; the new body must take the same ones there.
                 plan.signatureChanges.append(f.identity)
@@ -407,6 +423,10 @@ public enum PatchBuilder {
         }
         let newDefined = Set(new.functions.filter(\.isDefinition).map(\.identity))
         plan.deletedFunctions = old.functions.filter { $0.isDefinition && !newDefined.contains($0.identity) && !$0.loc.file.hasPrefix("/usr/") }.map(\.identity)
+        if Rules.enforced("UPD-6") {
+            plan.refusals += reachableDeleted(old: old, deleted: Set(plan.deletedFunctions), typeChanges: plan.typeChanges,
+                                              replaced: replaced, signatureChanges: Set(plan.signatureChanges))
+        }
         // A function whose text is unchanged is recompiled when what it
         // depends on changed: a type it handles concretely, a global defined
         // anew, a callee's signature.
@@ -480,7 +500,9 @@ public enum PatchBuilder {
                 let use = Updatability.use(of: .callee(g), at: pt, in: stacks)
                 let who = use.map { u in u.atPoint ? "\(speak(u.function)) calls it at \(at(u.loc)) after this point"
                                                    : "\(speak(u.function)), which is on the stack here, calls it at \(at(u.loc))" }
-                blockers.append(Blocker("UPD-1", "the signature of '\(newByIdentity[g]?.sourceName ?? g)' changed, and \(who ?? "code still running at this point calls it"), with the old one"))
+                let what = byValueSignature[g].map { "'\(newByIdentity[g]?.sourceName ?? g)' passes \($0) by value, whose layout changes" }
+                    ?? "the signature of '\(newByIdentity[g]?.sourceName ?? g)' changed"
+                blockers.append(Blocker("UPD-1", "\(what), and \(who ?? "code still running at this point calls it"), with the old one"))
             }
             let blockingTypes = d.types.sorted().filter { changedOld[$0].map { !$0.extends } ?? false && Rules.enforced("UPD-2", site: "type") }
             if !blockingTypes.isEmpty && blockers.isEmpty && blockingTypes.allSatisfy(extendsButForTransformer.contains)
@@ -761,6 +783,30 @@ public enum PatchBuilder {
         }
         if parts.isEmpty { parts.append("layout \(o.size) → \(n.size) bytes") }
         return parts.joined(separator: ", ")
+    }
+
+    /// UPD-6: deleted functions whose address the running program takes
+    /// (and the deleted functions they call) may still run after the update,
+    /// through pointers in data; they may not use what the patch changes.
+    static func reachableDeleted(old: Program, deleted: Set<String>, typeChanges: [TypeChange],
+                                 replaced: Set<String>, signatureChanges: Set<String>) -> [Diagnostic] {
+        let taken = Updatable.addressTaken(old)
+        var reach: [FuncID] = old.functions.filter { $0.isDefinition && deleted.contains($0.identity) && taken.contains($0.id) }.map(\.id)
+        var seen = Set(reach), out: [Diagnostic] = []
+        let changing = Dictionary(typeChanges.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
+        while let id = reach.popLast() {
+            let f = old[id], u = Uses.of(f, in: old)
+            for c in u.directCallees where old[c].isDefinition && deleted.contains(old[c].identity) && seen.insert(c).inserted { reach.append(c) }
+            var uses: [String] = []
+            for r in u.records.sorted() { if let c = changing[old[r].identity], !c.extends { uses.append("\(c.type), which the patch converts (\(c.change))") } }
+            for g in u.globals.sorted() where replaced.contains(old[g].identity) { uses.append("global '\(old[g].sourceName)', which the patch defines anew") }
+            for c in u.directCallees.sorted() where signatureChanges.contains(old[c].identity) { uses.append("'\(old[c].sourceName)', whose signature changed") }
+            guard !uses.isEmpty else { continue }
+            out.append(Diagnostic(.error, f.loc,
+                "function '\(f.sourceName)' is deleted by the patch, but the running program takes its address (\(Updatable.whereAddressTaken(id, in: old))): calls through pointers to it in data keep running its old code, which uses \(uses.joined(separator: ", ")); keeping '\(f.sourceName)' in NEW (it is then rebound to a version compiled against the new types) would make the patch admissible",
+                rule: "UPD-6"))
+        }
+        return out
     }
 
     // MARK: The patch program

@@ -135,7 +135,7 @@ public enum Updatability {
             guard let frames = s.frames(pt) else { continue }
             var d = Delta()
             for (g, cont, _) in frames {
-                var u = Uses()
+                var u = Uses(in: p.functions[g])
                 for l in p.functions[g].locals { u.byValue(l.type, p) }
                 for st in cont { u.stmt(st, p) }
                 var callees = Set(u.directCallees.map(\.index))
@@ -172,7 +172,7 @@ public enum Updatability {
                 }
             }
             for st in cont {
-                if let loc = firstUse(st, p, { s.matches(entity, $0) }) { return Use(function: fn.identity, loc: loc, atPoint: atPoint) }
+                if let loc = firstUse(st, p, in: fn, { s.matches(entity, $0) }) { return Use(function: fn.identity, loc: loc, atPoint: atPoint) }
             }
         }
         return nil
@@ -207,11 +207,12 @@ public enum Updatability {
     }
 
     /// The location of the innermost statement of `s` whose own code satisfies `pred`.
-    static func firstUse(_ s: Stmt, _ p: Program, _ pred: (Uses) -> Bool) -> SourceLoc? {
-        var all = Uses()
+    static func firstUse(_ s: Stmt, _ p: Program, in fn: Function?, _ pred: (Uses) -> Bool) -> SourceLoc? {
+        var all = Uses(in: fn)
         all.stmt(s, p)
         guard pred(all) else { return nil }
-        func own(_ e: Expr) -> Bool { var u = Uses(); u.expr(e, p); return pred(u) }
+        func own(_ e: Expr) -> Bool { var u = Uses(in: fn); u.expr(e, p); return pred(u) }
+        func firstUse(_ s: Stmt, _ p: Program, _ pred: (Uses) -> Bool) -> SourceLoc? { Self.firstUse(s, p, in: fn, pred) }
         switch s {
         case .instr(let i): return i.loc
         case .block(let ss):

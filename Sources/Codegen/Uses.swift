@@ -16,9 +16,13 @@ public struct Uses: Hashable, Sendable {
     public var callsIndirectly = false
     /// Functions whose address it takes.
     public var functionsNamed: Set<FuncID> = []
+    /// The function whose code is walked, for the types of its locals.
+    var function: Function?
+
+    public init(in function: Function? = nil) { self.function = function }
 
     public static func of(_ f: Function, in p: Program) -> Uses {
-        var u = Uses()
+        var u = Uses(in: f)
         for l in f.locals { u.byValue(l.type, p) }
         if let b = f.body { u.stmt(b, p) }
         return u
@@ -57,16 +61,16 @@ public struct Uses: Hashable, Sendable {
 
     mutating func instr(_ i: Instr, _ p: Program) {
         switch i {
-        case .assign(let lv, let e, _): lvalue(lv, p); expr(e, p)
+        case .assign(let lv, let e, _): lvalue(lv, p); whole(lv, p); expr(e, p)
         case .call(let r, let c, let args, _):
-            if let r { lvalue(r, p) }
+            if let r { lvalue(r, p); whole(r, p) }
             switch c {
             case .direct(let f): directCallees.insert(f)
             case .indirect(let e): callsIndirectly = true; expr(e, p)
             case .builtin: break
             }
             for a in args { expr(a, p) }
-        case .vaArg(let r, let l, _): lvalue(r, p); expr(l, p)
+        case .vaArg(let r, let l, _): lvalue(r, p); whole(r, p); expr(l, p)
         case .asm(let a, _):
             for o in a.outputs + a.inputs { expr(o.value, p); if let lv = o.lvalue { lvalue(lv, p) } }
         }
@@ -87,10 +91,20 @@ public struct Uses: Hashable, Sendable {
         }
     }
 
+    /// A record read or written whole (`copy = *it`, `*a = b`, `g = x`):
+    /// the bytes copied are its layout's. (A local's own type is counted
+    /// with the locals; a pointer to one only passed along is not a use.)
+    mutating func whole(_ lv: LValue, _ p: Program) {
+        if case .local = lv.host, lv.offsets.isEmpty || function == nil { return }
+        let t = p.typeOf(lv, in: function)
+        if case .record = p.unroll(t) { byValue(t, p) }
+    }
+
     mutating func expr(_ e: Expr, _ p: Program) {
         switch e {
         case .const, .labelAddr: break
-        case .read(let lv), .addrOf(let lv), .startOf(let lv): lvalue(lv, p)
+        case .read(let lv): lvalue(lv, p); whole(lv, p)
+        case .addrOf(let lv), .startOf(let lv): lvalue(lv, p)
         case .function(let f): functionsNamed.insert(f)
         case .unary(_, let a, _), .cast(_, let a): expr(a, p)
         case .binary(_, let a, let b, _): expr(a, p); expr(b, p)

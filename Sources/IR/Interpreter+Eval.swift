@@ -71,7 +71,8 @@ extension Machine {
             }
         case .cond(let c, let a, let b, _):
             return try truthy(eval(c)) ? eval(a) : eval(b)
-        case .sizeOf(_, let v), .alignOf(_, let v):
+        case .sizeOf(let t, let v), .alignOf(let t, let v):
+            if let u = update, u.applied, (frame?.fn.index ?? 0) < u.oldFunctions { try checkSize(u, t) }
             return .int(Int64(v), .ulong)
         case .compoundLiteral(let t, let ini):
             let p = try temporary(t, ini)
@@ -150,6 +151,7 @@ extension Machine {
             if p.obj == 0 { throw fail(.malformedIR, "use of VLA \(f.info.fn.locals[id.index].sourceName) before its declaration") }
             t = f.info.types[id.index]
         case .global(let id):
+            if let u = update { try checkGlobal(u, id) }
             p = Pointer(obj: globalObj[id.index], off: 0)
             t = globalTypes[id.index]
         case .mem(let e):
@@ -168,6 +170,7 @@ extension Machine {
         for o in lv.offsets {
             switch o {
             case .field(let rid, let i):
+                if update != nil { p = try reach(rid, p) }
                 let f = fieldTable[rid.index][i]
                 p.off += f.byte
                 if let w = f.width { bits = (f.bit, w) }
@@ -197,6 +200,7 @@ extension Machine {
             case .array, .vla, .function: return .ptr(p)  // an array's value is its address
             case .void: return .void
             case .complex, .vector: throw unsupportedType(t)
+            case .record(let rid) where update != nil: return .agg(try readBytes(reach(rid, p), sizeOf(t)))
             default: return .agg(try readBytes(p, sizeOf(t)))
             }
         case .bits(let p, let b, let w):
@@ -212,7 +216,12 @@ extension Machine {
             f.regs[i] = try convert(v, to: f.info.scalars[i]!)
         case .mem(let p):
             if let s = scalar(t) { try storeScalar(p, s, convert(v, to: s)); return }
-            switch unroll(t) { case .complex, .vector: throw unsupportedType(t); default: break }
+            var p = p
+            switch unroll(t) {
+            case .complex, .vector: throw unsupportedType(t)
+            case .record(let rid) where update != nil: p = try reach(rid, p)
+            default: break
+            }
             let n = try sizeOf(t)
             switch v {
             case .agg(let b):

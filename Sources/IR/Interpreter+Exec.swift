@@ -89,7 +89,8 @@ enum Flow {
 }
 
 final class Machine {
-    let program: Program
+    /// The running program; a patch applied merges NEW into it (Interpreter+Patch.swift).
+    var program: Program
     var objects: [MemObject] = []
     var nextAddress: UInt64 = 0x10000
     var globalObj: [Int] = []
@@ -109,16 +110,20 @@ final class Machine {
     var strings: [StringKey: Int] = [:]
     var vaStates: [VaState] = []
     let hook: Interpreter.UpdateHook?
+    /// The patch the run may apply, and where its changed structs are.
+    var update: Update?
+    /// The hook asked for the patch to be applied at this update point.
+    var applyRequested = false
     /// Per record: its fields' byte offset, bit offset within that byte, width and type.
     var fieldTable: [[(byte: Int, bit: Int, width: Int?, type: CType)]] = []
     var libcObjects: [String: Int] = [:]
     // The program's tables the hot paths read, copied out once (a Program
     // method call on a debug build copies more than it reads).
-    let typedefTypes: [CType]
-    let enumKinds: [IntKind]
-    let globalTypes: [CType]
-    let recordSizes: [Int?]
-    let hasBody: [Bool]
+    var typedefTypes: [CType]
+    var enumKinds: [IntKind]
+    var globalTypes: [CType]
+    var recordSizes: [Int?]
+    var hasBody: [Bool]
 
     struct StringKey: Hashable { var units: [UInt32]; var width: Int }
 
@@ -351,7 +356,8 @@ final class Machine {
     }
 
     /// Calls function `id` with argument values (the callee converts them to its parameter types).
-    func call(_ id: FuncID, _ args: [Value]) throws -> Value {
+    func call(_ callee: FuncID, _ args: [Value]) throws -> Value {
+        let id = try bound(callee)
         guard hasBody[id.index] else { return try external(program.functions[id.index], args) }
         if frames.count >= maxDepth { throw fail(.stackOverflow, "call depth exceeds \(maxDepth) (runaway recursion?)") }
         let info = try self.info(id)

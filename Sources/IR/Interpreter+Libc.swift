@@ -291,6 +291,10 @@ extension Machine {
             let id = name == "graft_update_point_at" ? Int(try intArg(a, 0)) : nil
             if let hook, let f = frames.last {
                 hook(UpdatePoint(id: id, function: f.fn, loc: loc), InterpreterState(self))
+                if applyRequested, let u = update {
+                    applyRequested = false
+                    try applyPatch(u)
+                }
             }
             return .void
         default:
@@ -482,7 +486,11 @@ extension Machine {
         let q = malloc(n)
         if q == .null { return .ptr(.null) }
         let keep = min(n, o.size)
-        if keep > 0 { try writeBytes(q, readBytes(p, keep)) }
+        // The bytes as they are (a value that moved at an update included: realloc is not the program reading them).
+        let to = objects[q.obj]
+        to.data.replaceSubrange(0..<keep, with: o.data[0..<keep])
+        for (k, v) in o.ptrs where k + 8 <= keep { to.ptrs[k] = v }
+        reallocated(p.obj, q.obj)
         o.state = .freed(loc)
         o.data = []
         o.ptrs = [:]

@@ -36,6 +36,8 @@ final class MemObject {
         case live, freed(SourceLoc), ended(SourceLoc)
         /// An external variable no definition or libc provides.
         case undefined(String)
+        /// What a pointer kept across an update points to, once its target converted (Interpreter+Patch.swift).
+        case stale(String)
     }
     let base: UInt64
     var data: [UInt8]
@@ -43,6 +45,8 @@ final class MemObject {
     /// (dropped when any of its bytes is overwritten by something else).
     var ptrs: [Int: Int] = [:]
     var state: State = .live { didSet { live = state == .live } }
+    /// Some of its bytes are the old value of a struct that moved at an update (REP-5): accesses are checked.
+    var guarded = false
     /// `state == .live`, kept for the hot path.
     var live = true
     let kind: Kind
@@ -107,9 +111,13 @@ extension Machine {
     @inline(__always)
     func check(_ p: Pointer, _ n: Int, write: Bool) throws -> MemObject {
         let o = objects[p.obj]
-        if o.live, n >= 0, p.off >= 0, p.off <= o.data.count - n, p.obj != 0, !(write && o.readOnly) {
+        if o.live, !o.guarded, n >= 0, p.off >= 0, p.off <= o.data.count - n, p.obj != 0, !(write && o.readOnly) {
             if case .function = o.kind { throw fail(.invalidPointer, "access to the bytes of a function") }
             if case .labels = o.kind { throw fail(.invalidPointer, "access to the bytes of a label") }
+            return o
+        }
+        if o.guarded, o.live, n >= 0, p.off >= 0, p.off <= o.data.count - n, !(write && o.readOnly) {
+            try checkMoved(p, n)
             return o
         }
         throw accessError(p, n, write: write)
@@ -128,6 +136,7 @@ extension Machine {
         case .freed(let at): return fail(.useAfterFree, "\(verb) of \(o.what), freed at \(at)")
         case .ended(let at): return fail(.useAfterScope, "\(verb) of \(o.what) after its frame ended (at \(at))")
         case .undefined(let name): return fail(.unsupported, "external variable '\(name)' (no definition, and the interpreter's libc has none)")
+        case .stale(let why): return fail(.staleRepresentation, "\(verb) through \(why)")
         case .live: break
         }
         if write && o.readOnly { return fail(.writeToReadOnly, "write into \(o.what)") }

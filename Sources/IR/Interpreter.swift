@@ -7,7 +7,7 @@
 // IR (and Foundation for formatting floating-point numbers and for a
 // thread with a large stack).
 //
-// How it works, in six parts (one file each):
+// How it works, in seven parts (one file each):
 //
 //   Interpreter.swift         this API, the start (globals, argv, main) and
 //                             the end (exit status, errors).
@@ -59,6 +59,11 @@
 //                             the compiler builtins the frontend emits, and
 //                             `graft_update_point`, which calls the
 //                             `onUpdatePoint` hook.
+//   Interpreter+Patch.swift   a patch applied at an update point: NEW
+//                             merged into the running program by identity,
+//                             changed structs converted lazily, and every
+//                             access the update's rules do not make safe
+//                             reported (`staleRepresentation`).
 //
 // Decisions a C program could observe:
 //   - Uninitialized memory reads as zero: every object starts zero-filled
@@ -120,6 +125,12 @@ public struct InterpreterError: Error, Hashable, Sendable, CustomStringConvertib
         case assertionFailure
         case fuelExhausted
         case stackOverflow
+        /// An access the rules of an update do not make safe: old code reaching
+        /// a struct whose layout changed, new code reaching a value the patch
+        /// does not convert, a pointer kept into a value that converted or
+        /// moved, a call with arguments of another version's shape
+        /// (Interpreter+Patch.swift).
+        case staleRepresentation
         /// A construct or external function the interpreter does not implement.
         case unsupported
         /// Something the IR should not contain (a bug in the producer).
@@ -152,6 +163,9 @@ public struct RunResult: Sendable {
     public var error: InterpreterError?
     /// Fuel used: instructions and statements executed.
     public var steps: Int
+    /// Whether the run's patch was applied, and how many values it converted.
+    public var patched = false
+    public var conversions = 0
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
 }
@@ -165,8 +179,7 @@ public struct UpdatePoint: Hashable, Sendable {
 }
 
 /// The running program as the `onUpdatePoint` hook sees it. Valid only
-/// during the call of the hook. (The patch machinery will grow this into a
-/// way to rebind functions and transform state; today it only reads.)
+/// during the call of the hook.
 public final class InterpreterState {
     let machine: Machine
     init(_ machine: Machine) { self.machine = machine }
@@ -178,6 +191,10 @@ public final class InterpreterState {
     public func bytes(of global: GlobalID) -> [UInt8] { machine.objects[machine.globalObj[global.index]].data }
     /// The bytes written to stdout so far.
     public var stdout: [UInt8] { machine.out }
+    /// Applies the run's patch here, when the hook returns (once; see Interpreter+Patch.swift).
+    public func applyPatch() { machine.applyRequested = machine.update.map { !$0.applied } ?? false }
+    /// Whether the run's patch has been applied.
+    public var patched: Bool { machine.update?.applied ?? false }
 }
 
 public enum Interpreter {
@@ -188,16 +205,25 @@ public enum Interpreter {
     /// - stdin: the bytes `getchar`/`fgets`/`read(0, …)` see.
     /// - fuel: the step limit (instructions + statements).
     /// - maxCallDepth: deeper recursion is a `stackOverflow` error.
+    /// - patch: what the hook may apply at an update point (`InterpreterState.applyPatch`).
     public static func run(program: Program, args: [String] = [], stdin: [UInt8] = [],
                            programName: String = "a.out", fuel: Int = 50_000_000, maxCallDepth: Int = 5_000,
-                           onUpdatePoint: UpdateHook? = nil) -> RunResult {
+                           patch: InterpreterPatch? = nil, onUpdatePoint: UpdateHook? = nil) -> RunResult {
         // Deep C recursion is deep Swift recursion: run on a thread whose
         // stack is large enough for `maxCallDepth` frames.
         final class Box: @unchecked Sendable { var result: RunResult?; var body: (() -> RunResult)? }
         let box = Box()
         box.body = {
             let m = Machine(program: program, stdin: stdin, fuel: fuel, maxDepth: maxCallDepth, hook: onUpdatePoint)
-            return m.runMain(argv: [programName] + args)
+            if let patch {
+                let u = Update(patch)
+                m.prepare(u)
+                m.update = u
+            }
+            var r = m.runMain(argv: [programName] + args)
+            r.patched = m.update?.applied ?? false
+            r.conversions = m.update?.conversions ?? 0
+            return r
         }
         let done = DispatchSemaphore(value: 0)
         let thread = Thread { box.result = box.body!(); done.signal() }

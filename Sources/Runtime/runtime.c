@@ -12,6 +12,8 @@
 #include <dirent.h>
 #include <stdint.h>
 #include <unistd.h>
+#include <malloc.h>
+#include <errno.h>
 
 pthread_mutex_t graft__mu = PTHREAD_MUTEX_INITIALIZER;
 pthread_cond_t graft__cv;
@@ -500,6 +502,86 @@ void graft_free(void *p) {
         pthread_mutex_unlock(&types_mu);
     }
     free(p);
+}
+
+/* The entries of t for objects at addresses in [lo, lo + len): by probing
+ * each address when that is fewer lookups than the table has slots, else by
+ * a scan. Written to out (at most `max`); returns how many. */
+static size_t entries_in(struct type_entry *t, uintptr_t lo, size_t len, struct object_rep *out, size_t max) {
+    size_t n = 0;
+    if (!t->cap || !t->used || !len) return 0;
+    if (len < t->cap) {
+        for (size_t k = 0; k < len && n < max; k++) {
+            struct object_rep *e = lookup(t, (const void *)(lo + k));
+            if (e) out[n++] = *e;
+        }
+    } else {
+        for (size_t i = 0; i < t->cap && n < max; i++)
+            if (t->table[i].addr > 1 && t->table[i].addr - lo < len) out[n++] = t->table[i];
+    }
+    return n;
+}
+
+/* Drops an entry and the heap payload that goes with it (as graft_free does). */
+static void drop(struct type_entry *t, const struct object_rep *e) {
+    if (e->ext) { forget(t, e->ext); free(e->ext); }
+    forget(t, (const void *)e->addr);
+}
+
+/* REP-6: realloc() for code graft builds. What the side tables know of the
+ * objects in the block moves with their bytes: an entry at offset k of the
+ * old block is at offset k of the new one when the new block still holds
+ * it — with its representation, its room and its heap payload (REP-5),
+ * which stays where it is; an entry the block no longer holds is dropped
+ * with its heap payload. Entries at the new block's addresses that no
+ * object of it had (stale: memory freed where graft_free did not see it)
+ * are dropped. A failed realloc changes nothing. */
+void *graft_realloc(void *p, size_t n) {
+    /* Mutation testing: REP-6 switched off moves nothing (a plain realloc). */
+    if (!p || !atomic_load_explicit(&any_pending, memory_order_relaxed) || !GRAFT_RULE("REP-6")) return realloc(p, n);
+    pthread_mutex_lock(&types_mu);
+    size_t old_len = malloc_usable_size(p);
+    uintptr_t from = (uintptr_t)p;
+    void *q = realloc(p, n);
+    if (!q && n) { pthread_mutex_unlock(&types_mu); return NULL; }
+    uintptr_t to = (uintptr_t)q;
+    size_t kept = !q ? 0 : n < old_len ? n : old_len;
+    size_t new_len = q ? malloc_usable_size(q) : 0;
+    for (struct type_entry *t = types; t; t = t->next) {
+        size_t max = t->used;
+        if (!max) continue;
+        struct object_rep *moved = malloc(max * sizeof *moved);
+        if (!moved) fatal("out of memory moving the representation table of %s", t->name);
+        size_t k = entries_in(t, from, old_len, moved, max);
+        for (size_t i = 0; i < k; i++) {
+            size_t off = moved[i].addr - from;
+            if (off >= kept) drop(t, &moved[i]);
+            else if (to != from) forget(t, (const void *)moved[i].addr);
+        }
+        /* The new block's memory that was not this block's held none of its objects. */
+        uintptr_t lo = to == from ? from + old_len : to;
+        size_t len = to == from ? (new_len > old_len ? new_len - old_len : 0) : new_len;
+        if (q && len) {
+            struct object_rep *stale = malloc(max * sizeof *stale);
+            if (!stale) fatal("out of memory moving the representation table of %s", t->name);
+            size_t s = entries_in(t, lo, len, stale, max);
+            for (size_t i = 0; i < s; i++) drop(t, &stale[i]);
+            free(stale);
+        }
+        for (size_t i = 0; i < k && to != from; i++) {
+            size_t off = moved[i].addr - from;
+            if (off < kept) put(t, (const void *)(to + off), moved[i].tag, moved[i].room, moved[i].ext);
+        }
+        free(moved);
+    }
+    pthread_mutex_unlock(&types_mu);
+    return q;
+}
+
+void *graft_reallocarray(void *p, size_t n, size_t size) {
+    size_t bytes;
+    if (__builtin_mul_overflow(n, size, &bytes)) { errno = ENOMEM; return NULL; }
+    return graft_realloc(p, bytes);
 }
 
 void *graft_con(const struct graft_type *want, void *obj) {

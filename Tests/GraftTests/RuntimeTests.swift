@@ -197,6 +197,21 @@ struct RuntimeTests {
         ])
     }
 
+    /// REP-6: graft_realloc, driven directly: converted entries move with a
+    /// block that moves (in place and heap values alike), entries past a
+    /// shrunk end and stale ones where a block lands are dropped, a failed
+    /// realloc changes nothing, realloc(p, 0) drops everything.
+    @Test("REP-6: graft_realloc moves, keeps and drops the side table's entries of a block")
+    func reallocMovesEntries() throws {
+        let exe = built.dir + "/realloc_test"
+        let sources = try FileManager.default.contentsOfDirectory(atPath: runtimeDir).filter { $0.hasSuffix(".c") }.sorted().map { runtimeDir + "/" + $0 }
+        let cc = try run("/usr/bin/gcc", ["-O2", "-Wall", "-Werror"] + runtimeMutationFlags + ["-I", runtimeDir + "/include", "-I", runtimeDir,
+                                          fixtureDir + "/realloc.c"] + sources + ["-ldl", "-lpthread", "-o", exe])
+        try #require(cc.status == 0, "\(cc.stderr)")
+        let r = try run(exe, [])
+        #expect(r.status == 0 && r.stdout.hasSuffix("ok\n"), "\(r.stdout)\(r.stderr)")
+    }
+
     /// `graft seal-patch` (Swift SHA-256) agrees with sha256sum.
     @Test func sealedTrailer() throws {
         let so = try Data(contentsOf: URL(fileURLWithPath: built.dir + "/v2.so"))

@@ -23,7 +23,7 @@ struct SpecsCoverageTests {
                        "Codegen/StaticMatching.swift", "Codegen/EnumChanges.swift"]
     static let tests = ["UpdatableTests.swift", "LiveUpdateTests.swift", "LoopExtractionTests.swift",
                         "AdversarialLiveTests.swift", "RuntimeTests.swift", "AdversarialZeroDiffTests.swift",
-                        "AdversarialPatchTests.swift"]
+                        "AdversarialPatchTests.swift", "DeletedFunctionTests.swift"]
 
     @Test(arguments: [("patch.md", "PATCH"), ("updatability.md", "UPD"), ("representation.md", "REP")])
     func everyRuleIsCitedAndTested(spec: String, prefix: String) throws {

@@ -214,6 +214,35 @@ struct TransformerCheckTests {
         Self.expectRefused(try Self.check(v + "new->ref = strchr(old->name, 'x');"), "TRANS-5", naming: "old->name")
     }
 
+    @Test("TRANS-5: a pointer into the old value copied as bytes (memcpy, memmove, through a local, a pointer to a local, a compound literal) or a pointer into the transformer's own locals (a copy of the old value) is refused; scalars copied through memcpy pass")
+    func keepsPointerCopiedAsBytes() throws {
+        let v = "new->total = old->count; new->flags = 0;\n"
+        // The pointer's bytes, from a local that holds it, into the new value (b10-memcpy-old-pointer).
+        Self.expectRefused(try Self.check(v + "const char *p = old->name; memcpy(&new->ref, &p, sizeof p);"), "TRANS-5", naming: "`p` (which holds `old->name`)")
+        Self.expectRefused(try Self.check(v + "const char *p = old->name; memmove(&new->ref, &p, sizeof p);"), "TRANS-5", naming: "new->ref")
+        // Through a second local, and into an integer local first.
+        Self.expectRefused(try Self.check(v + "const char *p = old->name; void *q; memcpy(&q, &p, sizeof q); new->ref = q;"), "TRANS-5", naming: "new->ref")
+        Self.expectRefused(try Self.check(v + "const char *p = old->name; unsigned long w; memcpy(&w, &p, sizeof w); new->ref = (void *)(w ^ 1);"), "TRANS-5", naming: "new->ref")
+        // Read back through a pointer to the local.
+        Self.expectRefused(try Self.check(v + "const char *p = old->name; new->ref = *(void **)&p;"), "TRANS-5", naming: "new->ref")
+        Self.expectRefused(try Self.check(v + "const char *p = old->name; const char **pp = &p; memcpy(&new->ref, pp, sizeof p);"), "TRANS-5", naming: "new->ref")
+        // A compound literal holding it.
+        // (lowered through temporaries, which TRANS-3 and TRANS-4 object to as well)
+        let lit = try Self.check(v + "memcpy(&new->ref, &(const char *){ old->name }, sizeof(char *));")
+        #expect(lit.contains { $0.rule == "TRANS-5" && $0.message.contains("old->name") }, "\(lit)")
+        // Into fresh memory.
+        Self.expectRefused(try Self.check(v + "const char *p = old->name; void **box = malloc(sizeof p); memcpy(box, &p, sizeof p); new->ref = box;"), "TRANS-5", naming: "box")
+        // A pointer into a copy of the old value on the stack, or into any local (b10-copy-of-old).
+        Self.expectRefused(try Self.check(v + "struct item_old c; memcpy(&c, old, sizeof c); new->ref = c.name;"), "TRANS-5", naming: "c.name")
+        Self.expectRefused(try Self.check(v + "struct item_old c = *old; new->ref = &c.count;"), "TRANS-5", naming: "&c.count")
+        Self.expectRefused(try Self.check(v + "char buf[8]; memcpy(buf, old->name, 8); char *b = buf; new->ref = b;"), "TRANS-5", naming: "`b`")
+        Self.expectRefused(try Self.check(v + "char buf[8]; char *b = buf; memcpy(&new->ref, &b, sizeof b);"), "TRANS-5", naming: "its own locals")
+        // Scalars and field values through memcpy and copies are fine (b10-memcpy-scalar).
+        #expect(try Self.check(v + "new->ref = NULL; long c; memcpy(&c, &old->count, sizeof c); memcpy(&new->total, &c, sizeof c);").isEmpty)
+        #expect(try Self.check(v + "new->ref = NULL; struct item_old c = *old; memcpy(new->name, c.name, sizeof new->name); new->total = c.count;").isEmpty)
+        #expect(try Self.check(v + "char buf[8]; memcpy(buf, old->name, 8); new->ref = strndup(buf, 8);").isEmpty)
+    }
+
     // MARK: Coverage
 
     static func ids() throws -> [String] {

@@ -106,6 +106,11 @@ void graft_note(const struct graft_type *t, void *obj);
 /* free() for code graft builds: forgets what the side tables know of p. */
 void graft_free(void *p);
 
+/* realloc() and reallocarray() for code graft builds (REP-6): what the side
+ * tables know of the objects in the block moves with them. */
+void *graft_realloc(void *p, size_t n);
+void *graft_reallocarray(void *p, size_t n, size_t size);
+
 /* The representation a wrapped type has in the process now (0: unknown type). */
 unsigned graft_type_current(const char *name);
 
