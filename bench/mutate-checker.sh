@@ -24,7 +24,8 @@
 # check were not written. The runtime that graft links into programs has
 # the same switch (GRAFT_RULE in Sources/Runtime/runtime_internal.h):
 # UPD-5's thread count, UPD-2's "old code may read an extended value",
-# REP-3's graft_note, REP-4's conversion in place, REP-5's move to the heap.
+# REP-3's graft_note, REP-4's conversion in place, REP-5's move to the heap,
+# REP-6's graft_realloc.
 # The tests find that graft through GRAFT_BIN.
 #
 # The mutants, and what "switched off" means for each family:
@@ -34,12 +35,15 @@
 #   PATCH-1 … 8      `graft patch` drops the rule's refusals (PATCH-1: a moved static
 #                    that cannot be matched restarts instead of being refused).
 #   UPD-1, 2, 4      the rule's blockers are not added: the point is admissible
-#                    (UPD-2 also lets old code read a converted value in the runtime).
+#                    (UPD-1 also sees no signature change in a struct passed by value;
+#                    UPD-2 also lets old code read a converted value in the runtime).
 #   UPD-3            a loop body whose variables differ is no signature change.
 #   UPD-5            the runtime commits a patch with other threads alive.
+#   UPD-6            a deleted function reachable through data may use what changes.
 #   REP-3            the runtime records no object (graft_note does nothing).
 #   REP-4            no conversion is in place: every converted value moves to the heap.
 #   REP-5            no value moves to the heap: a grown one is written over its object.
+#   REP-6            graft_realloc is realloc: the side table's entries stay behind.
 # Not mutated, because they are not decisions (switching them off would
 # change nothing a test could observe):
 #   REP-1            a layout promise: a wrapped struct is emitted as the plain one,
