@@ -35,7 +35,8 @@ public enum AliasAnalysis {
         let isCand = Set(cands)
         var excluded: [RecordID: [Diagnostic]] = [:]
         var seen = Set<String>()
-        for (r, d) in layoutFindings(p) + useFindings(p) where isCand.contains(r) {
+        // Each finding excludes under its ALIAS-n; a rule switched off (Rules.swift) excludes nothing.
+        for (r, d) in layoutFindings(p) + useFindings(p) where isCand.contains(r) && Rules.enforced(d) {
             if seen.insert("\(r.index) \(d)").inserted {
                 excluded[r, default: []].append(d)
             }

@@ -54,6 +54,8 @@ struct VerifierRun {
     }
 
     mutating func report(_ rule: Int, _ message: String, at l: SourceLoc? = nil) {
+        // Every IR-n check reports here: a rule switched off (Rules.swift) reports nothing.
+        guard Rules.enforced("IR-\(rule)") else { return }
         let text = context.isEmpty ? message : context + ": " + message
         diags.append(Diagnostic(.error, l ?? loc, text, rule: "IR-\(rule)"))
     }

@@ -279,23 +279,23 @@ public enum PatchBuilder {
             guard let o = oldRecords[r.identity], o.fields != nil else { continue }
             let oldTag = oldWrap.tags[o.id], newTag = newWrap.tags[r.id]
             if oldTag != nil && newTag == nil {
-                plan.refusals.append(Diagnostic(.error, r.loc,
+                if Rules.enforced("PATCH-5") { plan.refusals.append(Diagnostic(.error, r.loc,
                     "\(r.identity) is wrapped in the running program but NEW's code uses it as plain memory (see `graft cc --explain-types`); its objects carry a version tag NEW's code would not expect",
-                    rule: "PATCH-5"))
+                    rule: "PATCH-5")) }
                 continue
             }
             let changed = oldTag != nil ? oldTag != newTag : fingerprint(o, in: old, enumValues: false) != fingerprint(r, in: new, enumValues: false)
             guard changed else { continue }
             guard let oldTag, let newTag else {
-                plan.refusals.append(Diagnostic(.error, r.loc,
+                if Rules.enforced("PATCH-2", site: "unwrapped") { plan.refusals.append(Diagnostic(.error, r.loc,
                     "\(r.identity) changed representation (\(describeChange(o, r, old: old, new: new))) but is not wrapped in the running program, so its values cannot be converted (see `graft cc --explain-types`)",
-                    rule: "PATCH-2"))
+                    rule: "PATCH-2")) }
                 continue
             }
             changedRecords.insert(r.id)
             // PATCH-6: an object's size is fixed when it is made; code that spaces objects by it cannot meet a new one.
             let inNew = newWrap.spaced.contains(r.id), inOld = oldWrap.spaced.contains(o.id)
-            if inNew || inOld, o.size != r.size || o.align != r.align {
+            if inNew || inOld, o.size != r.size || o.align != r.align, Rules.enforced("PATCH-6") {
                 let what = o.size != r.size ? "changes size (\(o.size) → \(r.size) bytes)" : "changes alignment (\(o.align) → \(r.align))"
                 let use = inNew ? sizeUse(r.id, in: new, newWrap, loops: plan.loops) : "in the running program, " + sizeUse(o.id, in: old, oldWrap, loops: plan.loops)
                 plan.refusals.append(Diagnostic(.error, r.loc,
@@ -304,11 +304,13 @@ public enum PatchBuilder {
             }
             // PATCH-7: a field whose address the running program takes keeps its place.
             let sameFieldType = { (a: CType, b: CType) in translate(a, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(b, in: new) } ?? false }
-            plan.refusals += InteriorPointers.movedFields(
-                old: o, new: r, taken: interior[o.id] ?? [:], movesToHeap: r.size > o.size && !(interior[o.id] ?? [:]).isEmpty,
-                sameType: sameFieldType)
+            if Rules.enforced("PATCH-7", site: "kept") {
+                plan.refusals += InteriorPointers.movedFields(
+                    old: o, new: r, taken: interior[o.id] ?? [:], movesToHeap: r.size > o.size && !(interior[o.id] ?? [:]).isEmpty,
+                    sameType: sameFieldType)
+            }
             // PATCH-7: a field NEW's code reaches around con sees an old object's bytes as they are.
-            if !fromTransformerFile(r.loc) {
+            if !fromTransformerFile(r.loc), Rules.enforced("PATCH-7", site: "viewed") {
                 plan.refusals += InteriorPointers.viewedFields(
                     old: o, new: r, views: (viewedByNew[r.id] ?? [:]).filter { !fromTransformerFile($0.value.loc) },
                     movesToHeap: r.size > o.size, sameType: sameFieldType)
@@ -335,7 +337,7 @@ public enum PatchBuilder {
                     guard let of = (o.fields ?? []).first(where: { $0.name == n }) else { return nil }
                     return keepsEnumValues(of.type, from: old, f.type, to: new) ? n : nil
                 }
-                if !missing.isEmpty {
+                if !missing.isEmpty, Rules.enforced("PATCH-2", site: "no-default") {
                     plan.refusals.append(Diagnostic(.error, r.loc,
                         "\(r.identity): field\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) changed type in a way the default transformer cannot convert; write `void \(transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c",
                         rule: "PATCH-2"))
@@ -352,7 +354,7 @@ public enum PatchBuilder {
             let storage = enumStorage(c, in: old)
             let what = "\(c.name) changes the values of its constants (\(c.change))"
             let keep = "keep the old values (add new constants at the end, or give them explicit values)"
-            for (g, typed) in storage.globals where !hasStateTransformer {
+            for (g, typed) in storage.globals where !hasStateTransformer && Rules.enforced("PATCH-8", site: "global") {
                 let v = old[g]
                 let name = oldStatics[g.index].map(describe) ?? "global '\(v.sourceName)'"
                 let holds = typed ? "holds one" : "is assigned its constants"
@@ -360,7 +362,7 @@ public enum PatchBuilder {
                     "\(what), and the \(name) \(holds): the value the running program stored there would be read with the new meaning; \(keep), or convert it in `void \(stateTransformerName)(void)` in NEW's transformers.c",
                     rule: "PATCH-8"))
             }
-            for (rid, i, typed) in storage.fields {
+            for (rid, i, typed) in storage.fields where Rules.enforced("PATCH-8", site: "field") {
                 let r = old[rid]
                 guard newRecordIDs.contains(r.identity) || r.isAnonymousMember else { continue }
                 if let t = typeChangeOf[r.identity], t.transformer != nil { continue }
@@ -387,7 +389,7 @@ public enum PatchBuilder {
             if g.storage == .extern && g.initializer == nil { continue }
             replaced.insert(g.identity)
             plan.replacedGlobals.append(g.identity)
-            if !isReadOnly(g.type, in: new) && plan.stateTransformer == nil {
+            if !isReadOnly(g.type, in: new) && plan.stateTransformer == nil && Rules.enforced("PATCH-3") {
                 plan.refusals.append(Diagnostic(.error, g.loc,
                     "global '\(g.sourceName)' changed type and is writable (\(typeChangeText(o.type, old, g.type, new))): its new definition would start from its initializer and lose the running program's state; write `void \(stateTransformerName)(void)` in NEW's transformers.c to carry it over",
                     rule: "PATCH-3"))
@@ -409,7 +411,7 @@ public enum PatchBuilder {
             let nt = FunctionType(result: new.unroll(f.type.result), params: f.type.params, variadic: f.type.variadic, hasPrototype: f.type.hasPrototype)
             if fingerprintType(.function(ot), in: old) != fingerprintType(.function(nt), in: new) {
                 plan.signatureChanges.append(f.identity)
-            } else if let r = ([f.type.result] + f.type.params).lazy.compactMap({ t -> RecordID? in
+            } else if Rules.enforced("UPD-1", site: "by-value"), let r = ([f.type.result] + f.type.params).lazy.compactMap({ t -> RecordID? in
                           if case .record(let id) = new.unroll(t), changedRecords.contains(id) { return id } else { return nil } }).first {
                 // UPD-1: a struct passed or returned by value whose layout changes (an extension too) is another shape of call.
                 plan.signatureChanges.append(f.identity)
@@ -421,8 +423,10 @@ public enum PatchBuilder {
         }
         let newDefined = Set(new.functions.filter(\.isDefinition).map(\.identity))
         plan.deletedFunctions = old.functions.filter { $0.isDefinition && !newDefined.contains($0.identity) && !$0.loc.file.hasPrefix("/usr/") }.map(\.identity)
-        plan.refusals += reachableDeleted(old: old, deleted: Set(plan.deletedFunctions), typeChanges: plan.typeChanges,
-                                          replaced: replaced, signatureChanges: Set(plan.signatureChanges))
+        if Rules.enforced("UPD-6") {
+            plan.refusals += reachableDeleted(old: old, deleted: Set(plan.deletedFunctions), typeChanges: plan.typeChanges,
+                                              replaced: replaced, signatureChanges: Set(plan.signatureChanges))
+        }
         // A function whose text is unchanged is recompiled when what it
         // depends on changed: a type it handles concretely, a global defined
         // anew, a callee's signature.
@@ -446,18 +450,19 @@ public enum PatchBuilder {
             // PATCH-4: the running program calls it through a slot, and so does NEW's code.
             let variadicHint = "; a variadic function that only passes a va_list to a function of its own (as printf does to vprintf) keeps its changes in that one, which has a slot"
             if oldManifest.slots[f.identity] == nil {
+                guard Rules.enforced("PATCH-4", site: "no-slot") else { continue }
                 let why = Updatable.whyNoSlot(o, in: old) ?? "it has none"
                 plan.refusals.append(Diagnostic(.error, f.loc,
                     "function '\(f.sourceName)' changed\(reason.map { " (it \($0))" } ?? "") but has no slot in the running program, so calls to it cannot be redirected: \(why)\(o.type.variadic ? variadicHint : "")",
                     rule: "PATCH-4"))
-            } else if f.type.variadic, Updatable.whyNoSlot(f, in: new) != nil {
+            } else if f.type.variadic, Updatable.whyNoSlot(f, in: new) != nil, Rules.enforced("PATCH-4", site: "variadic-changed") {
                 plan.refusals.append(Diagnostic(.error, f.loc,
                     "function '\(f.sourceName)' changed, but NEW's code takes its address (\(Updatable.whereAddressTaken(f.id, in: new))): it is variadic, and C cannot pass a `...` on through a trampoline, so that pointer would bypass its slot\(variadicHint)",
                     rule: "PATCH-4"))
             }
         }
         // PATCH-4: a variadic function the running program calls through a slot keeps it in NEW.
-        for f in new.functions where f.isDefinition && f.type.variadic && !plan.changedFunctions.contains(f.identity) {
+        for f in new.functions where f.isDefinition && f.type.variadic && !plan.changedFunctions.contains(f.identity) && Rules.enforced("PATCH-4", site: "variadic-kept") {
             guard oldManifest.slots[f.identity] != nil, Updatable.whyNoSlot(f, in: new) != nil else { continue }
             plan.refusals.append(Diagnostic(.error, f.loc,
                 "NEW's code takes the address of the variadic function '\(f.sourceName)' (\(Updatable.whereAddressTaken(f.id, in: new))), which the running program calls through a slot; C cannot pass a `...` on through a trampoline, so that pointer would bypass the slot; take the address of a function that is not variadic",
@@ -486,7 +491,7 @@ public enum PatchBuilder {
         for pt in oldManifest.points {
             let d = delta[pt.id] ?? Updatability.Delta()
             var blockers: [Blocker] = []
-            for g in plan.signatureChanges.filter({ d.callees.contains($0) }).sorted() {
+            for g in plan.signatureChanges.filter({ d.callees.contains($0) }).sorted() where Rules.enforced("UPD-1") {
                 if let loop = plan.loops[g], let of = oldByIdentity[g], let nf = newByIdentity[g] {
                     blockers.append(Blocker("UPD-1", unprovenLoops[g]?.message ?? loopSignatureChange(loop, old: of, new: nf, in: old, new)))
                     if unprovenLoops[g]?.variables ?? true { loopBlocked.insert(pt.id) }
@@ -499,7 +504,7 @@ public enum PatchBuilder {
                     ?? "the signature of '\(newByIdentity[g]?.sourceName ?? g)' changed"
                 blockers.append(Blocker("UPD-1", "\(what), and \(who ?? "code still running at this point calls it"), with the old one"))
             }
-            let blockingTypes = d.types.sorted().filter { changedOld[$0].map { !$0.extends } ?? false }
+            let blockingTypes = d.types.sorted().filter { changedOld[$0].map { !$0.extends } ?? false && Rules.enforced("UPD-2", site: "type") }
             if !blockingTypes.isEmpty && blockers.isEmpty && blockingTypes.allSatisfy(extendsButForTransformer.contains)
                 && !d.globals.contains(where: replaced.contains) {
                 transformerBlocked.insert(pt.id)
@@ -508,7 +513,7 @@ public enum PatchBuilder {
                 blockers.append(Blocker("UPD-2", "\(t) is in Δ here: \(described(Updatability.use(of: .type(t), at: pt, in: stacks))), in its old representation"))
             }
             // UPD-2 (PATCH-8): the stack's old code holds or compares values of an enum whose constants change value.
-            if !enumChanges.isEmpty, let frames = stacks.frames(pt) {
+            if !enumChanges.isEmpty, Rules.enforced("UPD-2", site: "enum"), let frames = stacks.frames(pt) {
                 for c in enumChanges {
                     var found: String? = nil
                     for (g, cont, _) in frames where found == nil {
@@ -525,7 +530,7 @@ public enum PatchBuilder {
                     }
                 }
             }
-            for g in d.globals.sorted() where replaced.contains(g) {
+            for g in d.globals.sorted() where replaced.contains(g) && Rules.enforced("UPD-4") {
                 let name = oldGlobals[g]?.sourceName ?? g
                 blockers.append(Blocker("UPD-4", "global '\(name)' is in Δ here: \(described(Updatability.use(of: .global(g), at: pt, in: stacks))), and the patch defines it anew"))
             }
@@ -614,10 +619,11 @@ public enum PatchBuilder {
             guard let n = newLoops[o.identity], let fn = parent(o.identity) else { continue }
             let name = loops[o.identity] ?? o.identity
             let owner = name.components(separatedBy: " in ").last ?? fn
-            if let c = count[fn], c.old != c.new, fingerprint(o, in: old) != fingerprint(n, in: new) {
+            if let c = count[fn], c.old != c.new, fingerprint(o, in: old) != fingerprint(n, in: new), Rules.enforced("UPD-3", site: "rank") {
                 out[o.identity] = ("\(name) cannot be matched to a loop of NEW's \(owner): the running \(owner) has \(c.old) loop\(c.old == 1 ? "" : "s") with an update point at its head, NEW's has \(c.new), and the body of the one in its place changed, so the running \(owner) would call another loop's body (UPD-3); add or remove such loops in one patch and change their bodies in another", false)
                 continue
             }
+            guard Rules.enforced("UPD-3", site: "variables") else { continue }
             let ov = loopVariables(o, in: old), nv = loopVariables(n, in: new)
             if ov == nil || nv == nil {
                 out[o.identity] = ("\(name) takes two of \(owner)'s variables of one name, so which the running \(owner) passes where cannot be proven (UPD-3)", true)

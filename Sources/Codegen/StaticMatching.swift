@@ -143,7 +143,7 @@ extension PatchBuilder {
                         }
                     }
                     if let why {
-                        if !stateTransformer {
+                        if !stateTransformer && Rules.enforced("PATCH-1", site: "unmatched") {
                             result.refusals.append(movedRefusal(o, n, new.globals[n.index].loc, why))
                         }
                         continue
@@ -154,7 +154,7 @@ extension PatchBuilder {
                     if kind == .function {
                         for j in ns.indices where ns[j].owner == n.identity { ns[j].owner = o.identity }
                     }
-                } else if kind == .variable && !stateTransformer {
+                } else if kind == .variable && !stateTransformer && Rules.enforced("PATCH-1", site: "ambiguous") {
                     // Several statics of one name moved: which is which cannot be told.
                     for k in newOnes {
                         let n = ns[k]

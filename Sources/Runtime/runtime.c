@@ -56,6 +56,23 @@ int graft__program_threads(char *why, size_t n) {
     return program;
 }
 
+#ifdef GRAFT_MUTATION
+static const char *mutated_rule;
+static pthread_once_t mutated_once = PTHREAD_ONCE_INIT;
+static void read_mutated_rule(void) {
+    const char *v = getenv("GRAFT_MUTATE_RULE");
+    mutated_rule = v && *v ? strdup(v) : NULL;
+}
+int graft__rule_enforced(const char *id, const char *site) {
+    pthread_once(&mutated_once, read_mutated_rule);
+    if (!mutated_rule) return 1;
+    size_t n = strlen(id);
+    if (strncmp(mutated_rule, id, n) != 0) return 1;
+    if (mutated_rule[n] == 0) return 0;
+    return !(site && mutated_rule[n] == '/' && strcmp(mutated_rule + n + 1, site) == 0);
+}
+#endif
+
 long long graft__now_us(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -160,7 +177,7 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
     p->points_seen++;
     if (!admissible(p->info, id)) { pthread_mutex_unlock(&graft__mu); return; }
     /* UPD-5: another thread of the program could be running old code right now. */
-    if (graft__program_threads(p->why, sizeof p->why) != 1) {
+    if (GRAFT_RULE_AT("UPD-5", "commit") && graft__program_threads(p->why, sizeof p->why) != 1) {
         p->state = GRAFT_REFUSED;
         graft__pending = NULL;
         atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
@@ -464,7 +481,7 @@ static int leads(struct type_entry *t, unsigned from, unsigned to, int only_exte
 }
 
 void graft_note(const struct graft_type *want, void *obj) {
-    if (!obj) return;
+    if (!obj || !GRAFT_RULE("REP-3")) return;
     pthread_mutex_lock(&types_mu);
     struct type_entry *t = find_type(want->name);
     if (!t) t = register_view(want, 0);
@@ -520,7 +537,8 @@ static void drop(struct type_entry *t, const struct object_rep *e) {
  * object of it had (stale: memory freed where graft_free did not see it)
  * are dropped. A failed realloc changes nothing. */
 void *graft_realloc(void *p, size_t n) {
-    if (!p || !atomic_load_explicit(&any_pending, memory_order_relaxed)) return realloc(p, n);
+    /* Mutation testing: REP-6 switched off moves nothing (a plain realloc). */
+    if (!p || !atomic_load_explicit(&any_pending, memory_order_relaxed) || !GRAFT_RULE("REP-6")) return realloc(p, n);
     pthread_mutex_lock(&types_mu);
     size_t old_len = malloc_usable_size(p);
     uintptr_t from = (uintptr_t)p;
@@ -593,7 +611,12 @@ void *graft_con(const struct graft_type *want, void *obj) {
             s->transform(old, fresh);
             if (old != small) free(old);
             void *prev_ext = payload != obj ? payload : NULL;
-            if (s->new_size <= room && (uintptr_t)obj % s->new_align == 0) {
+            int aligned = (uintptr_t)obj % s->new_align == 0;
+            int in_place = s->new_size <= room && aligned;
+            /* Mutation testing: REP-4 switched off converts nothing in place, REP-5 switched off moves nothing to the heap. */
+            if (!GRAFT_RULE("REP-4")) in_place = 0;
+            if (!GRAFT_RULE("REP-5")) in_place = aligned;
+            if (in_place) {
                 /* REP-4: in place; the object keeps its address and every byte after the payload. */
                 memcpy(obj, fresh, s->new_size);
                 forget(t, fresh);
@@ -610,7 +633,7 @@ void *graft_con(const struct graft_type *want, void *obj) {
             v = s->to;
         }
         result = payload;
-    } else if (leads(t, want->tag, have, 1)) {
+    } else if (leads(t, want->tag, have, GRAFT_RULE_AT("UPD-2", "runtime"))) {
         /* Old code reading a value a patch extended (UPD-2). */
     } else {
         fatal("cannot convert a %s from representation %08x to %08x", want->name, have, want->tag);

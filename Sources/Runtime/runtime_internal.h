@@ -66,6 +66,19 @@ void graft__types_json(FILE *f);
 /* control.c: a JSON string literal for s (NULL: ""). */
 void graft__json_str(FILE *f, const char *s);
 
+/* Mutation testing (bench/mutate-checker.sh, Sources/IR/Rules.swift):
+ * GRAFT_RULE("UPD-5") is 1, the rule is applied, unless this runtime was
+ * compiled with -DGRAFT_MUTATION (only a graft built for mutation testing
+ * passes it) and the process's GRAFT_MUTATE_RULE names the rule. */
+#ifdef GRAFT_MUTATION
+int graft__rule_enforced(const char *id, const char *site);
+#define GRAFT_RULE(id) graft__rule_enforced(id, NULL)
+#define GRAFT_RULE_AT(id, site) graft__rule_enforced(id, site)   /* "UPD-5/commit" switches off one site */
+#else
+#define GRAFT_RULE(id) 1
+#define GRAFT_RULE_AT(id, site) 1
+#endif
+
 /* A monotonic clock in microseconds. */
 long long graft__now_us(void);
 #endif

@@ -36,6 +36,17 @@ enum Runtime {
         directory.map { ["-I" + $0 + "/include"] } ?? []
     }
 
+    /// Mutation testing (bench/mutate-checker.sh, Sources/IR/Rules.swift): a
+    /// graft built with GRAFT_MUTATION builds runtimes whose rules
+    /// GRAFT_MUTATE_RULE may switch off; any other graft, runtimes that apply them all.
+    static var mutationFlags: [String] {
+        #if GRAFT_MUTATION
+        return ["-DGRAFT_MUTATION"]
+        #else
+        return []
+        #endif
+    }
+
     /// Compiles the runtime's C files into objects in `tmp`.
     static func compile(into tmp: Toolchain.TempDir, flags: [String]) throws -> [String] {
         guard let dir = directory else {
@@ -46,7 +57,7 @@ enum Runtime {
         for f in files {
             let obj = tmp.file("graft-runtime-" + (f as NSString).deletingPathExtension + ".o")
             let opt = flags.filter { $0.hasPrefix("-O") || $0.hasPrefix("-g") || $0 == "-pthread" }
-            try Toolchain.runChecked(Toolchain.systemCC + opt + ["-fPIC", "-w", "-c", dir + "/" + f, "-o", obj] + includeFlags)
+            try Toolchain.runChecked(Toolchain.systemCC + opt + mutationFlags + ["-fPIC", "-w", "-c", dir + "/" + f, "-o", obj] + includeFlags)
             objects.append(obj)
         }
         return objects

@@ -235,6 +235,14 @@ struct AdversarialLiveTests {
     @Test("[PATCH-7] [REP-5] the first-member idiom through `void *` (no `&`) by new code on old objects that grew")
     func rep5FirstMemberVoid() throws { try Self.attempt("rep5-first-member-void", rules: ["PATCH-7"]) }
 
+    // MARK: REP-4, REP-5 — where a converted value goes
+
+    @Test("[REP-4] `&c->count` kept in a global while the struct changes at the same size and count keeps its place: converted in place, the kept pointer and new code count together")
+    func rep4KeptFieldPointer() throws { try Self.attempt("rep4-kept-field-pointer", rules: []) }
+
+    @Test("[REP-5] objects packed end to end in the program's own arena grow: each old value moves to the heap, and no object's bytes run into the next")
+    func rep5PackedArena() throws { try Self.attempt("rep5-packed-arena", rules: []) }
+
     @Test("UPD-5: a patch for a program with a second thread is refused and changes nothing; the same program on one thread is patched")
     func secondThreadRefused() throws {
         guard let graft = Live.graft else { Issue.record("build graft first"); return }
@@ -271,5 +279,60 @@ struct AdversarialLiveTests {
         Live.stop(single)
         let after = Self.lines(sout)
         #expect(after.first?.hasPrefix("v1 ") == true && after.last?.hasPrefix("v2 ") == true, "\(after.prefix(3)) … \(after.suffix(3))")
+    }
+
+    @Test("UPD-5: a second thread started while the patch waits for an update point is seen at the point, and the patch is refused there; one alive when the patch arrives refuses it at once, though the program reaches no update point")
+    func threadCountedTwice() throws {
+        guard let graft = Live.graft else { Issue.record("build graft first"); return }
+        let dir = tempDir()
+        let v1 = try Self.build("v1", in: dir, source: Self.fixtures + "threads/v1.c", flags: ["-pthread"])
+        let v2 = try Self.build("v2", in: dir, source: Self.fixtures + "threads/v2.c", flags: ["-pthread"])
+        let made = try run(graft, ["patch", "--from", v1, "--to", v2, "-o", dir + "/p.patch"])
+        #expect(made.status == 0, "\(made.stdout) \(made.stderr)")
+        func updates(_ pid: String) throws -> (pending: Bool, updates: Int) {
+            let status = try run(graft, ["status", "--pid", pid, "--json"])
+            let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            return (json?["pending"] as? Bool ?? false, (json?["updates"] as? [Any])?.count ?? -1)
+        }
+
+        // Alone when the patch arrives; a worker starts while the patch waits (no update point until then).
+        let go = dir + "/go"
+        let (late, lout) = try Live.launch(v1, ["late", go])
+        defer { Live.stop(late) }
+        usleep(200_000)
+        let pid = String(late.processIdentifier)
+        let apply = Process(), out = Pipe(), err = Pipe()
+        apply.executableURL = URL(fileURLWithPath: graft)
+        apply.arguments = ["apply", "--pid", pid, dir + "/p.patch", "--timeout", "10"]
+        apply.standardOutput = out; apply.standardError = err
+        try apply.run()
+        var waiting = false
+        for _ in 0..<250 where !waiting {
+            usleep(20_000)
+            waiting = try updates(pid).pending
+        }
+        #expect(waiting, "the patch was never pending")
+        FileManager.default.createFile(atPath: go, contents: nil)
+        let said = String(decoding: out.fileHandleForReading.readDataToEndOfFile() + err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        apply.waitUntilExit()
+        #expect(apply.terminationStatus != 0 && said.contains("at update point") && said.contains("[UPD-5]") && said.contains("2 threads"), "\(said)")
+        #expect(try updates(pid).updates == 0)
+        usleep(200_000)
+        #expect(late.isRunning, "the process died after a refused patch")
+        Live.stop(late)
+        let printed = Self.lines(lout)
+        #expect(printed.count > 3 && printed.allSatisfy { $0.hasPrefix("v1 ") }, "\(printed.suffix(5))")
+
+        // A worker alive when the patch arrives, and no update point reached: refused on arrival, not timed out.
+        let (idle, _) = try Live.launch(v1, ["idle", dir + "/never"])
+        defer { Live.stop(idle) }
+        usleep(200_000)
+        let started = Date()
+        let refused = try run(graft, ["apply", "--pid", String(idle.processIdentifier), dir + "/p.patch", "--timeout", "3"])
+        let text = refused.stdout + refused.stderr
+        #expect(refused.status != 0 && text.contains("[UPD-5]") && !text.contains("timed out"), "\(text)")
+        #expect(Date().timeIntervalSince(started) < 2.5, "refused only after \(Date().timeIntervalSince(started)) s: \(text)")
+        let after = try updates(String(idle.processIdentifier))
+        #expect(!after.pending && after.updates == 0, "\(after)")
     }
 }

@@ -145,7 +145,7 @@ struct AdversarialPatchTests {
     """
     static let inserted = "enum phase { IDLE, PAUSED, RUN, DONE };"
 
-    @Test("PATCH-8: an enum renumbered under a global, a static int assigned its constants, a field (wrapped: a transformer is asked for; plain: refused) or a stack local is refused; constants appended are fine")
+    @Test("PATCH-8: an enum renumbered under a global, a static int assigned its constants, a field (wrapped: a transformer is asked for; plain: refused) or a stack local [UPD-2] is refused; constants appended are fine")
     func enumsRenumbered() throws {
         let g = try Self.plan(Self.phases, Self.phases.replacingOccurrences(of: "enum phase { IDLE, RUN, DONE };", with: Self.inserted))
         #expect(Self.errors(g, "PATCH-8").contains { $0.contains("enum phase changes the values of its constants (RUN 1 → 2, DONE 2 → 3), and the global 'ph' holds one") }, "\(g.refusals)")
@@ -192,6 +192,36 @@ struct AdversarialPatchTests {
         let stepPoint = c.verdicts.first { $0.function == "step" }, mainPoint = c.verdicts.first { $0.function == "main" }
         #expect(stepPoint?.admissible == false && stepPoint?.blockers.first?.message.contains("with the old values") == true, "\(c.verdicts)")
         #expect(mainPoint?.admissible == true, "\(c.verdicts)")
+    }
+
+    // MARK: Fields retyped, variadic functions (PATCH-2, PATCH-4)
+
+    static let acct = "struct acct { int id; long balance; };\nstatic struct acct a = { 7, 0 };\nint main(void) { for (;;) { graft_update_point(); a.balance += 100; } }"
+
+    @Test("PATCH-2: a field of a wrapped struct retyped beyond C's value-keeping conversions (long cents → double units) is refused without a hand-written transformer, naming the field; one widened (int → long) is copied by the default transformer")
+    func retypedField() throws {
+        let r = try Self.plan(Self.acct, Self.acct.replacingOccurrences(of: "long balance", with: "double balance").replacingOccurrences(of: "+= 100", with: "+= 1.0"))
+        #expect(r.typeChanges.map(\.type) == ["struct acct"] && r.typeChanges.first?.defaulted == ["id"], "\(r.typeChanges)")
+        #expect(Self.errors(r, "PATCH-2").contains { $0.contains("field balance changed type in a way the default transformer cannot convert") && $0.contains("graft_transform_acct") }, "\(r.refusals)")
+        let narrower = "struct acct { int id; int balance; };\nstatic struct acct a = { 7, 0 };\nint main(void) { for (;;) { graft_update_point(); a.balance += 100; } }"
+        let w = try Self.plan(narrower, Self.acct)
+        #expect(w.refusals.isEmpty && w.typeChanges.first?.defaulted.contains("balance") == true, "\(w.typeChanges) \(w.refusals)")
+    }
+
+    static let variadic = """
+    #include <stdarg.h>
+    int vprintf(const char *, va_list);
+    int say(const char *fmt, ...) { va_list ap; va_start(ap, fmt); int n = vprintf(fmt, ap); va_end(ap); return n; }
+    int main(void) { for (int i = 0;; i++) { graft_update_point(); say("%d\\n", i); } }
+    """
+
+    @Test("PATCH-4: a variadic function that changes while NEW's code takes its address is refused (that pointer would bypass its slot); changed with its address untaken, it applies")
+    func variadicChangedAndTaken() throws {
+        let changed = Self.variadic.replacingOccurrences(of: "return n;", with: "return n + 1;")
+        let c = try Self.plan(Self.variadic, changed)
+        #expect(c.refusals.isEmpty && c.changedFunctions == ["say"] && c.admissiblePoints == [1], "\(c.refusals) \(c.changedFunctions) \(c.verdicts)")
+        let taken = try Self.plan(Self.variadic, changed.replacingOccurrences(of: "int main(void) {", with: "int (*hook)(const char *, ...) = say;\nint main(void) {"))
+        #expect(Self.errors(taken, "PATCH-4").contains { $0.contains("function 'say' changed, but NEW's code takes its address (in the initializer of 'hook')") }, "\(taken.refusals)")
     }
 
     // MARK: B12 — statics across files (PATCH-1)
@@ -330,7 +360,7 @@ struct AdversarialPatchTests {
         try refused("b5-global", rule: "PATCH-3", says: ["global 'ring' changed type and is writable (count_t[2], that is int[2] → count_t[2], that is long long[2])"])
     }
 
-    @Test("PATCH-8 live: an enum renumbered under a global or a field is refused, and applies with a state or type transformer that renumbers the stored values; constants appended apply as they are")
+    @Test("PATCH-8 live: an enum renumbered under a global or a field is refused, and applies with a state or type transformer that renumbers the stored values; constants appended apply as they are; in a local of main it blocks every point [UPD-2]")
     func liveEnums() throws {
         guard Live.graft != nil else { Issue.record("build graft first"); return }
         try refused("b11-global", rule: "PATCH-8", says: ["and the global 'ph' holds one"])
@@ -340,6 +370,13 @@ struct AdversarialPatchTests {
         try live("b11-appended")
         try refused("b11-int", rule: "PATCH-8", says: ["the static 'state' is assigned its constants"])
         try refused("b11-local", rule: "UPD-2", says: ["main holds 'ph' of it"])
+    }
+
+    @Test("PATCH-2 live: a field retyped from long cents to double units is refused without a transformer, naming it; with graft_transform_acct the balance goes on")
+    func liveRetypedField() throws {
+        guard Live.graft != nil else { Issue.record("build graft first"); return }
+        try refused("patch2-retyped-field", rule: "PATCH-2", says: ["field balance changed type in a way the default transformer cannot convert"])
+        try live("patch2-retyped-field", "v2-transformed")
     }
 
     @Test("PATCH-1 live: a static local and a static function that move to another file, and a file built from another folder, keep their state; a moved static local that changed type is refused")

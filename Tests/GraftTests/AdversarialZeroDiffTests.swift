@@ -25,6 +25,7 @@ enum ZeroDiff {
 
     /// .build/debug/graft (what `swift test` builds), else .build/release/graft.
     static var graft: String? {
+        if let p = graftFromEnvironment { return p }
         for p in [".build/debug/graft", ".build/release/graft"] {
             let path = repo + "/" + p
             if FileManager.default.isExecutableFile(atPath: path) { return path }

@@ -8,6 +8,7 @@ import Testing
 /// in this checkout's build directories.
 private let graftBinary: URL? = {
     let fm = FileManager.default
+    if let p = graftFromEnvironment { return URL(fileURLWithPath: p) }
     let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("graft")
     if fm.isExecutableFile(atPath: beside.path) { return beside }
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -16,6 +16,7 @@ import Testing
 /// in this checkout's build directories (as CLITests finds it).
 private let graftBinary: URL? = {
     let fm = FileManager.default
+    if let p = graftFromEnvironment { return URL(fileURLWithPath: p) }
     let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("graft")
     if fm.isExecutableFile(atPath: beside.path) { return beside }
     let dirs = (try? fm.contentsOfDirectory(atPath: FuzzCorpus.repoRoot.path))?.filter { $0.hasPrefix(".build") } ?? []

@@ -10,6 +10,7 @@ struct LiveUpdateTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     static var graft: String? {
+        if let p = graftFromEnvironment { return p }
         for p in [".build/debug/graft", ".build/release/graft"] {
             let path = repo + "/" + p
             if FileManager.default.isExecutableFile(atPath: path) { return path }

@@ -14,6 +14,7 @@ private let runtimeDir = repoRoot.appendingPathComponent("Sources/Runtime").path
 /// in this checkout's build directories.
 private let graftExecutable: String? = {
     let fm = FileManager.default
+    if let p = graftFromEnvironment { return p }
     let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("graft")
     if fm.isExecutableFile(atPath: beside.path) { return beside.path }
     let dirs = (try? fm.contentsOfDirectory(atPath: repoRoot.path))?.filter { $0.hasPrefix(".build") } ?? []
@@ -22,6 +23,14 @@ private let graftExecutable: String? = {
     func mtime(_ u: URL) -> Date { ((try? fm.attributesOfItem(atPath: u.path))?[.modificationDate] as? Date) ?? .distantPast }
     return found.max { mtime($0) < mtime($1) }?.path
 }()
+
+/// The runtime built as graft builds it (Runtime.mutationFlags): with the
+/// rule switch of bench/mutate-checker.sh only in a mutation build.
+#if GRAFT_MUTATION
+private let runtimeMutationFlags = ["-DGRAFT_MUTATION"]
+#else
+private let runtimeMutationFlags: [String] = []
+#endif
 
 /// The program and the patch files, built once.
 private struct Built: Sendable {
@@ -39,7 +48,7 @@ private let built: Built = {
             .map { runtimeDir + "/" + $0 }
         let includes = ["-I", runtimeDir + "/include", "-I", fixtureDir]
         func gcc(_ args: [String]) throws {
-            let r = try run("/usr/bin/gcc", ["-O2", "-Wall", "-Werror"] + includes + args)
+            let r = try run("/usr/bin/gcc", ["-O2", "-Wall", "-Werror"] + runtimeMutationFlags + includes + args)
             if r.status != 0 { throw RuntimeTestError("gcc \(args.joined(separator: " ")):\n\(r.stderr)") }
         }
         try gcc(["-rdynamic", fixtureDir + "/prog.c"] + runtimeSources + ["-ldl", "-lpthread", "-o", b.prog])
@@ -55,6 +64,8 @@ private let built: Built = {
             ("type1", "patch_type1.c", []),
             ("typewrong", "patch_type1.c", ["-DFROM_TAG=0x999u"]),
             ("type2", "patch_type2.c", []),
+            ("type1touch", "patch_type1.c", ["-DTOUCH"]),
+            ("type1extends", "patch_type1.c", ["-DTOUCH", "-DEXTENDS=1"]),
         ]
         for (name, source, defines) in patches {
             try gcc(["-shared", "-fPIC"] + defines + [fixtureDir + "/" + source, "-o", b.dir + "/\(name).so"])
@@ -194,7 +205,7 @@ struct RuntimeTests {
     func reallocMovesEntries() throws {
         let exe = built.dir + "/realloc_test"
         let sources = try FileManager.default.contentsOfDirectory(atPath: runtimeDir).filter { $0.hasSuffix(".c") }.sorted().map { runtimeDir + "/" + $0 }
-        let cc = try run("/usr/bin/gcc", ["-O2", "-Wall", "-Werror", "-I", runtimeDir + "/include", "-I", runtimeDir,
+        let cc = try run("/usr/bin/gcc", ["-O2", "-Wall", "-Werror"] + runtimeMutationFlags + ["-I", runtimeDir + "/include", "-I", runtimeDir,
                                           fixtureDir + "/realloc.c"] + sources + ["-ldl", "-lpthread", "-o", exe])
         try #require(cc.status == 0, "\(cc.stderr)")
         let r = try run(exe, [])
@@ -318,6 +329,31 @@ struct RuntimeTests {
         #expect(s["version"] as? String == "3333")
         #expect((s["updates"] as? [[String: Any]])?.map { $0["to"] as? String } == ["2222", "3333"])
         #expect(p.stderr.isEmpty, "program stderr: \(p.stderr)")
+    }
+
+    /// The runtime's own check of UPD-2: old code (prog's con function, at
+    /// the base representation) reading a value the patch's code converted.
+    @Test("[UPD-2] old code reads a converted value when the new layout extends the old; when it does not, the runtime stops the program instead of handing old code the new layout")
+    func oldCodeReadsConvertedValue() throws {
+        let p = try Running(["reads"])
+        defer { p.stop() }
+        let ext = try graft(["apply", "--pid", "\(p.pid)", built.patch("type1extends")])
+        #expect(ext.status == 0, "stderr: \(ext.stderr)")
+        #expect(p.waitFor(seconds: 2) { $0.last == "t1 state=7 doubled=82 n=41" }, "output: \(p.lines.suffix(3)) \(p.stderr)")
+        #expect(p.process.isRunning && p.stderr.isEmpty, "program stderr: \(p.stderr)")
+        p.stop()
+
+        // graft patch admits no update point where old code uses a type that does not extend; the runtime checks again.
+        let q = try Running(["reads"])
+        defer { q.stop() }
+        let not = try graft(["apply", "--pid", "\(q.pid)", built.patch("type1touch")])
+        // Applied (the program may stop before its answer is out: then `graft apply` says it lost the process).
+        #expect(!not.stderr.contains("rejected") && !not.stderr.contains("timed out"), "stderr: \(not.stderr)")
+        let deadline = Date().addingTimeInterval(3)
+        while q.process.isRunning && Date() < deadline { usleep(10_000) }
+        #expect(!q.process.isRunning, "old code went on reading the new layout: \(q.lines.suffix(3))")
+        #expect(q.stderr.contains("graft: fatal: cannot convert a struct counter from representation 00000101 to 00000100"), "program stderr: \(q.stderr)")
+        #expect(!q.lines.contains { $0.hasPrefix("t1 ") && $0.contains(" n=") }, "\(q.lines.suffix(3))")
     }
 
     @Test func unreachableProcesses() throws {

@@ -7,6 +7,14 @@ import Frontend
 import Checker
 import Codegen
 
+/// $GRAFT_BIN, when set: the graft executable every test that runs one
+/// uses, before the ones it finds in the build directories
+/// (bench/mutate-checker.sh points the tests at its mutation build).
+let graftFromEnvironment: String? = {
+    guard let p = ProcessInfo.processInfo.environment["GRAFT_BIN"], !p.isEmpty else { return nil }
+    return p
+}()
+
 struct ProcessResult {
     var status: Int32
     var stdout: String
@@ -14,11 +22,12 @@ struct ProcessResult {
 }
 
 @discardableResult
-func run(_ exe: String, _ args: [String], cwd: String? = nil) throws -> ProcessResult {
+func run(_ exe: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> ProcessResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
     p.arguments = args
     if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    if !env.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new } }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err

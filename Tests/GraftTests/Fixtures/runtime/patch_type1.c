@@ -1,6 +1,8 @@
 /* Patch 1111 → 2222: struct counter goes from representation V0 to V1 (a `doubled`
  * field); a state transformer sets fixture_state; greet reports it but does
- * not touch the counter, which therefore stays at V0 in memory. */
+ * not touch the counter, which therefore stays at V0 in memory.
+ *   -DTOUCH     greet reads the counter at V1 (converting it) and says "doubled=N"
+ *   -DEXTENDS   the update says V1 extends V0 (old code may go on reading it) */
 #include "graft_runtime.h"
 #include "counter.h"
 #include <stdio.h>
@@ -20,15 +22,26 @@ static void to_v1(const void *old_payload, void *new_payload) {
 
 static void set_state(void) { fixture_state = 7; }
 
+#ifndef EXTENDS
+#define EXTENDS 0
+#endif
+
 static const char *greet_t1(void) {
     static char buf[64];
+#ifdef TOUCH
+    static const struct graft_type v1 = { COUNTER_TYPE, COUNTER_V1, sizeof(struct counter_v1), &graft_ts_counter };
+    extern struct wrapped_counter counter;
+    struct counter_v1 *c = graft_con(&v1, &counter);
+    snprintf(buf, sizeof buf, "t1 state=%d doubled=%d", fixture_state, c->doubled);
+#else
     snprintf(buf, sizeof buf, "t1 state=%d", fixture_state);
+#endif
     return buf;
 }
 
 static const struct graft_rebind rebind[] = { { "graft_slot_greet", (void *)greet_t1 } };
 static const struct graft_type_update types[] = {
-    { COUNTER_TYPE, FROM_TAG, COUNTER_V1, sizeof(struct counter_v0), sizeof(struct counter_v1), _Alignof(struct counter_v1), to_v1, 0 },
+    { COUNTER_TYPE, FROM_TAG, COUNTER_V1, sizeof(struct counter_v0), sizeof(struct counter_v1), _Alignof(struct counter_v1), to_v1, EXTENDS },
 };
 static const unsigned points[] = { 1 };
 

@@ -1,7 +1,9 @@
 /* prog.c — a small updatable program written as graft's code generator would
  * emit it: a function slot, a wrapped global, numbered update points.
  *   prog          prints what greet() says every 10 ms
- *   prog block    prints, then blocks in poll() for 60 s, in a loop */
+ *   prog block    prints, then blocks in poll() for 60 s, in a loop
+ *   prog reads    also reads the counter as old code does, through its con
+ *                 function at the base representation: "GREET n=N" */
 #include "graft_runtime.h"
 #include "counter.h"
 #include <poll.h>
@@ -16,11 +18,18 @@ int fixture_state;                  /* set by a patch's state transformer */
 static const char *greet_v1(void) { return "v1"; }
 void *graft_slot_greet = (void *)greet_v1;
 
+static const struct graft_type view = { COUNTER_TYPE, COUNTER_V0, sizeof(struct counter_v0), &graft_ts_counter };
+
+/* The counter as this (old) code sees it: its con function. */
+static struct counter_v0 *con_counter(void) {
+    void *p = __atomic_load_n(&graft_ts_counter.pending, __ATOMIC_ACQUIRE) ? graft_con(&view, &counter) : (void *)&counter;
+    return p;
+}
+
 __attribute__((constructor)) static void start(void) {
     static const struct graft_program_info info = { GRAFT_ABI, "1111", "prog" };
     /* Either order works; PROG_START_FIRST tries the other one. */
     if (getenv("PROG_START_FIRST")) graft_runtime_start(&info);
-    static const struct graft_type view = { COUNTER_TYPE, COUNTER_V0, sizeof(struct counter_v0), &graft_ts_counter };
     static const struct graft_type *const views[] = { &view };
     graft_register_types(views, 1);
     if (!getenv("PROG_START_FIRST")) graft_runtime_start(&info);
@@ -28,11 +37,16 @@ __attribute__((constructor)) static void start(void) {
 }
 
 int main(int argc, char **argv) {
-    int block = argc > 1 && strcmp(argv[1], "block") == 0;
+    int block = argc > 1 && strcmp(argv[1], "block") == 0, reads = argc > 1 && strcmp(argv[1], "reads") == 0;
     for (;;) {
         graft_update_point_at(1);
         const char *(*greet)(void) = (const char *(*)(void))graft_slot_greet;
-        printf("%s\n", greet());
+        if (reads) {
+            const char *said = greet();
+            printf("%s n=%d\n", said, con_counter()->n);
+        } else {
+            printf("%s\n", greet());
+        }
         fflush(stdout);
         poll(NULL, 0, block ? 60000 : 10);
     }

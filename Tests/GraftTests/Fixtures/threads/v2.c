@@ -18,9 +18,16 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+static void wait_for(const char *file) {
+    while (access(file, F_OK) != 0) usleep(10000);
+}
+
 int main(int argc, char **argv) {
     pthread_t t;
-    if (!(argc > 1 && strcmp(argv[1], "single") == 0)) pthread_create(&t, NULL, worker, NULL);
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (strcmp(mode, "late") == 0 && argc > 2) wait_for(argv[2]);
+    if (strcmp(mode, "single") != 0) pthread_create(&t, NULL, worker, NULL);
+    if (strcmp(mode, "idle") == 0 && argc > 2) wait_for(argv[2]);
     for (long n = 0;; n++) {
         graft_update_point();
         printf("v2 %ld\n", n);
