@@ -212,20 +212,20 @@ public enum Updatability {
         all.stmt(s, p)
         guard pred(all) else { return nil }
         func own(_ e: Expr) -> Bool { var u = Uses(in: fn); u.expr(e, p); return pred(u) }
-        func firstUse(_ s: Stmt, _ p: Program, _ pred: (Uses) -> Bool) -> SourceLoc? { Self.firstUse(s, p, in: fn, pred) }
+        func first(_ s: Stmt) -> SourceLoc? { firstUse(s, p, in: fn, pred) }
         switch s {
         case .instr(let i): return i.loc
         case .block(let ss):
-            for x in ss { if let l = firstUse(x, p, pred) { return l } }
+            for x in ss { if let l = first(x) { return l } }
             return nil
         case .local(_, _, let l), .return(_, let l), .computedGoto(_, let l): return l
         case .if(let c, let t, let e, let l):
             if own(c) { return l }
-            return firstUse(t, p, pred) ?? e.flatMap { firstUse($0, p, pred) } ?? l
-        case .loop(let b, let n, let l): return firstUse(b, p, pred) ?? n.flatMap { firstUse($0, p, pred) } ?? l
+            return first(t) ?? e.flatMap { first($0) } ?? l
+        case .loop(let b, let n, let l): return first(b) ?? n.flatMap { first($0) } ?? l
         case .switch(let e, let b, let l):
             if own(e) { return l }
-            return firstUse(b, p, pred) ?? l
+            return first(b) ?? l
         case .break(let l), .continue(let l), .label(_, let l), .goto(_, let l): return l
         }
     }

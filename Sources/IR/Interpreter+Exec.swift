@@ -133,11 +133,15 @@ final class Machine {
         typedefTypes = program.typedefs.map(\.type)
         enumKinds = program.enums.map(\.underlying)
         globalTypes = program.globals.map(\.type)
-        recordSizes = program.records.map { $0.fields == nil ? nil : $0.size }
+        recordSizes = program.records.map(Machine.size)
         hasBody = program.functions.map(\.isDefinition)
-        fieldTable = program.records.map { r in
-            (r.fields ?? []).map { f in (f.offsetBits / 8, f.offsetBits % 8, f.bitWidth, f.type) }
-        }
+        fieldTable = program.records.map(Machine.fieldLayout)
+    }
+
+    /// What the hot paths read of a record: its size (nil when incomplete), and each field's place.
+    static func size(_ r: Record) -> Int? { r.fields == nil ? nil : r.size }
+    static func fieldLayout(_ r: Record) -> [(byte: Int, bit: Int, width: Int?, type: CType)] {
+        (r.fields ?? []).map { f in (f.offsetBits / 8, f.offsetBits % 8, f.bitWidth, f.type) }
     }
 
     // MARK: Errors
@@ -168,9 +172,7 @@ final class Machine {
         globalObj = [Int](repeating: 0, count: program.globals.count)
         for g in program.globals where g.storage != .extern || g.initializer != nil {
             if let o = byName[g.name] { globalObj[g.id.index] = o; continue }
-            var size = (try? sizeOf(g.type)) ?? 0
-            if let ini = g.initializer { size = max(size, (try? initializedSize(g.type, ini)) ?? 0) }
-            let o = allocate(size: size, kind: .global(g.sourceName), align: program.align(of: g.type) ?? 16, loc: g.loc)
+            let o = allocateGlobal(g)
             byName[g.name] = o
             globalObj[g.id.index] = o
         }
@@ -195,6 +197,13 @@ final class Machine {
             loc = g.loc
             try initialize(Pointer(obj: globalObj[g.id.index], off: 0), g.type, ini)
         }
+    }
+
+    /// A new object for a global defined here, big enough for its initializer.
+    func allocateGlobal(_ g: GlobalVar) -> Int {
+        var size = (try? sizeOf(g.type)) ?? 0
+        if let ini = g.initializer { size = max(size, (try? initializedSize(g.type, ini)) ?? 0) }
+        return allocate(size: size, kind: .global(g.sourceName), align: program.align(of: g.type) ?? 16, loc: g.loc)
     }
 
     /// The name in `__attribute__((alias("name")))`.

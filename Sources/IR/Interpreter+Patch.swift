@@ -412,10 +412,10 @@ extension Machine {
         typedefTypes += program.typedefs[T...].map(\.type)
         enumKinds += program.enums[E...].map(\.underlying)
         globalTypes += newGlobals.map(\.type)
-        recordSizes += program.records[R...].map { $0.fields == nil ? nil : $0.size }
+        recordSizes += program.records[R...].map(Machine.size)
         hasBody += newFunctions.map(\.isDefinition)
         infos += [FnInfo?](repeating: nil, count: newFunctions.count)
-        fieldTable += program.records[R...].map { r in (r.fields ?? []).map { f in (f.offsetBits / 8, f.offsetBits % 8, f.bitWidth, f.type) } }
+        fieldTable += program.records[R...].map(Machine.fieldLayout)
 
         // Functions: a rebound one keeps its address.
         for f in newFunctions {
@@ -453,9 +453,7 @@ extension Machine {
             } else if g.storage == .extern && g.initializer == nil, let o = program.globals[..<G].first(where: { $0.name == g.name }) {
                 globalObj.append(globalObj[o.id.index])
             } else {
-                var size = (try? sizeOf(g.type)) ?? 0
-                if let ini = g.initializer { size = max(size, (try? initializedSize(g.type, ini)) ?? 0) }
-                globalObj.append(allocate(size: size, kind: .global(g.sourceName), align: program.align(of: g.type) ?? 16, loc: g.loc))
+                globalObj.append(allocateGlobal(g))
                 fresh.append(g)
                 if let o = oldGlobal[g.identity] { u.staleGlobals[o] = g.sourceName }
             }
