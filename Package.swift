@@ -21,18 +21,19 @@ let package = Package(
         .target(name: "IR"),
         .target(name: "Frontend", dependencies: ["IR", "CClang"], swiftSettings: llvmInclude),
         .target(name: "Checker", dependencies: ["IR"]),
-        .target(name: "Codegen", dependencies: ["IR", "Checker"]),
+        .target(name: "Instrument", dependencies: ["IR", "Checker"]),
+        .target(name: "Codegen", dependencies: ["IR", "Checker", "Instrument"]),
         .target(name: "Runtime", path: "Sources/Runtime"),
         .executableTarget(
             name: "graft",
             dependencies: [
-                "IR", "Frontend", "Checker", "Codegen",
+                "IR", "Frontend", "Checker", "Instrument", "Codegen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: llvmInclude),
         .testTarget(
             name: "GraftTests",
-            dependencies: ["IR", "Frontend", "Checker", "Codegen",
+            dependencies: ["IR", "Frontend", "Checker", "Instrument", "Codegen",
                            .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"],
             swiftSettings: llvmInclude),

@@ -16,6 +16,11 @@
 import IR
 
 public enum TransformerCheck {
+    /// What NEW's sources add for the patch itself (its `transformers.c`):
+    /// `graft_transform_<tag>` for a type, `graft_state_transform` once.
+    public static let transformerPrefix = "graft_transform_"
+    public static let stateTransformerName = "graft_state_transform"
+
     /// Checks a hand-written type transformer `f` (a function of program `p`, which holds NEW's types and the
     /// transformers file merged in). `newRecord`: the NEW representation's record id in `p`. `oldLayout`: the record
     /// as it was in `oldProgram` (OLD). `defaultable`: names of NEW fields the default transformer fills; every

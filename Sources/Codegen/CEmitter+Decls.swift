@@ -1,7 +1,9 @@
 // Declarations: function prototypes, global declarations and definitions,
 // function definitions.
 
+import Checker
 import IR
+import Instrument
 
 extension Emitter {
     // MARK: Prototypes

@@ -4,7 +4,9 @@
 // never matters; an atom is a name, a non-negative literal, a string, or a
 // postfix chain (`a.b[i]`, `p->f`).
 
+import Checker
 import IR
+import Instrument
 
 extension Emitter {
     // MARK: Expressions

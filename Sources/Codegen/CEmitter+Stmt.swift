@@ -4,7 +4,9 @@
 // a `continue` of `body` jumps to the label so that `next` runs; without
 // `next`, C's own `continue` is right. `break` is always C's `break`.
 
+import Checker
 import IR
+import Instrument
 
 extension Emitter {
     func stmt(_ s: Stmt, _ ind: Int) {

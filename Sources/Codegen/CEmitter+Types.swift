@@ -1,7 +1,9 @@
 // Types: C declarators for arbitrary types, and record definitions in
 // dependency order with layout assertions.
 
+import Checker
 import IR
+import Instrument
 
 extension Emitter {
     // MARK: Declarators

@@ -19,7 +19,9 @@
 // anything; record tags are made unique. Expressions are fully
 // parenthesized and constants are written with their exact type.
 
+import Checker
 import IR
+import Instrument
 
 /// IR → C source that gcc-12 and clang-19 compile to a program that behaves as the original.
 public struct CEmitter {
@@ -158,15 +160,8 @@ final class Emitter {
 
     // MARK: Attributes
 
-    /// Attribute names without GNU's `__x__` decoration.
-    static func bareName(_ n: String) -> String {
-        var s = Substring(n)
-        if s.hasPrefix("__") && s.hasSuffix("__") && s.count > 4 { s = s.dropFirst(2).dropLast(2) }
-        return String(s)
-    }
-
     static func isAsmLabel(_ a: Attribute) -> Bool {
-        ["asm", "asm_label", "asmlabel"].contains(bareName(a.name).lowercased())
+        ["asm", "asm_label", "asmlabel"].contains(Attribute.bareName(a.name).lowercased())
     }
 
     /// `__attribute__((…))` for the attributes that are not already part of
@@ -174,7 +169,7 @@ final class Emitter {
     func attributes(_ attrs: [Attribute]) -> String {
         var parts: [String] = []
         for a in attrs {
-            let bare = Emitter.bareName(a.name)
+            let bare = Attribute.bareName(a.name)
             if Emitter.isAsmLabel(a) { continue }
             // Already reflected in the (canonical) type.
             if ["vector_size", "ext_vector_type", "mode"].contains(bare) { continue }
@@ -197,7 +192,7 @@ final class Emitter {
     }
 
     func hasAttribute(_ attrs: [Attribute], _ name: String) -> Bool {
-        attrs.contains { Emitter.bareName($0.name) == name }
+        attrs.contains { Attribute.bareName($0.name) == name }
     }
 
     // MARK: Placement of globals that belong inside a function

@@ -7,7 +7,9 @@
 // value is in the IR); what is not is the state. Appending enumerators
 // (every old constant keeps its value) changes nothing that exists.
 
+import Checker
 import IR
+import Instrument
 
 extension PatchBuilder {
     /// An enum of OLD some of whose constants NEW gives another value (or drops).
@@ -54,38 +56,11 @@ extension PatchBuilder {
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
-    /// The enum `t` holds by value, through typedefs, qualifiers and arrays (not records, not pointers).
-    static func heldEnum(_ t: CType, in p: Program) -> EnumID? {
-        var t = p.unroll(t)
-        for _ in 0..<64 {
-            switch t {
-            case .enumeration(let id): return id
-            case .array(let e, _), .qualified(let e, _), .atomic(let e), .vla(let e, _): t = p.unroll(e)
-            default: return nil
-            }
-        }
-        return nil
-    }
-
-    /// For the tag of a record's representation: the constants of every enum
-    /// its fields hold by value. A patch that changes them changes the
-    /// representation, so the type transformer of PATCH-2 can be asked to
-    /// convert the stored values (PATCH-8).
-    static func enumValuesHeld(_ r: Record, in p: Program) -> String {
-        var out = ""
-        for f in r.fields ?? [] {
-            guard let id = heldEnum(f.type, in: p), p.enums.indices.contains(id.index) else { continue }
-            let e = p[id]
-            out += "|\(f.name ?? "_")=" + e.items.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
-        }
-        return out
-    }
-
     /// Whether a field of OLD's type `a` keeps its values as NEW's `b`:
     /// false when it holds an enum whose constants change value.
     static func keepsEnumValues(_ a: CType, from old: Program, _ b: CType, to new: Program) -> Bool {
-        guard let oe = heldEnum(a, in: old) else { return true }
-        guard let ne = heldEnum(b, in: new) else { return true }
+        guard let oe = Fingerprint.heldEnum(a, in: old) else { return true }
+        guard let ne = Fingerprint.heldEnum(b, in: new) else { return true }
         return valueChange(old[oe], new[ne]) == nil
     }
 
@@ -101,10 +76,10 @@ extension PatchBuilder {
         var s = EnumStorage()
         var seenGlobals: Set<GlobalID> = [], seenFields: Set<[Int]> = []
         for g in p.globals where g.storage != .extern || g.initializer != nil {
-            if heldEnum(g.type, in: p) == c.oldID, seenGlobals.insert(g.id).inserted { s.globals.append((g.id, true)) }
+            if Fingerprint.heldEnum(g.type, in: p) == c.oldID, seenGlobals.insert(g.id).inserted { s.globals.append((g.id, true)) }
         }
         for r in p.records {
-            for (i, f) in (r.fields ?? []).enumerated() where heldEnum(f.type, in: p) == c.oldID {
+            for (i, f) in (r.fields ?? []).enumerated() where Fingerprint.heldEnum(f.type, in: p) == c.oldID {
                 if seenFields.insert([r.id.index, i]).inserted { s.fields.append((r.id, i, true)) }
             }
         }
@@ -119,9 +94,9 @@ extension PatchBuilder {
         }
         func stored(into lv: LValue, in f: Function?) {
             if case .field(let rid, let i)? = lv.offsets.last {
-                if heldEnum(p.typeOf(lv, in: f), in: p) == nil, seenFields.insert([rid.index, i]).inserted { s.fields.append((rid, i, false)) }
+                if Fingerprint.heldEnum(p.typeOf(lv, in: f), in: p) == nil, seenFields.insert([rid.index, i]).inserted { s.fields.append((rid, i, false)) }
             } else if case .global(let g) = lv.host, lv.offsets.allSatisfy({ if case .index = $0 { return true }; return false }) {
-                if heldEnum(p[g].type, in: p) == nil, seenGlobals.insert(g).inserted { s.globals.append((g, false)) }
+                if Fingerprint.heldEnum(p[g].type, in: p) == nil, seenGlobals.insert(g).inserted { s.globals.append((g, false)) }
             }
         }
         for g in p.globals {
@@ -144,7 +119,7 @@ extension PatchBuilder {
             guard at == nil else { return }
             switch e {
             case .const(.enumerator(let name, _), _) where c.names.contains(name): at = loc
-            case .read(let lv) where heldEnum(p.typeOf(lv, in: f), in: p) == c.oldID: at = loc
+            case .read(let lv) where Fingerprint.heldEnum(p.typeOf(lv, in: f), in: p) == c.oldID: at = loc
             default: break
             }
         }

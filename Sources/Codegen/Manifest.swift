@@ -5,6 +5,7 @@
 
 import Checker
 import IR
+import Instrument
 
 public struct VersionManifest: Codable, Sendable {
     public struct Field: Codable, Sendable { public var name: String; public var offset: Int; public var type: String }

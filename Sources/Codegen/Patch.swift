@@ -23,209 +23,10 @@
 import Checker
 import Foundation
 import IR
-
-/// One thing that keeps a patch from an update point, with the rule that decides it.
-public struct Blocker: Hashable, Codable, Sendable {
-    public var rule: String
-    public var message: String
-    public init(_ rule: String, _ message: String) { self.rule = rule; self.message = message }
-}
-
-public struct PointVerdict: Hashable, Codable, Sendable {
-    public var point: Int
-    /// The identity of the function the point is in.
-    public var function: String
-    /// That function as the programmer knows it: its identity, or "the loop at prog.c:12 in main".
-    public var place: String
-    public var loc: SourceLoc
-    public var admissible: Bool
-    /// Why not: each use that blocks, with its rule.
-    public var blockers: [Blocker]
-    /// What would make the patch admissible here, checked (computed only when it is admissible nowhere).
-    public var hints: [String] = []
-    /// "UPD-1: the signature of 'db_lookup' changed, and …".
-    public var reasons: [String] { blockers.map { "\($0.rule): \($0.message)" } }
-}
-
-/// A wrapped type changing representation (Specs/patch.md PATCH-2).
-public struct TypeChange: Hashable, Codable, Sendable {
-    public var type: String
-    public var fromTag: UInt32
-    public var toTag: UInt32
-    /// Every old field keeps its name, place and type (UPD-2).
-    public var extends: Bool
-    /// New fields the default transformer fills from the same-named old field.
-    public var defaulted: [String]
-    /// The programmer's `graft_transform_<tag>`, if NEW provides one.
-    public var transformer: String?
-    public var change: String
-}
-
-public struct PatchPlan: Hashable, Codable, Sendable {
-    public var baseVersion: String
-    public var targetVersion: String
-    public var changedFunctions: [String] = []
-    /// Of the changed functions, those whose text did not change: recompiled
-    /// because a type, global or signature they depend on did (with the reason).
-    public var recompiled: [String: String] = [:]
-    public var newFunctions: [String] = []
-    /// Functions OLD defines and NEW does not: they stay in the process, unused by new code.
-    public var deletedFunctions: [String] = []
-    /// Of the new functions, those a system header defines (static inline helpers): not listed.
-    public var fromSystemHeaders: Set<String> = []
-    public var newGlobals: [String] = []
-    /// Globals whose type changed: the patch defines them anew (PATCH-3).
-    public var replacedGlobals: [String] = []
-    public var signatureChanges: [String] = []
-    public var typeChanges: [TypeChange] = []
-    /// NEW's `graft_state_transform`, run once when the patch is applied.
-    public var stateTransformer: String?
-    public var refusals: [Diagnostic] = []
-    public var verdicts: [PointVerdict] = []
-    /// Extracted loop bodies (UPD-3) by identity (`main#loop1`) → how the programmer knows them.
-    public var loops: [String: String] = [:]
-    /// Statics matched across files (PATCH-1): NEW's identity → the running program's.
-    public var moved: [String: String] = [:]
-    public var admissiblePoints: [Int] { verdicts.filter(\.admissible).map(\.point) }
-    /// A function of the plan by the name the programmer knows: its identity, or "the loop at prog.c:12 in main".
-    public func displayName(_ identity: String) -> String { loops[identity] ?? identity }
-
-    /// When the patch is admissible at no update point (UPD-1): an error for
-    /// each use that blocks each point, with the rule that decides it, and a
-    /// note for each change that would make it admissible. Empty otherwise.
-    public var blockedEverywhere: [Diagnostic] {
-        guard !verdicts.isEmpty, admissiblePoints.isEmpty else { return [] }
-        var out: [Diagnostic] = []
-        var noted: Set<String> = []
-        for v in verdicts {
-            for b in v.blockers { out.append(Diagnostic(.error, v.loc, "update point \(v.point) in \(v.place): \(b.message)", rule: b.rule)) }
-            for h in v.hints where noted.insert(h).inserted { out.append(Diagnostic(.note, v.loc, h)) }
-        }
-        return out
-    }
-
-    /// The rules that keep the patch from every update point, in order of first appearance.
-    public var decidingRules: [String] {
-        var seen: [String] = []
-        for v in verdicts { for b in v.blockers where !seen.contains(b.rule) { seen.append(b.rule) } }
-        return seen
-    }
-
-    public var summary: String {
-        var parts: [String] = []
-        if !typeChanges.isEmpty { parts.append("\(typeChanges.count) type(s) converted: " + typeChanges.map { "\($0.type) (\($0.change))" }.joined(separator: ", ")) }
-        let edited = changedFunctions.filter { recompiled[$0] == nil }
-        if !edited.isEmpty { parts.append("\(edited.count) changed function(s): \(edited.map(displayName).joined(separator: ", "))") }
-        if !recompiled.isEmpty { parts.append("\(recompiled.count) recompiled") }
-        let listed = newFunctions.filter { !fromSystemHeaders.contains($0) }
-        if !listed.isEmpty { parts.append("\(listed.count) new function(s): \(listed.map(displayName).joined(separator: ", "))") }
-        if !newGlobals.isEmpty { parts.append("\(newGlobals.count) new global(s): \(newGlobals.joined(separator: ", "))") }
-        if !replacedGlobals.isEmpty { parts.append("\(replacedGlobals.count) global(s) redefined: \(replacedGlobals.joined(separator: ", "))") }
-        if !deletedFunctions.isEmpty { parts.append("\(deletedFunctions.count) deleted function(s): \(deletedFunctions.map(displayName).joined(separator: ", "))") }
-        if !moved.isEmpty { parts.append("\(moved.count) static(s) matched across files: " + moved.sorted { $0.key < $1.key }.map { "\($0.key) is \($0.value)" }.joined(separator: ", ")) }
-        if let st = stateTransformer { parts.append("state transformer \(st)") }
-        return parts.isEmpty ? "no code changes" : parts.joined(separator: "; ")
-    }
-}
+import Instrument
 
 public enum PatchBuilder {
-    // MARK: Comparing entities across versions
-
-    /// A function or type with every id replaced by the identity it stands
-    /// for and every source location dropped: equal iff unchanged.
-    static func fingerprint(_ f: Function, in p: Program) -> String {
-        var g = f
-        g.id = FuncID(0)
-        g.loc = .unknown
-        g.name = f.identity
-        g.locals = f.locals.map { var l = $0; l.loc = .unknown; return l }
-        g.body = f.body.map(stripLocations)
-        // Its own id is no identity (mapping it would name whatever function is first in the table).
-        var mapped = identityMapper(p).map(g)
-        mapped.id = FuncID(0)
-        return String(describing: mapped)
-    }
-
-    /// `enumValues`: with the constants of the enums its fields hold (the
-    /// representation's tag, PATCH-8); without, for whether a plain record changed.
-    static func fingerprint(_ r: Record, in p: Program, enumValues: Bool = true) -> String {
-        var s = r
-        s.id = RecordID(0)
-        s.loc = .unknown
-        // `T x[0]` and `T x[]` at the end of a struct are one layout (a GNU
-        // zero-length array, a C99 flexible array member): not a change.
-        if var fields = s.fields, let last = fields.indices.last, case .array(let e, let n) = fields[last].type, n == 0 || n == nil {
-            fields[last].type = .array(e, length: nil)
-            s.fields = fields
-        }
-        var mapped = identityMapper(p).map(s)
-        mapped.id = RecordID(0)
-        return String(describing: mapped) + (enumValues ? enumValuesHeld(r, in: p) : "")
-    }
-
-    /// Ids replaced by a number derived from the identity of what they
-    /// name, and typedef names by the types they stand for (PATCH-1: a
-    /// typedef that widens changes every global, field, parameter and
-    /// static local declared with it; one that is only renamed, added or
-    /// spelled out changes nothing). Names stay in the IR for diagnostics.
-    static func identityMapper(_ p: Program) -> IDMapper {
-        func h(_ s: String) -> Int { Int(truncatingIfNeeded: fnv1a64(s) & 0x3fff_ffff_ffff_ffff) }
-        func mapper(_ depth: Int) -> IDMapper {
-            var m = IDMapper(record: { RecordID(h(structure($0, depth))) },
-                             enumeration: { EnumID(h(p[$0].identity)) },
-                             typedef: { TypedefID(h(p[$0].identity)) },
-                             global: { GlobalID(h(p[$0].identity)) },
-                             function: { FuncID(h(p[$0].identity)) })
-            m.typedefType = { p.typedefs.indices.contains($0.index) ? p[$0].type : .void }
-            return m
-        }
-        // An anonymous record has no name to match by: its structure is its
-        // identity, its fields' types seen through typedefs like any other.
-        func structure(_ id: RecordID, _ depth: Int) -> String {
-            guard p.records.indices.contains(id.index) else { return "?" }
-            let r = p[id]
-            guard r.tag.hasPrefix("__anon_"), depth < 8 else { return r.identity }
-            let inner = mapper(depth + 1)
-            let fields = (r.fields ?? []).map { f -> String in
-                "\(f.name ?? "_"):\(String(describing: inner.map(f.type))):\(f.bitWidth ?? -1):\(f.offsetBits)"
-            }
-            return "\(r.kind.rawValue){\(fields.joined(separator: ","))}\(r.size)"
-        }
-        return mapper(0)
-    }
-
-    static func stripLocations(_ s: Stmt) -> Stmt {
-        let u = SourceLoc.unknown
-        func instr(_ i: Instr) -> Instr {
-            switch i {
-            case .assign(let l, let e, _): return .assign(l, e, u)
-            case .call(let r, let c, let a, _): return .call(result: r, callee: c, args: a, u)
-            case .vaArg(let r, let l, _): return .vaArg(result: r, list: l, u)
-            case .asm(let a, _): return .asm(a, u)
-            }
-        }
-        switch s {
-        case .instr(let i): return .instr(instr(i))
-        case .block(let ss): return .block(ss.map(stripLocations))
-        case .local(let id, let ini, _): return .local(id, ini, u)
-        case .if(let c, let t, let e, _): return .if(c, then: stripLocations(t), else: e.map(stripLocations), u)
-        case .loop(let b, let n, _): return .loop(body: stripLocations(b), next: n.map(stripLocations), u)
-        case .break: return .break(u)
-        case .continue: return .continue(u)
-        case .switch(let e, let b, _): return .switch(e, body: stripLocations(b), u)
-        case .label(let l, _): return .label(l, u)
-        case .goto(let l, _): return .goto(l, u)
-        case .computedGoto(let e, _): return .computedGoto(e, u)
-        case .return(let e, _): return .return(e, u)
-        }
-    }
-
     // MARK: The plan
-
-    /// What NEW's sources add for the patch itself (its `transformers.c`).
-    public static let transformerPrefix = "graft_transform_"
-    public static let stateTransformerName = "graft_state_transform"
-
     /// The wrapping of the code a patch or a build of `p` runs: records
     /// written in `transformerFile` describe old layouts and are never wrapped.
     public static func wrapping(of p: Program, transformerFile: String? = nil) -> TypeWrapping {
@@ -249,7 +50,7 @@ public enum PatchBuilder {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
         var plan = PatchPlan(baseVersion: oldManifest.version, targetVersion: targetVersion ?? Updatable.versionID(of: new))
         // PATCH-1: statics that moved to another file (or whose file is named otherwise) keep their identity.
-        let hasStateTransformer = new.functions.contains { $0.isDefinition && $0.name == stateTransformerName && transformerFile != nil && $0.loc.file == transformerFile }
+        let hasStateTransformer = new.functions.contains { $0.isDefinition && $0.name == TransformerCheck.stateTransformerName && transformerFile != nil && $0.loc.file == transformerFile }
         let matched = matchStatics(old: old, new: new, stateTransformer: hasStateTransformer)
         plan.refusals += matched.refusals
         plan.moved = matched.moved
@@ -270,7 +71,7 @@ public enum PatchBuilder {
         let viewedByNew = InteriorPointers.views(in: new)
         let newFuncByName = Dictionary(new.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let fromTransformerFile: (SourceLoc) -> Bool = { loc in transformerFile != nil && loc.file == transformerFile }
-        if let st = newFuncByName[stateTransformerName], fromTransformerFile(st.loc) { plan.stateTransformer = st.name }
+        if let st = newFuncByName[TransformerCheck.stateTransformerName], fromTransformerFile(st.loc) { plan.stateTransformer = st.name }
 
         // Types: a wrapped type may change (converted lazily, PATCH-2); any other may not.
         var changedRecords: Set<RecordID> = []      // NEW's ids
@@ -284,7 +85,7 @@ public enum PatchBuilder {
                     rule: "PATCH-5")) }
                 continue
             }
-            let changed = oldTag != nil ? oldTag != newTag : fingerprint(o, in: old, enumValues: false) != fingerprint(r, in: new, enumValues: false)
+            let changed = oldTag != nil ? oldTag != newTag : Fingerprint.of(o, in: old, enumValues: false) != Fingerprint.of(r, in: new, enumValues: false)
             guard changed else { continue }
             guard let oldTag, let newTag else {
                 if Rules.enforced("PATCH-2", site: "unwrapped") { plan.refusals.append(Diagnostic(.error, r.loc,
@@ -316,7 +117,7 @@ public enum PatchBuilder {
                     movesToHeap: r.size > o.size, sameType: sameFieldType)
             }
             let defaults = defaultCopies(old: o, oldProgram: old, new: r, newProgram: new)
-            let user = newFuncByName[transformerPrefix + r.tag].flatMap { fromTransformerFile($0.loc) ? $0 : nil }
+            let user = newFuncByName[TransformerCheck.transformerPrefix + r.tag].flatMap { fromTransformerFile($0.loc) ? $0 : nil }
             let layoutExtends = extendsLayout(old: o, oldProgram: old, new: r, newProgram: new)
             let ext = user == nil && layoutExtends
             if user != nil && layoutExtends { extendsButForTransformer.insert(r.identity) }
@@ -339,7 +140,7 @@ public enum PatchBuilder {
                 }
                 if !missing.isEmpty, Rules.enforced("PATCH-2", site: "no-default") {
                     plan.refusals.append(Diagnostic(.error, r.loc,
-                        "\(r.identity): field\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) changed type in a way the default transformer cannot convert; write `void \(transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c",
+                        "\(r.identity): field\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", ")) changed type in a way the default transformer cannot convert; write `void \(TransformerCheck.transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c",
                         rule: "PATCH-2"))
                 }
             }
@@ -359,7 +160,7 @@ public enum PatchBuilder {
                 let name = oldStatics[g.index].map(describe) ?? "global '\(v.sourceName)'"
                 let holds = typed ? "holds one" : "is assigned its constants"
                 plan.refusals.append(Diagnostic(.error, v.loc,
-                    "\(what), and the \(name) \(holds): the value the running program stored there would be read with the new meaning; \(keep), or convert it in `void \(stateTransformerName)(void)` in NEW's transformers.c",
+                    "\(what), and the \(name) \(holds): the value the running program stored there would be read with the new meaning; \(keep), or convert it in `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c",
                     rule: "PATCH-8"))
             }
             for (rid, i, typed) in storage.fields where Rules.enforced("PATCH-8", site: "field") {
@@ -370,8 +171,8 @@ public enum PatchBuilder {
                 let holds = typed ? "holds one" : "is assigned its constants"
                 let wrapped = oldWrap.tags[rid] != nil && typed
                 let how = wrapped
-                    ? "write `void \(transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c to convert it"
-                    : (oldWrap.tags[rid] != nil ? "declare it with the enum's type and convert it in `void \(transformerPrefix)\(r.tag)(…)`" : "\(r.identity) is not wrapped in the running program, so its values cannot be converted (see `graft cc --explain-types`)")
+                    ? "write `void \(TransformerCheck.transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c to convert it"
+                    : (oldWrap.tags[rid] != nil ? "declare it with the enum's type and convert it in `void \(TransformerCheck.transformerPrefix)\(r.tag)(…)`" : "\(r.identity) is not wrapped in the running program, so its values cannot be converted (see `graft cc --explain-types`)")
                 plan.refusals.append(Diagnostic(.error, r.loc,
                     "\(what), and field '\(field)' of \(r.isAnonymousMember ? "an anonymous member" : r.identity) \(holds): the values in objects the running program made would be read with the new meaning; \(keep), or \(how)",
                     rule: "PATCH-8"))
@@ -391,7 +192,7 @@ public enum PatchBuilder {
             plan.replacedGlobals.append(g.identity)
             if !isReadOnly(g.type, in: new) && plan.stateTransformer == nil && Rules.enforced("PATCH-3") {
                 plan.refusals.append(Diagnostic(.error, g.loc,
-                    "global '\(g.sourceName)' changed type and is writable (\(typeChangeText(o.type, old, g.type, new))): its new definition would start from its initializer and lose the running program's state; write `void \(stateTransformerName)(void)` in NEW's transformers.c to carry it over",
+                    "global '\(g.sourceName)' changed type and is writable (\(typeChangeText(o.type, old, g.type, new))): its new definition would start from its initializer and lose the running program's state; write `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c to carry it over",
                     rule: "PATCH-3"))
             }
         }
@@ -406,7 +207,7 @@ public enum PatchBuilder {
                 if f.loc.file.hasPrefix("/usr/") { plan.fromSystemHeaders.insert(f.identity) }
                 continue
             }
-            if fingerprint(o, in: old) != fingerprint(f, in: new) { edited.insert(f.identity) }
+            if Fingerprint.of(o, in: old) != Fingerprint.of(f, in: new) { edited.insert(f.identity) }
             let ot = FunctionType(result: old.unroll(o.type.result), params: o.type.params, variadic: o.type.variadic, hasPrototype: o.type.hasPrototype)
             let nt = FunctionType(result: new.unroll(f.type.result), params: f.type.params, variadic: f.type.variadic, hasPrototype: f.type.hasPrototype)
             if fingerprintType(.function(ot), in: old) != fingerprintType(.function(nt), in: new) {
@@ -518,7 +319,7 @@ public enum PatchBuilder {
                     var found: String? = nil
                     for (g, cont, _) in frames where found == nil {
                         let fn = old.functions[g]
-                        if let l = fn.locals.first(where: { !$0.isTemp && heldEnum($0.type, in: old) == c.oldID }) {
+                        if let l = fn.locals.first(where: { !$0.isTemp && Fingerprint.heldEnum($0.type, in: old) == c.oldID }) {
                             found = "\(speak(fn.identity)) holds '\(l.sourceName)' of it (\(at(l.loc))), which NEW's code would read with the new meaning"
                         } else if let loc = cont.lazy.compactMap({ usesEnum(c, $0, in: fn, old) }).first {
                             found = "\(speak(fn.identity))\(fn.identity == pt.function ? "" : ", which is on the stack here,") uses it at \(at(loc)) with the old values"
@@ -619,7 +420,7 @@ public enum PatchBuilder {
             guard let n = newLoops[o.identity], let fn = parent(o.identity) else { continue }
             let name = loops[o.identity] ?? o.identity
             let owner = name.components(separatedBy: " in ").last ?? fn
-            if let c = count[fn], c.old != c.new, fingerprint(o, in: old) != fingerprint(n, in: new), Rules.enforced("UPD-3", site: "rank") {
+            if let c = count[fn], c.old != c.new, Fingerprint.of(o, in: old) != Fingerprint.of(n, in: new), Rules.enforced("UPD-3", site: "rank") {
                 out[o.identity] = ("\(name) cannot be matched to a loop of NEW's \(owner): the running \(owner) has \(c.old) loop\(c.old == 1 ? "" : "s") with an update point at its head, NEW's has \(c.new), and the body of the one in its place changed, so the running \(owner) would call another loop's body (UPD-3); add or remove such loops in one patch and change their bodies in another", false)
                 continue
             }
@@ -724,7 +525,7 @@ public enum PatchBuilder {
     }
 
     static func fingerprintType(_ t: CType, in p: Program) -> String {
-        String(describing: identityMapper(p).map(t))
+        String(describing: Fingerprint.identityMapper(p).map(t))
     }
 
     /// A type as written and, when a typedef hides it, as it is: "count_t[2], that is int[2]".
@@ -778,7 +579,7 @@ public enum PatchBuilder {
         // PATCH-8: the enum a field holds gains constants, or changes their values.
         for f in n.fields ?? [] {
             guard let name = f.name, let of = (o.fields ?? []).first(where: { $0.name == name }),
-                  let oe = heldEnum(of.type, in: old), let ne = heldEnum(f.type, in: new), old[oe].items.map(\.name) != new[ne].items.map(\.name) || old[oe].values != new[ne].values else { continue }
+                  let oe = Fingerprint.heldEnum(of.type, in: old), let ne = Fingerprint.heldEnum(f.type, in: new), old[oe].items.map(\.name) != new[ne].items.map(\.name) || old[oe].values != new[ne].values else { continue }
             parts.append(valueChange(old[oe], new[ne]).map { "field \(name)'s \(new[ne].identity) changes values (\($0))" } ?? "field \(name)'s \(new[ne].identity) gains constants")
         }
         if parts.isEmpty { parts.append("layout \(o.size) → \(n.size) bytes") }

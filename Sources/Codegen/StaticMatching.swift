@@ -24,7 +24,9 @@
 //     function not matched, or several candidates) is refused, unless NEW's
 //     transformers provide `graft_state_transform`: its state would restart.
 
+import Checker
 import IR
+import Instrument
 
 extension PatchBuilder {
     /// A static of a program, by where its identity says it lives.
@@ -160,7 +162,7 @@ extension PatchBuilder {
                         let n = ns[k]
                         let from = oldOnes.map { "'\($0.unit)'" }.joined(separator: ", ")
                         result.refusals.append(Diagnostic(.error, new.globals[n.index].loc,
-                            "\(describe(n)) is new in \(n.unit), and the running program has \(oldOnes.count) of that name that NEW has not (in \(from)): which one it continues cannot be told, so its state would restart; keep it in its file, or carry it over in `void \(stateTransformerName)(void)` in NEW's transformers.c",
+                            "\(describe(n)) is new in \(n.unit), and the running program has \(oldOnes.count) of that name that NEW has not (in \(from)): which one it continues cannot be told, so its state would restart; keep it in its file, or carry it over in `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c",
                             rule: "PATCH-1"))
                     }
                 }
@@ -190,7 +192,7 @@ extension PatchBuilder {
     /// "static local 'count' of 'f' moved from a.c to b.c: its state would restart".
     static func movedRefusal(_ o: StaticEntity, _ n: StaticEntity, _ loc: SourceLoc, _ why: String) -> Diagnostic {
         Diagnostic(.error, loc,
-            "\(describe(n)) moved from \(o.unit) to \(n.unit): its state would restart, because \(why) and so it cannot be matched to the running one; move it without changing it (one patch), then change it (the next), or carry it over in `void \(stateTransformerName)(void)` in NEW's transformers.c",
+            "\(describe(n)) moved from \(o.unit) to \(n.unit): its state would restart, because \(why) and so it cannot be matched to the running one; move it without changing it (one patch), then change it (the next), or carry it over in `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c",
             rule: "PATCH-1")
     }
 }

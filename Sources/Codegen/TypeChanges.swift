@@ -3,7 +3,9 @@
 // default transformer copies, and whether the new layout extends the old
 // (Specs/updatability.md UPD-2).
 
+import Checker
 import IR
+import Instrument
 
 extension PatchBuilder {
     /// `t` of `from` written with `to`'s ids (matched by identity); nil when

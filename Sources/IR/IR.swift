@@ -354,6 +354,12 @@ public struct Attribute: Hashable, Codable, Sendable {
     public init(_ name: String, _ args: [String] = []) { self.name = name; self.args = args }
     /// On a record: `#pragma pack(N)` was in force at its definition (args: [N]).
     public static let pragmaPack = "#pragma pack"
+    /// An attribute name without GNU's `__x__` decoration.
+    public static func bareName(_ n: String) -> String {
+        var s = Substring(n)
+        if s.hasPrefix("__") && s.hasSuffix("__") && s.count > 4 { s = s.dropFirst(2).dropLast(2) }
+        return String(s)
+    }
 }
 
 public struct Field: Hashable, Codable, Sendable {

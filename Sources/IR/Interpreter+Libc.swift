@@ -290,7 +290,7 @@ extension Machine {
         case "graft_update_point", "graft_update_point_at":
             let id = name == "graft_update_point_at" ? Int(try intArg(a, 0)) : nil
             if let hook, let f = frames.last {
-                hook(UpdatePoint(id: id, function: f.fn, loc: loc), InterpreterState(self))
+                hook(PointReached(id: id, function: f.fn, loc: loc), InterpreterState(self))
                 if applyRequested, let u = update {
                     applyRequested = false
                     try applyPatch(u)

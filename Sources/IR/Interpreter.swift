@@ -172,7 +172,7 @@ public struct RunResult: Sendable {
 
 /// An update point reached: `graft_update_point()` (id nil) or the numbered
 /// `graft_update_point_at(id)` of an updatable build.
-public struct UpdatePoint: Hashable, Sendable {
+public struct PointReached: Hashable, Sendable {
     public var id: Int?
     public var function: FuncID
     public var loc: SourceLoc
@@ -198,7 +198,7 @@ public final class InterpreterState {
 }
 
 public enum Interpreter {
-    public typealias UpdateHook = (UpdatePoint, InterpreterState) -> Void
+    public typealias UpdateHook = (PointReached, InterpreterState) -> Void
 
     /// Runs `main` of `program`.
     /// - args: argv[1...]; argv[0] is `programName`.

@@ -2,7 +2,9 @@
 // the alias analysis on them (`--explain-types`).
 
 import ArgumentParser
+import Checker
 import Codegen
+import Instrument
 import Foundation
 
 struct BuildCommand: ParsableCommand {

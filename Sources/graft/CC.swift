@@ -9,9 +9,11 @@
 // compile and link it with the inputs that carry no IR.
 
 import ArgumentParser
+import Checker
 import Codegen
 import Foundation
 import IR
+import Instrument
 
 struct CCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

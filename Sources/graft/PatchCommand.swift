@@ -1,9 +1,11 @@
 // `graft patch --from OLD --to NEW -o P.patch`: a patch between two builds.
 
 import ArgumentParser
+import Checker
 import Codegen
 import Foundation
 import IR
+import Instrument
 
 struct PatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

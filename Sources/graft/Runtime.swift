@@ -4,7 +4,9 @@
 // the program's own flags and links it in; its headers (graft.h for
 // programs, graft_runtime.h for generated code) are found on the include path.
 
+import Checker
 import Codegen
+import Instrument
 import Foundation
 
 enum Runtime {

@@ -13,6 +13,8 @@
 import Foundation
 import Testing
 import IR
+import Instrument
+import Checker
 import Codegen
 import Frontend
 

@@ -7,6 +7,8 @@
 import Foundation
 import Testing
 import IR
+import Instrument
+import Checker
 import Codegen
 
 @Suite("UPD-6: deleted functions reachable through data", .serialized)

@@ -12,6 +12,7 @@ import Foundation
 import Testing
 import Checker
 import Codegen
+import Instrument
 @testable import IR
 
 /// `roundTrip` (Support.swift) with the program run under `timeout`: a

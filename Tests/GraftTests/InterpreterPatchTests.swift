@@ -7,6 +7,8 @@
 import Foundation
 import Testing
 import IR
+import Instrument
+import Checker
 import Codegen
 
 @Suite("Interpreter: patches applied at update points")

@@ -625,7 +625,7 @@ struct InterpreterTests {
         void graft_update_point(void);
         int main(void) { int s = 0; for (int i = 0; i < 3; i++) { graft_update_point(); s += i; } return s; }
         """)
-        final class Seen: @unchecked Sendable { var points: [UpdatePoint] = [] }
+        final class Seen: @unchecked Sendable { var points: [PointReached] = [] }
         let seen = Seen()
         let r = Interpreter.run(program: program, onUpdatePoint: { p, state in
             seen.points.append(p)

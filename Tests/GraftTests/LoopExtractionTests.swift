@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 import IR
+import Instrument
 import Checker
 import Codegen
 

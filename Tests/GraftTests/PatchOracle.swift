@@ -5,6 +5,8 @@
 
 import Foundation
 import IR
+import Instrument
+import Checker
 import Codegen
 
 enum PatchOracle {

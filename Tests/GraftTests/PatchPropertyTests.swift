@@ -23,6 +23,8 @@ import Foundation
 import Testing
 import PropertyBased
 import IR
+import Instrument
+import Checker
 import Codegen
 
 /// What a shard saw.

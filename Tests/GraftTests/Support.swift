@@ -3,6 +3,7 @@
 
 import Foundation
 import IR
+import Instrument
 import Frontend
 import Checker
 import Codegen

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import IR
+import Instrument
 import Checker
 import Codegen
 import Frontend

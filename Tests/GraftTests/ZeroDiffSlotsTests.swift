@@ -7,6 +7,8 @@
 import Foundation
 import Testing
 import IR
+import Instrument
+import Checker
 import Codegen
 
 /// A program the two builds must agree on: a reduced program of bench/zero-diff, or a source of its own.

@@ -49,6 +49,7 @@
 //
 // The pass is pure.
 
+import Checker
 import IR
 
 public enum LoopExtraction {
@@ -113,7 +114,7 @@ public enum LoopExtraction {
 
     /// Splits a loop body into the leading condition test that stays in F,
     /// the update point, and the part that is extracted. nil: not marked.
-    static func split(_ body: Stmt, _ p: Program) -> (prefix: [Stmt], point: Instr, rest: Stmt)? {
+    public static func split(_ body: Stmt, _ p: Program) -> (prefix: [Stmt], point: Instr, rest: Stmt)? {
         if let (i, rest) = stripMarker(body, p) { return ([], i, rest) }
         guard case .block(let ss) = body else { return nil }
         // `[condition code…] if (c) break; <marked statements>`

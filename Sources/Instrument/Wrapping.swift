@@ -47,7 +47,7 @@ public struct TypeWrapping: Hashable, Sendable {
         func tag(_ id: RecordID) -> UInt32 {
             if let t = tags[id] { return t }
             visiting.insert(id)
-            var text = PatchBuilder.fingerprint(p[id], in: p)
+            var text = Fingerprint.of(p[id], in: p)
             for inner in byValueRecords(p[id], in: p) where wrapped.contains(inner) && !visiting.contains(inner) {
                 text += "|\(p[inner].identity)=\(tag(inner))"
             }
@@ -150,7 +150,7 @@ public struct TypeWrapping: Hashable, Sendable {
             case .indirect: return nil
             }
         }
-        let transformer: (Function) -> Bool = { $0.sourceName.hasPrefix(PatchBuilder.transformerPrefix) }
+        let transformer: (Function) -> Bool = { $0.sourceName.hasPrefix(TransformerCheck.transformerPrefix) }
         // sizeof(T): every occurrence, and those that size one object for an allocator
         // (or size nothing).
         var sized: [RecordID: SourceLoc] = [:], sizes: [RecordID: Int] = [:], single: [RecordID: Int] = [:]

@@ -45,24 +45,9 @@
 //
 // The pass is pure; the build driver links the runtime and starts it.
 
+import Checker
+import Foundation
 import IR
-
-public struct UpdatePoint: Hashable, Codable, Sendable {
-    public var id: Int
-    /// Identity of the function the point is in.
-    public var function: String
-    public var loc: SourceLoc
-}
-
-/// What a build records about itself, for `graft patch` and `graft status`.
-public struct BuildManifest: Hashable, Codable, Sendable {
-    public var version: String
-    public var points: [UpdatePoint]
-    /// Function identity → slot global name.
-    public var slots: [String: String]
-    /// Global identity → the name it is exported under.
-    public var exported: [String: String]
-}
 
 public enum Updatable {
     /// How the program's C is compiled, where it changes what indirection keeps.
@@ -92,7 +77,7 @@ public enum Updatable {
     public static let inlineOnlyAttribute = "#graft static inline"
     public static let implPrefix = "graft_impl_"
     public static let staticPrefix = "graft_s_"
-    public static let updatePointFunction = "graft_update_point"
+    public static let updatePointFunction = BuildManifest.updatePointFunction
     public static let updatePointAtFunction = "graft_update_point_at"
 
     /// The version id of a program: a 64-bit FNV-1a hash of its printed IR
@@ -123,7 +108,7 @@ public enum Updatable {
     /// Why a function of `p` has no slot in an updatable build of `p`; nil when it has one.
     public static func whyNoSlot(_ f: Function, in p: Program) -> String? { whyNoSlot(f, in: p, direct: nil) }
 
-    static func whyNoSlot(_ f: Function, in p: Program, direct: [FuncID: String]?) -> String? {
+    public static func whyNoSlot(_ f: Function, in p: Program, direct: [FuncID: String]?) -> String? {
         guard f.isDefinition else { return "it is not defined in the program" }
         guard linkable(f) else { return "it is an inline definition with external linkage (callers may use their own copy of it)" }
         if let why = (direct ?? directReasons(p))[f.id] { return why }
@@ -328,7 +313,7 @@ public enum Updatable {
             impl.name = implPrefix + f.name
             impl.storage = .static
             impl.isInline = false
-            impl.attributes = f.attributes.filter { implAttributes.contains(Emitter.bareName($0.name)) || Emitter.bareName($0.name) == "format" }
+            impl.attributes = f.attributes.filter { implAttributes.contains(Attribute.bareName($0.name)) || Attribute.bareName($0.name) == "format" }
             p.functions[f.id.index] = impl
         }
         for f in originals where isIndirected(f) && direct[f.id] == nil {
@@ -345,9 +330,9 @@ public enum Updatable {
             }
             impl.storage = .static
             impl.isInline = false
-            impl.attributes = f.attributes.filter { implAttributes.contains(Emitter.bareName($0.name)) }
+            impl.attributes = f.attributes.filter { implAttributes.contains(Attribute.bareName($0.name)) }
             // With -finstrument-functions the trampoline, which has the function's address, is the instrumented one.
-            if options.instrumentFunctions && !impl.attributes.contains(where: { Emitter.bareName($0.name) == "no_instrument_function" }) {
+            if options.instrumentFunctions && !impl.attributes.contains(where: { Attribute.bareName($0.name) == "no_instrument_function" }) {
                 impl.attributes.append(Attribute("no_instrument_function"))
             }
             p.functions[f.id.index] = impl
@@ -449,8 +434,8 @@ public enum Updatable {
     /// `alias("a")`, `weakref("a")`, `ifunc("a")` naming a renamed entity name its new name.
     static func retargeted(_ attrs: [Attribute], _ renamed: [String: String]) -> [Attribute] {
         attrs.map { a in
-            guard ["alias", "weakref", "ifunc"].contains(Emitter.bareName(a.name)), let arg = a.args.first else { return a }
-            let t = arg.trimmingCharacters(in: " ")
+            guard ["alias", "weakref", "ifunc"].contains(Attribute.bareName(a.name)), let arg = a.args.first else { return a }
+            let t = arg.trimmingCharacters(in: .whitespaces)
             guard t.count >= 2, t.hasPrefix("\""), t.hasSuffix("\""), let to = renamed[String(t.dropFirst().dropLast())] else { return a }
             var b = a
             b.args[0] = "\"" + to + "\""

@@ -49,7 +49,7 @@ public enum Updatability {
     }
 
     /// The call graph of a program, for the activations that may be on the stack at a point.
-    struct Stacks {
+    public struct Stacks {
         let p: Program
         let uses: [Uses]
         var callers: [Int: Set<Int>] = [:]
@@ -58,7 +58,7 @@ public enum Updatability {
         let byIdentity: [String: Int]
         let pointFunction: FuncID?
 
-        init(_ p: Program) {
+        public init(_ p: Program) {
             self.p = p
             let uses = p.functions.map { $0.isDefinition ? Uses.of($0, in: p) : Uses() }
             self.uses = uses
@@ -70,7 +70,7 @@ public enum Updatability {
             // An indirect call may come from any function whose address is taken.
             indirectCallers = Set(uses.indices.filter { uses[$0].callsIndirectly })
             byIdentity = Dictionary(p.functions.map { ($0.identity, $0.id.index) }, uniquingKeysWith: { a, _ in a })
-            pointFunction = p.functions.first { $0.name == Updatable.updatePointFunction && !$0.isDefinition }?.id
+            pointFunction = p.functions.first { $0.name == BuildManifest.updatePointFunction && !$0.isDefinition }?.id
         }
 
         /// `f` and every function that can call it, transitively: nearest first.
@@ -90,7 +90,7 @@ public enum Updatability {
 
         /// Each activation that may be on the stack at `pt` with the code it may
         /// still run and the loops around where it stands (innermost first); nil: no such function.
-        func frames(_ pt: UpdatePoint) -> [(function: Int, cont: [Stmt], loops: [SourceLoc])]? {
+        public func frames(_ pt: UpdatePoint) -> [(function: Int, cont: [Stmt], loops: [SourceLoc])]? {
             guard let f = byIdentity[pt.function] else { return nil }
             let order = stack(f)
             let onStack = Set(order)
@@ -156,7 +156,7 @@ public enum Updatability {
         use(of: entity, at: pt, in: Stacks(p))
     }
 
-    static func use(of entity: Entity, at pt: UpdatePoint, in s: Stacks) -> Use? {
+    public static func use(of entity: Entity, at pt: UpdatePoint, in s: Stacks) -> Use? {
         let p = s.p
         guard let frames = s.frames(pt) else { return nil }
         for (g, cont, _) in frames {
