@@ -71,7 +71,7 @@ struct PatchCommand: ParsableCommand {
             transformerFile = unit.file
         }
         // OLD's manifest (slots, exported names, update points), computed once for the plan and the patch.
-        let oldManifest = Updatable.instrument(oldProgram).1
+        let (oldBuilt, oldManifest) = Updatable.instrument(oldProgram)
         let plan = PatchBuilder.plan(old: oldProgram, new: newProgram, oldManifest: oldManifest, transformerFile: transformerFile,
                                      targetVersion: targetVersion)
         if json {
@@ -92,6 +92,8 @@ struct PatchCommand: ParsableCommand {
         let code = PatchBuilder.patchProgram(old: oldProgram, new: newProgram, plan: plan, oldManifest: oldManifest,
                                              transformerFile: transformerFile)
         try Pipeline.check(code.program, after: "building the patch")
+        // Translation validation (Specs/validation.md): the checker re-derives from OLD and NEW what the generator produced.
+        try Self.validate(old: oldProgram, oldBuilt: oldBuilt, oldManifest: oldManifest, new: newProgram, plan: plan, code: code)
         let c = scratch.file("patch.c")
         let text = CEmitter(program: code.program, lineDirectives: false, wrapping: code.wrapping, typeUpdates: code.typeUpdates).emit()
             + PatchBuilder.descriptorC(plan: plan, code: code)
@@ -117,6 +119,16 @@ struct PatchCommand: ParsableCommand {
             }
             print("wrote \(output)")
         }
+    }
+
+    /// VAL-*: every finding of the validation, then a refusal; no patch is written.
+    static func validate(old: Program, oldBuilt: Program, oldManifest: BuildManifest, new: Program, plan: PatchPlan,
+                         code: PatchBuilder.PatchCode) throws {
+        let findings = PatchValidation.validate(old: old, oldManifest: oldManifest, new: new, plan: plan,
+                                                code: code.validationInput(oldBuilt: oldBuilt))
+        guard !findings.isEmpty else { return }
+        for d in findings { Console.error(d.rendered() + "\n") }
+        throw Failure("patch refused: graft's patch generator produced a patch its checker does not confirm (rules above); this is a bug in graft")
     }
 
     /// `--transformers FILE`, else `transformers.c` in NEW's directory.

@@ -30,8 +30,10 @@ import Codegen
 /// What a shard saw.
 final class TripleCounts: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var triples = 0, admitted = 0, resumed = 0
-    func add(triples t: Int, admitted a: Int, resumed r: Int) { lock.lock(); triples += t; admitted += a; resumed += r; lock.unlock() }
+    private(set) var triples = 0, admitted = 0, resumed = 0, validated = 0
+    func add(triples t: Int, admitted a: Int, resumed r: Int, validated v: Int = 0) {
+        lock.lock(); triples += t; admitted += a; resumed += r; validated += v; lock.unlock()
+    }
 }
 
 @Suite("Patch properties: the checker against the interpreter")
@@ -55,7 +57,7 @@ struct PatchPropertyTests {
             try Self.check(GenPair.make(raw), counts)
         }
         let fraction = Double(counts.admitted) / Double(max(1, counts.triples))
-        print("patch properties, shard \(shard): \(counts.triples) triples, \(counts.admitted) admitted (\(Int(fraction * 100))%), \(counts.resumed) compared with NEW resumed")
+        print("patch properties, shard \(shard): \(counts.triples) triples, \(counts.admitted) admitted (\(Int(fraction * 100))%), \(counts.resumed) compared with NEW resumed, \(counts.validated) admitted patches validated (VAL-*) with 0 findings")
         // CI: at least 10,000 triples over the two shards.
         #expect(counts.triples >= (Self.pairsOverride == nil ? 5_000 : Self.pairsPerShard))
         #expect(fraction >= Self.admittedFloor, "admitted \(counts.admitted) of \(counts.triples)")
@@ -100,7 +102,13 @@ struct PatchPropertyTests {
         let new = try lower(pair.v2.c(iterations: pair.iterations)).0
         let plan = PatchBuilder.plan(old: old, new: new)
         let valid = plan.refusals.allSatisfy { $0.severity != .error }
-        var triples = 0, admitted = 0, resumed = 0
+        var triples = 0, admitted = 0, resumed = 0, validated = 0
+        // (v) Translation validation (Specs/validation.md): every patch the generator admits somewhere, the checker confirms.
+        if valid && !plan.admissiblePoints.isEmpty {
+            let findings = PatchValidationTests.validate(old: old, new: new, plan: plan)
+            #expect(findings.isEmpty, "VAL: the checker does not confirm a generated patch: \(findings.map { $0.rendered() }.joined(separator: "\n"))\n\(plan.summary)\n\(pair)")
+            if findings.isEmpty { validated += 1 }
+        }
         for point in plan.verdicts {
             triples += 1
             guard valid && point.admissible else { continue }
@@ -121,7 +129,7 @@ struct PatchPropertyTests {
             #expect(run.after == expected.stdoutText, "after the update:\n\(run.after)NEW resumed:\n\(expected.stdoutText)\(where_)")
             resumed += 1
         }
-        counts.add(triples: triples, admitted: admitted, resumed: resumed)
+        counts.add(triples: triples, admitted: admitted, resumed: resumed, validated: validated)
     }
 }
 

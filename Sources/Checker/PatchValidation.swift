@@ -1,0 +1,482 @@
+// Translation validation of a patch (Specs/validation.md, VAL-*): the
+// patch generator (Sources/Codegen/Patch.swift) is clever and not trusted;
+// this re-checks what it produced — the plan and the patch's program —
+// against OLD and NEW with small, direct code before anything is emitted
+// (DESIGN.md "Trust"). It never calls the generator: what must change, what
+// the running program defines and what blocks an update point are derived
+// again here from the two programs, with Fingerprint, Uses, AliasAnalysis
+// and Updatability.
+
+import IR
+
+public enum PatchValidation {
+    /// A type conversion the patch installs (the generator's TypeUpdateSpec, in IR terms).
+    public struct Conversion: Sendable {
+        public var identity: String
+        /// The NEW record, in the patch program.
+        public var newRecord: RecordID
+        /// The record of the patch program laid out as the running program's payload.
+        public var oldLayout: RecordID
+        /// The default transformer's copies: (field of newRecord, field of oldLayout).
+        public var copies: [(new: Int, old: Int)]
+        public init(identity: String, newRecord: RecordID, oldLayout: RecordID, copies: [(new: Int, old: Int)]) {
+            self.identity = identity; self.newRecord = newRecord; self.oldLayout = oldLayout; self.copies = copies
+        }
+    }
+
+    /// What the generator produced, and the running program as it was built.
+    public struct Input {
+        /// The patch's program (NEW instrumented, the running program's entities declared by name).
+        public var program: Program
+        /// Slot name → the patch function it is rebound to.
+        public var rebinds: [(slot: String, function: String)]
+        public var conversions: [Conversion]
+        /// OLD as the running program was built (instrumented): what it defines, under which names.
+        public var oldBuilt: Program
+        /// The loop-body extraction the build applies (UPD-3): OLD and NEW are compared as they run.
+        public var extract: (Program) -> Program
+        public init(program: Program, rebinds: [(slot: String, function: String)], conversions: [Conversion],
+                    oldBuilt: Program, extract: @escaping (Program) -> Program) {
+            self.program = program; self.rebinds = rebinds; self.conversions = conversions
+            self.oldBuilt = oldBuilt; self.extract = extract
+        }
+    }
+
+    /// NEW with the identities of statics the plan matched across files (PATCH-1) replaced by the running program's.
+    public static func matched(_ new: Program, moved: [String: String]) -> Program {
+        guard !moved.isEmpty else { return new }
+        var p = new
+        for i in p.functions.indices { if let m = moved[p.functions[i].identity] { p.functions[i].identity = m } }
+        for i in p.globals.indices { if let m = moved[p.globals[i].identity] { p.globals[i].identity = m } }
+        return p
+    }
+
+    public static func validate(old: Program, oldManifest: BuildManifest, new: Program, plan: PatchPlan, code: Input) -> [Diagnostic] {
+        var v = Validator(old: old, manifest: oldManifest, new: new, plan: plan, code: code)
+        v.linking()
+        v.completeness()
+        v.conversions()
+        v.verdicts()
+        return v.out
+    }
+
+    // MARK: Shared derivations
+
+    static func typeKey(_ t: CType, in p: Program) -> String { String(describing: Fingerprint.identityMapper(p).map(t)) }
+
+    /// A function's code as the programmer wrote it, for comparing the patch's
+    /// implementation with NEW's function: a call through the slot of F is a
+    /// call of F, a numbered update point is `graft_update_point()`, and what
+    /// the instrumentation sets on a definition (name, linkage, inline,
+    /// attributes) is left out.
+    static func code(_ f: Function, in p: Program, undoInstrumentation: Bool) -> String {
+        var g = f
+        g.storage = .none
+        g.isInline = false
+        g.attributes = []
+        if undoInstrumentation, let body = f.body {
+            var byIdentity: [String: FuncID] = [:]
+            for h in p.functions where byIdentity[h.identity] == nil { byIdentity[h.identity] = h.id }
+            let point = p.functions.first { $0.name == BuildManifest.updatePointFunction }?.id
+            g.body = mapCalls(body) { i in
+                guard case .call(let r, let callee, let args, let loc) = i else { return i }
+                switch callee {
+                case .indirect(.read(let lv)) where lv.offsets.isEmpty:
+                    guard case .global(let s) = lv.host, p.globals.indices.contains(s.index),
+                          p.globals[s.index].identity.hasPrefix("slot:"),
+                          let target = byIdentity[String(p.globals[s.index].identity.dropFirst(5))] else { return i }
+                    return .call(result: r, callee: .direct(target), args: args, loc)
+                case .direct(let h) where p.functions.indices.contains(h.index) && p.functions[h.index].name == updatePointAt:
+                    guard let point else { return i }
+                    return .call(result: r, callee: .direct(point), args: [], loc)
+                default: return i
+                }
+            }
+        }
+        return Fingerprint.of(g, in: p)
+    }
+
+    /// The instrumented update point (Sources/Instrument/Updatable.swift).
+    static let updatePointAt = "graft_update_point_at"
+
+    static func mapCalls(_ s: Stmt, _ f: (Instr) -> Instr) -> Stmt {
+        switch s {
+        case .instr(let i): return .instr(f(i))
+        case .block(let ss): return .block(ss.map { mapCalls($0, f) })
+        case .if(let c, let t, let e, let l): return .if(c, then: mapCalls(t, f), else: e.map { mapCalls($0, f) }, l)
+        case .loop(let b, let n, let l): return .loop(body: mapCalls(b, f), next: n.map { mapCalls($0, f) }, l)
+        case .switch(let e, let b, let l): return .switch(e, body: mapCalls(b, f), l)
+        default: return s
+        }
+    }
+
+    /// The C conversion from `a` to `b` keeps every value of `a` (PATCH-2's default transformer).
+    static func keepsValue(_ a: CType, _ b: CType) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            if x == .bool { return true }
+            if x.isSigned == y.isSigned { return y.size >= x.size }
+            return !x.isSigned && y.isSigned && y.size > x.size
+        case (.float(let x), .float(let y)): return y.size >= x.size
+        case (.enumeration, .int(let y)): return y.size >= 4 && y.isSigned
+        default: return false
+        }
+    }
+}
+
+/// One validation: OLD and NEW as they run, and the findings.
+struct Validator {
+    let old: Program, manifest: BuildManifest, new: Program, plan: PatchPlan, code: PatchValidation.Input
+    /// OLD and NEW (statics matched) with their loop bodies extracted, as they run.
+    let oe: Program, ne: Program
+    let patch: Program
+    var out: [Diagnostic] = []
+
+    let oldFuncs: [String: Function], newFuncs: [String: Function]
+    let oldGlobals: [String: GlobalVar], newGlobals: [String: GlobalVar]
+    let oldRecords: [String: Record], newRecords: [String: Record]
+    /// Records whose layout changed (by identity), globals whose type changed, functions whose signature changed.
+    var changedRecords: Set<String> = []
+    var retypedGlobals: Set<String> = []
+    var signatureChanged: Set<String> = []
+
+    init(old: Program, manifest: BuildManifest, new: Program, plan: PatchPlan, code: PatchValidation.Input) {
+        self.old = old; self.manifest = manifest; self.new = new; self.plan = plan; self.code = code
+        oe = code.extract(old)
+        ne = code.extract(PatchValidation.matched(new, moved: plan.moved))
+        patch = code.program
+        func defs<T>(_ xs: [T], _ id: (T) -> String, _ isDef: (T) -> Bool) -> [String: T] {
+            var d: [String: T] = [:]
+            for x in xs where isDef(x) && d[id(x)] == nil { d[id(x)] = x }
+            return d
+        }
+        oldFuncs = defs(oe.functions, \.identity, \.isDefinition)
+        newFuncs = defs(ne.functions, \.identity, \.isDefinition)
+        oldGlobals = defs(oe.globals, \.identity) { $0.storage != .extern || $0.initializer != nil }
+        newGlobals = defs(ne.globals, \.identity) { $0.storage != .extern || $0.initializer != nil }
+        let named: (Record) -> Bool = { $0.fields != nil && !$0.tag.hasPrefix("__anon_") && !$0.isAnonymousMember }
+        oldRecords = defs(oe.records, \.identity, named)
+        newRecords = defs(ne.records, \.identity, named)
+        for (id, r) in newRecords {
+            guard let o = oldRecords[id] else { continue }
+            if Fingerprint.of(o, in: oe, enumValues: false) != Fingerprint.of(r, in: ne, enumValues: false) { changedRecords.insert(id) }
+        }
+        for (id, g) in newGlobals {
+            guard let o = oldGlobals[id] else { continue }
+            if PatchValidation.typeKey(o.type, in: oe) != PatchValidation.typeKey(g.type, in: ne) { retypedGlobals.insert(id) }
+        }
+        for (id, f) in newFuncs {
+            guard let o = oldFuncs[id] else { continue }
+            if PatchValidation.typeKey(.function(o.type), in: oe) != PatchValidation.typeKey(.function(f.type), in: ne) {
+                signatureChanged.insert(id)
+            }
+        }
+    }
+
+    mutating func error(_ rule: String, _ loc: SourceLoc, _ message: String) {
+        out.append(Diagnostic(.error, loc, "patch validation: " + message, rule: rule))
+    }
+
+    /// What the running program defines, by exported name: functions and globals with external linkage.
+    func runningDefinitions() -> (functions: [String: Function], globals: [String: GlobalVar]) {
+        var fs: [String: Function] = [:], gs: [String: GlobalVar] = [:]
+        for f in code.oldBuilt.functions where f.isDefinition && f.storage != .static && !f.isInline && fs[f.name] == nil { fs[f.name] = f }
+        for g in code.oldBuilt.globals where g.storage != .static && (g.storage != .extern || g.initializer != nil) && gs[g.name] == nil { gs[g.name] = g }
+        return (fs, gs)
+    }
+
+    /// The functions and globals the patch's code refers to (its definitions and initializers).
+    func referenced() -> (functions: Set<Int>, globals: Set<Int>) {
+        var fs: Set<Int> = [], gs: Set<Int> = []
+        for f in patch.functions where f.isDefinition {
+            let u = Uses.of(f, in: patch)
+            fs.formUnion(u.directCallees.map(\.index)); fs.formUnion(u.functionsNamed.map(\.index)); gs.formUnion(u.globals.map(\.index))
+        }
+        for g in patch.globals {
+            guard let i = g.initializer else { continue }
+            let u = Uses.of(i, in: patch)
+            fs.formUnion(u.functionsNamed.map(\.index)); gs.formUnion(u.globals.map(\.index))
+        }
+        return (fs, gs)
+    }
+
+    // MARK: VAL-1 Linking
+
+    mutating func linking() {
+        let running = runningDefinitions()
+        let refs = referenced()
+        let changed = Set(plan.changedFunctions), added = Set(plan.newFunctions)
+        let slotOwner = Dictionary(manifest.slots.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        let rebound = Dictionary(code.rebinds.map { ($0.slot, $0.function) }, uniquingKeysWith: { a, _ in a })
+        // VAL-1: each declaration the patch uses resolves to the running program's definition of that name, of that type.
+        for f in patch.functions where !f.isDefinition && refs.functions.contains(f.id.index) && Rules.enforced("VAL-1", site: "function") {
+            if let d = running.functions[f.name] {
+                if PatchValidation.typeKey(.function(f.type), in: patch) != PatchValidation.typeKey(.function(d.type), in: code.oldBuilt) {
+                    error("VAL-1", f.loc, "the patch declares function '\(f.name)' with another type than the running program defines it with")
+                }
+            } else if f.storage == .static {
+                error("VAL-1", f.loc, "the patch calls the static function '\(f.name)' without defining it")
+            } else if oldFuncs[f.identity] != nil || newFuncs[f.identity] != nil, f.name != PatchValidation.updatePointAt {
+                error("VAL-1", f.loc, "the patch refers to '\(f.name)' (\(f.identity)) by name, but the running program defines no function of that name")
+            }
+        }
+        for g in patch.globals where g.storage == .extern && g.initializer == nil && refs.globals.contains(g.id.index) && Rules.enforced("VAL-1", site: "global") {
+            if let d = running.globals[g.name] {
+                // A rebound slot holds NEW's implementation: its type is checked with the rebind, below.
+                if let owner = slotOwner[g.name], changed.contains(owner) { continue }
+                if PatchValidation.typeKey(g.type, in: patch) != PatchValidation.typeKey(d.type, in: code.oldBuilt) {
+                    error("VAL-1", g.loc, "the patch declares global '\(g.name)' with another type than the running program defines it with")
+                }
+            } else if oldGlobals[g.identity] != nil || newGlobals[g.identity] != nil || g.identity.hasPrefix("slot:") {
+                error("VAL-1", g.loc, "the patch refers to global '\(g.name)' (\(g.identity)) by name, but the running program defines no global of that name")
+            }
+        }
+        // VAL-1: nothing the running program defines is defined a second time by the patch (its code would use its own copy).
+        for f in patch.functions where f.isDefinition && f.storage != .static && !f.isInline && running.functions[f.name] != nil && Rules.enforced("VAL-1", site: "twice") {
+            error("VAL-1", f.loc, "the patch defines function '\(f.name)', which the running program already defines")
+        }
+        for g in patch.globals where g.storage != .static && (g.storage != .extern || g.initializer != nil) && running.globals[g.name] != nil && Rules.enforced("VAL-1", site: "twice") {
+            error("VAL-1", g.loc, "the patch defines global '\(g.name)', which the running program already defines: the patch's code would use a copy that starts from its initializer")
+        }
+        // VAL-1: each function the patch defines is new or changed in the plan; a changed one is what its slot is rebound to.
+        let patchByName = Dictionary(patch.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for f in patch.functions where f.isDefinition && !f.isInline && Rules.enforced("VAL-1", site: "defined") {
+            if added.contains(f.identity) { continue }
+            if changed.contains(f.identity) {
+                if let slot = manifest.slots[f.identity], rebound[slot] == f.name { continue }
+                error("VAL-1", f.loc, "the patch defines '\(f.name)' for the changed function \(f.identity), but its slot is not rebound to it: it would never run")
+            } else {
+                error("VAL-1", f.loc, "the patch defines '\(f.name)' (\(f.identity)), which the plan neither changes nor adds")
+            }
+        }
+        var seenSlots: Set<String> = []
+        for r in code.rebinds where Rules.enforced("VAL-1", site: "rebind") {
+            guard seenSlots.insert(r.slot).inserted else { error("VAL-1", .unknown, "slot '\(r.slot)' is rebound twice"); continue }
+            guard let owner = slotOwner[r.slot] else { error("VAL-1", .unknown, "the patch rebinds '\(r.slot)', which is no slot of the running program"); continue }
+            guard let f = patchByName[r.function], f.identity == owner else {
+                error("VAL-1", .unknown, "the patch rebinds the slot of \(owner) to '\(r.function)', which is not a function the patch defines for it"); continue
+            }
+            guard changed.contains(owner) else { error("VAL-1", f.loc, "the patch rebinds the slot of \(owner), which the plan does not change"); continue }
+            // The slot's running type is OLD's; the code that calls through it is NEW's (UPD-1 keeps OLD's code from calling it).
+            if let nf = newFuncs[owner], PatchValidation.typeKey(.function(f.type), in: patch) != PatchValidation.typeKey(.function(nf.type), in: ne) {
+                error("VAL-1", f.loc, "the slot of \(owner) is rebound to '\(f.name)', whose type is not NEW's \(owner)'s")
+            }
+        }
+        for id in plan.changedFunctions where newFuncs[id] != nil && Rules.enforced("VAL-1", site: "rebind") {
+            guard let slot = manifest.slots[id] else {
+                error("VAL-1", newFuncs[id]!.loc, "the plan changes \(plan.displayName(id)), which has no slot in the running program: calls to it cannot be redirected")
+                continue
+            }
+            if rebound[slot] == nil { error("VAL-1", newFuncs[id]!.loc, "the plan changes \(plan.displayName(id)), but the patch does not rebind its slot '\(slot)'") }
+        }
+    }
+
+    // MARK: VAL-2 Completeness
+
+    mutating func completeness() {
+        let changed = Set(plan.changedFunctions), added = Set(plan.newFunctions)
+        for (id, f) in newFuncs.sorted(by: { $0.key < $1.key }) {
+            guard let o = oldFuncs[id] else {
+                if !added.contains(id), Rules.enforced("VAL-2", site: "new") {
+                    error("VAL-2", f.loc, "\(plan.displayName(id)) is new in NEW, but the plan does not add it")
+                }
+                continue
+            }
+            var why: String? = nil
+            if Fingerprint.of(o, in: oe) != Fingerprint.of(f, in: ne) {
+                why = "its code changed"
+            } else {
+                let u = Uses.of(f, in: ne)
+                if let r = u.records.map({ ne[$0].identity }).sorted().first(where: changedRecords.contains) {
+                    why = "it uses \(r), whose layout changed"
+                } else if let g = u.globals.map({ ne[$0].identity }).sorted().first(where: retypedGlobals.contains) {
+                    why = "it uses global \(g), whose type changed"
+                } else if let c = u.directCallees.map({ ne[$0].identity }).sorted().first(where: signatureChanged.contains) {
+                    why = "it calls \(plan.displayName(c)), whose signature changed"
+                }
+            }
+            guard let why else { continue }
+            if !changed.contains(id), Rules.enforced("VAL-2", site: "changed") {
+                error("VAL-2", f.loc, "\(plan.displayName(id)) must be replaced (\(why)), but the plan does not change it")
+            }
+        }
+        for id in plan.newFunctions where oldFuncs[id] != nil && Rules.enforced("VAL-2", site: "new") {
+            error("VAL-2", oldFuncs[id]!.loc, "the plan adds \(plan.displayName(id)) as new, but the running program has it: its slot would not be rebound")
+        }
+        // VAL-2: each function the patch brings is NEW's code: the rebound implementation of a changed one, a definition of a new one.
+        let rebound = Dictionary(code.rebinds.map { ($0.function, $0.slot) }, uniquingKeysWith: { a, _ in a })
+        for id in plan.changedFunctions + plan.newFunctions where Rules.enforced("VAL-2", site: "code") {
+            guard let nf = newFuncs[id] else {
+                error("VAL-2", .unknown, "the plan replaces or adds \(plan.displayName(id)), which NEW does not define")
+                continue
+            }
+            let want = PatchValidation.code(nf, in: ne, undoInstrumentation: false)
+            var candidates = patch.functions.filter { $0.isDefinition && $0.identity == id }
+            if changed.contains(id) { candidates = candidates.filter { rebound[$0.name] != nil } }
+            let matches = candidates.contains { c in
+                if PatchValidation.code(c, in: patch, undoInstrumentation: true) == want { return true }
+                // An implementation of main falls off its end with `return 0` (C11 5.1.2.2.3).
+                guard nf.name == "main", case .block(let ss)? = c.body, ss.count == 2, case .return(.const(.int(0), _), _) = ss[1] else { return false }
+                var d = c
+                d.body = ss[0]
+                return PatchValidation.code(d, in: patch, undoInstrumentation: true) == want
+            }
+            if !matches { error("VAL-2", nf.loc, "the patch's code for \(plan.displayName(id)) is not NEW's \(plan.displayName(id))") }
+        }
+        // VAL-2: globals. A new one is defined by the patch; one whose type changed is defined anew; any other is the running program's.
+        let replaced = Set(plan.replacedGlobals)
+        let patchGlobalDefs = patch.globals.filter { $0.storage != .extern || $0.initializer != nil }
+        for (id, g) in newGlobals.sorted(by: { $0.key < $1.key }) where Rules.enforced("VAL-2", site: "global") {
+            if oldGlobals[id] == nil {
+                if !patchGlobalDefs.contains(where: { $0.identity == id }) { error("VAL-2", g.loc, "global \(id) is new in NEW, but the patch does not define it") }
+            } else if retypedGlobals.contains(id) {
+                if !replaced.contains(id) || !patchGlobalDefs.contains(where: { $0.identity == id }) {
+                    error("VAL-2", g.loc, "global \(id) changed type, but the patch does not define it anew")
+                }
+            }
+        }
+        for g in patchGlobalDefs where (oldGlobals[g.identity] != nil || manifest.exported[g.identity] != nil) && !replaced.contains(g.identity) && Rules.enforced("VAL-2", site: "global") {
+            error("VAL-2", g.loc, "the patch defines global '\(g.name)' (\(g.identity)), which the running program has and the plan does not redefine: its state would restart")
+        }
+    }
+
+    // MARK: VAL-3 Conversions
+
+    mutating func conversions() {
+        let wrapped = Set(AliasAnalysis.analyze(oe).wrapped.map { oe[$0].identity })
+        let planned = Dictionary(plan.typeChanges.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
+        let converted = Dictionary(code.conversions.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
+        // The records the patch's code handles concretely.
+        var used: Set<String> = []
+        for f in patch.functions where f.isDefinition { used.formUnion(Uses.of(f, in: patch).records.map { patch[$0].identity }) }
+        for id in changedRecords.sorted() where Rules.enforced("VAL-3", site: "needed") {
+            let r = newRecords[id]!
+            if !wrapped.contains(id) {
+                error("VAL-3", r.loc, "\(id) changed layout but is not wrapped in the running program: its values cannot be converted")
+                continue
+            }
+            guard used.contains(id) else { continue }
+            if planned[id] == nil { error("VAL-3", r.loc, "\(id) changed layout and the patch's code uses it, but the plan does not convert it") }
+            if converted[id] == nil { error("VAL-3", r.loc, "\(id) changed layout and the patch's code uses it, but the patch installs no conversion for it") }
+        }
+        for t in plan.typeChanges where converted[t.type] == nil && Rules.enforced("VAL-3", site: "needed") {
+            error("VAL-3", .unknown, "the plan converts \(t.type), but the patch installs no conversion for it")
+        }
+        var seen: Set<String> = []
+        for c in code.conversions where Rules.enforced("VAL-3", site: "layout") {
+            guard seen.insert(c.identity).inserted else { error("VAL-3", .unknown, "the patch converts \(c.identity) twice"); continue }
+            guard planned[c.identity] != nil else { error("VAL-3", .unknown, "the patch converts \(c.identity), which the plan does not"); continue }
+            guard let o = oldRecords[c.identity], let n = newRecords[c.identity],
+                  patch.records.indices.contains(c.newRecord.index), patch.records.indices.contains(c.oldLayout.index) else {
+                error("VAL-3", .unknown, "the conversion of \(c.identity) names records that OLD, NEW or the patch do not have"); continue
+            }
+            let pn = patch[c.newRecord], pl = patch[c.oldLayout]
+            if pn.identity != c.identity || Fingerprint.of(pn, in: patch) != Fingerprint.of(n, in: ne) {
+                error("VAL-3", pn.loc, "the conversion of \(c.identity) converts into a record that is not NEW's \(c.identity)")
+            }
+            // The old layout is the running program's, field by field.
+            let of = o.fields ?? [], lf = pl.fields ?? []
+            var same = pl.size == o.size && pl.align == o.align && of.count == lf.count
+            if same {
+                for (a, b) in zip(of, lf) where a.name != b.name || a.offsetBits != b.offsetBits || a.bitWidth != b.bitWidth
+                    || (a.bitWidth == nil && oe.size(of: a.type) != patch.size(of: b.type)) { same = false }
+            }
+            if !same { error("VAL-3", o.loc, "the conversion of \(c.identity) reads old values with a layout that is not the running program's") }
+            // Each default copy: a field of one name, whose value C's conversion keeps.
+            let nf = pn.fields ?? []
+            for cp in c.copies {
+                guard nf.indices.contains(cp.new), of.indices.contains(cp.old), lf.indices.contains(cp.old) else {
+                    error("VAL-3", o.loc, "the default transformer of \(c.identity) copies a field that does not exist"); continue
+                }
+                let to = nf[cp.new], from = of[cp.old]
+                guard let name = to.name, name == from.name, lf[cp.old].name == name else {
+                    error("VAL-3", o.loc, "the default transformer of \(c.identity) copies old field '\(from.name ?? "_")' into new field '\(to.name ?? "_")'")
+                    continue
+                }
+                let sameType = PatchValidation.typeKey(from.type, in: oe) == PatchValidation.typeKey(to.type, in: patch) && from.bitWidth == to.bitWidth
+                let widened = to.bitWidth == nil && PatchValidation.keepsValue(oe.unroll(from.type), patch.unroll(to.type))
+                if !sameType && !widened {
+                    error("VAL-3", o.loc, "the default transformer of \(c.identity) copies field '\(name)' into a type that does not keep its value")
+                }
+            }
+        }
+    }
+
+    // MARK: VAL-4 Verdicts
+
+    /// Every old field keeps its name, offset, width and type, and the new layout is at least as big (UPD-2).
+    func extends(_ o: Record, _ n: Record) -> Bool {
+        guard n.size >= o.size, n.align == o.align || (n.align > o.align && n.align <= 8) else { return false }
+        for of in o.fields ?? [] {
+            guard let name = of.name, let nf = (n.fields ?? []).first(where: { $0.name == name }),
+                  nf.offsetBits == of.offsetBits, nf.bitWidth == of.bitWidth,
+                  PatchValidation.typeKey(of.type, in: oe) == PatchValidation.typeKey(nf.type, in: ne) else { return false }
+            if case .record = ne.unroll(nf.type) { return false }
+            // An enum it holds keeps the values of its constants (PATCH-8).
+            if let a = Fingerprint.heldEnum(of.type, in: oe), let b = Fingerprint.heldEnum(nf.type, in: ne) {
+                let values = Dictionary(ne[b].items.map { ($0.name, $0.value) }, uniquingKeysWith: { x, _ in x })
+                if oe[a].items.contains(where: { values[$0.name] != $0.value }) { return false }
+            }
+        }
+        return true
+    }
+
+    mutating func verdicts() {
+        let admitted = plan.verdicts.filter(\.admissible)
+        guard !admitted.isEmpty else { return }
+        // What the patch changes under code still running: signatures (a struct passed by value whose layout changes is one),
+        // converted types old code cannot go on using, globals defined anew.
+        var signatures = signatureChanged.union(plan.signatureChanges)
+        for (id, f) in newFuncs where oldFuncs[id] != nil {
+            let byValue = ([f.type.result] + f.type.params).contains { t in
+                if case .record(let r) = ne.unroll(t) { return changedRecords.contains(ne[r].identity) } else { return false }
+            }
+            if byValue { signatures.insert(id) }
+        }
+        // UPD-3: the running function passes an extracted loop body its variables by position.
+        func loops(_ p: Program) -> [String: Int] {
+            var n: [String: Int] = [:]
+            for f in p.functions where f.isDefinition { if let r = f.identity.range(of: "#loop", options: .backwards) { n[String(f.identity[..<r.lowerBound]), default: 0] += 1 } }
+            return n
+        }
+        let oldLoops = loops(oe), newLoops = loops(ne)
+        for (id, o) in oldFuncs {
+            guard let r = id.range(of: "#loop", options: .backwards), let n = newFuncs[id] else { continue }
+            let parent = String(id[..<r.lowerBound])
+            // By name (a compiler temporary and the return slot by their kind), and type.
+            func vars(_ f: Function, _ p: Program) -> [String] {
+                f.params.map { id in
+                    let l = f.locals[id.index], t = PatchValidation.typeKey(l.type, in: p)
+                    return l.name.hasPrefix("graft_ret") ? "return:\(t)" : l.isTemp ? "temporary:\(t)" : "\(l.sourceName):\(t)"
+                }
+            }
+            if vars(o, oe) != vars(n, ne) || (oldLoops[parent] != newLoops[parent] && Fingerprint.of(o, in: oe) != Fingerprint.of(n, in: ne)) {
+                signatures.insert(id)
+            }
+        }
+        let planned = Dictionary(plan.typeChanges.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
+        var blockingTypes: Set<String> = []
+        for id in changedRecords.union(planned.keys) {
+            guard let o = oldRecords[id], let n = newRecords[id] else { continue }
+            if planned[id]?.transformer != nil || !extends(o, n) { blockingTypes.insert(id) }
+        }
+        let globals = retypedGlobals.union(plan.replacedGlobals)
+        let points = Dictionary(manifest.points.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let deltas = Updatability.deltas(oe, points: manifest.points)
+        for v in admitted where Rules.enforced("VAL-4") {
+            guard let pt = points[v.point], pt.function == v.function else {
+                error("VAL-4", v.loc, "the plan admits update point \(v.point), which the running program does not have there"); continue
+            }
+            guard let d = deltas[pt.id] else {
+                error("VAL-4", v.loc, "the plan admits update point \(v.point) in \(v.place), where Δ cannot be computed"); continue
+            }
+            var uses: [String] = []
+            uses += d.callees.intersection(signatures).sorted().map { "calls \(plan.displayName($0)), whose signature changes (UPD-1)" }
+            uses += d.types.intersection(blockingTypes).sorted().map { "uses \($0), which the patch converts (UPD-2)" }
+            uses += d.globals.intersection(globals).sorted().map { "uses global \($0), which the patch defines anew (UPD-4)" }
+            if !uses.isEmpty {
+                error("VAL-4", v.loc, "the plan admits update point \(v.point) in \(v.place), but code still running there " + uses.joined(separator: "; "))
+            }
+        }
+    }
+}
