@@ -32,6 +32,8 @@
 #   IR-1 … IR-35     Verifier.report drops the rule's diagnostics.
 #   ALIAS-1 … 8      AliasAnalysis.analyze ignores the rule's exclusions: the type is wrapped.
 #   TRANS-1 … 5      the transformer check drops the rule's refusals.
+#   VAL-1 … 4        the patch validation (Sources/Checker/PatchValidation.swift) drops the
+#                    rule's findings: a corrupted plan or patch program is confirmed.
 #   PATCH-1 … 8      `graft patch` drops the rule's refusals (PATCH-1: a moved static
 #                    that cannot be matched restarts instead of being refused).
 #   UPD-1, 2, 4      the rule's blockers are not added: the point is admissible
@@ -118,7 +120,7 @@ unset GRAFT_MUTATE_RULE
 
 # ---- the rules and their tests ---------------------------------------------
 
-all_rules=$(grep -hoE '^### (PATCH|UPD|TRANS|ALIAS|REP|IR)-[0-9]+' Specs/*.md | sed 's/^### //')
+all_rules=$(grep -hoE '^### (PATCH|UPD|TRANS|ALIAS|REP|IR|VAL)-[0-9]+' Specs/*.md | sed 's/^### //')
 rules=()
 if [ -n "$only" ]; then
     IFS=',' read -r -a rules <<<"$only"

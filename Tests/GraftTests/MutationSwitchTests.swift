@@ -15,7 +15,7 @@ struct MutationSwitchTests {
 
     @Test("in-process, every rule is enforced whatever GRAFT_MUTATE_RULE says")
     func inProcess() {
-        for id in ["PATCH-8", "UPD-5", "IR-1", "ALIAS-3", "TRANS-2", "REP-5", ""] { #expect(Rules.enforced(id)) }
+        for id in ["PATCH-8", "UPD-5", "IR-1", "ALIAS-3", "TRANS-2", "REP-5", "VAL-2", ""] { #expect(Rules.enforced(id)) }
         #expect(Rules.enforced(Diagnostic(.error, .unknown, "x", rule: "PATCH-8")))
     }
 

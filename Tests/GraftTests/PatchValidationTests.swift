@@ -47,6 +47,7 @@ struct PatchValidationTests {
     static const short unit = 1;
     struct item *make(int a) { struct item *it = malloc(sizeof *it); it->a = a; it->b = 2 * a; return it; }
     int helper(int x) { return x + unit; }
+    int first(struct item *it) { return it->a; }
     int sig(int x) { return x * 2; }
     int score(struct item *it) { return it->a + it->b + helper(total); }
     int phase1(int n) {
@@ -65,11 +66,12 @@ struct PatchValidationTests {
     }
     """
 
-    /// A field added, score's body changed, sig's signature changed, a read-only global retyped, a new function and global.
+    /// A field added, score's body changed, a new global holding helper's address, sig's signature changed, a read-only global retyped, a new function and global.
     static let new = old
         .replacingOccurrences(of: "struct item { int a; int b; };", with: "struct item { int a; int b; long c; };\nint calls;\nint bonus(int x) { calls++; return x; }")
         .replacingOccurrences(of: "return it->a + it->b + helper(total);", with: "return it->a + it->b + (int)it->c + bonus(helper(total));")
         .replacingOccurrences(of: "int sig(int x)", with: "long sig(long x)")
+        .replacingOccurrences(of: "int first(", with: "int (*pick)(int) = helper;\nint first(")
         .replacingOccurrences(of: "static const short unit = 1;", with: "static const int unit = 1;")
 
     static func fixture() throws -> Fixture {
@@ -79,11 +81,189 @@ struct PatchValidationTests {
     @Test("the generated patch validates clean")
     func clean() throws {
         let f = try Self.fixture()
-        print(f.plan.summary, f.plan.verdicts.map { "\($0.point) \($0.place) \($0.admissible) \($0.reasons)" }, f.plan.refusals)
-        print(f.code.rebinds, f.code.typeUpdates)
-        for g in f.code.program.globals { print("G", g.name, g.identity, g.storage, g.initializer != nil) }
-        for g in f.code.program.functions { print("F", g.name, g.identity, g.storage, g.body != nil, g.isInline) }
+        // The fixture exercises every part: a conversion, changed, recompiled and new functions, a new and a redefined global, a blocked point.
+        #expect(f.plan.refusals.isEmpty && f.plan.admissiblePoints == [2] && f.plan.verdicts.count == 2)
+        #expect(f.plan.typeChanges.map(\.type) == ["struct item"] && f.plan.replacedGlobals.count == 1 && f.plan.newFunctions == ["bonus"])
+        #expect(f.code.rebinds.count == f.plan.changedFunctions.count && f.input.conversions.count == 1)
         let findings = f.validate()
         #expect(findings.isEmpty, "\(findings.map { $0.rendered() })")
+    }
+
+    /// The rules of `findings`, for the expectations; each corruption is caught by (at least) its own.
+    static func rules(_ findings: [Diagnostic]) -> Set<String> { Set(findings.compactMap(\.rule)) }
+
+    static func function(_ f: Fixture, identity: String, rebound: Bool) -> Int? {
+        let slots = Set(f.code.rebinds.map(\.function))
+        return f.input.program.functions.firstIndex { $0.identity == identity && $0.isDefinition && slots.contains($0.name) == rebound }
+    }
+
+    @Test("VAL-1: an extern declaration retyped in the patch program")
+    func retypedDeclaration() throws {
+        var f = try Self.fixture()
+        let i = try #require(f.input.program.globals.firstIndex { $0.name == "total" && $0.storage == .extern })
+        f.input.program.globals[i].type = .int(.long)
+        #expect(Self.rules(f.validate()).contains("VAL-1"), "\(f.validate())")
+    }
+
+    @Test("VAL-1: a function's declaration retyped in the patch program")
+    func retypedFunctionDeclaration() throws {
+        var f = try Self.fixture()
+        // The new global pick holds the running program's helper (its trampoline), declared by name.
+        let i = try #require(f.input.program.functions.firstIndex { $0.name == "helper" && !$0.isDefinition })
+        f.input.program.functions[i].type.result = .int(.long)
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("function 'helper' with another type") }, "\(findings)")
+    }
+
+    @Test("VAL-1: a rebind dropped")
+    func droppedRebind() throws {
+        var f = try Self.fixture()
+        f.input.rebinds.removeAll { $0.slot == f.manifest.slots["score"] }
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("its slot is not rebound to it") }, "\(findings)")
+        #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("does not rebind its slot") }, "\(findings)")
+    }
+
+    @Test("VAL-1: a slot rebound to another function's implementation")
+    func wrongRebind() throws {
+        var f = try Self.fixture()
+        let helper = try #require(f.code.rebinds.first { $0.slot == f.manifest.slots["helper"] }?.function)
+        let i = try #require(f.input.rebinds.firstIndex { $0.slot == f.manifest.slots["score"] })
+        f.input.rebinds[i].function = helper
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("not a function the patch defines for it") }, "\(findings)")
+    }
+
+    @Test("VAL-1: a global of the running program defined again by the patch")
+    func definedTwice() throws {
+        var f = try Self.fixture()
+        let i = try #require(f.input.program.globals.firstIndex { $0.name == "total" && $0.storage == .extern })
+        f.input.program.globals[i].storage = .none
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("already defines") }, "\(findings)")
+    }
+
+    @Test("VAL-2: a changed function dropped from the plan")
+    func droppedChangedFunction() throws {
+        let base = try Self.fixture()
+        var plan = base.plan
+        plan.changedFunctions.removeAll { $0 == "score" }
+        let f = Fixture(old: base.old, new: base.new, plan: plan)
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-2" && $0.message.contains("score must be replaced") }, "\(findings)")
+    }
+
+    @Test("VAL-2: a recompiled function dropped from the plan")
+    func droppedRecompiledFunction() throws {
+        let base = try Self.fixture()
+        // first's text is unchanged; it is recompiled because it handles struct item, whose layout changed.
+        #expect(base.plan.recompiled["first"] != nil)
+        var plan = base.plan
+        plan.changedFunctions.removeAll { $0 == "first" }
+        plan.recompiled["first"] = nil
+        let findings = Fixture(old: base.old, new: base.new, plan: plan).validate()
+        #expect(findings.contains { $0.rule == "VAL-2" && $0.message.contains("first") && $0.message.contains("struct item") }, "\(findings)")
+    }
+
+    @Test("VAL-2: a new function dropped from the plan")
+    func droppedNewFunction() throws {
+        let base = try Self.fixture()
+        var plan = base.plan
+        plan.newFunctions.removeAll { $0 == "bonus" }
+        let findings = Fixture(old: base.old, new: base.new, plan: plan).validate()
+        #expect(findings.contains { $0.rule == "VAL-2" && $0.message.contains("bonus is new in NEW") }, "\(findings)")
+    }
+
+    @Test("VAL-2: the patch's implementation is not NEW's code")
+    func wrongBody() throws {
+        var f = try Self.fixture()
+        let i = try #require(Self.function(f, identity: "score", rebound: true))
+        f.input.program.functions[i].body = .return(.const(.int(0), .int(.int)), .unknown)
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-2" && $0.message.contains("score") }, "\(findings)")
+    }
+
+    @Test("VAL-2: a new global left undefined")
+    func undefinedNewGlobal() throws {
+        var f = try Self.fixture()
+        let i = try #require(f.input.program.globals.firstIndex { $0.name == "calls" })
+        f.input.program.globals[i].storage = .extern
+        f.input.program.globals[i].initializer = nil
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-2" && $0.message.contains("global calls is new in NEW") }, "\(findings)")
+    }
+
+    @Test("VAL-3: a type change dropped from the plan")
+    func droppedTypeChange() throws {
+        let base = try Self.fixture()
+        var plan = base.plan
+        plan.typeChanges = []
+        let f = Fixture(old: base.old, new: base.new, plan: plan)
+        #expect(f.input.conversions.isEmpty)
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-3" && $0.message.contains("struct item") }, "\(findings)")
+    }
+
+    @Test("VAL-3: a conversion dropped from the patch")
+    func droppedConversion() throws {
+        var f = try Self.fixture()
+        f.input.conversions = []
+        #expect(Self.rules(f.validate()).contains("VAL-3"))
+    }
+
+    @Test("VAL-3: a default copy from a differently named field")
+    func swappedCopy() throws {
+        var f = try Self.fixture()
+        let c = try #require(f.input.conversions.first)
+        let a = try #require(f.input.program[c.newRecord].fields?.firstIndex { $0.name == "a" })
+        let b = try #require(f.input.program[c.oldLayout].fields?.firstIndex { $0.name == "b" })
+        let k = try #require(c.copies.firstIndex { $0.new == a })
+        f.input.conversions[0].copies[k].old = b
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-3" && $0.message.contains("'b'") }, "\(findings)")
+    }
+
+    @Test("VAL-3: an old layout with a shifted offset")
+    func shiftedOldLayout() throws {
+        var f = try Self.fixture()
+        let c = try #require(f.input.conversions.first)
+        f.input.program.records[c.oldLayout.index].fields![1].offsetBits += 8
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-3" && $0.message.contains("layout") }, "\(findings)")
+    }
+
+    @Test("VAL-3: a struct the running program does not wrap may not change")
+    func unwrappedChange() throws {
+        // Punned through char *: not wrapped (ALIAS-2); the generator refuses (PATCH-2), and the checker agrees.
+        let old = Self.old.replacingOccurrences(of: "int helper(int x) { return x + unit; }",
+                                                with: "int helper(int x) { struct item it = { x, x }; char *p = (char *)&it; return p[0] + unit; }")
+        let new = Self.new.replacingOccurrences(of: "int helper(int x) { return x + unit; }",
+                                                with: "int helper(int x) { struct item it = { x, x }; char *p = (char *)&it; return p[0] + unit; }")
+        let f = Fixture(old: try lower(old).0, new: try lower(new).0)
+        #expect(f.plan.refusals.contains { $0.rule == "PATCH-2" })
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-3" && $0.message.contains("not wrapped") }, "\(findings)")
+    }
+
+    @Test("VAL-4: a blocked update point admitted")
+    func admittedBlockedPoint() throws {
+        let base = try Self.fixture()
+        var plan = base.plan
+        let i = try #require(plan.verdicts.firstIndex { !$0.admissible })
+        plan.verdicts[i].admissible = true
+        plan.verdicts[i].blockers = []
+        // Even with the signature change dropped from the plan, the checker sees it in OLD and NEW.
+        plan.signatureChanges = []
+        let findings = Fixture(old: base.old, new: base.new, plan: plan).validate()
+        #expect(findings.contains { $0.rule == "VAL-4" && $0.message.contains("sig") }, "\(findings)")
+    }
+
+    @Test("VAL-4: an update point the running program does not have")
+    func unknownPoint() throws {
+        let base = try Self.fixture()
+        var plan = base.plan
+        plan.verdicts.append(PointVerdict(point: 99, function: "main", place: "main", loc: .unknown, admissible: true, blockers: []))
+        let findings = Fixture(old: base.old, new: base.new, plan: plan).validate()
+        #expect(findings.contains { $0.rule == "VAL-4" && $0.message.contains("99") }, "\(findings)")
     }
 }

@@ -1,5 +1,6 @@
-// Every rule of Specs/patch.md and Specs/updatability.md is applied by the
-// code that cites it and exercised by a test that names it.
+// Every rule of Specs/patch.md, updatability.md, representation.md and
+// validation.md is applied by the code that cites it and exercised by a
+// test that names it.
 
 import Foundation
 import Testing
@@ -17,15 +18,15 @@ struct SpecsCoverageTests {
     }
 
     /// The files that apply rules (Sources/…) and the tests that exercise them.
-    static let code = ["Codegen/Patch.swift", "Codegen/LoopExtraction.swift", "Codegen/CEmitter+Types.swift",
+    static let code = ["Codegen/Patch.swift", "Instrument/LoopExtraction.swift", "Codegen/CEmitter+Types.swift",
                        "Codegen/CEmitter+Decls.swift", "Codegen/CEmitter+Stmt.swift", "Codegen/CEmitter+Expr.swift",
                        "Checker/InteriorPointers.swift", "Runtime/runtime.c", "Runtime/control.c",
-                       "Codegen/StaticMatching.swift", "Codegen/EnumChanges.swift"]
+                       "Codegen/StaticMatching.swift", "Codegen/EnumChanges.swift", "Checker/PatchValidation.swift"]
     static let tests = ["UpdatableTests.swift", "LiveUpdateTests.swift", "LoopExtractionTests.swift",
                         "AdversarialLiveTests.swift", "RuntimeTests.swift", "AdversarialZeroDiffTests.swift",
-                        "AdversarialPatchTests.swift", "DeletedFunctionTests.swift"]
+                        "AdversarialPatchTests.swift", "DeletedFunctionTests.swift", "PatchValidationTests.swift"]
 
-    @Test(arguments: [("patch.md", "PATCH"), ("updatability.md", "UPD"), ("representation.md", "REP")])
+    @Test(arguments: [("patch.md", "PATCH"), ("updatability.md", "UPD"), ("representation.md", "REP"), ("validation.md", "VAL")])
     func everyRuleIsCitedAndTested(spec: String, prefix: String) throws {
         let rules = try Self.ids(in: spec, prefix: prefix)
         #expect(!rules.isEmpty)
