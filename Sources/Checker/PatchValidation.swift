@@ -19,8 +19,14 @@ public enum PatchValidation {
         public var oldLayout: RecordID
         /// The default transformer's copies: (field of newRecord, field of oldLayout).
         public var copies: [(new: Int, old: Int)]
-        public init(identity: String, newRecord: RecordID, oldLayout: RecordID, copies: [(new: Int, old: Int)]) {
+        /// The hand-written transformer run after the default one, in the patch program.
+        public var transformer: FuncID?
+        /// The code claims the new layout extends the old: old code may go on reading converted values (UPD-2).
+        public var extends: Bool
+        public init(identity: String, newRecord: RecordID, oldLayout: RecordID, copies: [(new: Int, old: Int)],
+                    transformer: FuncID? = nil, extends: Bool = false) {
             self.identity = identity; self.newRecord = newRecord; self.oldLayout = oldLayout; self.copies = copies
+            self.transformer = transformer; self.extends = extends
         }
     }
 
@@ -232,7 +238,12 @@ struct Validator {
             }
         }
         // VAL-1: nothing the running program defines is defined a second time by the patch (its code would use its own copy).
-        for f in patch.functions where f.isDefinition && f.storage != .static && !f.isInline && running.functions[f.name] != nil && Rules.enforced("VAL-1", site: "twice") {
+        // A variadic function with external linkage keeps a copy under its own name for code outside the
+        // program (it has no trampoline); the patch's copy of a changed one is NEW's, for code that loads it, never rebound.
+        func outsideCopy(_ f: Function) -> Bool {
+            f.type.variadic && (changed.contains(f.identity) || added.contains(f.identity)) && newFuncs[f.identity]?.name == f.name
+        }
+        for f in patch.functions where f.isDefinition && f.storage != .static && !f.isInline && running.functions[f.name] != nil && !outsideCopy(f) && Rules.enforced("VAL-1", site: "twice") {
             error("VAL-1", f.loc, "the patch defines function '\(f.name)', which the running program already defines")
         }
         for g in patch.globals where g.storage != .static && (g.storage != .extern || g.initializer != nil) && running.globals[g.name] != nil && Rules.enforced("VAL-1", site: "twice") {
@@ -241,7 +252,7 @@ struct Validator {
         // VAL-1: each function the patch defines is new or changed in the plan; a changed one is what its slot is rebound to.
         let patchByName = Dictionary(patch.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for f in patch.functions where f.isDefinition && !f.isInline && Rules.enforced("VAL-1", site: "defined") {
-            if added.contains(f.identity) { continue }
+            if added.contains(f.identity) || outsideCopy(f) { continue }
             if changed.contains(f.identity) {
                 if let slot = manifest.slots[f.identity], rebound[slot] == f.name { continue }
                 error("VAL-1", f.loc, "the patch defines '\(f.name)' for the changed function \(f.identity), but its slot is not rebound to it: it would never run")
@@ -260,6 +271,17 @@ struct Validator {
             // The slot's running type is OLD's; the code that calls through it is NEW's (UPD-1 keeps OLD's code from calling it).
             if let nf = newFuncs[owner], PatchValidation.typeKey(.function(f.type), in: patch) != PatchValidation.typeKey(.function(nf.type), in: ne) {
                 error("VAL-1", f.loc, "the slot of \(owner) is rebound to '\(f.name)', whose type is not NEW's \(owner)'s")
+            }
+        }
+        // VAL-1: a slot the patch defines is a new function's, and holds the patch's definition of it.
+        for g in patch.globals where g.identity.hasPrefix("slot:") && (g.storage != .extern || g.initializer != nil) && Rules.enforced("VAL-1", site: "slot") {
+            let owner = String(g.identity.dropFirst(5))
+            guard added.contains(owner) else {
+                error("VAL-1", g.loc, "the patch defines slot '\(g.name)' of \(plan.displayName(owner)), which is not new: calls through the running program's slot would not reach it"); continue
+            }
+            guard case .expr(.function(let target))? = g.initializer, patch.functions.indices.contains(target.index),
+                  patch[target].identity == owner, patch[target].isDefinition else {
+                error("VAL-1", g.loc, "the patch's slot '\(g.name)' does not hold the patch's definition of \(plan.displayName(owner))"); continue
             }
         }
         for id in plan.changedFunctions where newFuncs[id] != nil && Rules.enforced("VAL-1", site: "rebind") {
@@ -326,13 +348,17 @@ struct Validator {
         // VAL-2: globals. A new one is defined by the patch; one whose type changed is defined anew; any other is the running program's.
         let replaced = Set(plan.replacedGlobals)
         let patchGlobalDefs = patch.globals.filter { $0.storage != .extern || $0.initializer != nil }
+        func initial(_ i: Initializer?, in p: Program) -> String { i.map { String(describing: Fingerprint.identityMapper(p).map($0)) } ?? "" }
         for (id, g) in newGlobals.sorted(by: { $0.key < $1.key }) where Rules.enforced("VAL-2", site: "global") {
-            if oldGlobals[id] == nil {
-                if !patchGlobalDefs.contains(where: { $0.identity == id }) { error("VAL-2", g.loc, "global \(id) is new in NEW, but the patch does not define it") }
-            } else if retypedGlobals.contains(id) {
-                if !replaced.contains(id) || !patchGlobalDefs.contains(where: { $0.identity == id }) {
-                    error("VAL-2", g.loc, "global \(id) changed type, but the patch does not define it anew")
-                }
+            let isNew = oldGlobals[id] == nil
+            guard isNew || retypedGlobals.contains(id) else { continue }
+            guard (isNew || replaced.contains(id)), let d = patchGlobalDefs.first(where: { $0.identity == id }) else {
+                error("VAL-2", g.loc, isNew ? "global \(id) is new in NEW, but the patch does not define it" : "global \(id) changed type, but the patch does not define it anew")
+                continue
+            }
+            // Defined as NEW defines it: its type and its initializer.
+            if PatchValidation.typeKey(d.type, in: patch) != PatchValidation.typeKey(g.type, in: ne) || initial(d.initializer, in: patch) != initial(g.initializer, in: ne) {
+                error("VAL-2", d.loc, "the patch defines global \(id) otherwise than NEW does (its type or its initializer)")
             }
         }
         for g in patchGlobalDefs where (oldGlobals[g.identity] != nil || manifest.exported[g.identity] != nil) && !replaced.contains(g.identity) && Rules.enforced("VAL-2", site: "global") {
@@ -373,6 +399,11 @@ struct Validator {
             let pn = patch[c.newRecord], pl = patch[c.oldLayout]
             if pn.identity != c.identity || Fingerprint.of(pn, in: patch) != Fingerprint.of(n, in: ne) {
                 error("VAL-3", pn.loc, "the conversion of \(c.identity) converts into a record that is not NEW's \(c.identity)")
+            }
+            // The hand-written transformer the plan names, and no other.
+            let named = c.transformer.flatMap { patch.functions.indices.contains($0.index) && patch[$0].isDefinition ? patch[$0].name : "?" }
+            if named != planned[c.identity]!.transformer {
+                error("VAL-3", pn.loc, "the conversion of \(c.identity) runs \(named.map { "'\($0)'" } ?? "no hand-written transformer"), but the plan says \(planned[c.identity]!.transformer.map { "'\($0)'" } ?? "none")")
             }
             // The old layout is the running program's, field by field.
             let of = o.fields ?? [], lf = pl.fields ?? []
@@ -460,10 +491,17 @@ struct Validator {
             guard let o = oldRecords[id], let n = newRecords[id] else { continue }
             if planned[id]?.transformer != nil || !extends(o, n) { blockingTypes.insert(id) }
         }
+        // UPD-2: a layout the plan or the code says extends the old one must (the runtime then lets old code read converted values).
+        let claimed = Set(plan.typeChanges.filter(\.extends).map(\.type) + code.conversions.filter(\.extends).map(\.identity))
+        for id in claimed.sorted() where blockingTypes.contains(id) || oldRecords[id] == nil || newRecords[id] == nil {
+            if Rules.enforced("VAL-4", site: "extends") {
+                error("VAL-4", newRecords[id]?.loc ?? .unknown, "the patch says the new layout of \(id) extends the old one, but it does not (or a hand-written transformer converts it): old code would read converted values")
+            }
+        }
         let globals = retypedGlobals.union(plan.replacedGlobals)
         let points = Dictionary(manifest.points.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let deltas = Updatability.deltas(oe, points: manifest.points)
-        for v in admitted where Rules.enforced("VAL-4") {
+        for v in admitted where Rules.enforced("VAL-4", site: "point") {
             guard let pt = points[v.point], pt.function == v.function else {
                 error("VAL-4", v.loc, "the plan admits update point \(v.point), which the running program does not have there"); continue
             }

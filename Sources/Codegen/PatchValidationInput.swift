@@ -14,7 +14,8 @@ extension PatchBuilder.PatchCode {
             program: program, rebinds: rebinds,
             conversions: typeUpdates.map { u in
                 PatchValidation.Conversion(identity: u.identity, newRecord: u.newRecord, oldLayout: u.oldLayout,
-                                           copies: u.copies.map { (new: $0.new, old: $0.old) })
+                                           copies: u.copies.map { (new: $0.new, old: $0.old) },
+                                           transformer: u.userTransformer, extends: u.extends)
             },
             oldBuilt: oldBuilt, extract: { LoopExtraction.extract($0).0 })
     }

@@ -143,6 +143,25 @@ struct PatchValidationTests {
         #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("already defines") }, "\(findings)")
     }
 
+    @Test("VAL-1: a new function's slot holding another function")
+    func wrongSlot() throws {
+        var f = try Self.fixture()
+        let i = try #require(f.input.program.globals.firstIndex { $0.identity == "slot:bonus" })
+        let other = try #require(Self.function(f, identity: "score", rebound: true))
+        f.input.program.globals[i].initializer = .expr(.function(FuncID(other)))
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("does not hold the patch's definition of bonus") }, "\(findings)")
+    }
+
+    @Test("VAL-2: a new global defined with another initializer than NEW's")
+    func wrongInitializer() throws {
+        var f = try Self.fixture()
+        let i = try #require(f.input.program.globals.firstIndex { $0.name == "calls" })
+        f.input.program.globals[i].initializer = .expr(.const(.int(5), .int(.int)))
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-2" && $0.message.contains("otherwise than NEW does") }, "\(findings)")
+    }
+
     @Test("VAL-2: a changed function dropped from the plan")
     func droppedChangedFunction() throws {
         let base = try Self.fixture()
@@ -232,6 +251,14 @@ struct PatchValidationTests {
         #expect(findings.contains { $0.rule == "VAL-3" && $0.message.contains("layout") }, "\(findings)")
     }
 
+    @Test("VAL-3: a conversion running a hand-written transformer the plan does not name")
+    func strayTransformer() throws {
+        var f = try Self.fixture()
+        f.input.conversions[0].transformer = FuncID(try #require(Self.function(f, identity: "score", rebound: true)))
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-3" && $0.message.contains("but the plan says none") }, "\(findings)")
+    }
+
     @Test("VAL-3: a struct the running program does not wrap may not change")
     func unwrappedChange() throws {
         // Punned through char *: not wrapped (ALIAS-2); the generator refuses (PATCH-2), and the checker agrees.
@@ -258,6 +285,20 @@ struct PatchValidationTests {
         #expect(findings.contains { $0.rule == "VAL-4" && $0.message.contains("sig") }, "\(findings)")
     }
 
+    @Test("VAL-4: a layout said to extend the old one that does not")
+    func falseExtension() throws {
+        // A field inserted in front: every old field moves, so old code may not read a converted value.
+        let new = Self.new.replacingOccurrences(of: "struct item { int a; int b; long c; };", with: "struct item { long c; int a; int b; };")
+        let base = Fixture(old: try lower(Self.old).0, new: try lower(new).0)
+        #expect(base.plan.refusals.isEmpty && base.plan.typeChanges.count == 1 && !base.plan.typeChanges[0].extends)
+        #expect(base.validate().isEmpty, "\(base.validate())")
+        var f = base
+        f.plan.typeChanges[0].extends = true
+        f.input.conversions[0].extends = true
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-4" && $0.message.contains("extends the old one, but it does not") }, "\(findings)")
+    }
+
     @Test("VAL-4: an update point the running program does not have")
     func unknownPoint() throws {
         let base = try Self.fixture()
@@ -265,5 +306,16 @@ struct PatchValidationTests {
         plan.verdicts.append(PointVerdict(point: 99, function: "main", place: "main", loc: .unknown, admissible: true, blockers: []))
         let findings = Fixture(old: base.old, new: base.new, plan: plan).validate()
         #expect(findings.contains { $0.rule == "VAL-4" && $0.message.contains("99") }, "\(findings)")
+    }
+
+    /// Correct patches of shapes the fixture does not have validate clean too.
+    @Test("a changed variadic function (static, and with external linkage) validates clean")
+    func variadic() throws {
+        let v1 = LiveUpdateTests.logProgram
+        let v2 = v1.replacingOccurrences(of: "\"[info] \"", with: "\"[log] \"").replacingOccurrences(of: "\"note \"", with: "\"NOTE \"")
+        let f = Fixture(old: try lower(v1, flags: ["-D__GRAFT__"]).0, new: try lower(v2, flags: ["-D__GRAFT__"]).0)
+        #expect(f.plan.refusals.isEmpty && !f.plan.admissiblePoints.isEmpty)
+        let findings = f.validate()
+        #expect(findings.isEmpty, "\(findings.map { $0.rendered() })")
     }
 }
