@@ -217,7 +217,9 @@ struct Validator {
         // VAL-1: each declaration the patch uses resolves to the running program's definition of that name, of that type.
         for f in patch.functions where !f.isDefinition && refs.functions.contains(f.id.index) && Rules.enforced("VAL-1", site: "function") {
             if let d = running.functions[f.name] {
-                if PatchValidation.typeKey(.function(f.type), in: patch) != PatchValidation.typeKey(.function(d.type), in: code.oldBuilt) {
+                if d.identity != f.identity {
+                    error("VAL-1", f.loc, "the patch refers to \(f.identity) as '\(f.name)', which is the running program's \(d.identity)")
+                } else if PatchValidation.typeKey(.function(f.type), in: patch) != PatchValidation.typeKey(.function(d.type), in: code.oldBuilt) {
                     error("VAL-1", f.loc, "the patch declares function '\(f.name)' with another type than the running program defines it with")
                 }
             } else if f.storage == .static {
@@ -228,6 +230,10 @@ struct Validator {
         }
         for g in patch.globals where g.storage == .extern && g.initializer == nil && refs.globals.contains(g.id.index) && Rules.enforced("VAL-1", site: "global") {
             if let d = running.globals[g.name] {
+                if d.identity != g.identity {
+                    error("VAL-1", g.loc, "the patch refers to global \(g.identity) as '\(g.name)', which is the running program's \(d.identity)")
+                    continue
+                }
                 // A rebound slot holds NEW's implementation: its type is checked with the rebind, below.
                 if let owner = slotOwner[g.name], changed.contains(owner) { continue }
                 if PatchValidation.typeKey(g.type, in: patch) != PatchValidation.typeKey(d.type, in: code.oldBuilt) {
@@ -237,16 +243,17 @@ struct Validator {
                 error("VAL-1", g.loc, "the patch refers to global '\(g.name)' (\(g.identity)) by name, but the running program defines no global of that name")
             }
         }
-        // VAL-1: nothing the running program defines is defined a second time by the patch (its code would use its own copy).
+        // VAL-1: nothing the running program defines is defined a second time by the patch (its code would use its own
+        // copy). Another entity that happens to have a running name is the patch's own (it binds its references itself).
         // A variadic function with external linkage keeps a copy under its own name for code outside the
         // program (it has no trampoline); the patch's copy of a changed one is NEW's, for code that loads it, never rebound.
         func outsideCopy(_ f: Function) -> Bool {
             f.type.variadic && (changed.contains(f.identity) || added.contains(f.identity)) && newFuncs[f.identity]?.name == f.name
         }
-        for f in patch.functions where f.isDefinition && f.storage != .static && !f.isInline && running.functions[f.name] != nil && !outsideCopy(f) && Rules.enforced("VAL-1", site: "twice") {
+        for f in patch.functions where f.isDefinition && f.storage != .static && !f.isInline && running.functions[f.name]?.identity == f.identity && !outsideCopy(f) && Rules.enforced("VAL-1", site: "twice") {
             error("VAL-1", f.loc, "the patch defines function '\(f.name)', which the running program already defines")
         }
-        for g in patch.globals where g.storage != .static && (g.storage != .extern || g.initializer != nil) && running.globals[g.name] != nil && Rules.enforced("VAL-1", site: "twice") {
+        for g in patch.globals where g.storage != .static && (g.storage != .extern || g.initializer != nil) && running.globals[g.name]?.identity == g.identity && Rules.enforced("VAL-1", site: "twice") {
             error("VAL-1", g.loc, "the patch defines global '\(g.name)', which the running program already defines: the patch's code would use a copy that starts from its initializer")
         }
         // VAL-1: each function the patch defines is new or changed in the plan; a changed one is what its slot is rebound to.

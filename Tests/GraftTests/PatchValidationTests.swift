@@ -115,6 +115,16 @@ struct PatchValidationTests {
         #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("function 'helper' with another type") }, "\(findings)")
     }
 
+    @Test("VAL-1: a declaration that names another entity of the running program")
+    func misnamedDeclaration() throws {
+        var f = try Self.fixture()
+        // score's implementation reads total; its declaration now names the running program's slot of main.
+        let i = try #require(f.input.program.globals.firstIndex { $0.name == "total" && $0.storage == .extern })
+        f.input.program.globals[i].name = try #require(f.manifest.slots["main"])
+        let findings = f.validate()
+        #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("which is the running program's slot:main") }, "\(findings)")
+    }
+
     @Test("VAL-1: a rebind dropped")
     func droppedRebind() throws {
         var f = try Self.fixture()
