@@ -93,7 +93,8 @@ struct PatchCommand: ParsableCommand {
                                              transformerFile: transformerFile)
         try Pipeline.check(code.program, after: "building the patch")
         let c = scratch.file("patch.c")
-        let text = CEmitter(program: code.program, lineDirectives: false, wrapping: code.wrapping, typeUpdates: code.typeUpdates).emit()
+        let text = CEmitter(program: try Pipeline.wrapped(code.program, code.wrapping), lineDirectives: false,
+                            wrapping: code.wrapping, typeUpdates: code.typeUpdates).emit()
             + PatchBuilder.descriptorC(plan: plan, code: code)
         try Toolchain.write(text, to: c)
         let so = scratch.file("patch.so")
