@@ -266,7 +266,7 @@ struct UseWalk {
                 }
             }
             lvalue(lv)
-        case .unary(_, let a, _): expr(a)
+        case .unary(_, let a, _), .current(_, let a): expr(a)
         case .binary(_, let a, let b, _): expr(a); expr(b)
         case .cond(let c, let a, let b, _): expr(c); expr(a); expr(b)
         case .compoundLiteral(_, let i): initializer(i)
@@ -323,6 +323,7 @@ struct UseWalk {
         switch i {
         case .assign(let lv, let e, _): lvalue(lv); expr(e)
         case .vaArg(let lv, let list, _): lvalue(lv); expr(list)
+        case .note(_, let e, _): expr(e)
         case .call(let result, let callee, let args, _):
             if let result { lvalue(result) }
             if case .indirect(let e) = callee { expr(e) }

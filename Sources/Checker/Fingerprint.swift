@@ -77,6 +77,7 @@ public enum Fingerprint {
             case .call(let r, let c, let a, _): return .call(result: r, callee: c, args: a, u)
             case .vaArg(let r, let l, _): return .vaArg(result: r, list: l, u)
             case .asm(let a, _): return .asm(a, u)
+            case .note(let t, let e, _): return .note(t, e, u)
             }
         }
         switch s {

@@ -247,6 +247,7 @@ public enum InteriorPointers {
                 default: return of(a).union(of(b))
                 }
             case .unary(let op, let a, _): return op == .logNot ? [] : of(a)
+            case .current(_, let a): return of(a)
             case .cond(_, let a, let b, _): return of(a).union(of(b))
             case .read(let lv):
                 if case .local(let id) = lv.host { return locals[id] ?? [] }
@@ -396,7 +397,7 @@ public enum InteriorPointers {
                     if let r, !isLocal(r) || held, let first = args.first, libraryName(c).map(intoArgument.contains) == true {
                         kept(first, loc)
                     }
-                case .vaArg, .asm:
+                case .vaArg, .asm, .note:
                     break
                 }
             }

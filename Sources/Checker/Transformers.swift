@@ -308,7 +308,7 @@ private struct TransformerRun {
             default: return origin(a).union(origin(b))  // integer arithmetic on a pointer keeps its origins
             }
         case .cond(_, let a, let b, _): return origin(a).union(origin(b))
-        case .cast(_, let x): return origin(x)
+        case .cast(_, let x), .current(_, let x): return origin(x)
         case .compoundLiteral(_, let ini): return initExprs(ini).reduce(into: []) { $0.formUnion(origin($1)) }
         }
     }
@@ -408,6 +408,8 @@ private struct TransformerRun {
                 // TRANS-5: so is a pointer into the transformer's own locals (a copy of the old value among them).
                 report(5, loc, "stores a pointer into its own locals, \(frameCulprit(e)), in `\(describe(lv))`: they die when the transformer returns; copy the bytes into the new value or into memory the transformer allocates instead")
             }
+        case .note:
+            break   // instrumentation only: transformers are checked before it
         case .call(let result, let callee, let args, let loc):
             if let result { write(result, loc) }
             let (spec, name, known) = libcSpec(callee)
@@ -570,6 +572,7 @@ private struct TransformerRun {
             let inner: Role = role == .memBase ? (isPointer(to: newRecord, t) ? .memBase : .value) : role
             structural(x, inner, loc, ctx)
         case .unary(let op, let a, _): structural(a, op == .logNot ? .compare : .value, loc, ctx)
+        case .current(_, let x): structural(x, role, loc, ctx)
         case .binary(let op, let a, let b, _):
             let r: Role
             switch op {
@@ -728,6 +731,7 @@ private struct TransformerRun {
         case .sizeOf(let t, _): return "sizeof(\(spell(t, p)))"
         case .alignOf(let t, _): return "_Alignof(\(spell(t, p)))"
         case .compoundLiteral(let t, _): return "(\(spell(t, p))){…}"
+        case .current(_, let x): return describe(x)
         }
     }
 

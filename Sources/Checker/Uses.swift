@@ -71,6 +71,7 @@ public struct Uses: Hashable, Sendable {
             }
             for a in args { expr(a, p) }
         case .vaArg(let r, let l, _): lvalue(r, p); whole(r, p); expr(l, p)
+        case .note(let t, let e, _): byValue(t, p); expr(e, p)
         case .asm(let a, _):
             for o in a.outputs + a.inputs { expr(o.value, p); if let lv = o.lvalue { lvalue(lv, p) } }
         }
@@ -106,7 +107,7 @@ public struct Uses: Hashable, Sendable {
         case .read(let lv): lvalue(lv, p); whole(lv, p)
         case .addrOf(let lv), .startOf(let lv): lvalue(lv, p)
         case .function(let f): functionsNamed.insert(f)
-        case .unary(_, let a, _), .cast(_, let a): expr(a, p)
+        case .unary(_, let a, _), .cast(_, let a), .current(_, let a): expr(a, p)
         case .binary(_, let a, let b, _): expr(a, p); expr(b, p)
         case .cond(let c, let a, let b, _): expr(c, p); expr(a, p); expr(b, p)
         case .sizeOf(let t, _), .alignOf(let t, _): byValue(t, p)

@@ -606,6 +606,13 @@ struct VerifierRun {
                     report(26, "result of type \(show(ft.result)) stored in an lvalue of type \(show(rt))")
                 }
             }
+        case .note(let t, let e, _):
+            checkType(t)
+            // IR-36
+            if let et = typeOf(e), !unknown(et) {
+                if case .pointer? = valueType(et) {} else { report(36, "note of \(show(et)), not a pointer") }
+            }
+            if !isComplete(t) { report(36, "note of incomplete type \(show(t))") }
         case .vaArg(let result, let list, _):
             let rt = lvalueType(result)
             // IR-27
@@ -809,6 +816,16 @@ struct VerifierRun {
             checkType(t)
             checkInit(ini, t)
             return t
+        case .current(let rid, let a):
+            guard let at = typeOf(a), !unknown(at) else { return nil }
+            // IR-36
+            guard p.records.indices.contains(rid.index) else { report(2, "record #\(rid.index) does not exist"); return at }
+            guard case .pointer(let q)? = valueType(at), case .record(let have)? = unroll(q), have == rid else {
+                report(36, "current(\(p[rid].kind.rawValue) \(p[rid].tag), …) of \(show(at)), not a pointer to it")
+                return at
+            }
+            if p[rid].fields == nil { report(36, "current of incomplete \(p[rid].kind.rawValue) '\(p[rid].tag)'") }
+            return at
         }
     }
 

@@ -157,8 +157,7 @@ extension Emitter {
             let base = isIdentifier(l.name) ? l.name : "__graft_local_\(i)"
             return taken.contains(base) ? "\(base)__l\(i)" : base
         }
-        var declared = Set<LocalID>()
-        if let b = f.body { collectDeclared(b, &declared) }
+        let declared = f.body.map(Walk.declaredLocals) ?? []
 
         line("")
         lineDirective(f.loc)
@@ -187,11 +186,6 @@ extension Emitter {
         line(s)
         for k in knr { line(k, 1) }
         line("{")
-        // A by-value parameter is a new object of this code's representation (REP-3).
-        for id in f.params where id.index >= 0 && id.index < f.locals.count {
-            let recorded = notes("&" + localName(id), f.locals[id.index].type)
-            if !recorded.isEmpty { line(recorded.joined(separator: " "), 1) }
-        }
         // Static locals that take label addresses live here.
         for gid in movedGlobals where globalsInFunction[gid] == f.id {
             // Always `static` here: a block-scope object without it would live on the stack.
@@ -211,17 +205,6 @@ extension Emitter {
             }
         }
         line("}")
-    }
-
-    func collectDeclared(_ s: Stmt, _ set: inout Set<LocalID>) {
-        switch s {
-        case .local(let id, _, _): set.insert(id)
-        case .block(let ss): for x in ss { collectDeclared(x, &set) }
-        case .if(_, let t, let e, _): collectDeclared(t, &set); if let e { collectDeclared(e, &set) }
-        case .loop(let b, let n, _): collectDeclared(b, &set); if let n { collectDeclared(n, &set) }
-        case .switch(_, let b, _): collectDeclared(b, &set)
-        case .instr, .break, .continue, .label, .goto, .computedGoto, .return: break
-        }
     }
 
     /// A patch's constructor that records its own static objects of wrapped
@@ -256,8 +239,6 @@ extension Emitter {
             }
             s += " = " + initializer(i, l.type)
         }
-        // Once the type is pending, a new local (and what it holds) is of this code's representation (REP-3).
-        let recorded = isVLA(l.type) ? [] : notes("&" + localName(l.id), l.type)
-        return s + ";" + (recorded.isEmpty ? "" : " " + recorded.joined(separator: " "))
+        return s + ";"
     }
 }

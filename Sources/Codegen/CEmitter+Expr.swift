@@ -20,7 +20,7 @@ extension Emitter {
             // at the field's width): the output behaves as the original does
             // under the same compiler. clang's typing (the declared type) is
             // what the IR records; the two differ only on such fields.
-            return wholeValue(lv)
+            return lvalue(lv)
         case .addrOf(let lv):
             return "(&" + lvalue(lv) + ")"
         case .startOf(let lv):
@@ -29,7 +29,7 @@ extension Emitter {
             default: return "(&" + lvalue(lv) + ")"
             }
         case .function(let id):
-            return runtimeStandIn(for: id) ?? functionName(id)
+            return functionName(id)
         case .labelAddr(let l):
             return "(&&\(l))"
         case .unary(let op, let a, let t):
@@ -78,6 +78,9 @@ extension Emitter {
             return "\(v)UL"
         case .compoundLiteral(let t, let i):
             return "((" + typeName(t) + ")" + bracedInitializer(i, t) + ")"
+        case .current(let rid, let a):
+            // REP-2: the record's con function (CEmitter+Types.swift).
+            return conName(rid) + "(" + expr(a) + ")"
         }
     }
 
@@ -157,17 +160,6 @@ extension Emitter {
 
     // MARK: Lvalues
 
-    /// An lvalue used as a whole value (read, or assigned): a wrapped
-    /// record goes through its con function, so a copy of a stale object is
-    /// a copy of its converted value and an assignment converts its target
-    /// first (REP-2; the identity while the type is not pending).
-    func wholeValue(_ lv: LValue) -> String {
-        if let rid = wrappedRecord(typeOfLValue(lv)), wrapping.tags[rid] != nil {
-            return "(*" + conName(rid) + "(&" + lvalue(lv) + "))"
-        }
-        return lvalue(lv)
-    }
-
     func lvalue(_ lv: LValue) -> String {
         var offsets = lv.offsets[...]
         var s: String
@@ -177,10 +169,6 @@ extension Emitter {
         case .global(let id):
             s = globalName(id)
         case .mem(let e):
-            if case .field(let rid, _)? = offsets.first, wrapping.tags[rid] != nil {
-                // A wrapped record: its fields are reached through the con function.
-                return applyOffsets("(*" + conName(rid) + "(" + expr(e) + "))", offsets, firstWrapped: true)
-            }
             // `(e)->f` when the path starts (through anonymous hops) at a named field.
             var k = offsets.startIndex
             while k < offsets.endIndex, case .field = offsets[k], fieldName(offsets[k]) == nil { k += 1 }
@@ -193,26 +181,11 @@ extension Emitter {
         case .compound(let t, let i):
             s = "((" + typeName(t) + ")" + bracedInitializer(i, t) + ")"
         }
-        return applyOffsets(s, offsets, firstWrapped: false)
-    }
-
-    /// An lvalue's base `s` followed by its offsets; a field of a wrapped
-    /// record goes through its con function (`firstWrapped`: the base
-    /// already is the first offset's payload).
-    private func applyOffsets(_ base: String, _ offsets: ArraySlice<Offset>, firstWrapped: Bool) -> String {
-        var s = base
-        var first = true
         for o in offsets {
             switch o {
-            case .field(let rid, _):
-                if wrapping.tags[rid] != nil && !(first && firstWrapped) {
-                    s = "(*" + conName(rid) + "(&(" + s + ")))"
-                }
-                if let n = fieldName(o) { s += "." + n }
-            case .index(let e):
-                s += "[" + expr(e) + "]"
+            case .field: if let n = fieldName(o) { s += "." + n }
+            case .index(let e): s += "[" + expr(e) + "]"
             }
-            first = false
         }
         return s
     }

@@ -132,18 +132,18 @@ extension Emitter {
         switch i {
         case .assign(let lv, let e, _):
             if hasConstMember(typeOfLValue(lv)) { return copyInto(lv, expr(e)) }
-            return wholeValue(lv) + " = " + expr(e) + ";"
+            return lvalue(lv) + " = " + expr(e) + ";"
         case .call(let result, let callee, let args, _):
             let f: String
             switch callee {
-            case .direct(let id): f = runtimeStandIn(for: id) ?? functionName(id)
+            case .direct(let id): f = functionName(id)
             case .indirect(let e): f = expr(e)
-            case .builtin(let name): f = runtimeStandIn(forBuiltin: name) ?? name
+            case .builtin(let name): f = name
             }
             let call = f + "(" + args.map(expr).joined(separator: ", ") + ")"
             if let result {
                 if hasConstMember(typeOfLValue(result)) { return copyInto(result, call) }
-                return wholeValue(result) + " = " + call + ";" + allocationTag(callee, args, result)
+                return lvalue(result) + " = " + call + ";"
             }
             return call + ";"
         case .vaArg(let result, let list, _):
@@ -152,53 +152,10 @@ extension Emitter {
             return lvalue(result) + " = __builtin_va_arg(" + expr(list) + ", " + typeName(t) + ");"
         case .asm(let a, _):
             return inlineAsm(a)
+        case .note(let t, let e, _):
+            // REP-3: graft_note for each wrapped record in the object, once its type is pending.
+            return notes(expr(e), t).joined(separator: " ")
         }
-    }
-
-    /// The runtime's stand-in for a C library function in code graft builds
-    /// with wrapped types: `free` is `graft_free` (REP-3: what the side tables
-    /// know of a freed object goes with it), `realloc` and `reallocarray` are
-    /// `graft_realloc` and `graft_reallocarray` (REP-6: what they know of the
-    /// objects in a moved block moves with them). Calls and the function's
-    /// address alike.
-    static let standIns = ["free": "graft_free", "realloc": "graft_realloc", "reallocarray": "graft_reallocarray"]
-
-    func runtimeStandIn(for id: FuncID) -> String? {
-        guard !wrapping.isEmpty, id.index >= 0, id.index < p.functions.count else { return nil }
-        let fn = p.functions[id.index]
-        return fn.body == nil ? Self.standIns[fn.sourceName] : nil
-    }
-
-    func runtimeStandIn(forBuiltin name: String) -> String? {
-        guard !wrapping.isEmpty, name.hasPrefix("__builtin_") else { return nil }
-        return Self.standIns[String(name.dropFirst("__builtin_".count))]
-    }
-
-    /// `p = malloc(sizeof(struct T))` (or any allocator given exactly
-    /// sizeof a wrapped T): once T is pending, the new object is recorded as
-    /// being of this code's representation (REP-3).
-    func allocationTag(_ callee: Callee, _ args: [Expr], _ result: LValue) -> String {
-        guard !wrapping.isEmpty else { return "" }
-        var name: String
-        switch callee {
-        case .direct(let f): name = p.functions[f.index].sourceName
-        case .indirect(.read(let lv)):
-            // A call through an updatable build's slot.
-            guard case .global(let g) = lv.host, lv.offsets.isEmpty, p.globals[g.index].name.hasPrefix(Updatable.slotPrefix) else { return "" }
-            name = String(p.globals[g.index].name.dropFirst(Updatable.slotPrefix.count))
-        default: return ""
-        }
-        name = name.lowercased()
-        guard name.contains("alloc"), !name.contains("realloc") else { return "" }
-        for a in args {
-            var e = a
-            while case .cast(_, let inner) = e { e = inner }
-            if case .sizeOf(let t, _) = e {
-                let recorded = notes("((" + typeName(.pointer(t)) + ")(" + lvalue(result) + "))", t)
-                if !recorded.isEmpty { return " if (" + lvalue(result) + ") { " + recorded.joined(separator: " ") + " }" }
-            }
-        }
-        return ""
     }
 
     /// C forbids assigning a struct with a const member; the IR's

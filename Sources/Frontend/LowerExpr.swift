@@ -122,7 +122,7 @@ extension Lowerer {
             if lv.offsets.isEmpty, case .local(let id) = lv.host { return b.function.locals[id.index].isTemp }
             return false
         case .addrOf(let lv), .startOf(let lv): return isStableAddress(lv)
-        case .unary(_, let a, _), .cast(_, let a): return isStable(a)
+        case .unary(_, let a, _), .cast(_, let a), .current(_, let a): return isStable(a)
         case .binary(_, let x, let y, _): return isStable(x) && isStable(y)
         case .cond(let c, let x, let y, _): return isStable(c) && isStable(x) && isStable(y)
         case .compoundLiteral: return false

@@ -205,6 +205,12 @@ public indirect enum Expr: Hashable, Codable, Sendable {
     /// `(T){ … }`: a compound literal, an lvalue-like object of `type`
     /// initialized by `init` (pure initializer). Read it through `.compound`.
     case compoundLiteral(CType, Initializer)
+    /// Instrumentation (Specs/representation.md REP-2): `e`, a pointer to a
+    /// struct of the record, brought to this code's representation of it —
+    /// `e` itself while no patch has changed the record, else the runtime's
+    /// converted (possibly moved) object. Same type as `e`. Only the
+    /// updatable build's wrapping pass (Sources/Instrument) makes it.
+    case current(RecordID, Expr)
 }
 
 public enum LHost: Hashable, Codable, Sendable {
@@ -294,10 +300,16 @@ public enum Instr: Hashable, Codable, Sendable {
     /// `result = va_arg(list, typeof(result))`.
     case vaArg(result: LValue, list: Expr, SourceLoc)
     case asm(InlineAsm, SourceLoc)
+    /// Instrumentation (Specs/representation.md REP-3): the object `e`
+    /// points to, of type `type`, is new and of this code's representation —
+    /// it and every wrapped record it holds by value (fields, array
+    /// elements) — once a patch has made their records pending. Only the
+    /// updatable build's wrapping pass makes it.
+    case note(CType, Expr, SourceLoc)
 
     public var loc: SourceLoc {
         switch self {
-        case .assign(_, _, let l), .call(_, _, _, let l), .vaArg(_, _, let l), .asm(_, let l): return l
+        case .assign(_, _, let l), .call(_, _, _, let l), .vaArg(_, _, let l), .asm(_, let l), .note(_, _, let l): return l
         }
     }
 }

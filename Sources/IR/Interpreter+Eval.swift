@@ -77,6 +77,11 @@ extension Machine {
         case .compoundLiteral(let t, let ini):
             let p = try temporary(t, ini)
             return try load(.mem(p), t)
+        case .current(_, let a):
+            // The object itself: a patch's conversions happen where the
+            // object is reached (Interpreter+Patch.swift), as the runtime's
+            // do where `current` is (REP-2).
+            return try eval(a)
         }
     }
 

@@ -278,7 +278,7 @@ final class Machine {
             switch e {
             case .read(let l): lv(l, taken: false)
             case .addrOf(let l), .startOf(let l): lv(l, taken: true)
-            case .unary(_, let a, _), .cast(_, let a): ex(a)
+            case .unary(_, let a, _), .cast(_, let a), .current(_, let a): ex(a)
             case .binary(_, let a, let b, _): ex(a); ex(b)
             case .cond(let a, let b, let c, _): ex(a); ex(b); ex(c)
             case .compoundLiteral(_, let i): ini(i)
@@ -301,6 +301,7 @@ final class Machine {
                 if case .builtin = c { for a in args { if case .read(let l) = a { lv(l, taken: true) } else { ex(a) } } }
                 else { for a in args { ex(a) } }
             case .vaArg(let r, let l, _): lv(r, taken: false); ex(l)
+            case .note(_, let e, _): ex(e)
             case .asm(let a, _): for o in a.outputs + a.inputs { ex(o.value); if let l = o.lvalue { lv(l, taken: true) } }
             }
         }
@@ -566,6 +567,11 @@ final class Machine {
         case .asm(_, let l):
             loc = l
             throw fail(.unsupported, "inline assembly")
+        case .note(_, let e, let l):
+            // What the runtime records (REP-3) the interpreter knows from
+            // when the object was made: only the operand is evaluated.
+            loc = l
+            _ = try eval(e)
         }
     }
 

@@ -109,9 +109,13 @@ extension Machine {
         case "calloc":
             let (n, o) = try intArg(a, 0).multipliedReportingOverflow(by: intArg(a, 1))
             return o || n < 0 ? .ptr(.null) : .ptr(malloc(Int(n)))
-        case "realloc":
+        case "realloc", "graft_realloc":
+            // graft_*: the update runtime's stand-ins in an updatable build (REP-3, REP-6).
             return try realloc(ptrArg(a, 0), Int(intArg(a, 1)))
-        case "free":
+        case "reallocarray", "graft_reallocarray":
+            let (n, o) = try intArg(a, 1).multipliedReportingOverflow(by: intArg(a, 2))
+            return o || n < 0 ? .ptr(.null) : try realloc(ptrArg(a, 0), Int(n))
+        case "free", "graft_free":
             try free(ptrArg(a, 0))
             return .void
         case "exit", "_exit", "_Exit":

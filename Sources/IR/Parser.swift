@@ -694,6 +694,15 @@ struct IRParser {
                 return try floatConst(Double(bitPattern: UInt64(bitPattern: bits)))
             }
             return try floatConst(.nan)
+        case .ident("current") where peek() == .punct("("):
+            next()
+            try expect("(")
+            let t = try type()
+            guard case .record(let r) = t else { throw error("current(…) takes a record type") }
+            try expect(",")
+            let a = try expr()
+            try expect(")")
+            return .current(r, a)
         case .ident("startof"):
             next()
             try expect("(")
@@ -944,6 +953,13 @@ struct IRParser {
                 return .return(e, try loc())
             case "call": return .instr(try call(result: nil))
             case "asm": return .instr(try asm())
+            case "note" where peek() == .punct("("):
+                next(); next()
+                let t = try type()
+                try expect(",")
+                let e = try expr()
+                try expect(")")
+                return .instr(.note(t, e, try loc()))
             default: break
             }
         }

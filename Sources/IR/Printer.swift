@@ -55,7 +55,7 @@ let irReservedWords: Set<String> = [
     "builtin", "va_arg", "asm", "if", "else", "none", "loop", "next", "switch", "break", "continue", "goto",
     "return", "local", "case", "default", "global", "function", "static", "extern", "inline", "thread_local",
     "var", "param", "temp", "register", "source", "attrs", "identity", "size", "align", "anonymous",
-    "incomplete", "field", "bits", "offset", "order", "sources", "body",
+    "incomplete", "field", "bits", "offset", "order", "sources", "body", "current", "note",
 ]
 
 func irIsIdentifier(_ s: String) -> Bool {
@@ -420,6 +420,7 @@ struct IRPrinter {
         case .sizeOf(let t, let v): return "sizeof(" + type(t) + ")=\(v)"
         case .alignOf(let t, let v): return "alignof(" + type(t) + ")=\(v)"
         case .compoundLiteral(let t, let i): return "(" + type(t) + ")" + braced(i, type: t, in: f)
+        case .current(let r, let a): return "current(" + type(.record(r)) + ", " + expr(a, in: f) + ")"
         }
     }
 
@@ -561,6 +562,7 @@ struct FunctionPrinter {
             }
             return s + "(" + args.map(e).joined(separator: ", ") + ") " + irLoc(loc)
         case .vaArg(let r, let list, let loc): return lv(r) + " = va_arg(" + e(list) + ") " + irLoc(loc)
+        case .note(let t, let x, let loc): return "note(" + printer.type(t) + ", " + e(x) + ") " + irLoc(loc)
         case .asm(let a, let loc):
             func operand(_ o: InlineAsm.Operand) -> String {
                 (o.name.map { "[" + irName($0) + "] " } ?? "") + irQuote(o.constraint) + " (" + e(o.value) + ")"

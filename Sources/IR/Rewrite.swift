@@ -83,6 +83,7 @@ public struct IDMapper {
         case .sizeOf(let t, let v): return .sizeOf(map(t), value: v)
         case .alignOf(let t, let v): return .alignOf(map(t), value: v)
         case .compoundLiteral(let t, let i): return .compoundLiteral(map(t), map(i))
+        case .current(let r, let a): return .current(record(r), map(a))
         }
     }
 
@@ -131,6 +132,7 @@ public struct IDMapper {
         case .assign(let lv, let e, let l): return .assign(map(lv), map(e), l)
         case .call(let r, let c, let args, let l): return .call(result: r.map(map), callee: map(c), args: args.map(map), l)
         case .vaArg(let r, let list, let l): return .vaArg(result: map(r), list: map(list), l)
+        case .note(let t, let e, let l): return .note(map(t), map(e), l)
         case .asm(var a, let l):
             a.outputs = a.outputs.map(map); a.inputs = a.inputs.map(map)
             return .asm(a, l)

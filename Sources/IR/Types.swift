@@ -233,6 +233,7 @@ public extension Program {
         case .unary(_, _, let t), .binary(_, _, _, let t), .cond(_, _, _, let t), .cast(let t, _): return t
         case .sizeOf, .alignOf: return .sizeT
         case .compoundLiteral(let t, _): return t
+        case .current(_, let a): return typeOf(a, in: fn)
         }
     }
 }

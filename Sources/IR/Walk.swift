@@ -22,6 +22,23 @@ public enum Walk {
     public static func expression(_ e: Expr, _ loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) { expr(e, loc, visit) }
 
     /// Every instruction of a statement, in order.
+    /// The locals `s` declares (`local` statements), at any depth.
+    public static func declaredLocals(in s: Stmt) -> Set<LocalID> {
+        var out: Set<LocalID> = []
+        func walk(_ s: Stmt) {
+            switch s {
+            case .local(let id, _, _): out.insert(id)
+            case .block(let ss): ss.forEach(walk)
+            case .if(_, let t, let e, _): walk(t); if let e { walk(e) }
+            case .loop(let b, let n, _): walk(b); if let n { walk(n) }
+            case .switch(_, let b, _): walk(b)
+            case .instr, .break, .continue, .label, .goto, .computedGoto, .return: break
+            }
+        }
+        walk(s)
+        return out
+    }
+
     public static func instructions(in s: Stmt, _ visit: (Instr) -> Void) {
         switch s {
         case .instr(let i): visit(i)
@@ -61,7 +78,7 @@ public enum Walk {
         visit(e, loc)
         switch e {
         case .read(let lv), .addrOf(let lv), .startOf(let lv): lvalue(lv, loc, visit)
-        case .unary(_, let a, _), .cast(_, let a): expr(a, loc, visit)
+        case .unary(_, let a, _), .cast(_, let a), .current(_, let a): expr(a, loc, visit)
         case .binary(_, let a, let b, _): expr(a, loc, visit); expr(b, loc, visit)
         case .cond(let c, let a, let b, _): expr(c, loc, visit); expr(a, loc, visit); expr(b, loc, visit)
         case .compoundLiteral(_, let i): initializer(i, loc, visit)
@@ -94,6 +111,7 @@ public enum Walk {
             if case .indirect(let f) = c { expr(f, loc, visit) }
             for a in args { expr(a, loc, visit) }
         case .vaArg(let r, let l, _): lvalue(r, loc, visit); expr(l, loc, visit)
+        case .note(_, let e, _): expr(e, loc, visit)
         case .asm(let a, _):
             for op in a.outputs + a.inputs {
                 expr(op.value, loc, visit)

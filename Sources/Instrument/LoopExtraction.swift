@@ -207,6 +207,7 @@ struct LocalScan {
             }
             if let name { called(name) }
             for a in args { expr(a) }
+        case .note(let t, let e, _): type(t); expr(e)
         case .vaArg(let r, let list, _):
             lvalue(r); expr(list)
             if variadic { reason("it uses the function's variable arguments (va_arg)") }
@@ -260,6 +261,7 @@ struct LocalScan {
         case .cast(let t, let a): type(t); expr(a)
         case .sizeOf(let t, _), .alignOf(let t, _): type(t)
         case .compoundLiteral(let t, let i): type(t); initializer(i)
+        case .current(_, let a): expr(a)
         }
     }
 
@@ -520,6 +522,7 @@ struct BodyRewriter {
             if case .indirect(let e) = c { callee = .indirect(expr(e)) } else { callee = c }
             return .call(result: r.map(lvalue), callee: callee, args: args.map(expr), l)
         case .vaArg(let r, let list, let l): return .vaArg(result: lvalue(r), list: expr(list), l)
+        case .note(let t, let e, let l): return .note(t, expr(e), l)
         case .asm(var a, let l):
             func op(_ o: InlineAsm.Operand) -> InlineAsm.Operand {
                 InlineAsm.Operand(name: o.name, constraint: o.constraint, value: expr(o.value), lvalue: o.lvalue.map(lvalue))
@@ -542,6 +545,7 @@ struct BodyRewriter {
         case .cond(let a, let b, let c, let t): return .cond(expr(a), expr(b), expr(c), t)
         case .cast(let t, let a): return .cast(t, expr(a))
         case .compoundLiteral(let t, let i): return .compoundLiteral(t, initializer(i))
+        case .current(let r, let a): return .current(r, expr(a))
         }
     }
 

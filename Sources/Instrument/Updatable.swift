@@ -254,8 +254,15 @@ public enum Updatable {
 
     public static func instrument(_ input: Program, options: Options = Options()) -> (Program, BuildManifest) {
         // Marked loops first: their bodies become functions with slots of their own (UPD-3).
-        var p = LoopExtraction.extract(input).0
-        let version = versionID(of: input)
+        indirect(LoopExtraction.extract(input).0, version: versionID(of: input), options: options)
+    }
+
+    /// Function indirection, statics made visible and update points
+    /// numbered, on a program whose marked loops are extracted; `version`
+    /// is the version id of the program before extraction.
+    public static func indirect(_ extracted: Program, version: String, options: Options = Options()) -> (Program, BuildManifest) {
+        var p = extracted
+        let input = extracted
         var exported: [String: String] = [:]
         let direct = directReasons(p)
         let inlineOnly = inlineOnly(p, direct: direct)

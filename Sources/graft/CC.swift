@@ -267,13 +267,12 @@ struct Driver {
         } && Runtime.updatableBuilds
         var runtimeObjects: [String] = []
         if updatable {
-            let (instrumented, manifest) = Updatable.instrument(merged, options: Updatable.Options(compilerFlags: codegen))
-            try Pipeline.check(instrumented, after: "the updatable-build pass")
-            let wrapping = Runtime.benchNoWrap ? TypeWrapping() : TypeWrapping.forBuild(merged)
-            if explainTypes { Console.error(TypeWrapping.explain(merged, wrapping)) }
-            let c = CEmitter(program: instrumented, lineDirectives: debug, wrapping: wrapping).emit()
-                + Updatable.runtimeStartC(manifest: manifest, programName: (out as NSString).lastPathComponent,
-                                          wrapsTypes: !wrapping.isEmpty)
+            let build = try Pipeline.instrumented(merged, options: Updatable.Options(compilerFlags: codegen),
+                                                  wrapping: Runtime.benchNoWrap ? TypeWrapping() : nil)
+            if explainTypes { Console.error(TypeWrapping.explain(merged, build.wrapping)) }
+            let c = CEmitter(program: build.program, lineDirectives: debug, wrapping: build.wrapping).emit()
+                + Updatable.runtimeStartC(manifest: build.manifest, programName: (out as NSString).lastPathComponent,
+                                          wrapsTypes: !build.wrapping.isEmpty)
             try Toolchain.write(c, to: cFile)
             runtimeObjects = try Runtime.compile(into: tmp, flags: codegen)
         } else {

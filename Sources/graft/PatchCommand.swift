@@ -95,7 +95,8 @@ struct PatchCommand: ParsableCommand {
         // Translation validation (Specs/validation.md): the checker re-derives from OLD and NEW what the generator produced.
         try Self.validate(old: oldProgram, oldBuilt: oldBuilt, oldManifest: oldManifest, new: newProgram, plan: plan, code: code)
         let c = scratch.file("patch.c")
-        let text = CEmitter(program: code.program, lineDirectives: false, wrapping: code.wrapping, typeUpdates: code.typeUpdates).emit()
+        let text = CEmitter(program: try Pipeline.wrapped(code.program, code.wrapping), lineDirectives: false,
+                            wrapping: code.wrapping, typeUpdates: code.typeUpdates).emit()
             + PatchBuilder.descriptorC(plan: plan, code: code)
         try Toolchain.write(text, to: c)
         let so = scratch.file("patch.so")

@@ -95,6 +95,24 @@ enum Pipeline {
         }
     }
 
+    /// The updatable build's passes (Sources/Instrument), the verifier after each.
+    static func instrumented(_ p: Program, options: Updatable.Options, wrapping: TypeWrapping? = nil) throws -> Instrumentation.Build {
+        do {
+            return try Instrumentation.updatable(p, options: options, wrapping: wrapping)
+        } catch let f as Instrumentation.Failure {
+            throw Diagnostics(f.diagnostics + [Diagnostic(.note, .unknown, "the IR verifier failed after \(f.pass); this is a bug in graft")])
+        }
+    }
+
+    /// A patch's code through the wrapping pass, verified.
+    static func wrapped(_ p: Program, _ wrapping: TypeWrapping) throws -> Program {
+        do {
+            return try Instrumentation.wrapped(p, wrapping)
+        } catch let f as Instrumentation.Failure {
+            throw Diagnostics(f.diagnostics + [Diagnostic(.note, .unknown, "the IR verifier failed after \(f.pass) of the patch's code; this is a bug in graft")])
+        }
+    }
+
     static func merge(_ programs: [Program], verify: Bool) throws -> Program {
         let merged = try Merge.merge(programs)
         if verify && programs.count > 1 { try check(merged, after: "merging") }

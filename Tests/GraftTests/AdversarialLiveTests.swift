@@ -213,6 +213,23 @@ struct AdversarialLiveTests {
     @Test("[REP-3] B3: new code initializes a struct embedding the changed one, and an array of it (same size)")
     func b3EmbeddedInit() throws { try Self.attempt("b3-embedded-init", rules: ["PATCH-6"]) }
 
+    // MARK: UPD-1 and UPD-2 — structs by value and whole objects in old code still on the stack
+
+    @Test("[UPD-1] old code on the stack passes a struct by value to a changed function while the struct gains a field at its end")
+    func upd1ByValueArgument() throws { try Self.attempt("upd1-byvalue-arg", rules: ["UPD-1"]) }
+
+    @Test("[UPD-1] old code on the stack takes a struct back by value from a changed function while the struct gains a field")
+    func upd1ByValueResult() throws { try Self.attempt("upd1-byvalue-result", rules: ["UPD-1"]) }
+
+    @Test("[UPD-1] [UPD-3] the same by-value result with the update point first in the loop: extracted, admitted, and right")
+    func upd1ByValueResultExtracted() throws { try Self.attempt("upd1-byvalue-result-extracted", rules: []) }
+
+    @Test("[UPD-2] old code on the stack copies a whole struct into a local while the patch puts a field in front")
+    func upd2WholeRead() throws { try Self.attempt("upd2-whole-read", rules: ["UPD-2"]) }
+
+    @Test("[UPD-2] old code on the stack copies one heap struct onto another (`*r = *spare`) while the patch swaps its fields")
+    func upd2WholeWrite() throws { try Self.attempt("upd2-whole-write", rules: ["UPD-2"]) }
+
     // MARK: B10 — hand-written transformers
 
     @Test("[TRANS-5] B10: a transformer copies a pointer into the old value into the new one with memcpy")

@@ -1,4 +1,4 @@
-// Loop-body extraction (Sources/Codegen/LoopExtraction.swift): each marked
+// Loop-body extraction (Sources/Instrument/LoopExtraction.swift): each marked
 // loop's body becomes its own function; the program behaves as before.
 
 import Foundation

@@ -323,6 +323,17 @@ private func expectRule(_ rule: String, in p: Program, at loc: SourceLoc? = here
         expectRule("IR-35", in: p, at: p.globals[3].loc)
     }
 
+    @Test("IR-36 representation checks and notes") func ir36() {
+        let point = RecordID(0)
+        // Accepted: current of a pointer to the record, a note of a pointer to a complete object.
+        #expect(Verifier.verify(withStmt(.block([assign(.local(LocalID(pp)), .current(point, rd(pp))),
+                                                 .instr(.note(.record(point), rd(pp), here))]))).isEmpty)
+        expectRule("IR-36", in: withStmt(assign(.local(LocalID(q)), .current(point, rd(q)))))
+        expectRule("IR-36", in: withStmt(assign(.local(LocalID(tmp)), .read(.mem(.current(point, rd(i)))))))
+        expectRule("IR-36", in: withStmt(.instr(.note(.record(point), rd(i), here))))
+        expectRule("IR-36", in: withStmt(.instr(.note(.void, rd(pp), here))))
+    }
+
     /// Every rule of Specs/ir.md has a checker case in Verifier.swift and a test here.
     @Test func everySpecRuleIsCheckedAndTested() throws {
         let repo = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
