@@ -506,7 +506,7 @@ public enum PatchBuilder {
             var owner: String? = nil
             for f in moved.functions where owner == nil {
                 guard let b = f.body else { continue }
-                _ = Updatable.mapInstrs(b) { i in
+                _ = Walk.mapInstructions(b) { i in
                     if case .call(_, _, _, let l) = i, l == here { owner = f.identity }
                     return i
                 }
