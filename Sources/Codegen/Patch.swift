@@ -511,7 +511,7 @@ public enum PatchBuilder {
         let byIdentity = Dictionary(source.functions.enumerated().filter { $0.element.isDefinition }.map { ($0.element.identity, $0.offset) },
                                     uniquingKeysWith: { a, _ in a })
         var tried: Set<SourceLoc> = []
-        for (function, loopLoc) in Updatability.loopsAround(pt, in: extracted) where tried.insert(loopLoc).inserted {
+        for (function, loopLoc) in Updatability.loopsAround(pt, in: extracted) where !loopLoc.file.hasPrefix("/usr/") && tried.insert(loopLoc).inserted {
             guard budget > 0 else { return nil }
             let base = function.range(of: "#loop").map { String(function[..<$0.lowerBound]) } ?? function
             guard let fi = byIdentity[base], let body = source.functions[fi].body else { continue }

@@ -231,6 +231,14 @@ struct AdversarialLiveTests {
     @Test("[UPD-2] old code on the stack copies one heap struct onto another (`*r = *spare`) while the patch swaps its fields")
     func upd2WholeWrite() throws { try Self.attempt("upd2-whole-write", rules: ["UPD-2"]) }
 
+    // MARK: B6 — old code graft does not see on the stack
+
+    @Test("[UPD-1] [UPD-2] B6: an update point in qsort's comparison function, with main (old code that reads the items) below qsort")
+    func b6QsortCallback() throws { try Self.attempt("b6-qsort-callback", rules: ["UPD-2"]) }
+
+    @Test("[UPD-1] [UPD-2] B6: a longjmp back to main's setjmp, before where main stands, runs old code that reads the state")
+    func b6Longjmp() throws { try Self.attempt("b6-longjmp", rules: ["UPD-2"]) }
+
     // MARK: B7, B8 — pointers to a function whose signature changes
 
     @Test("[PATCH-9] B7: a signal handler's signature changes (SA_SIGINFO) while the kernel keeps the old registration")
