@@ -55,6 +55,10 @@ public enum Updatability {
         var callers: [Int: Set<Int>] = [:]
         var addressTaken: Set<Int> = []
         let indirectCallers: Set<Int>
+        /// Functions that call a library function that may call back into
+        /// the program (`mayCallBack`): qsort's comparison, an event
+        /// library's handler.
+        let externalCallers: Set<Int>
         let byIdentity: [String: Int]
         let pointFunction: FuncID?
 
@@ -69,6 +73,8 @@ public enum Updatability {
             for g in p.globals { if let ini = g.initializer { addressTaken.formUnion(Uses.of(ini, in: p).functionsNamed.map(\.index)) } }
             // An indirect call may come from any function whose address is taken.
             indirectCallers = Set(uses.indices.filter { uses[$0].callsIndirectly })
+            // A function whose address is taken may also be called by code graft did not build.
+            externalCallers = Set(uses.indices.filter { i in uses[i].directCallees.contains { Updatability.mayCallBack(p.functions[$0.index], in: p) } })
             byIdentity = Dictionary(p.functions.map { ($0.identity, $0.id.index) }, uniquingKeysWith: { a, _ in a })
             pointFunction = p.functions.first { $0.name == BuildManifest.updatePointFunction && !$0.isDefinition }?.id
         }
@@ -82,7 +88,7 @@ public enum Updatability {
                 let x = order[i]
                 i += 1
                 var next = callers[x] ?? []
-                if addressTaken.contains(x) { next.formUnion(indirectCallers) }
+                if addressTaken.contains(x) { next.formUnion(indirectCallers); next.formUnion(externalCallers) }
                 for y in next.sorted() where seen.insert(y).inserted { order.append(y) }
             }
             return order
@@ -102,12 +108,15 @@ public enum Updatability {
                     switch c {
                     case .direct(let h):
                         if g == f && h == pointFunction && loc == pt.loc { return true }
-                        return onStack.contains(h.index) && !(h == pointFunction)
+                        if onStack.contains(h.index) && !(h == pointFunction) { return true }
+                        return Updatability.mayCallBack(p.functions[h.index], in: p) && !onStack.isDisjoint(with: addressTaken)
                     case .indirect: return !onStack.isDisjoint(with: addressTaken)
                     case .builtin: return false
                     }
                 }
-                return (g, continuation(body, after: stands), enclosingLoops(body, at: stands))
+                // A longjmp back to a setjmp before where it stands would run the code in between again.
+                let cont = callsSetjmp(body, p) ? [body] : continuation(body, after: stands)
+                return (g, cont, enclosingLoops(body, at: stands))
             }
         }
 
@@ -234,6 +243,61 @@ public enum Updatability {
     /// rest of each enclosing block, and the whole of each enclosing loop
     /// (it may go round again). A body with labels is taken whole (a goto
     /// may lead anywhere); so is one where nothing matches (conservative).
+    /// Whether a library function (declared, not defined in the program)
+    /// may call back into the program's code: it may when it is not
+    /// prototyped, when it is handed a pointer to anything but characters
+    /// (a callback, an object holding one, a library's handle that holds
+    /// the ones registered before: `qsort(a, n, sz, cmp)`,
+    /// `event_base_dispatch(base)`, `fflush(fp)` with a cookie stream), or
+    /// when it runs handlers registered earlier (`exit`, `raise`). `graft_*`
+    /// and the update point are the runtime's and call nothing back.
+    public static func mayCallBack(_ f: Function, in p: Program) -> Bool {
+        guard f.body == nil, !f.name.hasPrefix("graft_"), f.name != BuildManifest.updatePointFunction else { return false }
+        if ["exit", "quick_exit", "raise", "kill", "pthread_kill", "tgkill", "pthread_exit"].contains(f.name) { return true }
+        if neverCallsBack.contains(f.name) { return false }
+        guard f.type.hasPrototype else { return true }
+        return f.type.params.contains { t in
+            guard case .pointer(let e) = p.unroll(t) else { return false }
+            var u = p.unroll(e)
+            while case .qualified(let inner, _) = u { u = p.unroll(inner) }
+            if case .int(let k) = u, [.char, .schar, .uchar].contains(k) { return false }
+            return true
+        }
+    }
+
+    /// C library functions that take pointers but never call the program's code.
+    static let neverCallsBack: Set<String> = [
+        "memset", "memcpy", "memmove", "memcmp", "memchr", "bzero", "explicit_bzero",
+        "malloc", "calloc", "realloc", "reallocarray", "free", "posix_memalign", "aligned_alloc",
+        "strtol", "strtoul", "strtoll", "strtoull", "strtod", "strtof", "strtold", "strtoimax", "strtoumax",
+        "read", "write", "pread", "pwrite", "readv", "writev", "recv", "send", "recvfrom", "sendto", "recvmsg", "sendmsg",
+        "accept", "accept4", "bind", "connect", "getsockopt", "setsockopt", "getsockname", "getpeername",
+        "poll", "ppoll", "select", "pselect", "epoll_wait", "epoll_ctl", "pipe", "pipe2", "socketpair",
+        "time", "gettimeofday", "clock_gettime", "nanosleep", "localtime", "gmtime", "localtime_r", "gmtime_r", "mktime",
+        "stat", "fstat", "lstat", "getrlimit", "setrlimit", "uname", "sysinfo", "getaddrinfo", "freeaddrinfo",
+        "inet_pton", "inet_ntop", "sigemptyset", "sigfillset", "sigaddset", "sigdelset", "sigprocmask", "pthread_sigmask",
+        "fread", "fwrite", "fclose", "fgets", "fputs", "fputc", "fgetc", "fprintf", "vfprintf", "fscanf", "fseek", "ftell",
+        "setvbuf", "setbuf", "fileno", "feof", "ferror", "clearerr", "getline", "getdelim", "vsnprintf", "vsprintf",
+        "sscanf", "vsscanf", "wait", "waitpid", "pthread_mutex_lock", "pthread_mutex_unlock", "pthread_mutex_init",
+        "pthread_join", "pthread_self", "getrusage", "times", "sysconf",
+    ]
+
+    /// Whether `body` calls setjmp (any of its forms): a longjmp may come back to it.
+    static func callsSetjmp(_ body: Stmt, _ p: Program) -> Bool {
+        var found = false
+        Walk.instructions(in: body) { i in
+            guard case .call(_, let c, _, _) = i else { return }
+            let name: String
+            switch c {
+            case .direct(let f): name = p.functions[f.index].name
+            case .builtin(let b): name = b
+            case .indirect: return
+            }
+            if ["setjmp", "_setjmp", "sigsetjmp", "__sigsetjmp", "__builtin_setjmp", "savectx", "getcontext"].contains(name) { found = true }
+        }
+        return found
+    }
+
     static func continuation(_ body: Stmt, after at: (Instr) -> Bool) -> [Stmt] {
         func hasLabels(_ s: Stmt) -> Bool {
             switch s {

@@ -103,7 +103,7 @@ extension PatchBuilder {
             if case .expr(let e)? = g.initializer, constant(e) { stored(into: LValue(.global(g.id), []), in: nil) }
         }
         for f in p.functions where f.isDefinition {
-            _ = Updatable.mapInstrs(f.body!) { i in
+            _ = Walk.mapInstructions(f.body!) { i in
                 if case .assign(let lv, let e, _) = i, constant(e) { stored(into: lv, in: f) }
                 return i
             }

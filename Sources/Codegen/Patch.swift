@@ -222,6 +222,11 @@ public enum PatchBuilder {
                 plan.signatureChanges.append(f.identity)
             }
         }
+        // PATCH-9: a function whose signature changes is not reachable through a pointer.
+        if Rules.enforced("PATCH-9") {
+            plan.refusals += pointedToSignatureChanges(old: old, new: new, changed: plan.signatureChanges.filter { plan.loops[$0] == nil },
+                                                       byValue: byValueSignature)
+        }
         let newDefined = Set(new.functions.filter(\.isDefinition).map(\.identity))
         plan.deletedFunctions = old.functions.filter { $0.isDefinition && !newDefined.contains($0.identity) && !$0.loc.file.hasPrefix("/usr/") }.map(\.identity)
         if Rules.enforced("UPD-6") {
@@ -366,6 +371,36 @@ public enum PatchBuilder {
         return plan
     }
 
+    /// PATCH-9: the functions of `changed` (their signatures change) whose
+    /// address is taken. A pointer the running program made — in a table,
+    /// a registered signal handler, a library's callback — is its
+    /// trampoline, compiled with the old prototype: it would pass the old
+    /// arguments to the new function through the rebound slot. A pointer
+    /// NEW's code makes is the same trampoline (the patch names the running
+    /// program's functions), so new code calling it would pass the new
+    /// arguments through the old prototype.
+    static func pointedToSignatureChanges(old: Program, new: Program, changed: [String], byValue: [String: String]) -> [Diagnostic] {
+        let oldTaken = Updatable.addressTaken(old), newTaken = Updatable.addressTaken(new)
+        let oldByIdentity = Dictionary(old.functions.filter(\.isDefinition).map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
+        let newByIdentity = Dictionary(new.functions.filter(\.isDefinition).map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [Diagnostic] = []
+        for g in changed.sorted() {
+            guard let o = oldByIdentity[g], let n = newByIdentity[g] else { continue }
+            let what = byValue[g].map { "'\(n.sourceName)' passes \($0) by value, whose layout changes" } ?? "the signature of '\(n.sourceName)' changes"
+            let fix = "keep '\(n.sourceName)' with its old signature and give the new one a name of its own (a new function, which NEW's code calls and points to)"
+            if oldTaken.contains(o.id) {
+                out.append(Diagnostic(.error, n.loc,
+                    "\(what), but the running program takes its address (\(Updatable.whereAddressTaken(o.id, in: old))): a pointer it keeps in data (a table, a registered signal handler, a callback) would call the new function with the old arguments; \(fix)",
+                    rule: "PATCH-9"))
+            } else if newTaken.contains(n.id) {
+                out.append(Diagnostic(.error, n.loc,
+                    "\(what), and NEW's code takes its address (\(Updatable.whereAddressTaken(n.id, in: new))): that address is the running program's entry to it, compiled with the old signature, so calls through the pointer would pass the new arguments the old way; \(fix)",
+                    rule: "PATCH-9"))
+            }
+        }
+        return out
+    }
+
     // MARK: Speaking of what the programmer wrote
 
     /// "the loop at prog.c:12 in main" for a loop body extracted from a function (UPD-3); nil for any other function.
@@ -476,7 +511,7 @@ public enum PatchBuilder {
         let byIdentity = Dictionary(source.functions.enumerated().filter { $0.element.isDefinition }.map { ($0.element.identity, $0.offset) },
                                     uniquingKeysWith: { a, _ in a })
         var tried: Set<SourceLoc> = []
-        for (function, loopLoc) in Updatability.loopsAround(pt, in: extracted) where tried.insert(loopLoc).inserted {
+        for (function, loopLoc) in Updatability.loopsAround(pt, in: extracted) where !loopLoc.file.hasPrefix("/usr/") && tried.insert(loopLoc).inserted {
             guard budget > 0 else { return nil }
             let base = function.range(of: "#loop").map { String(function[..<$0.lowerBound]) } ?? function
             guard let fi = byIdentity[base], let body = source.functions[fi].body else { continue }
@@ -506,7 +541,7 @@ public enum PatchBuilder {
             var owner: String? = nil
             for f in moved.functions where owner == nil {
                 guard let b = f.body else { continue }
-                _ = Updatable.mapInstrs(b) { i in
+                _ = Walk.mapInstructions(b) { i in
                     if case .call(_, _, _, let l) = i, l == here { owner = f.identity }
                     return i
                 }

@@ -120,7 +120,7 @@ extension PatchBuilder {
         }
         for f in p.functions where f.isDefinition {
             var copied = false
-            _ = Updatable.mapInstrs(f.body!) { i in
+            _ = Walk.mapInstructions(f.body!) { i in
                 switch i {
                 case .assign(let lv, _, _), .call(.some(let lv), _, _, _):
                     if case .record(let r) = p.unroll(p.typeOf(lv, in: f)), r == id { copied = true }

@@ -24,4 +24,6 @@ public struct BuildManifest: Hashable, Codable, Sendable {
 
     /// The function a program calls where it may be updated (`graft.h`).
     public static let updatePointFunction = "graft_update_point"
+    /// The prefix of a function's slot (`graft_slot_F`), a global of the updatable build.
+    public static let slotPrefix = "graft_slot_"
 }

@@ -22,6 +22,18 @@ public enum Walk {
     public static func expression(_ e: Expr, _ loc: SourceLoc, _ visit: (Expr, SourceLoc) -> Void) { expr(e, loc, visit) }
 
     /// Every instruction of a statement, in order.
+    /// Rebuilds `s` with every instruction passed through `f`.
+    public static func mapInstructions(_ s: Stmt, _ f: (Instr) -> Instr) -> Stmt {
+        switch s {
+        case .instr(let i): return .instr(f(i))
+        case .block(let ss): return .block(ss.map { mapInstructions($0, f) })
+        case .if(let c, let t, let e, let l): return .if(c, then: mapInstructions(t, f), else: e.map { mapInstructions($0, f) }, l)
+        case .loop(let b, let n, let l): return .loop(body: mapInstructions(b, f), next: n.map { mapInstructions($0, f) }, l)
+        case .switch(let e, let b, let l): return .switch(e, body: mapInstructions(b, f), l)
+        default: return s
+        }
+    }
+
     /// The locals `s` declares (`local` statements), at any depth.
     public static func declaredLocals(in s: Stmt) -> Set<LocalID> {
         var out: Set<LocalID> = []

@@ -69,7 +69,7 @@ public enum Updatable {
         }
     }
 
-    public static let slotPrefix = "graft_slot_"
+    public static let slotPrefix = BuildManifest.slotPrefix
     /// Marks, in an updatable build's IR, an inline-only definition that stays
     /// direct: the IR says `inline` with external linkage (so a patch carries
     /// its own copy, as it does for any inline definition), the C emitter
@@ -391,7 +391,7 @@ public enum Updatable {
             // original bodies are not code and have no update points.
             guard let body = p.functions[i].body, !trampolines.contains(p.functions[i].id) else { continue }
             let identity = p.functions[i].identity
-            p.functions[i].body = mapInstrs(body) { ins in
+            p.functions[i].body = Walk.mapInstructions(body) { ins in
                 guard case .call(let result, .direct(let callee), let args, let loc) = ins else { return ins }
                 if callee == pointDecl, let pointAt {
                     let k = points.count + 1
@@ -447,18 +447,6 @@ public enum Updatable {
             var b = a
             b.args[0] = "\"" + to + "\""
             return b
-        }
-    }
-
-    /// Rebuilds `s` with every instruction passed through `f`.
-    public static func mapInstrs(_ s: Stmt, _ f: (Instr) -> Instr) -> Stmt {
-        switch s {
-        case .instr(let i): return .instr(f(i))
-        case .block(let ss): return .block(ss.map { mapInstrs($0, f) })
-        case .if(let c, let t, let e, let l): return .if(c, then: mapInstrs(t, f), else: e.map { mapInstrs($0, f) }, l)
-        case .loop(let b, let n, let l): return .loop(body: mapInstrs(b, f), next: n.map { mapInstrs($0, f) }, l)
-        case .switch(let e, let b, let l): return .switch(e, body: mapInstrs(b, f), l)
-        default: return s
         }
     }
 

@@ -18,6 +18,7 @@
 // The pass is pure. Its input is an instrumented program (Updatable.swift)
 // and the wrapping of the program it came from; record ids are the same.
 
+import Checker
 import IR
 
 extension TypeWrapping {

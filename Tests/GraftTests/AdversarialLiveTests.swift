@@ -77,7 +77,8 @@ struct AdversarialLiveTests {
     /// running v1, `graft status --json` lists no update), OR applied with
     /// the program alive, printing v2 lines only from the update on and
     /// none of them FAIL. With no `rules`, the patch must be applied.
-    static func attempt(_ name: String, rules: [String]) throws {
+    /// `flags`: for both builds, after `-O1` (`-O0` where a bug shows only unoptimized).
+    static func attempt(_ name: String, rules: [String], flags: [String] = []) throws {
         guard let graft = Live.graft else { Issue.record("build graft first"); return }
         let dir = tempDir()
         let src = fixtures + "adversarial/live/" + name + "/"
@@ -86,7 +87,7 @@ struct AdversarialLiveTests {
         let built = Built()
         DispatchQueue.concurrentPerform(iterations: 2) { k in
             do {
-                let exe = try build("v\(k + 1)", in: dir, source: src + "v\(k + 1).c")
+                let exe = try build("v\(k + 1)", in: dir, source: src + "v\(k + 1).c", flags: flags)
                 built.lock.lock(); built.exe[k] = exe; built.lock.unlock()
             } catch {
                 built.lock.lock(); built.errors.append("\(error)"); built.lock.unlock()
@@ -229,6 +230,25 @@ struct AdversarialLiveTests {
 
     @Test("[UPD-2] old code on the stack copies one heap struct onto another (`*r = *spare`) while the patch swaps its fields")
     func upd2WholeWrite() throws { try Self.attempt("upd2-whole-write", rules: ["UPD-2"]) }
+
+    // MARK: B6 — old code graft does not see on the stack
+
+    @Test("[UPD-1] [UPD-2] B6: an update point in qsort's comparison function, with main (old code that reads the items) below qsort")
+    func b6QsortCallback() throws { try Self.attempt("b6-qsort-callback", rules: ["UPD-2"]) }
+
+    @Test("[UPD-1] [UPD-2] B6: a longjmp back to main's setjmp, before where main stands, runs old code that reads the state")
+    func b6Longjmp() throws { try Self.attempt("b6-longjmp", rules: ["UPD-2"]) }
+
+    // MARK: B7, B8 — pointers to a function whose signature changes
+
+    @Test("[PATCH-9] B7: a signal handler's signature changes (SA_SIGINFO) while the kernel keeps the old registration")
+    func b7SignalHandler() throws { try Self.attempt("b7-signal-handler", rules: ["PATCH-9"]) }
+
+    @Test("[PATCH-9] B8: new code takes the address of a function whose signature changes (the old trampoline's prototype; at -O0)")
+    func b8AddressNewCode() throws { try Self.attempt("b8-address-new-code", rules: ["PATCH-9"], flags: ["-O0"]) }
+
+    @Test("[PATCH-9] B8, admitted: the new signature under a name of its own, the old function kept (at -O0)")
+    func b8AddressNewName() throws { try Self.attempt("b8-address-new-name", rules: [], flags: ["-O0"]) }
 
     // MARK: B10 — hand-written transformers
 

@@ -180,7 +180,7 @@ enum IDMapperCurrentSwap {
         }
         for i in q.functions.indices {
             q.functions[i].body = q.functions[i].body.map { b in
-                Updatable.mapInstrs(b) { ins in
+                Walk.mapInstructions(b) { ins in
                     switch ins {
                     case .assign(let lv, let x, let loc): return .assign(l(lv), e(x), loc)
                     case .call(let r, let c, let args, let loc): return .call(result: r.map(l), callee: c, args: args.map(e), loc)

@@ -71,7 +71,7 @@ struct LoopExtractionTests {
     /// The direct callees in `s` (through every statement).
     static func callees(_ s: Stmt, _ p: Program) -> [String] {
         var out: [String] = []
-        _ = Updatable.mapInstrs(s) { i in
+        _ = Walk.mapInstructions(s) { i in
             if case .call(_, .direct(let id), _, _) = i { out.append(p[id].name) }
             return i
         }

@@ -34,7 +34,7 @@ struct UpdatableTests {
         let slotted = Set(q.functions.filter { $0.name.hasPrefix(Updatable.implPrefix) }.map(\.identity))
         for f in q.functions where f.name.hasPrefix(Updatable.implPrefix) {
             var direct: [String] = []
-            _ = Updatable.mapInstrs(f.body!) { i in
+            _ = Walk.mapInstructions(f.body!) { i in
                 if case .call(_, .direct(let g), _, _) = i, slotted.contains(q[g].identity) { direct.append(q[g].name) }
                 return i
             }
@@ -403,7 +403,7 @@ struct RefusalTests {
         #expect(manifest.slots["t.c:log_msg"] != nil && manifest.slots["say"] != nil, "\(manifest.slots)")
         // Every call of a variadic function goes through its slot; `say` keeps its name for code outside the program.
         for f in q.functions where f.isDefinition {
-            _ = Updatable.mapInstrs(f.body!) { i in
+            _ = Walk.mapInstructions(f.body!) { i in
                 if case .call(_, .direct(let g), _, _) = i { #expect(!q[g].type.variadic || !q[g].isDefinition, "\(f.name) calls \(q[g].name) directly") }
                 return i
             }

@@ -170,7 +170,7 @@ struct ZeroDiffSlotsTests {
         // work calls llabs by name (its trampoline), helper directly, pointed through the hook.
         let impl = try #require(q.functions.first { $0.name == Updatable.implPrefix + "work" })
         var direct: [String] = [], indirect = 0
-        _ = Updatable.mapInstrs(impl.body!) { i in
+        _ = Walk.mapInstructions(impl.body!) { i in
             if case .call(_, .direct(let g), _, _) = i { direct.append(q[g].name) }
             if case .call(_, .indirect, _, _) = i { indirect += 1 }
             return i
@@ -185,7 +185,7 @@ struct ZeroDiffSlotsTests {
         let main = try #require(r.functions.first { $0.name == Updatable.implPrefix + "main" })
         #expect(main.attributes.contains { $0.name == "no_instrument_function" })
         var mainCalls: [String] = []
-        _ = Updatable.mapInstrs(main.body!) { i in
+        _ = Walk.mapInstructions(main.body!) { i in
             if case .call(_, .direct(let g), _, _) = i { mainCalls.append(r[g].name) }
             return i
         }

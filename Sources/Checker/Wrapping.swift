@@ -16,7 +16,6 @@
 // The IR does not change: the emitter applies the wrapping. This file
 // holds the pure parts: which records, their tags.
 
-import Checker
 import Foundation
 import IR
 
@@ -145,8 +144,8 @@ public struct TypeWrapping: Hashable, Sendable {
             case .builtin(let b): return b
             case .indirect(.read(let lv)):
                 // A call through an updatable build's slot.
-                guard case .global(let g) = lv.host, lv.offsets.isEmpty, p.globals[g.index].name.hasPrefix(Updatable.slotPrefix) else { return nil }
-                return String(p.globals[g.index].name.dropFirst(Updatable.slotPrefix.count))
+                guard case .global(let g) = lv.host, lv.offsets.isEmpty, p.globals[g.index].name.hasPrefix(BuildManifest.slotPrefix) else { return nil }
+                return String(p.globals[g.index].name.dropFirst(BuildManifest.slotPrefix.count))
             case .indirect: return nil
             }
         }
@@ -165,7 +164,7 @@ public struct TypeWrapping: Hashable, Sendable {
             // (A T held by value — a parameter, a result, a whole copy — does not count: a
             // whole-object read goes through con, REP-2, and a parameter is recorded, REP-3.)
             guard let body = f.body else { continue }
-            _ = Updatable.mapInstrs(body) { i in
+            _ = Walk.mapInstructions(body) { i in
                 guard case .call(let result, let callee, let args, _) = i else { return i }
                 func isPointer(_ t: CType) -> Bool { if case .pointer = p.unroll(t) { return true }; return false }
                 let name = calleeName(callee)?.lowercased() ?? ""
