@@ -505,6 +505,18 @@ struct Validator {
                 error("VAL-4", newRecords[id]?.loc ?? .unknown, "the patch says the new layout of \(id) extends the old one, but it does not (or a hand-written transformer converts it): old code would read converted values")
             }
         }
+        // UPD-1 through data (PATCH-9): a pointer to a function is its trampoline, compiled with the prototype of the
+        // version that made it; one whose signature changes may be reached through no pointer, old or new.
+        func addressTaken(_ p: Program) -> Set<String> {
+            var out: Set<String> = []
+            for f in p.functions where f.isDefinition { out.formUnion(Uses.of(f, in: p).functionsNamed.map { p[$0].identity }) }
+            for g in p.globals { if let i = g.initializer { out.formUnion(Uses.of(i, in: p).functionsNamed.map { p[$0].identity }) } }
+            return out
+        }
+        let pointed = addressTaken(oe).union(addressTaken(ne))
+        for id in signatures.intersection(pointed).sorted() where !id.contains("#loop") && Rules.enforced("VAL-4", site: "pointer") {
+            error("VAL-4", newFuncs[id]?.loc ?? .unknown, "the plan admits the patch at update point\(admitted.count > 1 ? "s" : "") \(admitted.map { String($0.point) }.joined(separator: ", ")), but the signature of \(plan.displayName(id)) changes and its address is taken: calls through a pointer to it would pass the arguments of the other version")
+        }
         let globals = retypedGlobals.union(plan.replacedGlobals)
         let points = Dictionary(manifest.points.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let deltas = Updatability.deltas(oe, points: manifest.points)

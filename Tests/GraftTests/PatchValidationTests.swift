@@ -309,6 +309,18 @@ struct PatchValidationTests {
         #expect(findings.contains { $0.rule == "VAL-4" && $0.message.contains("extends the old one, but it does not") }, "\(findings)")
     }
 
+    @Test("VAL-4: a function whose signature changes, reached through a pointer the running program keeps")
+    func pointedSignatureChange() throws {
+        // The running program keeps sig's address in a global: the generator refuses (PATCH-9); were a
+        // generator to admit it, the checker does not confirm it.
+        let old = Self.old.replacingOccurrences(of: "int score(", with: "int (*keep)(int) = sig;\nint score(")
+        let new = Self.new.replacingOccurrences(of: "int score(", with: "long (*keep)(long) = sig;\nint score(")
+        let base = Fixture(old: try lower(old).0, new: try lower(new).0)
+        #expect(base.plan.refusals.contains { $0.rule == "PATCH-9" } && !base.plan.admissiblePoints.isEmpty)
+        let findings = base.validate()
+        #expect(findings.contains { $0.rule == "VAL-4" && $0.message.contains("signature of sig changes and its address is taken") }, "\(findings)")
+    }
+
     @Test("VAL-4: an update point the running program does not have")
     func unknownPoint() throws {
         let base = try Self.fixture()
