@@ -78,6 +78,8 @@ public enum InteriorPointers {
         /// (moved: any field holding an S) of every struct whose address the
         /// program lets go untracked (`escaped`).
         case view(CType), viewInside(CType)
+        /// The address of global g, or of something inside it (PATCH-3).
+        case global(GlobalID)
     }
 
     /// For each record, the fields (by index) whose address the program
@@ -98,8 +100,24 @@ public enum InteriorPointers {
         analyze(p, onStack: []).views
     }
 
-    static func analyze(_ p: Program, onStack: Set<Int>) -> (taken: [RecordID: [Int: Use]], views: [RecordID: [Int: Use]]) {
+    /// PATCH-3: the globals whose address the program keeps (as for fields
+    /// above, but a pointer a function returns counts only where its caller
+    /// keeps it), with the first place it does so.
+    public static func keptGlobals(in p: Program, onStack: Set<Int>) -> [GlobalID: Use] {
+        analyze(p, onStack: onStack).globals
+    }
+
+    /// `taken` and `keptGlobals` from one run of the analysis.
+    public static func kept(in p: Program, onStack: Set<Int>) -> (fields: [RecordID: [Int: Use]], globals: [GlobalID: Use]) {
+        let a = analyze(p, onStack: onStack)
+        return (a.taken, a.globals)
+    }
+
+    static func analyze(_ p: Program, onStack: Set<Int>) -> (taken: [RecordID: [Int: Use]], views: [RecordID: [Int: Use]], globals: [GlobalID: Use]) {
         var out: [RecordID: [Int: Use]] = [:], views: [RecordID: [Int: Use]] = [:]
+        var globals: [GlobalID: Use] = [:]
+        // Set while the returns of a function are kept: its callers see them, unless called from outside.
+        var returning = false, returningOpen = false
         var viewing = false
         func noteField(_ r: RecordID, _ i: Int, _ use: Use) {
             if viewing { if views[r]?[i] == nil { views[r, default: [:]][i] = use } }
@@ -197,10 +215,13 @@ public enum InteriorPointers {
                 var s: Set<Fact> = []
                 var onField = false
                 for o in lv.offsets { if case .field(let r, let i) = o { s.insert(.field(r, i)); onField = true } }
+                if case .global(let g) = lv.host { s.insert(.global(g)) }
                 if case .mem(let x) = lv.host {
                     // `&x->f` points into what x points to; `&x[i]` is x moved within its array.
                     let fx = of(x)
-                    s.formUnion(onField ? fx.filter { if case .field = $0 { return true }; if case .inside = $0 { return true }; return false } : fx)
+                    s.formUnion(onField ? fx.filter {
+                        switch $0 { case .field, .inside, .global: return true; default: return false }
+                    } : fx)
                 }
                 var t = p.typeOf(lv, in: fn)
                 while case .array(let el, _) = p.unroll(t) { t = el }
@@ -220,7 +241,7 @@ public enum InteriorPointers {
                 let target = record(tp)
                 for x in s {
                     switch x {
-                    case .field, .inside, .view, .viewInside: r.insert(x)
+                    case .field, .inside, .view, .viewInside, .global: r.insert(x)
                     case .start(let t):
                         if target == t { r.insert(x) }
                         else if let v = target, (firstOf[t] ?? []).contains(v) { continue }   // T is V's first member: V's address
@@ -401,10 +422,13 @@ public enum InteriorPointers {
                     break
                 }
             }
+            returning = true
+            returningOpen = open.contains(f.id)
             Walk.returns(in: body) { e in
                 kept(e, f.loc)
                 if open.contains(f.id) { untracked(e, f.loc) }
             }
+            returning = false
             func inits(_ s: Stmt) {
                 switch s {
                 case .local(let id, let ini?, let loc):
@@ -472,6 +496,8 @@ public enum InteriorPointers {
                     for r in heldClosure.sorted() {
                         for (i, f) in (p[r].fields ?? []).enumerated() where holds(t, f.type) { noteField(r, i, use) }
                     }
+                case .global(let g):
+                    if !viewing, !returning || returningOpen, globals[g] == nil { globals[g] = use }
                 default: break
                 }
             }
@@ -521,7 +547,7 @@ public enum InteriorPointers {
             let locals = flows[f.id]!
             sites(f, kept: { e, loc in keep(facts(e, f, locals), Use(loc, how: how(e, f))) }, untracked: { _, _ in })
         }
-        return (out, views)
+        return (out, views, globals)
     }
 
     /// PATCH-7: the refusals for converting `old` (of the running program,

@@ -67,7 +67,7 @@ public enum PatchBuilder {
         let oldGlobals = Dictionary(old.globals.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.initializer != nil ? a : b })
         let oldRecords = Dictionary(old.records.map { ($0.identity, $0) }, uniquingKeysWith: { a, b in a.fields != nil ? a : b })
         let oldWrap = wrapping(of: old), newWrap = wrapping(of: new, transformerFile: transformerFile)
-        let interior = InteriorPointers.taken(in: old, onStack: Updatability.functionsOnStackAtPoints(old))
+        let (interior, keptGlobals) = InteriorPointers.kept(in: old, onStack: Updatability.functionsOnStackAtPoints(old))
         let viewedByNew = InteriorPointers.views(in: new)
         let newFuncByName = Dictionary(new.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let fromTransformerFile: (SourceLoc) -> Bool = { loc in transformerFile != nil && loc.file == transformerFile }
@@ -190,6 +190,12 @@ public enum PatchBuilder {
             if g.storage == .extern && g.initializer == nil { continue }
             replaced.insert(g.identity)
             plan.replacedGlobals.append(g.identity)
+            // PATCH-3: pointers to the running program's object stay in its data.
+            if let use = keptGlobals[o.id], Rules.enforced("PATCH-3", site: "kept") {
+                plan.refusals.append(Diagnostic(.error, g.loc,
+                    "global '\(g.sourceName)' changed type (\(typeChangeText(o.type, old, g.type, new))), so the patch defines it anew, but the running program keeps its address (at \(use.loc.file):\(use.loc.line)): those pointers would still lead to the old '\(g.sourceName)', which NEW's code would read at its new type; keep its type, or give the new one a name of its own",
+                    rule: "PATCH-3"))
+            }
             if !isReadOnly(g.type, in: new) && plan.stateTransformer == nil && Rules.enforced("PATCH-3") {
                 plan.refusals.append(Diagnostic(.error, g.loc,
                     "global '\(g.sourceName)' changed type and is writable (\(typeChangeText(o.type, old, g.type, new))): its new definition would start from its initializer and lose the running program's state; write `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c to carry it over",

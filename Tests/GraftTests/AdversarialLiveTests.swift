@@ -250,6 +250,14 @@ struct AdversarialLiveTests {
     @Test("[PATCH-9] B8, admitted: the new signature under a name of its own, the old function kept (at -O0)")
     func b8AddressNewName() throws { try Self.attempt("b8-address-new-name", rules: [], flags: ["-O0"]) }
 
+    // MARK: B9 — a table defined anew
+
+    @Test("[PATCH-3] B9: a const table grows while the running program keeps a pointer into it in a global")
+    func b9TablePointerKept() throws { try Self.attempt("b9-table-pointer-kept", rules: ["PATCH-3"]) }
+
+    @Test("[PATCH-3] B9, admitted: a command table grows; the running program only looks entries up")
+    func b9TableLookup() throws { try Self.attempt("b9-table-lookup", rules: []) }
+
     // MARK: B10 — hand-written transformers
 
     @Test("[TRANS-5] B10: a transformer copies a pointer into the old value into the new one with memcpy")
