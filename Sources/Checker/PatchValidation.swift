@@ -84,7 +84,7 @@ public enum PatchValidation {
             var byIdentity: [String: FuncID] = [:]
             for h in p.functions where byIdentity[h.identity] == nil { byIdentity[h.identity] = h.id }
             let point = p.functions.first { $0.name == BuildManifest.updatePointFunction }?.id
-            g.body = mapCalls(body) { i in
+            g.body = Walk.mapInstructions(body) { i in
                 guard case .call(let r, let callee, let args, let loc) = i else { return i }
                 switch callee {
                 case .indirect(.read(let lv)) where lv.offsets.isEmpty:
@@ -103,31 +103,9 @@ public enum PatchValidation {
     }
 
     /// The instrumented update point (Sources/Instrument/Updatable.swift).
-    static let updatePointAt = "graft_update_point_at"
+    static let updatePointAt = BuildManifest.updatePointAtFunction
 
-    static func mapCalls(_ s: Stmt, _ f: (Instr) -> Instr) -> Stmt {
-        switch s {
-        case .instr(let i): return .instr(f(i))
-        case .block(let ss): return .block(ss.map { mapCalls($0, f) })
-        case .if(let c, let t, let e, let l): return .if(c, then: mapCalls(t, f), else: e.map { mapCalls($0, f) }, l)
-        case .loop(let b, let n, let l): return .loop(body: mapCalls(b, f), next: n.map { mapCalls($0, f) }, l)
-        case .switch(let e, let b, let l): return .switch(e, body: mapCalls(b, f), l)
-        default: return s
-        }
-    }
 
-    /// The C conversion from `a` to `b` keeps every value of `a` (PATCH-2's default transformer).
-    static func keepsValue(_ a: CType, _ b: CType) -> Bool {
-        switch (a, b) {
-        case (.int(let x), .int(let y)):
-            if x == .bool { return true }
-            if x.isSigned == y.isSigned { return y.size >= x.size }
-            return !x.isSigned && y.isSigned && y.size > x.size
-        case (.float(let x), .float(let y)): return y.size >= x.size
-        case (.enumeration, .int(let y)): return y.size >= 4 && y.isSigned
-        default: return false
-        }
-    }
 }
 
 /// One validation: OLD and NEW as they run, and the findings.
@@ -432,7 +410,7 @@ struct Validator {
                     continue
                 }
                 let sameType = PatchValidation.typeKey(from.type, in: oe) == PatchValidation.typeKey(to.type, in: patch) && from.bitWidth == to.bitWidth
-                let widened = to.bitWidth == nil && PatchValidation.keepsValue(oe.unroll(from.type), patch.unroll(to.type))
+                let widened = to.bitWidth == nil && Conversions.keepsValue(oe.unroll(from.type), patch.unroll(to.type))
                 if !sameType && !widened {
                     error("VAL-3", o.loc, "the default transformer of \(c.identity) copies field '\(name)' into a type that does not keep its value")
                 }

@@ -42,30 +42,17 @@ extension PatchBuilder {
         for (i, f) in (r.fields ?? []).enumerated() {
             guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }) else { continue }
             let of = o.fields![j]
-            guard (of.bitWidth == nil) == (f.bitWidth == nil) || valuePreserving(oldProgram.unroll(of.type), newProgram.unroll(f.type)),
+            guard (of.bitWidth == nil) == (f.bitWidth == nil) || Conversions.keepsValue(oldProgram.unroll(of.type), newProgram.unroll(f.type)),
                   let t = translate(of.type, from: oldProgram, to: newProgram) else { continue }
             // PATCH-8: an enum whose constants change value has no default.
             guard keepsEnumValues(of.type, from: oldProgram, f.type, to: newProgram) else { continue }
             if fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram) && of.bitWidth == f.bitWidth {
                 out.append((i, j))
-            } else if valuePreserving(oldProgram.unroll(of.type), newProgram.unroll(f.type)) && (f.bitWidth ?? 64) >= (of.bitWidth ?? 0) && f.bitWidth == nil {
+            } else if Conversions.keepsValue(oldProgram.unroll(of.type), newProgram.unroll(f.type)) && (f.bitWidth ?? 64) >= (of.bitWidth ?? 0) && f.bitWidth == nil {
                 out.append((i, j))
             }
         }
         return out
-    }
-
-    /// C's conversion from `a` to `b` keeps every value of `a`.
-    static func valuePreserving(_ a: CType, _ b: CType) -> Bool {
-        switch (a, b) {
-        case (.int(let x), .int(let y)):
-            if x == .bool { return true }
-            if x.isSigned == y.isSigned { return y.size >= x.size }
-            return !x.isSigned && y.isSigned && y.size > x.size
-        case (.float(let x), .float(let y)): return y.size >= x.size
-        case (.enumeration, .int(let y)): return y.size >= 4 && y.isSigned
-        default: return false
-        }
     }
 
     /// The strictest alignment a representation may grow to and still be

@@ -24,6 +24,8 @@ public struct BuildManifest: Hashable, Codable, Sendable {
 
     /// The function a program calls where it may be updated (`graft.h`).
     public static let updatePointFunction = "graft_update_point"
+    /// What an updatable build makes of each: `graft_update_point_at(k)`, k the point's number.
+    public static let updatePointAtFunction = "graft_update_point_at"
     /// The prefix of a function's slot (`graft_slot_F`), a global of the updatable build.
     public static let slotPrefix = "graft_slot_"
 }

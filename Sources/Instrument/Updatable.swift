@@ -78,7 +78,7 @@ public enum Updatable {
     public static let implPrefix = "graft_impl_"
     public static let staticPrefix = "graft_s_"
     public static let updatePointFunction = BuildManifest.updatePointFunction
-    public static let updatePointAtFunction = "graft_update_point_at"
+    public static let updatePointAtFunction = BuildManifest.updatePointAtFunction
 
     /// The version id of a program: a 64-bit FNV-1a hash of its printed IR
     /// with source locations left out (moving code does not change it).

@@ -1,0 +1,20 @@
+// C's conversions between field types, as the default transformer uses
+// them (Specs/patch.md PATCH-2): one definition for the patch generator and
+// the checker's validation of what it produced (VAL-3).
+
+import IR
+
+public enum Conversions {
+    /// The C conversion from `a` to `b` keeps every value of `a` (PATCH-2's default transformer).
+    public static func keepsValue(_ a: CType, _ b: CType) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            if x == .bool { return true }
+            if x.isSigned == y.isSigned { return y.size >= x.size }
+            return !x.isSigned && y.isSigned && y.size > x.size
+        case (.float(let x), .float(let y)): return y.size >= x.size
+        case (.enumeration, .int(let y)): return y.size >= 4 && y.isSigned
+        default: return false
+        }
+    }
+}
