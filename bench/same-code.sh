@@ -21,6 +21,9 @@ NEW=${2:-$ROOT/.build/release/graft}
 for g in "$OLD" "$NEW"; do
     [ -x "$g" ] || { echo "not an executable: $g" >&2; exit 2; }
 done
+# The builds run in scratch folders: absolute paths.
+OLD=$(cd "$(dirname "$OLD")" && pwd)/$(basename "$OLD")
+NEW=$(cd "$(dirname "$NEW")" && pwd)/$(basename "$NEW")
 
 runtime_for() {
     local d

@@ -82,13 +82,6 @@ public enum InteriorPointers {
         case global(GlobalID)
     }
 
-    /// For each record, the fields (by index) whose address the program
-    /// keeps (see above), with the first place it does so. `onStack`: the
-    /// functions (by index) that may be on the stack at an update point.
-    public static func taken(in p: Program, onStack: Set<Int>) -> [RecordID: [Int: Use]] {
-        analyze(p, onStack: onStack).taken
-    }
-
     /// For each record, the fields (by index) that the program's code reaches
     /// around the record's con function — through a view of an object's
     /// address as another type (`long *h = raw` where raw holds a `struct
@@ -100,14 +93,12 @@ public enum InteriorPointers {
         analyze(p, onStack: []).views
     }
 
-    /// PATCH-3: the globals whose address the program keeps (as for fields
-    /// above, but a pointer a function returns counts only where its caller
-    /// keeps it), with the first place it does so.
-    public static func keptGlobals(in p: Program, onStack: Set<Int>) -> [GlobalID: Use] {
-        analyze(p, onStack: onStack).globals
-    }
-
-    /// `taken` and `keptGlobals` from one run of the analysis.
+    /// What the program keeps (see above), each with the first place it
+    /// does so: for each record, the fields (by index) whose address it
+    /// keeps (PATCH-7); and the globals whose address it keeps (PATCH-3; a
+    /// pointer a function returns counts only where its caller keeps it).
+    /// `onStack`: the functions (by index) that may be on the stack at an
+    /// update point.
     public static func kept(in p: Program, onStack: Set<Int>) -> (fields: [RecordID: [Int: Use]], globals: [GlobalID: Use]) {
         let a = analyze(p, onStack: onStack)
         return (a.taken, a.globals)
@@ -116,8 +107,6 @@ public enum InteriorPointers {
     static func analyze(_ p: Program, onStack: Set<Int>) -> (taken: [RecordID: [Int: Use]], views: [RecordID: [Int: Use]], globals: [GlobalID: Use]) {
         var out: [RecordID: [Int: Use]] = [:], views: [RecordID: [Int: Use]] = [:]
         var globals: [GlobalID: Use] = [:]
-        // Set while the returns of a function are kept: its callers see them, unless called from outside.
-        var returning = false, returningOpen = false
         var viewing = false
         func noteField(_ r: RecordID, _ i: Int, _ use: Use) {
             if viewing { if views[r]?[i] == nil { views[r, default: [:]][i] = use } }
@@ -402,7 +391,10 @@ public enum InteriorPointers {
         /// Calls `site` on every place of `f` where a value may outlive an
         /// update point; `untracked` on the ones where it goes where graft does
         /// not follow it (memory, a library, a caller it does not see).
-        func sites(_ f: Function, kept: (Expr, SourceLoc) -> Void, untracked: (Expr, SourceLoc) -> Void) {
+        /// `kept`'s third argument: the value is only returned, and every caller
+        /// is followed (the function is not called from outside): a caller that
+        /// keeps it is a site of its own.
+        func sites(_ f: Function, kept: (Expr, SourceLoc, Bool) -> Void, untracked: (Expr, SourceLoc) -> Void) {
             guard let body = f.body else { return }
             let held = onStack.contains(f.id.index), taken = bodies[f.id]!.addressTaken
             func isLocal(_ lv: LValue) -> Bool {
@@ -412,27 +404,24 @@ public enum InteriorPointers {
             Walk.instructions(in: body) { i in
                 switch i {
                 case .assign(let lv, let e, let loc):
-                    if !isLocal(lv) { kept(e, loc); untracked(e, loc) } else if held { kept(e, loc) }
+                    if !isLocal(lv) { kept(e, loc, false); untracked(e, loc) } else if held { kept(e, loc, false) }
                 case .call(let r, let c, let args, let loc):
-                    if defined(c) == nil, keeps(c) { args.forEach { kept($0, loc); untracked($0, loc) } }
+                    if defined(c) == nil, keeps(c) { args.forEach { kept($0, loc, false); untracked($0, loc) } }
                     if let r, !isLocal(r) || held, let first = args.first, libraryName(c).map(intoArgument.contains) == true {
-                        kept(first, loc)
+                        kept(first, loc, false)
                     }
                 case .vaArg, .asm, .note:
                     break
                 }
             }
-            returning = true
-            returningOpen = open.contains(f.id)
             Walk.returns(in: body) { e in
-                kept(e, f.loc)
+                kept(e, f.loc, !open.contains(f.id))
                 if open.contains(f.id) { untracked(e, f.loc) }
             }
-            returning = false
             func inits(_ s: Stmt) {
                 switch s {
                 case .local(let id, let ini?, let loc):
-                    if held || taken.contains(id) { for e in initExprs(ini) { kept(e, loc) } }
+                    if held || taken.contains(id) { for e in initExprs(ini) { kept(e, loc, false) } }
                     if taken.contains(id) { for e in initExprs(ini) { untracked(e, loc) } }
                 case .block(let ss): ss.forEach(inits)
                 case .if(_, let t, let e, _): inits(t); if let e { inits(e) }
@@ -443,7 +432,7 @@ public enum InteriorPointers {
             }
             inits(body)
             // A frame on the stack at an update point keeps its parameters.
-            if held { for id in f.params { kept(.read(LValue(.local(id), [])), f.loc) } }
+            if held { for id in f.params { kept(.read(LValue(.local(id), [])), f.loc, false) } }
         }
 
         // The structs whose address goes where graft does not follow it: what a ⊤ pointer may be.
@@ -460,7 +449,7 @@ public enum InteriorPointers {
         for g in p.globals { if let i = g.initializer { for e in initExprs(i) { escape(facts(e, nil, [:])) } } }
         for f in p.functions where f.body != nil {
             let locals = flows[f.id]!
-            sites(f, kept: { _, _ in }, untracked: { e, _ in escape(facts(e, f, locals)) })
+            sites(f, kept: { _, _, _ in }, untracked: { e, _ in escape(facts(e, f, locals)) })
         }
         // A T at the start of an escaped struct escapes with it; one anywhere inside it, inside.
         var firstClosure: Set<RecordID> = [], heldClosure: Set<RecordID> = []
@@ -483,7 +472,9 @@ public enum InteriorPointers {
         }
 
         /// The fields a kept value may point into.
-        func keep(_ s: Set<Fact>, _ use: Use) {
+        /// `globalsToo`: a global's address counts (PATCH-3); not for a value
+        /// only returned to callers that are followed.
+        func keep(_ s: Set<Fact>, _ use: Use, globalsToo: Bool = true) {
             for x in s {
                 switch x {
                 case .field(let r, let i): noteField(r, i, use)
@@ -497,7 +488,7 @@ public enum InteriorPointers {
                         for (i, f) in (p[r].fields ?? []).enumerated() where holds(t, f.type) { noteField(r, i, use) }
                     }
                 case .global(let g):
-                    if !viewing, !returning || returningOpen, globals[g] == nil { globals[g] = use }
+                    if !viewing, globalsToo, globals[g] == nil { globals[g] = use }
                 default: break
                 }
             }
@@ -545,7 +536,8 @@ public enum InteriorPointers {
         for g in p.globals { if let i = g.initializer { for e in initExprs(i) { keep(facts(e, nil, [:]), Use(g.loc)) } } }
         for f in p.functions where f.body != nil {
             let locals = flows[f.id]!
-            sites(f, kept: { e, loc in keep(facts(e, f, locals), Use(loc, how: how(e, f))) }, untracked: { _, _ in })
+            sites(f, kept: { e, loc, viaCallers in keep(facts(e, f, locals), Use(loc, how: how(e, f)), globalsToo: !viaCallers) },
+                  untracked: { _, _ in })
         }
         return (out, views, globals)
     }

@@ -59,6 +59,8 @@ public enum Updatability {
         /// the program (`mayCallBack`): qsort's comparison, an event
         /// library's handler.
         let externalCallers: Set<Int>
+        /// The library functions (by index) that may call back (`mayCallBack`).
+        let callsBack: Set<Int>
         let byIdentity: [String: Int]
         let pointFunction: FuncID?
 
@@ -74,7 +76,9 @@ public enum Updatability {
             // An indirect call may come from any function whose address is taken.
             indirectCallers = Set(uses.indices.filter { uses[$0].callsIndirectly })
             // A function whose address is taken may also be called by code graft did not build.
-            externalCallers = Set(uses.indices.filter { i in uses[i].directCallees.contains { Updatability.mayCallBack(p.functions[$0.index], in: p) } })
+            let callsBack = Set(p.functions.indices.filter { Updatability.mayCallBack(p.functions[$0], in: p) })
+            self.callsBack = callsBack
+            externalCallers = Set(uses.indices.filter { i in uses[i].directCallees.contains { callsBack.contains($0.index) } })
             byIdentity = Dictionary(p.functions.map { ($0.identity, $0.id.index) }, uniquingKeysWith: { a, _ in a })
             pointFunction = p.functions.first { $0.name == BuildManifest.updatePointFunction && !$0.isDefinition }?.id
         }
@@ -100,6 +104,8 @@ public enum Updatability {
             guard let f = byIdentity[pt.function] else { return nil }
             let order = stack(f)
             let onStack = Set(order)
+            // A function on the stack may have been entered through a pointer.
+            let enteredByPointer = !onStack.isDisjoint(with: addressTaken)
             return order.compactMap { g in
                 guard let body = p.functions[g].body else { return nil }
                 // Where this activation stands: at the point (its own function), or at a call into the stack.
@@ -109,8 +115,8 @@ public enum Updatability {
                     case .direct(let h):
                         if g == f && h == pointFunction && loc == pt.loc { return true }
                         if onStack.contains(h.index) && !(h == pointFunction) { return true }
-                        return Updatability.mayCallBack(p.functions[h.index], in: p) && !onStack.isDisjoint(with: addressTaken)
-                    case .indirect: return !onStack.isDisjoint(with: addressTaken)
+                        return callsBack.contains(h.index) && enteredByPointer
+                    case .indirect: return enteredByPointer
                     case .builtin: return false
                     }
                 }

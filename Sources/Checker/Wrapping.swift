@@ -30,6 +30,15 @@ public struct TypeWrapping: Hashable, Sendable {
     public init(tags: [RecordID: UInt32] = [:]) { self.tags = tags }
     public var isEmpty: Bool { tags.isEmpty }
 
+    /// The wrapped record `t` is (through typedefs and qualifiers), if any.
+    public func wrappedRecord(_ t: CType, in p: Program) -> RecordID? {
+        guard !isEmpty else { return nil }
+        var u = p.unroll(t)
+        while case .qualified(let inner, _) = u { u = p.unroll(inner) }
+        if case .record(let id) = u, tags[id] != nil { return id }
+        return nil
+    }
+
     /// The name of a wrapped type's shared state (`struct graft_type_state`):
     /// from its stable identity, so every build in a process binds to the
     /// definition of the build that introduced the type.
@@ -138,17 +147,6 @@ public struct TypeWrapping: Hashable, Sendable {
             while case .cast(_, let inner) = e { e = inner }
             return e
         }
-        func calleeName(_ c: Callee) -> String? {
-            switch c {
-            case .direct(let f): return p.functions[f.index].sourceName
-            case .builtin(let b): return b
-            case .indirect(.read(let lv)):
-                // A call through an updatable build's slot.
-                guard case .global(let g) = lv.host, lv.offsets.isEmpty, p.globals[g.index].name.hasPrefix(BuildManifest.slotPrefix) else { return nil }
-                return String(p.globals[g.index].name.dropFirst(BuildManifest.slotPrefix.count))
-            case .indirect: return nil
-            }
-        }
         let transformer: (Function) -> Bool = { $0.sourceName.hasPrefix(TransformerCheck.transformerPrefix) }
         // sizeof(T): every occurrence, and those that size one object for an allocator
         // (or size nothing).
@@ -167,8 +165,7 @@ public struct TypeWrapping: Hashable, Sendable {
             _ = Walk.mapInstructions(body) { i in
                 guard case .call(let result, let callee, let args, _) = i else { return i }
                 func isPointer(_ t: CType) -> Bool { if case .pointer = p.unroll(t) { return true }; return false }
-                let name = calleeName(callee)?.lowercased() ?? ""
-                guard name.contains("alloc"), !name.contains("realloc") else {
+                guard isAllocator(calleeName(callee, in: p)) else {
                     // A size handed on with no pointer beside it and none back (`kv_oom(sizeof *e)`,
                     // a size logged) does not size any memory.
                     if result.map({ isPointer(p.typeOf($0, in: f)) }) != true,
@@ -198,6 +195,27 @@ public struct TypeWrapping: Hashable, Sendable {
             note(id, "its code uses sizeof(\(p[id].identity)) other than to allocate one object (at \(sized[id].map { "\($0)" } ?? "?"): a byte-wise call or an array sized by it)")
         }
         return out
+    }
+
+    /// The name a call calls by: a function's source name, a builtin's, or
+    /// the function whose updatable build's slot it calls through; nil for
+    /// any other call through a pointer.
+    public static func calleeName(_ c: Callee, in p: Program) -> String? {
+        switch c {
+        case .direct(let f): return p.functions[f.index].sourceName
+        case .builtin(let b): return b
+        case .indirect(.read(let lv)):
+            guard case .global(let g) = lv.host, lv.offsets.isEmpty, p.globals[g.index].name.hasPrefix(BuildManifest.slotPrefix) else { return nil }
+            return String(p.globals[g.index].name.dropFirst(BuildManifest.slotPrefix.count))
+        case .indirect: return nil
+        }
+    }
+
+    /// Whether a callee of this name allocates one new object (REP-3,
+    /// PATCH-6): "alloc" in its name, not "realloc".
+    public static func isAllocator(_ name: String?) -> Bool {
+        guard let name = name?.lowercased() else { return false }
+        return name.contains("alloc") && !name.contains("realloc")
     }
 
     /// Named records a record holds by value (through arrays and anonymous members).

@@ -303,13 +303,7 @@ extension Emitter {
     }
 
     /// The wrapped record `t` is (through typedefs and qualifiers), if any.
-    func wrappedRecord(_ t: CType) -> RecordID? {
-        guard !wrapping.isEmpty else { return nil }
-        var u = p.unroll(t)
-        while case .qualified(let inner, _) = u { u = p.unroll(inner) }
-        if case .record(let id) = u, wrapping.tags[id] != nil { return id }
-        return nil
-    }
+    func wrappedRecord(_ t: CType) -> RecordID? { wrapping.wrappedRecord(t, in: p) }
 
     /// Names reachable directly in `r` (through anonymous members) that are
     /// not bit-fields, with their offsets in bits.

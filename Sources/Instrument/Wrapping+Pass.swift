@@ -34,14 +34,6 @@ extension TypeWrapping {
         return pass.run()
     }
 
-    /// The wrapped record `t` is (through typedefs and qualifiers), if any.
-    func wrappedRecord(_ t: CType, in p: Program) -> RecordID? {
-        var u = p.unroll(t)
-        while case .qualified(let inner, _) = u { u = p.unroll(inner) }
-        if case .record(let id) = u, tags[id] != nil { return id }
-        return nil
-    }
-
     /// Whether an object of type `t` holds a wrapped record (itself, its
     /// named fields, the elements of its arrays of known length): what a
     /// note of it records. Eight levels deep at most.
@@ -201,17 +193,9 @@ private struct WrapPass {
     /// holds wrapped records: a callee whose name has "alloc" in it (not
     /// "realloc"), with an argument `sizeof(T)` (REP-3).
     func allocated(_ callee: Callee, _ args: [Expr]) -> CType? {
-        var name: String
-        switch callee {
-        case .direct(let f): name = p.functions[f.index].sourceName
-        case .indirect(.read(let lv)):
-            // A call through an updatable build's slot.
-            guard case .global(let g) = lv.host, lv.offsets.isEmpty, p.globals[g.index].name.hasPrefix(Updatable.slotPrefix) else { return nil }
-            name = String(p.globals[g.index].name.dropFirst(Updatable.slotPrefix.count))
-        default: return nil
-        }
-        name = name.lowercased()
-        guard name.contains("alloc"), !name.contains("realloc") else { return nil }
+        // Builtins (`__builtin_malloc`) are not counted.
+        if case .builtin = callee { return nil }
+        guard TypeWrapping.isAllocator(TypeWrapping.calleeName(callee, in: p)) else { return nil }
         for a in args {
             var e = a
             while case .cast(_, let inner) = e { e = inner }

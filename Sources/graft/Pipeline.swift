@@ -97,19 +97,20 @@ enum Pipeline {
 
     /// The updatable build's passes (Sources/Instrument), the verifier after each.
     static func instrumented(_ p: Program, options: Updatable.Options, wrapping: TypeWrapping? = nil) throws -> Instrumentation.Build {
-        do {
-            return try Instrumentation.updatable(p, options: options, wrapping: wrapping)
-        } catch let f as Instrumentation.Failure {
-            throw Diagnostics(f.diagnostics + [Diagnostic(.note, .unknown, "the IR verifier failed after \(f.pass); this is a bug in graft")])
-        }
+        try reportingPassFailure { try Instrumentation.updatable(p, options: options, wrapping: wrapping) }
     }
 
     /// A patch's code through the wrapping pass, verified.
     static func wrapped(_ p: Program, _ wrapping: TypeWrapping) throws -> Program {
+        try reportingPassFailure(of: " of the patch's code") { try Instrumentation.wrapped(p, wrapping) }
+    }
+
+    /// A pass whose output the verifier rejects is graft's bug: its diagnostics, and the pass named.
+    private static func reportingPassFailure<T>(of what: String = "", _ run: () throws -> T) throws -> T {
         do {
-            return try Instrumentation.wrapped(p, wrapping)
+            return try run()
         } catch let f as Instrumentation.Failure {
-            throw Diagnostics(f.diagnostics + [Diagnostic(.note, .unknown, "the IR verifier failed after \(f.pass) of the patch's code; this is a bug in graft")])
+            throw Diagnostics(f.diagnostics + [Diagnostic(.note, .unknown, "the IR verifier failed after \(f.pass)\(what); this is a bug in graft")])
         }
     }
 
