@@ -1,7 +1,8 @@
 // A patch's plan: what it changes and its verdict at every update point
-// of the running program (Specs/patch.md, Specs/updatability.md). The
-// patch generator (Sources/Codegen/Patch.swift) fills it in; the checker
-// re-derives it from the two programs; the patch file carries it.
+// of the running program (Specs/patch.md, Specs/updatability.md).
+// PatchRules.plan derives it; PatchValidation derives its content again
+// with its own code; the generator (Sources/Codegen/Patch.swift) makes the
+// patch's code from it; the patch file carries it.
 
 import IR
 

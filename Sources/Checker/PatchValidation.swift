@@ -1,6 +1,7 @@
 // Translation validation of a patch (Specs/validation.md, VAL-*): the
 // patch generator (Sources/Codegen/Patch.swift) is clever and not trusted;
-// this re-checks what it produced — the plan and the patch's program —
+// this re-checks what it produced — the patch's program, and the plan
+// (PatchRules.plan) it was made from —
 // against OLD and NEW with small, direct code before anything is emitted
 // (DESIGN.md "Trust"). It never calls the generator: what must change, what
 // the running program defines and what blocks an update point are derived

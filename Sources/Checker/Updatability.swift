@@ -1,6 +1,6 @@
 // Δ at each update point (Specs/updatability.md): what the code still
 // running there — the rest of the point's function and each caller's
-// continuation — uses as it was compiled. `PatchBuilder.plan` turns it
+// continuation — uses as it was compiled. `PatchRules.plan` turns it
 // into a verdict per point (UPD-1, UPD-2, UPD-4).
 
 import IR

@@ -56,11 +56,11 @@ public struct VersionManifest: Codable, Sendable {
             return Point(id: pt.id, function: pt.function, loc: "\(pt.loc)", calls: d.callees.sorted(), types: d.types.sorted(), globals: d.globals.sorted())
         }
         let globals = build.exported.filter { !$0.key.hasPrefix("slot:") }
-        let reasons = Updatable.directReasons(extracted)
+        let reasons = Slots.directReasons(extracted)
         var direct: [String: String] = [:]
         // (The system headers' inline functions are not the program's to patch.)
         for f in extracted.functions where f.isDefinition && build.slots[f.identity] == nil && !f.loc.file.hasPrefix("/usr/") {
-            direct[f.identity] = Updatable.whyNoSlot(f, in: extracted, direct: reasons) ?? "it has none"
+            direct[f.identity] = Slots.whyNoSlot(f, in: extracted, direct: reasons) ?? "it has none"
         }
         return VersionManifest(version: build.version, wrapped: wrapped, plain: plain, functions: build.slots, direct: direct,
                                globals: globals, points: points)

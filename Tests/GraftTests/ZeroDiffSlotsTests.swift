@@ -157,7 +157,7 @@ struct ZeroDiffSlotsTests {
         func slot(_ name: String) -> Bool { manifest.slots.keys.contains { $0 == name || $0.hasSuffix(":" + name) } }
         #expect(slot("work") && slot("main") && slot("llabs") && slot("pointed"))
         for name in ["helper", "unused", "ra", "ra1", "caller", "take", "c99"] { #expect(!slot(name), "\(name) has a slot") }
-        let reasons = Dictionary(uniqueKeysWithValues: Updatable.directReasons(p).map { (p[$0.key].sourceName, $0.value) })
+        let reasons = Dictionary(uniqueKeysWithValues: Slots.directReasons(p).map { (p[$0.key].sourceName, $0.value) })
         #expect(reasons["helper"]?.contains("static inline") == true)
         #expect(reasons["ra"]?.contains("__builtin_return_address(0)") == true)
         #expect(reasons["caller"]?.contains("'ra1'") == true)

@@ -9,7 +9,7 @@
 // its trampoline — never through its slot, which gcc could not fold
 // (bench/zero-diff-failures.md, cause 2).
 
-extension Updatable {
+extension Slots {
     /// Whether gcc treats a function of this name with external linkage as a library builtin.
     public static func isLibraryBuiltinName(_ name: String) -> Bool { libraryBuiltinNames.contains(name) }
 

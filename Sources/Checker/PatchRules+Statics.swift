@@ -24,11 +24,9 @@
 //     function not matched, or several candidates) is refused, unless NEW's
 //     transformers provide `graft_state_transform`: its state would restart.
 
-import Checker
 import IR
-import Instrument
 
-extension PatchBuilder {
+extension PatchRules {
     /// A static of a program, by where its identity says it lives.
     struct StaticEntity {
         enum Kind { case function, variable }
@@ -75,9 +73,9 @@ extension PatchBuilder {
     }
 
     /// The result of matching NEW's statics to OLD's.
-    struct StaticMatch {
+    public struct StaticMatch {
         /// NEW with the identities of matched statics replaced by OLD's.
-        var program: Program
+        public var program: Program
         /// NEW's identity → OLD's, for every static matched across files.
         var moved: [String: String] = [:]
         var refusals: [Diagnostic] = []
@@ -85,7 +83,7 @@ extension PatchBuilder {
 
     /// PATCH-1: NEW's statics matched to OLD's across renamed files and
     /// moves between files (see the top of this file).
-    static func matchStatics(old: Program, new: Program, stateTransformer: Bool = false) -> StaticMatch {
+    public static func matchStatics(old: Program, new: Program, stateTransformer: Bool = false) -> StaticMatch {
         let os = statics(of: old)
         var ns = statics(of: new)
         var result = StaticMatch(program: new)
@@ -199,7 +197,7 @@ extension PatchBuilder {
 
 extension Program {
     /// The identity of a function or global by its index.
-    fileprivate func identity(of kind: PatchBuilder.StaticEntity.Kind, _ index: Int) -> String {
+    fileprivate func identity(of kind: PatchRules.StaticEntity.Kind, _ index: Int) -> String {
         kind == .function ? functions[index].identity : globals[index].identity
     }
 }

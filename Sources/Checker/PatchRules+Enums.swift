@@ -7,11 +7,9 @@
 // value is in the IR); what is not is the state. Appending enumerators
 // (every old constant keeps its value) changes nothing that exists.
 
-import Checker
 import IR
-import Instrument
 
-extension PatchBuilder {
+extension PatchRules {
     /// An enum of OLD some of whose constants NEW gives another value (or drops).
     struct EnumChange {
         var oldID: EnumID

@@ -3,14 +3,12 @@
 // default transformer copies, and whether the new layout extends the old
 // (Specs/updatability.md UPD-2).
 
-import Checker
 import IR
-import Instrument
 
-extension PatchBuilder {
+extension PatchRules {
     /// `t` of `from` written with `to`'s ids (matched by identity); nil when
     /// something it holds by value has no counterpart.
-    static func translate(_ t: CType, from: Program, to: Program) -> CType? {
+    public static func translate(_ t: CType, from: Program, to: Program) -> CType? {
         switch t {
         case .void, .int, .float, .complex, .vaList: return t
         case .typedef(let id): return translate(from[id].type, from: from, to: to)
@@ -37,7 +35,7 @@ extension PatchBuilder {
 
     /// Field pairs (new index, old index) the default transformer copies: the
     /// same name, and the old type converts to the new one without loss.
-    static func defaultCopies(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> [(new: Int, old: Int)] {
+    public static func defaultCopies(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> [(new: Int, old: Int)] {
         var out: [(Int, Int)] = []
         for (i, f) in (r.fields ?? []).enumerated() {
             guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }) else { continue }
