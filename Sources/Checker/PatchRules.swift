@@ -288,6 +288,7 @@ public enum PatchRules {
         let oldByIdentity = Dictionary(old.functions.filter(\.isDefinition).map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         let newByIdentity = Dictionary(new.functions.filter(\.isDefinition).map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         let stacks = Updatability.Stacks(old)
+        let signalReach = Updatability.signalReach(old)
         func speak(_ identity: String) -> String { plan.loops[identity] ?? oldByIdentity[identity]?.sourceName ?? identity }
         func at(_ l: SourceLoc) -> String { "\(l.file):\(l.line)" }
         /// "main holds 's' by value (prog.c:13)", "work uses it at prog.c:4 after this point".
@@ -342,6 +343,13 @@ public enum PatchRules {
                         enumBlocked.insert(pt.id)
                     }
                 }
+            }
+            // UPD-7: a point a signal handler reaches may interrupt any code, and loading a patch there is not async-signal-safe.
+            if let fi = old.functions.firstIndex(where: { $0.isDefinition && $0.identity == pt.function }), let h = signalReach[fi],
+               Rules.enforced("UPD-7") {
+                let handler = old.functions[h]
+                let via = h == fi ? "" : ", which calls " + (plan.loops[pt.function] ?? "'\(old.functions[fi].sourceName)'")
+                blockers.append(Blocker("UPD-7", "the point at \(at(pt.loc)) runs in the signal handler '\(handler.sourceName)'\(via): a handler interrupts the program at any instruction, so what is on the stack below it is not known, and loading a patch inside a handler is not async-signal-safe; set a flag in the handler and call graft_update_point() where the program's loop sees it"))
             }
             for g in d.globals.sorted() where replaced.contains(g) && Rules.enforced("UPD-4") {
                 let name = oldGlobals[g]?.sourceName ?? g

@@ -271,6 +271,64 @@ public enum Updatability {
         }
     }
 
+    /// UPD-7: the functions (by index) a signal handler may run, each with
+    /// the handler it is reached from. A handler is a function named in a
+    /// call of `signal` (or `sigset`, `bsd_signal`, `sysv_signal`) and, once
+    /// the program calls `sigaction` or registers a handler held in a
+    /// variable, every function whose address it takes and whose type is a
+    /// handler's (`void (int)`, `void (int, siginfo_t *, void *)`): `struct
+    /// sigaction` is filled field by field, in a global's initializer or
+    /// through a pointer, which no call names. From a
+    /// handler: its direct callees, and at an indirect call every function
+    /// whose address is taken.
+    public static func signalReach(_ p: Program) -> [Int: Int] {
+        let registers: Set<String> = ["signal", "sigset", "bsd_signal", "sysv_signal", "__sysv_signal"]
+        var handlers: Set<Int> = []
+        var taken: Set<Int> = []
+        var byType = false  // a handler no call names
+        let uses = p.functions.map { $0.isDefinition ? Uses.of($0, in: p) : Uses() }
+        for (i, f) in p.functions.enumerated() {
+            guard let body = f.body else { continue }
+            taken.formUnion(uses[i].functionsNamed.map(\.index))
+            Walk.instructions(in: body) { ins in
+                guard case .call(_, .direct(let g), let args, _) = ins else { return }
+                let name = p.functions[g.index].name
+                if name == "sigaction" { byType = true }
+                guard registers.contains(name), args.count >= 2 else { return }
+                var e = args[1]
+                while case .cast(_, let inner) = e { e = inner }
+                if case .function(let h) = e { handlers.insert(h.index) } else { byType = true }
+            }
+        }
+        for g in p.globals { if let ini = g.initializer { taken.formUnion(Uses.of(ini, in: p).functionsNamed.map(\.index)) } }
+        if byType {
+            handlers.formUnion(taken.filter { isHandlerType(p.functions[$0].type, in: p) })
+        }
+        var reach: [Int: Int] = [:]
+        for h in handlers.sorted() {
+            var work = [h]
+            while let f = work.popLast() {
+                guard reach[f] == nil else { continue }
+                reach[f] = h
+                work += uses[f].directCallees.map(\.index)
+                if uses[f].callsIndirectly { work += taken.sorted() }
+            }
+        }
+        return reach
+    }
+
+    /// `void (int)` or `void (int, T *, void *)`: the types of a signal handler.
+    static func isHandlerType(_ t: FunctionType, in p: Program) -> Bool {
+        guard case .void = p.unroll(t.result), let first = t.params.first, case .int = p.unroll(first) else { return false }
+        switch t.params.count {
+        case 1: return true
+        case 3:
+            if case .pointer = p.unroll(t.params[1]), case .pointer = p.unroll(t.params[2]) { return true }
+            return false
+        default: return false
+        }
+    }
+
     /// C library functions that take pointers but never call the program's code.
     static let neverCallsBack: Set<String> = [
         "memset", "memcpy", "memmove", "memcmp", "memchr", "bzero", "explicit_bzero",

@@ -239,6 +239,12 @@ struct AdversarialLiveTests {
     @Test("[UPD-1] [UPD-2] B6: a longjmp back to main's setjmp, before where main stands, runs old code that reads the state")
     func b6Longjmp() throws { try Self.attempt("b6-longjmp", rules: ["UPD-2"]) }
 
+    @Test("[UPD-7] B6: the only update point runs in a signal handler, while main's step() holds a pointer to the field the patch moves")
+    func b6SignalPoint() throws { try Self.attempt("b6-signal-point", rules: ["UPD-7"]) }
+
+    @Test("[UPD-7] B6, admitted: the same with a point in main's loop too; applied there, never in the handler, with the timer firing")
+    func b6SignalPointMain() throws { try Self.attempt("b6-signal-point-main", rules: []) }
+
     // MARK: B7, B8 — pointers to a function whose signature changes
 
     @Test("[PATCH-9] B7: a signal handler's signature changes (SA_SIGINFO) while the kernel keeps the old registration")

@@ -292,6 +292,51 @@ struct RefusalTests {
         #expect(Self.internalNames(in: Self.printed(q)).isEmpty, "\(Self.printed(q))")
     }
 
+    /// A handler that reaches an update point, registered by `signal` or (its type) by `sigaction`.
+    static func handlerProgram(register: String, point: String) -> String {
+        """
+        #include <signal.h>
+        void graft_update_point(void);
+        struct item { int a; };
+        static struct item *it;
+        static volatile int ticks;
+        static void tick(void) { \(point.contains("tick") ? "graft_update_point(); " : "")ticks++; }
+        static void on_alarm(int sig) { (void)sig; tick(); }
+        int main(void) {
+            static struct item one;
+            it = &one;
+            \(register)
+            for (int i = 0; i < 3; i++) { \(point.contains("main") ? "graft_update_point(); " : "")it->a += i; }
+            return it->a;
+        }
+        """
+    }
+
+    @Test("a point a signal handler reaches is never admissible, by signal or by sigaction's handler type; one in main's loop is [UPD-7]")
+    func signalHandlerPoint() throws {
+        let bySignal = "signal(SIGALRM, on_alarm);"
+        let bySigaction = "struct sigaction sa = {0}; sa.sa_handler = on_alarm; sigaction(SIGALRM, &sa, 0);"
+        for register in [bySignal, bySigaction] {
+            let old = Self.handlerProgram(register: register, point: "tick")
+            let new = old.replacingOccurrences(of: "ticks++;", with: "ticks += 2;")
+            let p = try Self.plan(old, new)
+            #expect(p.admissiblePoints.isEmpty, "\(p.verdicts)")
+            let why = p.verdicts.flatMap(\.blockers).filter { $0.rule == "UPD-7" }
+            #expect(why.count == 1, "\(p.verdicts)")
+            #expect(why.first?.message.contains("runs in the signal handler 'on_alarm', which calls 'tick'") == true, "\(why)")
+            #expect(p.blockedEverywhere.last?.description.hasSuffix("[UPD-7]") == true, "\(p.blockedEverywhere)")
+            // With a point in main's loop as well, the patch is admissible there and only there.
+            let both = Self.handlerProgram(register: register, point: "tick main")
+            let q = try Self.plan(both, both.replacingOccurrences(of: "ticks++;", with: "ticks += 2;"))
+            #expect(q.verdicts.count == 2 && q.admissiblePoints.count == 1, "\(q.verdicts)")
+            #expect(q.verdicts.first { $0.admissible }?.place == "main", "\(q.verdicts)")
+        }
+        // The same function registered nowhere is no handler: its point is admissible.
+        let plain = Self.handlerProgram(register: "(void)on_alarm;", point: "tick")
+        let r = try Self.plan(plain, plain.replacingOccurrences(of: "ticks++;", with: "ticks += 2;"))
+        #expect(r.admissiblePoints.count == 1, "\(r.verdicts)")
+    }
+
     @Test("blocked everywhere: an update point first in a loop that comes round again is suggested only when Δ there admits the patch, and following it does [UPD-2] [UPD-3]")
     func pointHint() throws {
         let p = try Self.plan(Self.onlyInWork, Self.midField(Self.onlyInWork))
