@@ -14,6 +14,13 @@ public enum Conversions {
             return !x.isSigned && y.isSigned && y.size > x.size
         case (.float(let x), .float(let y)): return y.size >= x.size
         case (.enumeration, .int(let y)): return y.size >= 4 && y.isSigned
+        // Any object pointer converts to `void *` and back unchanged (C11 6.3.2.3p1).
+        case (.pointer(let x), .pointer(let y)):
+            if case .function = x { return false }
+            switch y {
+            case .void, .qualified(.void, _): return true
+            default: return false
+            }
         default: return false
         }
     }

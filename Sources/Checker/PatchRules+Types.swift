@@ -68,8 +68,8 @@ extension PatchRules {
         for of in o.fields ?? [] {
             guard let n = of.name, let f = (r.fields ?? []).first(where: { $0.name == n }),
                   f.offsetBits == of.offsetBits, f.bitWidth == of.bitWidth,
-                  let t = translate(of.type, from: oldProgram, to: newProgram),
-                  fingerprintType(t, in: newProgram) == fingerprintType(f.type, in: newProgram),
+                  // By identity, as VAL-4 compares: `struct gone *` → `void *` is a conversion, not an extension.
+                  fingerprintType(of.type, in: oldProgram) == fingerprintType(f.type, in: newProgram),
                   keepsEnumValues(of.type, from: oldProgram, f.type, to: newProgram) else { return false }
             if case .record = newProgram.unroll(f.type) { return false }   // a nested record may itself change
         }

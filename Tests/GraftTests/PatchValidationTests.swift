@@ -89,6 +89,26 @@ struct PatchValidationTests {
         #expect(findings.isEmpty, "\(findings.map { $0.rendered() })")
     }
 
+    @Test("a pointer to a struct NEW no longer has, now `void *`, beside an appended field: a conversion by both the plan and VAL-4, so the patch validates clean")
+    func pointerToGoneStruct() throws {
+        let old = """
+        #include <stdlib.h>
+        void graft_update_point(void);
+        struct gone { int x; };
+        struct node { struct gone *g; int n; };
+        struct node *make(void) { struct node *p = calloc(1, sizeof *p); return p; }
+        int use(struct node *p) { return p->n; }
+        int main(void) { struct node *p = make(); for (int i = 0; i < 3; i++) { graft_update_point(); p->n += use(p); } return 0; }
+        """
+        let new = old.replacingOccurrences(of: "struct gone { int x; };\n", with: "")
+            .replacingOccurrences(of: "struct node { struct gone *g; int n; };", with: "struct node { void *g; int n; long added; };")
+        let f = Fixture(old: try lower(old).0, new: try lower(new).0)
+        #expect(f.plan.refusals.isEmpty, "\(f.plan.refusals)")
+        #expect(f.plan.typeChanges.map { "\($0.type) \($0.extends)" } == ["struct node false"], "\(f.plan.typeChanges)")
+        let findings = f.validate()
+        #expect(findings.isEmpty, "\(findings.map { $0.rendered() })")
+    }
+
     /// The rules of `findings`, for the expectations; each corruption is caught by (at least) its own.
     static func rules(_ findings: [Diagnostic]) -> Set<String> { Set(findings.compactMap(\.rule)) }
 
