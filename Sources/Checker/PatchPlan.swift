@@ -45,6 +45,30 @@ public struct TypeChange: Hashable, Codable, Sendable {
     /// The programmer's `graft_transform_<tag>`, if NEW provides one.
     public var transformer: String?
     public var change: String
+    /// New fields the default transformer sets to the constant NEW's code gives them (PATCH-2), instead of zero.
+    public var initial: [Initial] = []
+    public struct Initial: Hashable, Codable, Sendable {
+        public var field: String
+        public var value: Constant
+        /// The constant's (arithmetic) type.
+        public var type: CType
+        /// Where NEW's code sets it, and in which function.
+        public var loc: SourceLoc
+        public var function: String?
+        public init(field: String, value: Constant, type: CType, loc: SourceLoc, function: String?) {
+            self.field = field; self.value = value; self.type = type; self.loc = loc; self.function = function
+        }
+        /// "window = 4096 (as NEW's setup sets it, prog.c:9)".
+        public var description: String {
+            let v: String
+            switch value {
+            case .int(let x): v = "\(x)"
+            case .float(let d, let sp): v = sp ?? "\(d)"
+            default: v = "?"
+            }
+            return "\(field) = \(v) (as NEW's \(function.map { "'\($0)'" } ?? "initializer") sets it, \(loc.file):\(loc.line))"
+        }
+    }
     public init(type: String, fromTag: UInt32, toTag: UInt32, extends: Bool, defaulted: [String], transformer: String?, change: String) {
         self.type = type; self.fromTag = fromTag; self.toTag = toTag; self.extends = extends
         self.defaulted = defaulted; self.transformer = transformer; self.change = change

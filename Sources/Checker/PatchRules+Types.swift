@@ -76,6 +76,94 @@ extension PatchRules {
         return true
     }
 
+    /// PATCH-2: the value the default transformer gives each new field of
+    /// `new` (absent from `old`, not copied): zero, unless NEW's code gives
+    /// it constants none of which is zero and all the same — then that one
+    /// (a window size NEW's start-up code sets). Different nonzero
+    /// constants, and no zero among them: `ambiguous`, refused.
+    static func initialValues(old o: Record, new r: Record, in p: Program, defaults: [(new: Int, old: Int)],
+                              excluded: (SourceLoc) -> Bool) -> (initial: [TypeChange.Initial], ambiguous: (String, [FieldConstant])?) {
+        let oldNames = Set((o.fields ?? []).compactMap(\.name))
+        let copied = Set(defaults.map(\.new))
+        let fresh = Set((r.fields ?? []).indices.filter { i in
+            guard let n = r.fields![i].name, !oldNames.contains(n), !copied.contains(i), r.fields![i].bitWidth == nil else { return false }
+            switch p.unroll(r.fields![i].type) { case .int, .float, .enumeration: return true; default: return false }
+        })
+        guard !fresh.isEmpty else { return ([], nil) }
+        let found = fieldConstants(r.id, fields: fresh, in: p, excluded: excluded)
+        func isZero(_ c: Constant) -> Bool {
+            switch c { case .int(let v): return v == 0; case .float(let d, _): return d == 0; default: return false }
+        }
+        var initial: [TypeChange.Initial] = []
+        for i in fresh.sorted() {
+            guard let cs = found[i], !cs.contains(where: { isZero($0.value) }) else { continue }
+            let name = r.fields![i].name!
+            guard Set(cs.map(\.value)).count == 1 else { return (initial, (name, cs)) }
+            let c = cs[0]
+            initial.append(TypeChange.Initial(field: name, value: c.value, type: c.type, loc: c.loc, function: c.function))
+        }
+        return (initial, nil)
+    }
+
+    /// A constant NEW's code gives a field: where, and in which function.
+    public struct FieldConstant: Hashable, Sendable {
+        public var value: Constant
+        public var type: CType
+        public var loc: SourceLoc
+        public var function: String?
+    }
+
+    /// PATCH-2: the numeric constants NEW's code (outside `excluded`)
+    /// stores into each of `fields` of record `r` — by assignment, or in an
+    /// initializer (a global's, a local's, a compound literal's).
+    static func fieldConstants(_ r: RecordID, fields: Set<Int>, in p: Program,
+                               excluded: (SourceLoc) -> Bool) -> [Int: [FieldConstant]] {
+        var out: [Int: [FieldConstant]] = [:]
+        func constant(_ e: Expr) -> (Constant, CType)? {
+            switch e {
+            case .cast(_, let a): return constant(a)
+            case .const(let c, let t):
+                switch (c, p.unroll(t)) {
+                case (.int, .int), (.float, .float): return (c, p.unroll(t))
+                case (.int, .enumeration(let id)): return (c, .int(p[id].underlying))
+                default: return nil
+                }
+            default: return nil
+            }
+        }
+        func note(_ i: Int, _ e: Expr, _ loc: SourceLoc, _ f: Function?) {
+            guard fields.contains(i), !excluded(loc), let (c, t) = constant(e) else { return }
+            out[i, default: []].append(FieldConstant(value: c, type: t, loc: loc, function: f?.sourceName))
+        }
+        func initializer(_ ini: Initializer, _ loc: SourceLoc, _ f: Function?) {
+            guard case .compound(let t, let entries) = ini else { return }
+            for en in entries {
+                if case .record(let id) = p.unroll(t), id == r, case .field(let i) = en.designator, case .expr(let e) = en.value {
+                    note(i, e, loc, f)
+                }
+                initializer(en.value, loc, f)
+            }
+        }
+        func stmt(_ st: Stmt, _ f: Function) {
+            switch st {
+            case .instr(.assign(let lv, let e, let loc)):
+                if case .field(let id, let i)? = lv.offsets.last, id == r { note(i, e, loc, f) }
+            case .local(_, let ini, let loc): if let ini { initializer(ini, loc, f) }
+            case .block(let ss): ss.forEach { stmt($0, f) }
+            case .if(_, let t, let e, _): stmt(t, f); if let e { stmt(e, f) }
+            case .loop(let b, let n, _): stmt(b, f); if let n { stmt(n, f) }
+            case .switch(_, let b, _): stmt(b, f)
+            default: break
+            }
+        }
+        for g in p.globals { if let ini = g.initializer { initializer(ini, g.loc, nil) } }
+        for f in p.functions { if let b = f.body { stmt(b, f) } }
+        Walk.expressions(in: p) { e, loc, f in
+            if case .compoundLiteral(_, let ini) = e { initializer(ini, loc, f) }
+        }
+        return out
+    }
+
     /// How the code of `p` relies on the size of wrapped record `id`'s
     /// wrapper, in words (the cases of `TypeWrapping.spaced`; PATCH-6).
     static func spacedUse(_ id: RecordID, in p: Program) -> String {

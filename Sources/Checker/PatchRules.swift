@@ -75,6 +75,7 @@ public enum PatchRules {
         if let st = newFuncByName[TransformerCheck.stateTransformerName], fromTransformerFile(st.loc) { plan.stateTransformer = st.name }
 
         // Types: a wrapped type may change (converted lazily, PATCH-2); any other may not.
+        let heldByOld = Uses.heldRecords(old)
         var changedRecords: Set<RecordID> = []      // NEW's ids
         var extendsButForTransformer: Set<String> = []
         for r in new.records where r.fields != nil && !r.tag.hasPrefix("__anon_") && !r.isAnonymousMember && !fromTransformerFile(r.loc) {
@@ -89,6 +90,8 @@ public enum PatchRules {
             let changed = oldTag != nil ? oldTag != newTag : Fingerprint.of(o, in: old, enumValues: false) != Fingerprint.of(r, in: new, enumValues: false)
             guard changed else { continue }
             guard let oldTag, let newTag else {
+                // No object of it in the running program (only declared, or used only by code elsewhere): nothing to convert.
+                if !heldByOld.contains(o.id) { continue }
                 if Rules.enforced("PATCH-2", site: "unwrapped") { plan.refusals.append(Diagnostic(.error, r.loc,
                     "\(r.identity) changed representation (\(describeChange(o, r, old: old, new: new))) but is not wrapped in the running program, so its values cannot be converted (see `graft cc --explain-types`)",
                     rule: "PATCH-2")) }
@@ -132,6 +135,15 @@ public enum PatchRules {
                 plan.refusals += TransformerCheck.check(user, in: new, newRecord: r.id, oldLayout: o, oldProgram: old,
                                                         defaultable: Set(defaulted))
             } else {
+                // PATCH-2: a new field starts as NEW's code starts it.
+                let (initial, ambiguous) = initialValues(old: o, new: r, in: new, defaults: defaults, excluded: fromTransformerFile)
+                plan.typeChanges[plan.typeChanges.count - 1].initial = initial
+                if let (field, cs) = ambiguous, Rules.enforced("PATCH-2", site: "initial") {
+                    let list = cs.prefix(3).map { c in "\(TypeChange.Initial(field: field, value: c.value, type: c.type, loc: c.loc, function: c.function).description.dropFirst(field.count + 3))" }
+                    plan.refusals.append(Diagnostic(.error, r.loc,
+                        "\(r.identity): new field '\(field)' needs a value in the objects the running program made: NEW's code gives it different constants (\(list.joined(separator: "; "))), and none of them is zero; write `void \(TransformerCheck.transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c to set it",
+                        rule: "PATCH-2"))
+                }
                 // PATCH-2: every field the default cannot fill needs a hand-written transformer.
                 // (A field holding an enum whose constants change value is PATCH-8's, below.)
                 let missing = (r.fields ?? []).enumerated().compactMap { i, f -> String? in

@@ -24,10 +24,12 @@ public enum PatchValidation {
         public var transformer: FuncID?
         /// The code claims the new layout extends the old: old code may go on reading converted values (UPD-2).
         public var extends: Bool
+        /// New fields the default transformer sets to a constant (fields of newRecord).
+        public var initials: [TypeUpdateSpec.Initial] = []
         public init(identity: String, newRecord: RecordID, oldLayout: RecordID, copies: [(new: Int, old: Int)],
-                    transformer: FuncID? = nil, extends: Bool = false) {
+                    transformer: FuncID? = nil, extends: Bool = false, initials: [TypeUpdateSpec.Initial] = []) {
             self.identity = identity; self.newRecord = newRecord; self.oldLayout = oldLayout; self.copies = copies
-            self.transformer = transformer; self.extends = extends
+            self.transformer = transformer; self.extends = extends; self.initials = initials
         }
     }
 
@@ -361,9 +363,12 @@ struct Validator {
         // The records the patch's code handles concretely.
         var used: Set<String> = []
         for f in patch.functions where f.isDefinition { used.formUnion(Uses.of(f, in: patch).records.map { patch[$0].identity }) }
+        let heldByOld = Set(Uses.heldRecords(oe).map { oe[$0].identity })
         for id in changedRecords.sorted() where Rules.enforced("VAL-3", site: "needed") {
             let r = newRecords[id]!
             if !wrapped.contains(id) {
+                // No object of it in the running program: nothing to convert (PATCH-2).
+                if !heldByOld.contains(id) { continue }
                 error("VAL-3", r.loc, "\(id) changed layout but is not wrapped in the running program: its values cannot be converted")
                 continue
             }
@@ -414,6 +419,17 @@ struct Validator {
                 let widened = to.bitWidth == nil && Conversions.keepsValue(oe.unroll(from.type), patch.unroll(to.type))
                 if !sameType && !widened {
                     error("VAL-3", o.loc, "the default transformer of \(c.identity) copies field '\(name)' into a type that does not keep its value")
+                }
+            }
+            // Each constant it sets: a new field it does not copy, an arithmetic constant.
+            let copied = Set(c.copies.map(\.new)), oldNames = Set(of.compactMap(\.name))
+            for i in c.initials {
+                guard nf.indices.contains(i.field), let name = nf[i.field].name, !copied.contains(i.field), !oldNames.contains(name) else {
+                    error("VAL-3", o.loc, "the default transformer of \(c.identity) sets a constant into a field that is not new"); continue
+                }
+                switch i.value {
+                case .const(.int, .int), .const(.float, .float): break
+                default: error("VAL-3", o.loc, "the default transformer of \(c.identity) sets field '\(name)' to a value that is not an arithmetic constant")
                 }
             }
         }

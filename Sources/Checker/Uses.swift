@@ -124,3 +124,45 @@ public struct Uses: Hashable, Sendable {
         }
     }
 }
+
+extension Uses {
+    /// PATCH-2: the records of which `p`'s code may hold an object: every
+    /// record reached (through pointers, arrays, fields, typedefs and
+    /// function types) from a type the code mentions — a defined function's
+    /// signature and locals, a cast, `sizeof`, a compound literal, a callee's
+    /// signature — or from a global that is defined or named by code. A
+    /// record outside it has no object the running program could have made
+    /// or reached, so a change to it needs no conversion.
+    public static func heldRecords(_ p: Program) -> Set<RecordID> {
+        var out: Set<RecordID> = []
+        var seenTypedefs: Set<Int> = []
+        func visit(_ t: CType) {
+            switch t {
+            case .record(let id):
+                guard p.records.indices.contains(id.index), out.insert(id).inserted else { return }
+                for f in p[id].fields ?? [] { visit(f.type) }
+            case .pointer(let e), .array(let e, _), .vla(let e, _), .qualified(let e, _), .atomic(let e), .vector(let e, _): visit(e)
+            case .typedef(let d): if seenTypedefs.insert(d.index).inserted { visit(p[d].type) }
+            case .function(let ft): visit(ft.result); ft.params.forEach(visit)
+            case .void, .int, .float, .complex, .enumeration, .vaList: break
+            }
+        }
+        var named: Set<Int> = []
+        for f in p.functions where f.isDefinition {
+            visit(.function(f.type))
+            for l in f.locals { visit(l.type) }
+            let u = Uses.of(f, in: p)
+            named.formUnion(u.globals.map(\.index))
+            for c in u.directCallees { visit(.function(p[c].type)) }
+            for c in u.functionsNamed { visit(.function(p[c].type)) }
+        }
+        Walk.expressions(in: p) { e, _, _ in
+            switch e {
+            case .cast(let t, _), .sizeOf(let t, _), .alignOf(let t, _), .compoundLiteral(let t, _): visit(t)
+            default: break
+            }
+        }
+        for (i, g) in p.globals.enumerated() where g.storage != .extern || g.initializer != nil || named.contains(i) { visit(g.type) }
+        return out
+    }
+}

@@ -280,9 +280,17 @@ public struct TypeUpdateSpec: Hashable, Sendable {
     /// The programmer's transformer, run after the default one.
     public var userTransformer: FuncID?
     public var extends: Bool
+    /// A new field the default transformer sets to a constant (a `.const`), not zero.
+    public struct Initial: Hashable, Sendable {
+        public var field: Int
+        public var value: Expr
+        public init(field: Int, value: Expr) { self.field = field; self.value = value }
+    }
+    public var initials: [Initial]
     public init(identity: String, newRecord: RecordID, oldLayout: RecordID, fromTag: UInt32, toTag: UInt32,
-                copies: [Copy], userTransformer: FuncID?, extends: Bool) {
+                copies: [Copy], userTransformer: FuncID?, extends: Bool, initials: [Initial] = []) {
         self.identity = identity; self.newRecord = newRecord; self.oldLayout = oldLayout; self.fromTag = fromTag
         self.toTag = toTag; self.copies = copies; self.userTransformer = userTransformer; self.extends = extends
+        self.initials = initials
     }
 }

@@ -273,6 +273,10 @@ extension Emitter {
                     line("n->\(nn) = o->\(on);", 1)
                 }
             }
+            for i in u.initials {
+                guard let name = nr.fields?[i.field].name else { continue }
+                line("n->\(name) = \(expr(i.value));", 1)
+            }
             if let f = u.userTransformer {
                 let param = p.functions[f.index].type.params.first.map(typeName) ?? "void *"
                 line("\(functionName(f))((\(param))(void *)o, n);", 1)

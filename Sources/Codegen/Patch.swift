@@ -177,9 +177,12 @@ public enum PatchBuilder {
                                     attributes: or.attributes, identity: "graft-old-layout:" + c.type, loc: or.loc))
             let copies = PatchRules.defaultCopies(old: or, oldProgram: old, new: nr, newProgram: p)
             let user = c.transformer.flatMap { n in p.functions.first { $0.name == n && $0.body != nil }?.id }
+            let initials = c.initial.compactMap { i in
+                (nr.fields ?? []).firstIndex { $0.name == i.field }.map { TypeUpdateSpec.Initial(field: $0, value: .const(i.value, i.type)) }
+            }
             updates.append(TypeUpdateSpec(identity: c.type, newRecord: nr.id, oldLayout: layout, fromTag: c.fromTag, toTag: c.toTag,
                                           copies: copies.map { TypeUpdateSpec.Copy(new: $0.new, old: $0.old) },
-                                          userTransformer: user, extends: c.extends))
+                                          userTransformer: user, extends: c.extends, initials: initials))
         }
         wrap.existing = Set(wrap.tags.keys.filter { oldRecords[p[$0].identity] != nil })
         return PatchCode(program: p, rebinds: rebinds, wrapping: wrap, typeUpdates: updates)

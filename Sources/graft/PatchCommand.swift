@@ -112,7 +112,7 @@ struct PatchCommand: ParsableCommand {
             print("patch \(plan.baseVersion) → \(plan.targetVersion): \(plan.summary)")
             for t in plan.typeChanges {
                 let how = t.transformer.map { "default transformer, then \($0)" } ?? (t.extends ? "default transformer; the old layout is a prefix of the new (UPD-2)" : "default transformer")
-                print("  \(t.type): \(t.change) — \(how)")
+                print("  \(t.type): \(t.change) — \(how)" + (t.initial.isEmpty ? "" : "; it sets " + t.initial.map(\.description).joined(separator: ", ")))
             }
             for (f, why) in plan.recompiled.sorted(by: { $0.key < $1.key }) { print("  recompiled \(plan.displayName(f)): it \(why)") }
             for v in plan.verdicts {
