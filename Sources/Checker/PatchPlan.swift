@@ -58,15 +58,16 @@ public struct TypeChange: Hashable, Codable, Sendable {
         public init(field: String, value: Constant, type: CType, loc: SourceLoc, function: String?) {
             self.field = field; self.value = value; self.type = type; self.loc = loc; self.function = function
         }
-        /// "window = 4096 (as NEW's setup sets it, prog.c:9)".
+        /// "window = 4096 (as NEW's 'setup' sets it, prog.c:9)".
         public var description: String {
-            let v: String
-            switch value {
-            case .int(let x): v = "\(x)"
-            case .float(let d, let sp): v = sp ?? "\(d)"
-            default: v = "?"
+            "\(field) = \(Self.spelled(value)) (as NEW's \(function.map { "'\($0)'" } ?? "initializer") sets it, \(loc.file):\(loc.line))"
+        }
+        public static func spelled(_ c: Constant) -> String {
+            switch c {
+            case .int(let x): return "\(x)"
+            case .float(let d, let sp): return sp ?? "\(d)"
+            default: return "?"
             }
-            return "\(field) = \(v) (as NEW's \(function.map { "'\($0)'" } ?? "initializer") sets it, \(loc.file):\(loc.line))"
         }
     }
     public init(type: String, fromTag: UInt32, toTag: UInt32, extends: Bool, defaulted: [String], transformer: String?, change: String) {

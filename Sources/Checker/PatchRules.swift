@@ -139,7 +139,8 @@ public enum PatchRules {
                 let (initial, ambiguous) = initialValues(old: o, new: r, in: new, defaults: defaults, excluded: fromTransformerFile)
                 plan.typeChanges[plan.typeChanges.count - 1].initial = initial
                 if let (field, cs) = ambiguous, Rules.enforced("PATCH-2", site: "initial") {
-                    let list = cs.prefix(3).map { c in "\(TypeChange.Initial(field: field, value: c.value, type: c.type, loc: c.loc, function: c.function).description.dropFirst(field.count + 3))" }
+                    let list = cs.prefix(3).map { c in
+                        "\(TypeChange.Initial.spelled(c.value)) \(c.function.map { "in '\($0)'" } ?? "in an initializer") at \(c.loc.file):\(c.loc.line)" }
                     plan.refusals.append(Diagnostic(.error, r.loc,
                         "\(r.identity): new field '\(field)' needs a value in the objects the running program made: NEW's code gives it different constants (\(list.joined(separator: "; "))), and none of them is zero; write `void \(TransformerCheck.transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c to set it",
                         rule: "PATCH-2"))

@@ -78,10 +78,11 @@ struct AdversarialLiveTests {
     /// the program alive, printing v2 lines only from the update on and
     /// none of them FAIL. With no `rules`, the patch must be applied.
     /// `flags`: for both builds, after `-O1` (`-O0` where a bug shows only unoptimized).
-    static func attempt(_ name: String, rules: [String], flags: [String] = []) throws {
+    /// `folder`: where under Fixtures the case's v1.c and v2.c are.
+    static func attempt(_ name: String, rules: [String], flags: [String] = [], folder: String = "adversarial/live/") throws {
         guard let graft = Live.graft else { Issue.record("build graft first"); return }
         let dir = tempDir()
-        let src = fixtures + "adversarial/live/" + name + "/"
+        let src = fixtures + folder + name + "/"
         // v1 and v2 at once: the two builds are most of a case's time.
         final class Built: @unchecked Sendable { var exe = ["", ""]; var errors: [String] = []; let lock = NSLock() }
         let built = Built()

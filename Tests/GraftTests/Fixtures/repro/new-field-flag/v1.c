@@ -1,0 +1,24 @@
+/* new-field-flag (beside repro new-field-zero): v2 adds cfg.mode, set
+ * to 0 at start-up and to 2 by step() from the tenth step on: zero is a
+ * value v2 gives it, so the default transformer leaves it zero and the
+ * patch applies (PATCH-2). */
+#include <stdio.h>
+#include <unistd.h>
+#include "graft.h"
+struct config {
+    int port;
+};
+struct config cfg;
+static void setup(void) { cfg.port = 7000; }
+static void step(int i) {
+    printf("v1 %d chunks=%d%s\n", i, i * 1000 / 4096, cfg.port == 7000 ? "" : " FAIL");
+    fflush(stdout);
+}
+int main(void) {
+    setup();
+    for (int i = 0;; i++) {
+        graft_update_point();
+        step(i);
+        usleep(20000);
+    }
+}

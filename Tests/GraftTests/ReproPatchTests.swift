@@ -1,0 +1,33 @@
+// Issue 8's reproducers of patches refused, or admitted and wrong
+// (../shared/repro, copied as self-checking programs to
+// Fixtures/repro/): each built with `graft cc`, patched with `graft patch`
+// and applied to the running v1 with `graft apply`, as
+// AdversarialLiveTests.attempt does.
+
+import Foundation
+import Testing
+
+@Suite("Reproducers from real servers: patches", .serialized)
+struct ReproPatchTests {
+    static func attempt(_ name: String, rules: [String]) throws {
+        try AdversarialLiveTests.attempt(name, rules: rules, folder: "repro/")
+    }
+
+    @Test("variadic-change: a changed variadic logging function is patched through its slot and applied")
+    func variadicChange() throws { try Self.attempt("variadic-change", rules: []) }
+
+    @Test("[PATCH-2] no-object-type: a changed struct no code of the program holds needs no conversion; applied")
+    func noObjectType() throws { try Self.attempt("no-object-type", rules: []) }
+
+    @Test("[PATCH-2] new-field-zero: a new field v2's start-up code sets to 4096 starts at 4096 in the running program's object; applied, no SIGFPE")
+    func newFieldZero() throws { try Self.attempt("new-field-zero", rules: []) }
+
+    @Test("[PATCH-2] new-field-ambiguous: a new field v2's code sets to 1 and to 2 needs a transformer")
+    func newFieldAmbiguous() throws { try Self.attempt("new-field-ambiguous", rules: ["PATCH-2"]) }
+
+    @Test("[PATCH-2] new-field-flag: a new field v2's code sets to 0 and to 2 starts at zero; applied")
+    func newFieldFlag() throws { try Self.attempt("new-field-flag", rules: []) }
+
+    @Test("[PATCH-6] embedded-grows: an embedded struct that grows past its room is refused with the rule, not a verifier failure")
+    func embeddedGrows() throws { try Self.attempt("embedded-grows", rules: ["PATCH-6"]) }
+}
