@@ -91,6 +91,8 @@ public struct PatchPlan: Hashable, Codable, Sendable {
     public var newGlobals: [String] = []
     /// Globals whose type changed: the patch defines them anew (PATCH-3).
     public var replacedGlobals: [String] = []
+    /// Globals whose type changed to one of the same representation (`int` → `unsigned`): kept in place (PATCH-3).
+    public var retypedInPlace: [String] = []
     public var signatureChanges: [String] = []
     public var typeChanges: [TypeChange] = []
     /// NEW's `graft_state_transform`, run once when the patch is applied.
@@ -137,6 +139,7 @@ public struct PatchPlan: Hashable, Codable, Sendable {
         if !listed.isEmpty { parts.append("\(listed.count) new function(s): \(listed.map(displayName).joined(separator: ", "))") }
         if !newGlobals.isEmpty { parts.append("\(newGlobals.count) new global(s): \(newGlobals.joined(separator: ", "))") }
         if !replacedGlobals.isEmpty { parts.append("\(replacedGlobals.count) global(s) redefined: \(replacedGlobals.joined(separator: ", "))") }
+        if !retypedInPlace.isEmpty { parts.append("\(retypedInPlace.count) global(s) retyped in place: \(retypedInPlace.joined(separator: ", "))") }
         if !deletedFunctions.isEmpty { parts.append("\(deletedFunctions.count) deleted function(s): \(deletedFunctions.map(displayName).joined(separator: ", "))") }
         if !moved.isEmpty { parts.append("\(moved.count) static(s) matched across files: " + moved.sorted { $0.key < $1.key }.map { "\($0.key) is \($0.value)" }.joined(separator: ", ")) }
         if let st = stateTransformer { parts.append("state transformer \(st)") }

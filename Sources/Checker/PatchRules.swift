@@ -194,7 +194,8 @@ public enum PatchRules {
         }
 
         // Globals: new ones join; one whose type changed is defined anew (PATCH-3).
-        var replaced: Set<String> = []
+        var replaced: Set<String> = [], retypedInPlace: Set<String> = []
+        let writtenByOld = writtenGlobals(old)
         for g in new.globals where !fromTransformerFile(g.loc) {
             guard let o = oldGlobals[g.identity] else {
                 if g.storage != .extern { plan.newGlobals.append(g.identity) }
@@ -202,6 +203,12 @@ public enum PatchRules {
             }
             guard fingerprintType(o.type, in: old) != fingerprintType(g.type, in: new) else { continue }
             if g.storage == .extern && g.initializer == nil { continue }
+            // PATCH-3: a type of the same representation keeps the running program's object, and its value.
+            if Conversions.sameRepresentation(old.unroll(o.type), new.unroll(g.type)) {
+                retypedInPlace.insert(g.identity)
+                plan.retypedInPlace.append(g.identity)
+                continue
+            }
             replaced.insert(g.identity)
             plan.replacedGlobals.append(g.identity)
             // PATCH-3: pointers to the running program's object stay in its data.
@@ -210,7 +217,8 @@ public enum PatchRules {
                     "global '\(g.sourceName)' changed type (\(typeChangeText(o.type, old, g.type, new))), so the patch defines it anew, but the running program keeps its address (at \(use.loc.file):\(use.loc.line)): those pointers would still lead to the old '\(g.sourceName)', which NEW's code would read at its new type; keep its type, or give the new one a name of its own",
                     rule: "PATCH-3"))
             }
-            if !isReadOnly(g.type, in: new) && plan.stateTransformer == nil && Rules.enforced("PATCH-3") {
+            // PATCH-3: a global no code of the running program writes still holds OLD's initializer: NEW's is its value.
+            if !isReadOnly(g.type, in: new) && writtenByOld.contains(o.id) && plan.stateTransformer == nil && Rules.enforced("PATCH-3") {
                 plan.refusals.append(Diagnostic(.error, g.loc,
                     "global '\(g.sourceName)' changed type and is writable (\(typeChangeText(o.type, old, g.type, new))): its new definition would start from its initializer and lose the running program's state; write `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c to carry it over",
                     rule: "PATCH-3"))
@@ -266,6 +274,8 @@ public enum PatchRules {
                     reason = "uses \(new[r].identity), which changed"
                 } else if let g = u.globals.first(where: { replaced.contains(new[$0].identity) }) {
                     reason = "uses global '\(new[g].sourceName)', which is defined anew"
+                } else if let g = u.globals.first(where: { retypedInPlace.contains(new[$0].identity) }) {
+                    reason = "uses global '\(new[g].sourceName)', whose type changed"
                 } else if let c = u.directCallees.first(where: { sigChanged.contains(new[$0].identity) }) {
                     reason = "calls \(plan.loops[new[c].identity] ?? "'\(new[c].sourceName)'"), whose signature changed"
                 }
@@ -513,6 +523,39 @@ public enum PatchRules {
         }
         if parts.isEmpty { parts.append("exchanges other variables with \(parent) than the running \(parent) passes to it") }
         return "\(loop) " + parts.joined(separator: ", and ")
+    }
+
+    /// PATCH-3: the globals `p`'s code may write: assigned (at any path
+    /// into them), a call's or `va_arg`'s result, an asm output, or whose
+    /// address is taken (by code or by a global's initializer), after which
+    /// anything may write them. The others hold their initializer for as
+    /// long as the program runs.
+    static func writtenGlobals(_ p: Program) -> Set<GlobalID> {
+        var out: Set<GlobalID> = []
+        func target(_ lv: LValue?) { if let lv, case .global(let g) = lv.host { out.insert(g) } }
+        let visit: (Expr, SourceLoc) -> Void = { e, _ in
+            switch e {
+            case .addrOf(let lv), .startOf(let lv):
+                // `a[i]` reads through the array's start; only an address that leaves the lvalue can write.
+                if case .global(let g) = lv.host { out.insert(g) }
+            default: break
+            }
+        }
+        for f in p.functions {
+            guard let b = f.body else { continue }
+            Walk.instructions(in: b) { i in
+                switch i {
+                case .assign(let lv, _, _): target(lv)
+                case .call(let lv, _, _, _): target(lv)
+                case .vaArg(let lv, _, _): target(lv)
+                case .asm(let a, _): a.outputs.forEach { target($0.lvalue) }
+                case .note: break
+                }
+            }
+            Walk.expressions(in: b, at: f.loc, visit)
+        }
+        for g in p.globals { if let i = g.initializer { Walk.initializer(i, g.loc, visit) } }
+        return out
     }
 
     /// Whether nothing can write an object of type `t` (const, or an array of const).

@@ -125,6 +125,8 @@ struct Validator {
     /// Records whose layout changed (by identity), globals whose type changed, functions whose signature changed.
     var changedRecords: Set<String> = []
     var retypedGlobals: Set<String> = []
+    /// Of those, the ones retyped to a type of the same representation: kept in place (PATCH-3).
+    var inPlace: Set<String> = []
     var signatureChanged: Set<String> = []
 
     init(old: Program, manifest: BuildManifest, new: Program, plan: PatchPlan, code: PatchValidation.Input) {
@@ -150,7 +152,10 @@ struct Validator {
         }
         for (id, g) in newGlobals {
             guard let o = oldGlobals[id] else { continue }
-            if PatchValidation.typeKey(o.type, in: oe) != PatchValidation.typeKey(g.type, in: ne) { retypedGlobals.insert(id) }
+            if PatchValidation.typeKey(o.type, in: oe) != PatchValidation.typeKey(g.type, in: ne) {
+                retypedGlobals.insert(id)
+                if Conversions.sameRepresentation(oe.unroll(o.type), ne.unroll(g.type)) { inPlace.insert(id) }
+            }
         }
         for (id, f) in newFuncs {
             guard let o = oldFuncs[id] else { continue }
@@ -217,6 +222,9 @@ struct Validator {
                 }
                 // A rebound slot holds NEW's implementation: its type is checked with the rebind, below.
                 if let owner = slotOwner[g.name], changed.contains(owner) { continue }
+                // A global retyped in place is declared at NEW's type, of the same representation as the running one.
+                if inPlace.contains(g.identity) && plan.retypedInPlace.contains(g.identity)
+                    && Conversions.sameRepresentation(patch.unroll(g.type), code.oldBuilt.unroll(d.type)) { continue }
                 if PatchValidation.typeKey(g.type, in: patch) != PatchValidation.typeKey(d.type, in: code.oldBuilt) {
                     error("VAL-1", g.loc, "the patch declares global '\(g.name)' with another type than the running program defines it with")
                 }
@@ -337,8 +345,18 @@ struct Validator {
         let replaced = Set(plan.replacedGlobals)
         let patchGlobalDefs = patch.globals.filter { $0.storage != .extern || $0.initializer != nil }
         func initial(_ i: Initializer?, in p: Program) -> String { i.map { String(describing: Fingerprint.identityMapper(p).map($0)) } ?? "" }
+        if Set(plan.retypedInPlace) != inPlace, Rules.enforced("VAL-2", site: "global") {
+            let wrong = Set(plan.retypedInPlace).symmetricDifference(inPlace).sorted()
+            error("VAL-2", .unknown, "the plan keeps in place the globals \(plan.retypedInPlace.sorted()), but those retyped to a type of the same representation are \(inPlace.sorted()) (differing: \(wrong))")
+        }
         for (id, g) in newGlobals.sorted(by: { $0.key < $1.key }) where Rules.enforced("VAL-2", site: "global") {
             let isNew = oldGlobals[id] == nil
+            if inPlace.contains(id) {
+                if patchGlobalDefs.contains(where: { $0.identity == id }) {
+                    error("VAL-2", g.loc, "global \(id) changed to a type of the same representation and is kept in place, but the patch defines it anew")
+                }
+                continue
+            }
             guard isNew || retypedGlobals.contains(id) else { continue }
             guard (isNew || replaced.contains(id)), let d = patchGlobalDefs.first(where: { $0.identity == id }) else {
                 error("VAL-2", g.loc, isNew ? "global \(id) is new in NEW, but the patch does not define it" : "global \(id) changed type, but the patch does not define it anew")
@@ -512,7 +530,7 @@ struct Validator {
         for id in signatures.intersection(pointed).sorted() where !id.contains("#loop") && Rules.enforced("VAL-4", site: "pointer") {
             error("VAL-4", newFuncs[id]?.loc ?? .unknown, "the plan admits the patch at update point\(admitted.count > 1 ? "s" : "") \(admitted.map { String($0.point) }.joined(separator: ", ")), but the signature of \(plan.displayName(id)) changes and its address is taken: calls through a pointer to it would pass the arguments of the other version")
         }
-        let globals = retypedGlobals.union(plan.replacedGlobals)
+        let globals = retypedGlobals.subtracting(inPlace).union(plan.replacedGlobals)
         let points = Dictionary(manifest.points.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let deltas = Updatability.deltas(oe, points: manifest.points)
         for v in admitted where Rules.enforced("VAL-4", site: "point") {

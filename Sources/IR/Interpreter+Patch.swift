@@ -57,8 +57,12 @@ public struct InterpreterPatch: Sendable {
     public var converts: [String: String?]
     /// NEW's function run once when the patch is applied.
     public var stateTransformer: String?
-    public init(program: Program, rebound: Set<String>, converts: [String: String?] = [:], stateTransformer: String? = nil) {
+    /// Per converted struct (by identity): new fields the default transformer sets to a constant, not zero.
+    public var initials: [String: [String: Expr]]
+    public init(program: Program, rebound: Set<String>, converts: [String: String?] = [:], stateTransformer: String? = nil,
+                initials: [String: [String: Expr]] = [:]) {
         self.program = program; self.rebound = rebound; self.converts = converts; self.stateTransformer = stateTransformer
+        self.initials = initials
     }
 }
 
@@ -265,9 +269,15 @@ extension Machine {
     }
 
     /// The default transformer: NEW's fields from the same-named old ones
-    /// whose values convert without loss (the rest stay zero).
+    /// whose values convert without loss, new fields set to the patch's
+    /// constants (`initials`), the rest zero.
     func transform(_ u: Update, old: RecordID, _ src: Pointer, new: RecordID, _ dst: Pointer) throws {
         let of = program[old].fields ?? [], nf = program[new].fields ?? []
+        for (name, e) in u.patch.initials[program[new].identity] ?? [:] {
+            guard let i = nf.firstIndex(where: { $0.name == name }), nf[i].bitWidth == nil, let s = scalar(nf[i].type) else { continue }
+            let b = fieldTable[new.index][i]
+            try storeScalar(Pointer(obj: dst.obj, off: dst.off + b.byte), s, convert(try eval(e), to: s))
+        }
         for (i, f) in nf.enumerated() {
             guard let name = f.name, let j = of.firstIndex(where: { $0.name == name }) else { continue }
             let a = fieldTable[old.index][j], b = fieldTable[new.index][i]
@@ -448,7 +458,8 @@ extension Machine {
         for g in program.globals[..<G] where globalObj[g.id.index] != 0 { oldGlobal[g.identity] = g.id.index }
         var fresh: [GlobalVar] = []
         for g in newGlobals {
-            if let o = oldGlobal[g.identity], program.shape(program.globals[o].type) == program.shape(g.type) {
+            if let o = oldGlobal[g.identity], program.shape(program.globals[o].type) == program.shape(g.type)
+                || sameBits(program.globals[o].type, g.type) {
                 globalObj.append(globalObj[o])
             } else if g.storage == .extern && g.initializer == nil, let o = program.globals[..<G].first(where: { $0.name == g.name }) {
                 globalObj.append(globalObj[o.id.index])
@@ -472,6 +483,19 @@ extension Machine {
         if let st = u.patch.stateTransformer {
             guard let f = newFunctions.first(where: { $0.name == st && $0.isDefinition }) else { throw fail(.malformedIR, "the patch's state transformer '\(st)' is not in NEW") }
             _ = try call(f.id, [])
+        }
+    }
+
+    /// Integers of one width, or an object pointer and `void *`: the
+    /// running program's global is kept at the new type (PATCH-3).
+    func sameBits(_ a: CType, _ b: CType) -> Bool {
+        switch (unroll(a), unroll(b)) {
+        case (.int(let x), .int(let y)): return x != .bool && y != .bool && x.size == y.size
+        case (.pointer(let x), .pointer(let y)):
+            if case .void = unroll(x) { if case .function = unroll(y) { return false }; return true }
+            if case .void = unroll(y) { if case .function = unroll(x) { return false }; return true }
+            return false
+        default: return false
         }
     }
 

@@ -1,4 +1,4 @@
-// A patch as `graft patch` plans it (PatchBuilder.plan), applied by the
+// A patch as `graft patch` plans it (PatchRules.plan), applied by the
 // reference interpreter (Sources/IR/Interpreter+Patch.swift) at an update
 // point the plan calls admissible: the oracle of the soundness property
 // (PatchPropertyTests) and of the interpreter's own patch tests.
@@ -15,7 +15,10 @@ enum PatchOracle {
         InterpreterPatch(program: LoopExtraction.extract(new).0,
                          rebound: Set(plan.changedFunctions + plan.newFunctions),
                          converts: Dictionary(plan.typeChanges.map { ($0.type, $0.transformer) }, uniquingKeysWith: { a, _ in a }),
-                         stateTransformer: plan.stateTransformer)
+                         stateTransformer: plan.stateTransformer,
+                         initials: Dictionary(plan.typeChanges.map { t in
+                             (t.type, Dictionary(t.initial.map { ($0.field, Expr.const($0.value, $0.type)) }, uniquingKeysWith: { a, _ in a }))
+                         }, uniquingKeysWith: { a, _ in a }))
     }
 
     struct Run {

@@ -28,6 +28,15 @@ struct ReproPatchTests {
     @Test("[PATCH-2] new-field-flag: a new field v2's code sets to 0 and to 2 starts at zero; applied")
     func newFieldFlag() throws { try Self.attempt("new-field-flag", rules: []) }
 
+    @Test("[PATCH-3] global-unsigned: a global counter and a struct field go from int to unsigned; the global is kept in place, the field converts; the count goes on")
+    func globalUnsigned() throws { try Self.attempt("global-unsigned", rules: []) }
+
+    @Test("[PATCH-3] global-table: a settings table no code writes grows by one entry; applied without a state transformer")
+    func globalTable() throws { try Self.attempt("global-table", rules: []) }
+
+    @Test("[PATCH-3] global-table-written: the same table written at start-up is state: refused without a state transformer")
+    func globalTableWritten() throws { try Self.attempt("global-table-written", rules: ["PATCH-3"]) }
+
     @Test("[PATCH-6] embedded-grows: an embedded struct that grows past its room is refused with the rule, not a verifier failure")
     func embeddedGrows() throws { try Self.attempt("embedded-grows", rules: ["PATCH-6"]) }
 }
