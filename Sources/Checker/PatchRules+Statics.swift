@@ -201,3 +201,10 @@ extension Program {
         kind == .function ? functions[index].identity : globals[index].identity
     }
 }
+
+extension PatchRules {
+    /// The file-scope static variables of `p` (not static locals), by global index.
+    public static func fileScopeStatics(of p: Program) -> [Int] {
+        statics(of: p).filter { $0.kind == .variable && !$0.isLocal }.map(\.index)
+    }
+}

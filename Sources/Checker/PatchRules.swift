@@ -312,6 +312,19 @@ public enum PatchRules {
         let newByIdentity = Dictionary(new.functions.filter(\.isDefinition).map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         let stacks = Updatability.Stacks(old)
         let signalReach = Updatability.signalReach(old)
+        // PATCH-10: new zero-initialized globals NEW's code sets, and which functions set them (none the state transformer).
+        let newUses = new.functions.map { $0.isDefinition ? Uses.of($0, in: new) : Uses() }
+        var startupOnly: [Int: Set<Int>] = [:]
+        do {
+            let added = Set(plan.newGlobals)
+            let writers = new.functions.map { writes($0) }
+            let byState = plan.stateTransformer.flatMap { st in new.functions.firstIndex { $0.name == st && $0.isDefinition } }
+            for (gi, g) in new.globals.enumerated() where added.contains(g.identity) && isZero(g.initializer) && !fromTransformerFile(g.loc) {
+                let setters = Set(writers.indices.filter { writers[$0].contains(g.id) && !fromTransformerFile(new.functions[$0].loc) })
+                if let st = byState, writers[st].contains(g.id) { continue }
+                if !setters.isEmpty { startupOnly[gi] = setters }
+            }
+        }
         func speak(_ identity: String) -> String { plan.loops[identity] ?? oldByIdentity[identity]?.sourceName ?? identity }
         func at(_ l: SourceLoc) -> String { "\(l.file):\(l.line)" }
         /// "main holds 's' by value (prog.c:13)", "work uses it at prog.c:4 after this point".
@@ -373,6 +386,16 @@ public enum PatchRules {
                 let handler = old.functions[h]
                 let via = h == fi ? "" : ", which calls " + (plan.loops[pt.function] ?? "'\(old.functions[fi].sourceName)'")
                 blockers.append(Blocker("UPD-7", "the point at \(at(pt.loc)) runs in the signal handler '\(handler.sourceName)'\(via): a handler interrupts the program at any instruction, so what is on the stack below it is not known, and loading a patch inside a handler is not async-signal-safe; set a flag in the handler and call graft_update_point() where the program's loop sees it"))
+            }
+            // PATCH-10: a new global NEW's code reads after this point, which only code that will not run again sets.
+            if !startupOnly.isEmpty, Rules.enforced("PATCH-10") {
+                let after = runAfter(d, in: new, uses: newUses)
+                for (gi, setters) in startupOnly where !setters.contains(where: after.contains) {
+                    guard let reader = after.sorted().first(where: { newUses[$0].globals.contains(GlobalID(gi)) }) else { continue }
+                    let g = new.globals[gi]
+                    let who = setters.sorted().prefix(2).map { "'\(new.functions[$0].sourceName)'" }.joined(separator: " and ")
+                    blockers.append(Blocker("PATCH-10", "global '\(g.sourceName)' is new, and NEW's '\(new.functions[reader].sourceName)' reads it after this point, but only \(who) set\(setters.count == 1 ? "s" : "") it, which the running program does not run again from here: it would read zero; set it in `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c (an extern declaration there names either program's statics, TRANS-6)"))
+                }
             }
             for g in d.globals.sorted() where replaced.contains(g) && Rules.enforced("UPD-4") {
                 let name = oldGlobals[g]?.sourceName ?? g
@@ -532,29 +555,68 @@ public enum PatchRules {
     /// long as the program runs.
     static func writtenGlobals(_ p: Program) -> Set<GlobalID> {
         var out: Set<GlobalID> = []
+        for f in p.functions { out.formUnion(writes(f)) }
+        for g in p.globals { if let i = g.initializer { Walk.initializer(i, g.loc) { e, _ in out.formUnion(addressed(e)) } } }
+        return out
+    }
+
+    /// The globals function `f` writes, or whose address it takes (PATCH-3, PATCH-10).
+    static func writes(_ f: Function) -> Set<GlobalID> {
+        guard let b = f.body else { return [] }
+        var out: Set<GlobalID> = []
         func target(_ lv: LValue?) { if let lv, case .global(let g) = lv.host { out.insert(g) } }
-        let visit: (Expr, SourceLoc) -> Void = { e, _ in
+        Walk.instructions(in: b) { i in
+            switch i {
+            case .assign(let lv, _, _): target(lv)
+            case .call(let lv, _, _, _): target(lv)
+            case .vaArg(let lv, _, _): target(lv)
+            case .asm(let a, _): a.outputs.forEach { target($0.lvalue) }
+            case .note: break
+            }
+        }
+        Walk.expressions(in: b, at: f.loc) { e, _ in out.formUnion(addressed(e)) }
+        return out
+    }
+
+    /// No initializer, or one whose every value is zero (`= 0`, `= {0}`, a null pointer).
+    static func isZero(_ i: Initializer?) -> Bool {
+        guard let i else { return true }
+        func zero(_ e: Expr) -> Bool {
             switch e {
-            case .addrOf(let lv), .startOf(let lv):
-                // `a[i]` reads through the array's start; only an address that leaves the lvalue can write.
-                if case .global(let g) = lv.host { out.insert(g) }
-            default: break
+            case .cast(_, let a): return zero(a)
+            case .const(.int(0), _): return true
+            case .const(.float(let d, _), _): return d == 0
+            default: return false
             }
         }
-        for f in p.functions {
-            guard let b = f.body else { continue }
-            Walk.instructions(in: b) { i in
-                switch i {
-                case .assign(let lv, _, _): target(lv)
-                case .call(let lv, _, _, _): target(lv)
-                case .vaArg(let lv, _, _): target(lv)
-                case .asm(let a, _): a.outputs.forEach { target($0.lvalue) }
-                case .note: break
-                }
-            }
-            Walk.expressions(in: b, at: f.loc, visit)
+        switch i {
+        case .expr(let e): return zero(e)
+        case .compound(_, let es): return es.allSatisfy { isZero($0.value) }
         }
-        for g in p.globals { if let i = g.initializer { Walk.initializer(i, g.loc, visit) } }
+    }
+
+    /// A global whose address `e` takes: anything may write it through that.
+    static func addressed(_ e: Expr) -> Set<GlobalID> {
+        switch e {
+        case .addrOf(let lv), .startOf(let lv): if case .global(let g) = lv.host { return [g] }
+        default: break
+        }
+        return []
+    }
+
+    /// PATCH-10: the functions of NEW (by index) that may run once the patch
+    /// is applied at a point whose Δ is `d`: the running code's callees (their
+    /// slots lead to NEW's code), every function whose address is taken, and
+    /// what they call.
+    static func runAfter(_ d: Updatability.Delta, in new: Program, uses: [Uses]) -> Set<Int> {
+        let taken = Slots.addressTaken(new).map(\.index)
+        var work = new.functions.indices.filter { new.functions[$0].isDefinition && d.callees.contains(new.functions[$0].identity) } + taken
+        var out: Set<Int> = []
+        while let f = work.popLast() {
+            guard out.insert(f).inserted else { continue }
+            work += uses[f].directCallees.map(\.index)
+            if uses[f].callsIndirectly { work += taken }
+        }
         return out
     }
 

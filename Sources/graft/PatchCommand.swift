@@ -69,6 +69,7 @@ struct PatchCommand: ParsableCommand {
             let lowered = try Pipeline.lower([unit], verify: true)
             newProgram = try Pipeline.merge([newProgram] + lowered, verify: true)
             transformerFile = unit.file
+            newProgram = PatchBuilder.bindTransformerNames(newProgram, old: oldProgram, transformerFile: unit.file)
         }
         // OLD's manifest (slots, exported names, update points), computed once for the plan and the patch.
         let (oldBuilt, oldManifest) = Updatable.instrument(oldProgram)

@@ -37,6 +37,12 @@ struct ReproPatchTests {
     @Test("[PATCH-3] global-table-written: the same table written at start-up is state: refused without a state transformer")
     func globalTableWritten() throws { try Self.attempt("global-table-written", rules: ["PATCH-3"]) }
 
+    @Test("[PATCH-10] startup-global: a new static only start-up code fills, read after the point: refused")
+    func startupGlobal() throws { try Self.attempt("startup-global", rules: ["PATCH-10"]) }
+
+    @Test("[PATCH-10] startup-global-st: the same with a state transformer that names v1's and v2's statics (TRANS-6): applied, every value kept")
+    func startupGlobalWithTransformer() throws { try Self.attempt("startup-global-st", rules: []) }
+
     @Test("[PATCH-6] embedded-grows: an embedded struct that grows past its room is refused with the rule, not a verifier failure")
     func embeddedGrows() throws { try Self.attempt("embedded-grows", rules: ["PATCH-6"]) }
 }
