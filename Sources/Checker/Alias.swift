@@ -375,8 +375,57 @@ struct UseWalk {
             guard args.count >= 2, i < 2 else { return false }
             let a = args.prefix(2).map { p.pointee(type(uncast($0))).map { AliasAnalysis.element($0, in: p) } }
             return a[0] != nil && a[0] == a[1]
-        default: return false
+        default:
+            // `%p` prints the pointer's value and never reads the object.
+            guard let f = Self.formatArgument[name], args.count > f, i > f, let fmt = stringConstant(args[f]),
+                  let convs = Self.conversions(fmt) else { return false }
+            return i - f - 1 < convs.count && convs[i - f - 1] == "p"
         }
+    }
+
+    /// The printf-family functions, by library name, and the index of their format argument.
+    static let formatArgument: [String: Int] = [
+        "printf": 0, "fprintf": 1, "dprintf": 1, "sprintf": 1, "snprintf": 2, "syslog": 1,
+        "__printf_chk": 1, "__fprintf_chk": 2, "__dprintf_chk": 2, "__sprintf_chk": 3, "__snprintf_chk": 4, "__syslog_chk": 2,
+    ]
+
+    /// A string literal argument's text (one-byte units only).
+    func stringConstant(_ e: Expr) -> String? {
+        switch e {
+        case .cast(_, let a): return stringConstant(a)
+        case .const(.string(let units, 1), _): return String(decoding: units.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self)
+        case .startOf(let lv) where lv.offsets.isEmpty:
+            if case .mem(let a) = lv.host { return stringConstant(a) }
+            if case .compound(_, .expr(let a)) = lv.host { return stringConstant(a) }
+            return nil
+        default: return nil
+        }
+    }
+
+    /// The conversion of each argument a printf format consumes, in order
+    /// (`*` widths and precisions as "*"); nil for a format this does not
+    /// read exactly (positional `%1$p`, an unknown conversion).
+    static func conversions(_ fmt: String) -> [Character]? {
+        var out: [Character] = []
+        var it = Array(fmt)[...]
+        while let c = it.popFirst() {
+            guard c == "%" else { continue }
+            while let f = it.first, "-+ #0'I".contains(f) { it.removeFirst() }
+            if it.first == "*" { it.removeFirst(); out.append("*") } else { while let d = it.first, d.isNumber { it.removeFirst() } }
+            if it.first == "." {
+                it.removeFirst()
+                if it.first == "*" { it.removeFirst(); out.append("*") } else { while let d = it.first, d.isNumber { it.removeFirst() } }
+            }
+            if it.first == "$" { return nil }
+            while let l = it.first, "hlLqjzZt".contains(l) { it.removeFirst() }
+            guard let conv = it.popFirst() else { return nil }
+            switch conv {
+            case "%", "m": continue
+            case "d", "i", "o", "u", "x", "X", "e", "E", "f", "F", "g", "G", "a", "A", "c", "s", "p", "n", "C", "S": out.append(conv)
+            default: return nil
+            }
+        }
+        return out
     }
 
     mutating func call(_ callee: Callee, _ args: [Expr]) {

@@ -46,6 +46,34 @@ struct AliasAnalysisTests {
 
     // MARK: ALIAS-1
 
+    @Test("[ALIAS-3] printf's %p prints a pointer without reading the object: the struct stays wrapped; %s, a format that is not a literal, or a positional one make it plain")
+    func printfPointer() throws {
+        func src(_ call: String) -> String {
+            """
+            #include <stdio.h>
+            #include <stdlib.h>
+            struct item { void *data; int refs; };
+            int main(int argc, char **argv) {
+                struct item *it = malloc(sizeof *it);
+                it->data = NULL; it->refs = argc;
+                \(call) /* mark */
+                fprintf(stderr, "%d\\n", it->refs);
+                free(it);
+                return 0;
+            }
+            """
+        }
+        for ok in ["printf(\"item: %p\\n\", (void *)it);", "fprintf(stderr, \"%*d %-8p %% %s\\n\", 3, 4, (void *)it, \"x\");",
+                   "snprintf(0, 0, \"%lu %p\", 1UL, (void *)it);"] {
+            let (p, d) = try decide(src(ok))
+            try expectWrapped(p, d, ["item"])
+        }
+        for bad in ["printf(\"%s\\n\", (void *)it);", "printf(argv[0], (void *)it);", "printf(\"%1$p\\n\", (void *)it);",
+                    "printf(\"%d %p\\n\", 1, 2, (void *)it);"] {
+            try expectExcluded(src(bad), "item", "ALIAS-3", at: "/* mark */")
+        }
+    }
+
     @Test func alias1FlexibleArrayMember() throws {
         let src = """
         struct str { unsigned len; char data[]; };   // FAM

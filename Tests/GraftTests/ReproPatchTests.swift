@@ -43,6 +43,9 @@ struct ReproPatchTests {
     @Test("[PATCH-10] startup-global-st: the same with a state transformer that names v1's and v2's statics (TRANS-6): applied, every value kept")
     func startupGlobalWithTransformer() throws { try Self.attempt("startup-global-st", rules: []) }
 
+    @Test("[ALIAS-3] printf-p: a struct whose address is printed with %p stays wrapped; a field added, applied")
+    func printfPointer() throws { try Self.attempt("printf-p", rules: []) }
+
     @Test("[PATCH-6] embedded-grows: an embedded struct that grows past its room is refused with the rule, not a verifier failure")
     func embeddedGrows() throws { try Self.attempt("embedded-grows", rules: ["PATCH-6"]) }
 }
