@@ -77,12 +77,17 @@ extension PatchRules {
     }
 
     /// PATCH-2: the value the default transformer gives each new field of
-    /// `new` (absent from `old`, not copied): zero, unless NEW's code gives
-    /// it constants none of which is zero and all the same — then that one
-    /// (a window size NEW's start-up code sets). Different nonzero
-    /// constants, and no zero among them: `ambiguous`, refused.
-    static func initialValues(old o: Record, new r: Record, in p: Program, defaults: [(new: Int, old: Int)],
-                              excluded: (SourceLoc) -> Bool) -> (initial: [TypeChange.Initial], ambiguous: (String, [FieldConstant])?) {
+    /// `new` (absent from `old`, not copied, arithmetic): what NEW's
+    /// *initialization* gives it — a global's initializer, a function NEW
+    /// runs only at start-up (`startup`: none of what runs after an update
+    /// point), or a function that allocates one (`malloc(sizeof *c)`, a
+    /// constructor). No value there: zero. One constant, the same
+    /// everywhere: that constant. Different constants, or a value computed
+    /// from the running state: `needsValue`, refused unless a hand-written
+    /// transformer sets it. (What code that runs after the point stores is
+    /// an update of an initialized field, not its initial value.)
+    static func initialValues(old o: Record, new r: Record, in p: Program, defaults: [(new: Int, old: Int)], startup: Set<Int>,
+                              excluded: (SourceLoc) -> Bool) -> (initial: [TypeChange.Initial], needsValue: (String, String)?) {
         let oldNames = Set((o.fields ?? []).compactMap(\.name))
         let copied = Set(defaults.map(\.new))
         let fresh = Set((r.fields ?? []).indices.filter { i in
@@ -90,35 +95,62 @@ extension PatchRules {
             switch p.unroll(r.fields![i].type) { case .int, .float, .enumeration: return true; default: return false }
         })
         guard !fresh.isEmpty else { return ([], nil) }
-        let found = fieldConstants(r.id, fields: fresh, in: p, excluded: excluded)
-        func isZero(_ c: Constant) -> Bool {
-            switch c { case .int(let v): return v == 0; case .float(let d, _): return d == 0; default: return false }
-        }
+        let initializing = Set(p.functions.indices.filter { startup.contains($0) || allocates(r.id, p.functions[$0], in: p) })
+        let found = fieldStores(r.id, fields: fresh, in: p, functions: initializing, excluded: excluded)
         var initial: [TypeChange.Initial] = []
         for i in fresh.sorted() {
-            guard let cs = found[i], !cs.contains(where: { isZero($0.value) }) else { continue }
+            guard let stores = found[i], !stores.isEmpty else { continue }
             let name = r.fields![i].name!
-            guard Set(cs.map(\.value)).count == 1 else { return (initial, (name, cs)) }
-            let c = cs[0]
-            initial.append(TypeChange.Initial(field: name, value: c.value, type: c.type, loc: c.loc, function: c.function))
+            let at = { (s: FieldStore) in "\(s.function.map { "in '\($0)'" } ?? "in an initializer") at \(s.loc.file):\(s.loc.line)" }
+            if let computed = stores.first(where: { $0.value == nil }) {
+                return (initial, (name, "NEW's initialization sets it from the running state (\(at(computed)))"))
+            }
+            let values = Set(stores.map { $0.value! })
+            guard values.count == 1 else {
+                let list = stores.prefix(3).map { "\(TypeChange.Initial.spelled($0.value!)) \(at($0))" }
+                return (initial, (name, "NEW's initialization gives it different constants (\(list.joined(separator: "; ")))"))
+            }
+            let c = stores[0]
+            if case .int(0) = c.value! { continue }
+            initial.append(TypeChange.Initial(field: name, value: c.value!, type: c.type, loc: c.loc, function: c.function))
         }
         return (initial, nil)
     }
 
-    /// A constant NEW's code gives a field: where, and in which function.
-    public struct FieldConstant: Hashable, Sendable {
-        public var value: Constant
+    /// Whether `f` allocates an object of record `r`: a call of an allocator
+    /// whose result is a `T *`, or that is given `sizeof(T)`.
+    static func allocates(_ r: RecordID, _ f: Function, in p: Program) -> Bool {
+        guard let b = f.body else { return false }
+        var found = false
+        func sized(_ e: Expr) -> Bool {
+            switch e {
+            case .sizeOf(let t, _): if case .record(let id) = p.unroll(t) { return id == r }; return false
+            case .cast(_, let a), .unary(_, let a, _): return sized(a)
+            case .binary(_, let a, let c, _): return sized(a) || sized(c)
+            default: return false
+            }
+        }
+        Walk.instructions(in: b) { i in
+            guard !found, case .call(let result, let callee, let args, _) = i, TypeWrapping.isAllocator(TypeWrapping.calleeName(callee, in: p)) else { return }
+            if let lv = result, let e = p.pointee(p.typeOf(lv, in: f)), case .record(let id) = p.unroll(e), id == r { found = true }
+            if args.contains(where: sized) { found = true }
+        }
+        return found
+    }
+
+    /// A store into a field: the constant it stores (nil: a value computed at run time), where, and in which function.
+    public struct FieldStore: Hashable, Sendable {
+        public var value: Constant?
         public var type: CType
         public var loc: SourceLoc
         public var function: String?
     }
 
-    /// PATCH-2: the numeric constants NEW's code (outside `excluded`)
-    /// stores into each of `fields` of record `r` — by assignment, or in an
-    /// initializer (a global's, a local's, a compound literal's).
-    static func fieldConstants(_ r: RecordID, fields: Set<Int>, in p: Program,
-                               excluded: (SourceLoc) -> Bool) -> [Int: [FieldConstant]] {
-        var out: [Int: [FieldConstant]] = [:]
+    /// PATCH-2: what `functions` of `p` and global initializers (outside
+    /// `excluded`) store into each of `fields` of record `r`.
+    static func fieldStores(_ r: RecordID, fields: Set<Int>, in p: Program, functions: Set<Int>,
+                            excluded: (SourceLoc) -> Bool) -> [Int: [FieldStore]] {
+        var out: [Int: [FieldStore]] = [:]
         func constant(_ e: Expr) -> (Constant, CType)? {
             switch e {
             case .cast(_, let a): return constant(a)
@@ -131,35 +163,30 @@ extension PatchRules {
             default: return nil
             }
         }
-        func note(_ i: Int, _ e: Expr, _ loc: SourceLoc, _ f: Function?) {
-            guard fields.contains(i), !excluded(loc), let (c, t) = constant(e) else { return }
-            out[i, default: []].append(FieldConstant(value: c, type: t, loc: loc, function: f?.sourceName))
+        func note(_ i: Int, _ e: Expr?, _ loc: SourceLoc, _ f: Function?) {
+            guard fields.contains(i), !excluded(loc) else { return }
+            let c = e.flatMap(constant)
+            out[i, default: []].append(FieldStore(value: c?.0, type: c?.1 ?? .void, loc: loc, function: f?.sourceName))
         }
-        func initializer(_ ini: Initializer, _ loc: SourceLoc, _ f: Function?) {
+        func initializer(_ ini: Initializer, _ loc: SourceLoc) {
             guard case .compound(let t, let entries) = ini else { return }
             for en in entries {
-                if case .record(let id) = p.unroll(t), id == r, case .field(let i) = en.designator, case .expr(let e) = en.value {
-                    note(i, e, loc, f)
+                if case .record(let id) = p.unroll(t), id == r, case .field(let i) = en.designator, case .expr(let e) = en.value { note(i, e, loc, nil) }
+                initializer(en.value, loc)
+            }
+        }
+        for g in p.globals { if let ini = g.initializer { initializer(ini, g.loc) } }
+        for fi in functions.sorted() {
+            let f = p.functions[fi]
+            guard let b = f.body else { continue }
+            Walk.instructions(in: b) { ins in
+                switch ins {
+                case .assign(let lv, let e, let loc): if case .field(let id, let i)? = lv.offsets.last, id == r { note(i, e, loc, f) }
+                case .call(let lv?, _, _, let loc), .vaArg(let lv, _, let loc):
+                    if case .field(let id, let i)? = lv.offsets.last, id == r { note(i, nil, loc, f) }
+                default: break
                 }
-                initializer(en.value, loc, f)
             }
-        }
-        func stmt(_ st: Stmt, _ f: Function) {
-            switch st {
-            case .instr(.assign(let lv, let e, let loc)):
-                if case .field(let id, let i)? = lv.offsets.last, id == r { note(i, e, loc, f) }
-            case .local(_, let ini, let loc): if let ini { initializer(ini, loc, f) }
-            case .block(let ss): ss.forEach { stmt($0, f) }
-            case .if(_, let t, let e, _): stmt(t, f); if let e { stmt(e, f) }
-            case .loop(let b, let n, _): stmt(b, f); if let n { stmt(n, f) }
-            case .switch(_, let b, _): stmt(b, f)
-            default: break
-            }
-        }
-        for g in p.globals { if let ini = g.initializer { initializer(ini, g.loc, nil) } }
-        for f in p.functions { if let b = f.body { stmt(b, f) } }
-        Walk.expressions(in: p) { e, loc, f in
-            if case .compoundLiteral(_, let ini) = e { initializer(ini, loc, f) }
         }
         return out
     }

@@ -74,6 +74,11 @@ public enum PatchRules {
         let fromTransformerFile: (SourceLoc) -> Bool = { loc in transformerFile != nil && loc.file == transformerFile }
         if let st = newFuncByName[TransformerCheck.stateTransformerName], fromTransformerFile(st.loc) { plan.stateTransformer = st.name }
 
+        // NEW's functions that run only at start-up: none of what may run once a patch is applied at one of OLD's points.
+        let newUses = new.functions.map { $0.isDefinition ? Uses.of($0, in: new) : Uses() }
+        let delta = Updatability.deltas(old, points: oldManifest.points)
+        let runsAfter = delta.values.reduce(into: Set<Int>()) { $0.formUnion(runAfter($1, in: new, uses: newUses)) }
+        let startupFunctions = Set(new.functions.indices.filter { new.functions[$0].isDefinition && !runsAfter.contains($0) })
         // Types: a wrapped type may change (converted lazily, PATCH-2); any other may not.
         let heldByOld = Uses.heldRecords(old)
         var changedRecords: Set<RecordID> = []      // NEW's ids
@@ -136,13 +141,12 @@ public enum PatchRules {
                                                         defaultable: Set(defaulted))
             } else {
                 // PATCH-2: a new field starts as NEW's code starts it.
-                let (initial, ambiguous) = initialValues(old: o, new: r, in: new, defaults: defaults, excluded: fromTransformerFile)
+                let (initial, needsValue) = initialValues(old: o, new: r, in: new, defaults: defaults, startup: startupFunctions,
+                                                          excluded: fromTransformerFile)
                 plan.typeChanges[plan.typeChanges.count - 1].initial = initial
-                if let (field, cs) = ambiguous, Rules.enforced("PATCH-2", site: "initial") {
-                    let list = cs.prefix(3).map { c in
-                        "\(TypeChange.Initial.spelled(c.value)) \(c.function.map { "in '\($0)'" } ?? "in an initializer") at \(c.loc.file):\(c.loc.line)" }
+                if let (field, why) = needsValue, Rules.enforced("PATCH-2", site: "initial") {
                     plan.refusals.append(Diagnostic(.error, r.loc,
-                        "\(r.identity): new field '\(field)' needs a value in the objects the running program made: NEW's code gives it different constants (\(list.joined(separator: "; "))), and none of them is zero; write `void \(TransformerCheck.transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c to set it",
+                        "\(r.identity): new field '\(field)' needs a value in the objects the running program made: \(why), which the default transformer cannot know; write `void \(TransformerCheck.transformerPrefix)\(r.tag)(struct \(r.tag)_old *old, struct \(r.tag) *new)` in NEW's transformers.c to set it",
                         rule: "PATCH-2"))
                 }
                 // PATCH-2: every field the default cannot fill needs a hand-written transformer.
@@ -306,14 +310,12 @@ public enum PatchRules {
         }
 
         // Δ per update point of the running program, and for each point the uses that block it.
-        let delta = Updatability.deltas(old, points: oldManifest.points)
         let changedOld: [String: TypeChange] = Dictionary(plan.typeChanges.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
         let oldByIdentity = Dictionary(old.functions.filter(\.isDefinition).map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         let newByIdentity = Dictionary(new.functions.filter(\.isDefinition).map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         let stacks = Updatability.Stacks(old)
         let signalReach = Updatability.signalReach(old)
         // PATCH-10: new zero-initialized globals NEW's code sets, and which functions set them (none the state transformer).
-        let newUses = new.functions.map { $0.isDefinition ? Uses.of($0, in: new) : Uses() }
         var startupOnly: [Int: Set<Int>] = [:]
         do {
             let added = Set(plan.newGlobals)

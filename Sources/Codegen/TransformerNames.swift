@@ -16,6 +16,7 @@ extension PatchBuilder {
         let oldStatics = PatchRules.fileScopeStatics(of: old).map { old.globals[$0] }
         var out = new
         var rebind: [GlobalID: GlobalID] = [:]
+        // TRANS-6: each extern declaration of the transformer file, bound to the one static of its name.
         for (i, g) in new.globals.enumerated() where g.loc.file == transformerFile && g.storage == .extern && g.initializer == nil {
             // A name the program defines with external linkage is the linker's to bind.
             if new.globals.contains(where: { $0.name == g.name && $0.storage != .static && $0.storage != .extern && $0.loc.file != transformerFile }) { continue }

@@ -22,10 +22,10 @@ struct ReproPatchTests {
     @Test("[PATCH-2] new-field-zero: a new field v2's start-up code sets to 4096 starts at 4096 in the running program's object; applied, no SIGFPE")
     func newFieldZero() throws { try Self.attempt("new-field-zero", rules: []) }
 
-    @Test("[PATCH-2] new-field-ambiguous: a new field v2's code sets to 1 and to 2 needs a transformer")
+    @Test("[PATCH-2] new-field-ambiguous: a new field v2's start-up code sets to 1 or to 2 needs a transformer")
     func newFieldAmbiguous() throws { try Self.attempt("new-field-ambiguous", rules: ["PATCH-2"]) }
 
-    @Test("[PATCH-2] new-field-flag: a new field v2's code sets to 0 and to 2 starts at zero; applied")
+    @Test("[PATCH-2] new-field-flag: a new field v2's start-up code sets to 0 (and later code to 2) starts at zero; applied")
     func newFieldFlag() throws { try Self.attempt("new-field-flag", rules: []) }
 
     @Test("[PATCH-3] global-unsigned: a global counter and a struct field go from int to unsigned; the global is kept in place, the field converts; the count goes on")

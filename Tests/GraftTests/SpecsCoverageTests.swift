@@ -27,7 +27,8 @@ struct SpecsCoverageTests {
                        "Checker/PatchValidation.swift"]
     static let tests = ["UpdatableTests.swift", "LiveUpdateTests.swift", "LoopExtractionTests.swift",
                         "AdversarialLiveTests.swift", "RuntimeTests.swift", "AdversarialZeroDiffTests.swift",
-                        "AdversarialPatchTests.swift", "DeletedFunctionTests.swift", "PatchValidationTests.swift"]
+                        "AdversarialPatchTests.swift", "DeletedFunctionTests.swift", "PatchValidationTests.swift",
+                        "ReproPatchTests.swift"]
 
     @Test(arguments: [("patch.md", "PATCH"), ("updatability.md", "UPD"), ("representation.md", "REP"), ("validation.md", "VAL")])
     func everyRuleIsCitedAndTested(spec: String, prefix: String) throws {

@@ -7,6 +7,7 @@ import Testing
 import IR
 import Frontend
 import Checker
+import Codegen
 
 @Suite("Type transformer checks (TRANS-*)")
 struct TransformerCheckTests {
@@ -253,11 +254,37 @@ struct TransformerCheckTests {
         }
     }
 
+    @Test("[TRANS-6] an extern declaration in transformers.c names NEW's file-scope static, else the running program's, by identity")
+    func namesStatics() throws {
+        let dir = tempDir()
+        let oldSrc = "static int *buckets; static int keep; int main(void) { return buckets == 0 && keep == 0; }"
+        let newSrc = "static int *main_buckets; static int keep; int main(void) { return main_buckets == 0 && keep == 0; }"
+        let st = "extern int *buckets; extern int *main_buckets; extern int keep; extern int nowhere;\nvoid graft_state_transform(void) { main_buckets = buckets; keep = nowhere; }\n"
+        for (name, text) in [("old.c", oldSrc), ("prog.c", newSrc), ("transformers.c", st)] {
+            try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let old = try Frontend.lower(file: dir + "/old.c", arguments: [])
+        let merged = try Merge.merge([try Frontend.lower(file: dir + "/prog.c", arguments: []),
+                                      try Frontend.lower(file: dir + "/transformers.c", arguments: [])])
+        let bound = PatchBuilder.bindTransformerNames(merged, old: old, transformerFile: dir + "/transformers.c")
+        let ext = { (n: String) in bound.globals.first { $0.sourceName == n && $0.loc.file.hasSuffix("transformers.c") } }
+        // buckets is only OLD's: the declaration takes its identity, so the patch binds it to the running object.
+        #expect(ext("buckets")?.identity == old.globals.first { $0.sourceName == "buckets" }?.identity)
+        // main_buckets and keep are NEW's statics: the transformer's code now names them.
+        let stf = try #require(bound.functions.first { $0.name == "graft_state_transform" && $0.body != nil })
+        let named = Set(Uses.of(stf, in: bound).globals.map { bound[$0] }.map { "\($0.sourceName)@\(($0.loc.file as NSString).lastPathComponent)" })
+        #expect(named.isSuperset(of: ["main_buckets@prog.c", "keep@prog.c", "buckets@transformers.c"]), "\(named)")
+        // A name neither program has stays the linker's.
+        #expect(ext("nowhere")?.identity == merged.globals.first { $0.sourceName == "nowhere" }?.identity)
+    }
+
     @Test("every TRANS rule of Specs/transformers.md is applied in Transformers.swift and named by a test here")
     func everyRuleIsCitedAndTested() throws {
         let rules = try Self.ids()
-        #expect(rules == (1...5).map { "TRANS-\($0)" })
+        #expect(rules == (1...6).map { "TRANS-\($0)" })
+        // TRANS-6 binds names (Codegen/TransformerNames.swift); the others check the transformer (Checker/Transformers.swift).
         let code = try String(contentsOfFile: Self.repo + "/Sources/Checker/Transformers.swift", encoding: .utf8)
+            + String(contentsOfFile: Self.repo + "/Sources/Codegen/TransformerNames.swift", encoding: .utf8)
         let tests = try String(contentsOfFile: Self.repo + "/Tests/GraftTests/TransformerCheckTests.swift", encoding: .utf8)
         for r in rules {
             #expect(code.contains("// \(r)"), "\(r) is not cited next to a check in Sources/Checker/Transformers.swift")

@@ -73,13 +73,19 @@ struct UpdatableTests {
     @Test("refusals: an unwrapped struct that changes layout [PATCH-2], a writable global that changes type [PATCH-3], a changed function without a slot [PATCH-4], a wrapped struct NEW treats as bytes [PATCH-5]")
     func refusals() throws {
         // (char *) over a struct s keeps it out of wrapping (ALIAS-2): its layout cannot change.
-        let base = "struct s { int a; }; struct s g; int get(void) { return g.a; } char *raw(struct s *p) { return (char *)p; } int main(void) { return get(); }"
+        let base = "struct s { int a; }; struct s g; int get(void) { return ++g.a; } char *raw(struct s *p) { return (char *)p; } int main(void) { return get(); }"
         let (old, _) = try lower(base)
         let (grown, _) = try lower(base.replacingOccurrences(of: "int a; }", with: "int a; long b; }"))
         let r = PatchBuilder.plan(old: old, new: grown).refusals
         #expect(r.contains { $0.rule == "PATCH-2" && $0.loc.line == 1 && $0.message.contains("field b added") && $0.message.contains("not wrapped") })
         let (retyped, _) = try lower(base.replacingOccurrences(of: "struct s g;", with: "struct s g[2];").replacingOccurrences(of: "g.a", with: "g[0].a"))
         #expect(PatchBuilder.plan(old: old, new: retyped).refusals.contains { $0.rule == "PATCH-3" && $0.message.contains("writable") })
+        // The same global never written by the running program still holds its initializer: NEW's replaces it.
+        let unwritten = base.replacingOccurrences(of: "++g.a", with: "g.a")
+        let (u1, _) = try lower(unwritten)
+        let (u2, _) = try lower(unwritten.replacingOccurrences(of: "struct s g;", with: "struct s g[2];").replacingOccurrences(of: "g.a", with: "g[0].a"))
+        let up = PatchBuilder.plan(old: u1, new: u2)
+        #expect(!up.refusals.contains { $0.rule == "PATCH-3" } && up.replacedGlobals.count == 1, "\(up.refusals)")
         // A read-only table may change type: NEW's definition replaces it.
         let table = "static const int t[2] = {1, 2}; int at(int i) { return t[i]; } int main(void) { return at(0); }"
         let (t1, _) = try lower(table)

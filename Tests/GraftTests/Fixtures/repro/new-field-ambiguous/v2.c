@@ -1,8 +1,10 @@
-/* new-field-ambiguous (beside repro new-field-zero): v2 adds cfg.mode, set
- * to 1 at start-up and to 2 by step() from the tenth step on: which value an
- * object the running program made should have is not known, so the patch
- * is refused (PATCH-2) unless a transformer sets it. */
+/* new-field-ambiguous (beside repro new-field-zero): v2 adds cfg.mode,
+ * which its start-up code sets to 1 or to 2 depending on the environment:
+ * which value the running program's object should have is not known, so
+ * the patch is refused (PATCH-2) unless a transformer sets it. (What step()
+ * stores later is an update, not the initial value.) */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include "graft.h"
 struct config {
@@ -10,7 +12,10 @@ struct config {
     int mode;
 };
 struct config cfg;
-static void setup(void) { cfg.port = 7000; cfg.mode = 1; }
+static void setup(void) {
+    cfg.port = 7000;
+    if (getenv("GRAFT_TEST_FAST")) cfg.mode = 2; else cfg.mode = 1;
+}
 static void step(int i) {
     if (i >= 10) cfg.mode = 2;
     printf("v2 %d mode=%d chunks=%d%s\n", i, cfg.mode, i * 1000 / 4096, cfg.port == 7000 ? "" : " FAIL");
