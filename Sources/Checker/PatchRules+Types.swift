@@ -81,10 +81,9 @@ extension PatchRules {
     /// *initialization* gives it — a global's initializer, a function NEW
     /// runs only at start-up (`startup`: none of what runs after an update
     /// point), or a function that allocates one (`malloc(sizeof *c)`, a
-    /// constructor). No value there: zero. One constant, the same
-    /// everywhere: that constant. Different constants, or a value computed
-    /// from the running state: `needsValue`, refused unless a hand-written
-    /// transformer sets it. (What code that runs after the point stores is
+    /// constructor). No value there, or one computed at run time: zero. One
+    /// constant, the same everywhere: that constant. Different constants:
+    /// `needsValue`, refused unless a hand-written transformer sets it. (What code that runs after the point stores is
     /// an update of an initialized field, not its initial value.)
     static func initialValues(old o: Record, new r: Record, in p: Program, defaults: [(new: Int, old: Int)], startup: Set<Int>,
                               excluded: (SourceLoc) -> Bool) -> (initial: [TypeChange.Initial], needsValue: (String, String)?) {
@@ -102,9 +101,8 @@ extension PatchRules {
             guard let stores = found[i], !stores.isEmpty else { continue }
             let name = r.fields![i].name!
             let at = { (s: FieldStore) in "\(s.function.map { "in '\($0)'" } ?? "in an initializer") at \(s.loc.file):\(s.loc.line)" }
-            if let computed = stores.first(where: { $0.value == nil }) {
-                return (initial, (name, "NEW's initialization sets it from the running state (\(at(computed)))"))
-            }
+            // A value computed at run time (from a constructor's arguments, say): nothing to copy; it stays zero.
+            if stores.contains(where: { $0.value == nil }) { continue }
             let values = Set(stores.map { $0.value! })
             guard values.count == 1 else {
                 let list = stores.prefix(3).map { "\(TypeChange.Initial.spelled($0.value!)) \(at($0))" }
