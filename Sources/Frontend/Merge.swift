@@ -16,6 +16,8 @@
 //     pointers, so unification is a greatest fixpoint: assume every
 //     same-identity pair equal, drop the pairs whose remapped structure
 //     differs, repeat. An incomplete declaration unifies with a definition.
+//     Field names are not structure: a record spelled with other names
+//     in some units is the same record (Specs/link.md LINK-1).
 //  4. Names. The merged program is one C file: ordinary identifiers
 //     (variables, functions, typedefs, enumerators) and tags must be unique.
 //     External names never change. A static, typedef or enumerator whose
@@ -35,6 +37,19 @@ public enum Merge {
     public static func merge(_ units: [Program]) throws -> Program {
         var m = Merger(units: units)
         return try m.run()
+    }
+
+    /// Two records' fields are one layout (LINK-1): the same number of
+    /// fields with the same types, bit-widths, offsets and attributes, and
+    /// the same anonymous members; the names may differ (a unit that
+    /// renames the fields by macro, glibc's `__fds_bits`/`fds_bits` with and
+    /// without `_GNU_SOURCE`). Accesses name fields by index, so every unit
+    /// reaches the same bytes it did when compiled alone, as with `cc`.
+    public static func sameLayout(_ a: [Field], _ b: [Field]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { f, g in
+            (f.name == nil) == (g.name == nil) && f.type == g.type && f.bitWidth == g.bitWidth
+                && f.offsetBits == g.offsetBits && f.attributes == g.attributes
+        }
     }
 
     /// A C-identifier-safe stem of a unit's file name: `src/util.c` → `util`.
@@ -240,6 +255,9 @@ private struct Merger {
                 let tag = records[rFinal[i].index].tag
                 records[rFinal[i].index] = mapped; records[rFinal[i].index].tag = tag
                 recordOrigin[rFinal[i].index] = u; recordDefUnit[rFinal[i].index] = u
+            } else if let have = records[rFinal[i].index].fields, let mine = mapped.fields {
+                // The same layout spelled with other field names (LINK-1).
+                records[rFinal[i].index].fields = spelling(have, mine)
             }
         }
         for (i, t) in unit.typedefs.enumerated() where tChoice[i] == nil {
@@ -253,7 +271,15 @@ private struct Merger {
         guard r.kind == m.kind, r.isAnonymousMember == m.isAnonymousMember,
               r.tag == recordOrigTag[c.index] else { return false }
         guard let rf = r.fields, let mf = m.fields else { return true }
-        return rf == mf && r.size == m.size && r.align == m.align && r.attributes == m.attributes
+        return Merge.sameLayout(rf, mf) && r.size == m.size && r.align == m.align && r.attributes == m.attributes
+    }
+
+    /// The spelling one merged record keeps for its fields when its units
+    /// spell them differently (LINK-1): the least, so it does not depend
+    /// on the order of the units.
+    func spelling(_ a: [Field], _ b: [Field]) -> [Field] {
+        let an = a.map { $0.name ?? "" }, bn = b.map { $0.name ?? "" }
+        return bn.lexicographicallyPrecedes(an) ? zip(a, bn).map { f, n in var f = f; f.name = f.name == nil ? nil : n; return f } : a
     }
 
     // MARK: 4. Names

@@ -128,6 +128,23 @@ private func utilUnit() -> Program {
     #expect(tags == ["point", "point__2", "u"])
 }
 
+@Test("LINK-1: the same layout with other field names is one record, spelled alike in either unit order")
+func fieldSpellingsDoNotSplitARecord() throws {
+    var other = utilUnit()
+    other.records[0].fields = [Field(name: "__x", type: .int, offsetBits: 0), Field(name: "__y", type: .int, offsetBits: 32)]
+    for units in [[mainUnit(), other], [other, mainUnit()]] {
+        let m = try Merge.merge(units)
+        let points = m.records.filter { $0.identity == "point" }
+        #expect(points.count == 1)
+        #expect(points.first?.fields?.map(\.name) == ["__x", "__y"])
+        #expect(m.records.filter { $0.tag.hasPrefix("point__") }.isEmpty)
+    }
+    // A field at another offset is another layout: two records.
+    other.records[0].fields?[1].offsetBits = 0
+    let m = try Merge.merge([mainUnit(), other])
+    #expect(m.records.map(\.tag).sorted() == ["point", "point__2", "u"])
+}
+
 @Test func duplicateDefinitionIsALinkError() throws {
     var a = utilUnit(); a.sources = ["a.c"]
     var b = utilUnit(); b.sources = ["b.c"]
