@@ -56,22 +56,33 @@ extension PatchBuilder {
                                     unit: String(f.identity.dropLast(f.sourceName.count + 1))))
         }
         for (i, g) in p.globals.enumerated() where g.storage == .static {
-            guard g.identity.hasSuffix(":" + g.sourceName), g.identity.count > g.sourceName.count + 1 else { continue }
-            let rest = String(g.identity.dropLast(g.sourceName.count + 1))
+            guard let name = nameInIdentity(g.identity, g.sourceName) else { continue }
+            let rest = String(g.identity.dropLast(name.count + 1))
             // `file:function:name` for a static local of a function the program defines.
             if let colon = rest.lastIndex(of: ":"), colon != rest.startIndex {
                 let fname = String(rest[rest.index(after: colon)...])
                 if let candidates = bySourceName[fname] {
                     let unit = String(rest[..<colon])
                     let owner = candidates.first { Uses.of($0, in: p).globals.contains(g.id) } ?? candidates[0]
-                    out.append(StaticEntity(kind: .variable, index: i, identity: g.identity, sourceName: g.sourceName,
+                    out.append(StaticEntity(kind: .variable, index: i, identity: g.identity, sourceName: name,
                                             unit: unit, function: fname, owner: owner.identity))
                     continue
                 }
             }
-            out.append(StaticEntity(kind: .variable, index: i, identity: g.identity, sourceName: g.sourceName, unit: rest))
+            out.append(StaticEntity(kind: .variable, index: i, identity: g.identity, sourceName: name, unit: rest))
         }
         return out
+    }
+
+    /// The name part of a static's identity: its source name, or for a
+    /// function's second static local of that name `name#2` (Specs/link.md
+    /// LINK-2); nil when the identity does not end in it.
+    static func nameInIdentity(_ identity: String, _ sourceName: String) -> String? {
+        guard let colon = identity.lastIndex(of: ":"), colon != identity.startIndex else { return nil }
+        let name = String(identity[identity.index(after: colon)...])
+        if name == sourceName { return name }
+        guard name.hasPrefix(sourceName + "#"), Int(name.dropFirst(sourceName.count + 1)) != nil else { return nil }
+        return name
     }
 
     /// The result of matching NEW's statics to OLD's.

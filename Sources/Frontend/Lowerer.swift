@@ -63,6 +63,8 @@ final class Lowerer {
     var globalIDs: [DeclKey: GlobalID] = [:]
     var funcIDs: [DeclKey: FuncID] = [:]
     var globalNames: [String: Int] = [:]
+    /// Identities given to static locals so far (LINK-2).
+    var staticLocalIdentities: Set<String> = []
     var anonCount = 0
     /// Records whose fields have been lowered (or are being lowered).
     var completedRecords: Set<RecordID> = []
@@ -187,6 +189,15 @@ final class Lowerer {
     func identity(_ name: String, isStatic: Bool, function: String? = nil) -> String {
         if let function { return "\(unitName):\(function):\(name)" }
         return isStatic ? "\(unitName):\(name)" : name
+    }
+
+    /// LINK-2: a function's second static local of one name (in another
+    /// block) is `file:f:name#2`, the third `#3`, in source order.
+    func distinctStaticLocal(_ identity: String) -> String {
+        var unique = identity, n = 1
+        while staticLocalIdentities.contains(unique) { n += 1; unique = "\(identity)#\(n)" }
+        staticLocalIdentities.insert(unique)
+        return unique
     }
 
     // MARK: Attributes
@@ -546,7 +557,7 @@ final class Lowerer {
         let ident: String
         if inFunction && isStatic, let f = fn {
             name = uniqueGlobalName("\(f.function.name)__\(sourceName)")
-            ident = identity(sourceName, isStatic: true, function: f.function.sourceName)
+            ident = distinctStaticLocal(identity(sourceName, isStatic: true, function: f.function.sourceName))
         } else {
             name = uniqueGlobalName(sourceName)
             ident = identity(sourceName, isStatic: isStatic)

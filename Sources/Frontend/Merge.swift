@@ -39,6 +39,47 @@ public enum Merge {
         return try m.run()
     }
 
+    /// LINK-2: one file lowered twice into a program (compiled again with
+    /// other `-D`s) gives two units whose statics have the same identities
+    /// (`lib.c:tab`). The second such unit in link order becomes `lib.c#2`
+    /// in every static's identity (`lib.c#2:tab`, `lib.c#2:f:n`), the third
+    /// `lib.c#3`, so that each static is its own entity across versions.
+    public static func distinctUnitIdentities(_ units: [Program]) -> [Program] {
+        var claimed = Set<String>()
+        return units.map { unit in
+            var u = unit
+            let file = unitPart(u) ?? u.sources.first.map { ($0 as NSString).lastPathComponent } ?? ""
+            // A static made by the frontend (a compound literal's object) is known by its file too.
+            for i in u.globals.indices where u.globals[i].storage == .static && u.globals[i].identity.isEmpty {
+                u.globals[i].identity = file + ":" + u.globals[i].sourceName
+            }
+            let own = staticIdentities(u)
+            guard !own.isDisjoint(with: claimed), !file.isEmpty else { claimed.formUnion(own); return u }
+            var k = 2
+            func renamed(_ identity: String) -> String {
+                identity.hasPrefix(file + ":") ? "\(file)#\(k)" + identity.dropFirst(file.count) : identity
+            }
+            while !Set(own.map(renamed)).isDisjoint(with: claimed) { k += 1 }
+            for i in u.globals.indices where u.globals[i].storage == .static { u.globals[i].identity = renamed(u.globals[i].identity) }
+            for i in u.functions.indices where u.functions[i].storage == .static { u.functions[i].identity = renamed(u.functions[i].identity) }
+            claimed.formUnion(staticIdentities(u))
+            return u
+        }
+    }
+
+    /// The identities of a unit's statics (functions, file-scope statics, static locals).
+    static func staticIdentities(_ u: Program) -> Set<String> {
+        Set(u.globals.filter { $0.storage == .static }.map(\.identity) + u.functions.filter { $0.storage == .static }.map(\.identity))
+            .subtracting([""])
+    }
+
+    /// The file part every static identity of a unit starts with (`lib.c` of `lib.c:tab`).
+    static func unitPart(_ u: Program) -> String? {
+        let ids = staticIdentities(u)
+        let candidates = ids.compactMap { id in id.firstIndex(of: ":").map { String(id[..<$0]) } }
+        return candidates.min(by: { $0.count < $1.count }).flatMap { c in ids.allSatisfy { $0.hasPrefix(c + ":") } ? c : nil }
+    }
+
     /// Two records' fields are one layout (LINK-1): the same number of
     /// fields with the same types, bit-widths, offsets and attributes, and
     /// the same anonymous members; the names may differ (a unit that
@@ -102,7 +143,7 @@ private struct Merger {
     var enumeratorRename: [[String: String]] = []  // per unit
 
     init(units: [Program]) {
-        self.units = units
+        self.units = Merge.distinctUnitIdentities(units)
         self.stems = units.enumerated().map { i, u in u.sources.first.map(Merge.stem(of:)) ?? "unit\(i)" }
     }
 

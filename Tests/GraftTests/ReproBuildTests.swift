@@ -89,4 +89,72 @@ struct ReproBuildTests {
         try Self.graft(["cc", "-o", "tm", "tm-lib.o", "tm-main.o"], in: d)
         try Self.expectSameRun("plain", "tm", in: d)
     }
+
+    // MARK: 5. same-name-statics
+
+    /// Starts `exe` (one number a line, every 100 ms), applies `patch` to it
+    /// and returns the numbers it printed until shortly after.
+    static func applyLive(_ exe: String, _ patch: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [Int] {
+        let (prog, out) = try LiveUpdateTests.launch(exe)
+        defer { LiveUpdateTests.stop(prog) }
+        usleep(500_000)
+        let applied = try run(LiveUpdateTests.graft!, ["apply", "--pid", String(prog.processIdentifier), patch, "--timeout", "10"])
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)", sourceLocation: sourceLocation)
+        usleep(700_000)
+        #expect(prog.isRunning, "the program stopped", sourceLocation: sourceLocation)
+        LiveUpdateTests.stop(prog)
+        return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").compactMap { Int($0) }
+    }
+
+    /// The iteration at which `printed` switches from v1's outputs to v2's
+    /// (`model(u)` is what the program prints when updated before iteration u);
+    /// nil when no switch after at least one v1 and before at least two v2 lines explains it.
+    static func updateIteration(_ printed: [Int], _ model: (Int) -> [Int]) -> Int? {
+        guard printed.count >= 4 else { return nil }
+        return (1...(printed.count - 2)).first { u in Array(model(u).prefix(printed.count)) == printed }
+    }
+
+    @Test("LINK-2: two block-scope statics of one name in a function are two entities: the patch builds (no IR-4), applies, and each keeps its own value")
+    func sameNameStaticLocals() throws {
+        let d = try Self.copy("same-name-statics")
+        for v in ["v1", "v2"] {
+            try FileManager.default.createDirectory(atPath: d + "/statics/" + v, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: d + "/statics-\(v).c", toPath: d + "/statics/\(v)/prog.c")
+            try Self.graft(["build", "-o", "prog", "prog.c"], in: d + "/statics/" + v)
+        }
+        try Self.graft(["patch", "--from", "statics/v1/prog", "--to", "statics/v2/prog", "-o", "p1.patch"], in: d)
+        let printed = try Self.applyLive(d + "/statics/v1/prog", d + "/p1.patch")
+        // step(i): odd i adds i to the first s_tmp; the second grows by 2 (v1) or 3 (v2) each call.
+        func model(_ u: Int) -> [Int] {
+            var s1 = 0, s2 = 0
+            return (0..<printed.count).map { i in
+                var r = 0
+                if i & 1 == 1 { s1 += i; r += s1 }
+                s2 += i < u ? 2 : 3
+                return r + s2
+            }
+        }
+        #expect(Self.updateIteration(printed, model) != nil, "not v1 then v2 with both statics kept: \(printed)")
+    }
+
+    @Test("LINK-2: one .c compiled twice with different -D: its statics are two sets of entities; the patch builds (no IR-4) and applies")
+    func fileCompiledTwice() throws {
+        let d = try Self.copy("same-name-statics")
+        for v in ["v1", "v2"] {
+            let w = d + "/twice/" + v
+            try FileManager.default.createDirectory(atPath: w, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: d + "/twice-lib.c", toPath: w + "/lib.c")
+            try FileManager.default.copyItem(atPath: d + "/twice-\(v).c", toPath: w + "/main.c")
+            try Self.graft(["cc", "-c", "lib.c", "-o", "a.o"], in: w)
+            try Self.graft(["cc", "-DSECOND", "-c", "lib.c", "-o", "b.o"], in: w)
+            try Self.graft(["cc", "-c", "main.c"], in: w)
+            try Self.graft(["cc", "-o", "prog", "main.o", "a.o", "b.o"], in: w)
+        }
+        let made = try Self.graft(["patch", "--from", "twice/v1/prog", "--to", "twice/v2/prog", "-o", "p2.patch"], in: d)
+        #expect(made.stdout.contains("1 changed function(s): main.c:step"), "\(made.stdout)")
+        let printed = try Self.applyLive(d + "/twice/v1/prog", d + "/p2.patch")
+        let tab = [1, 2, 3, 4]
+        func model(_ u: Int) -> [Int] { (0..<printed.count).map { i in 3 * tab[i & 3] + (i < u ? 0 : 1) } }
+        #expect(Self.updateIteration(printed, model) != nil, "not v1 then v2: \(printed)")
+    }
 }
