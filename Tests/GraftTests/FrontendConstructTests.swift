@@ -58,6 +58,26 @@ struct FrontendConstructTests {
         """#, prints: "1 2 5 6 r\n")
     }
 
+    /// A parameter declared with a function typedef is a pointer to the
+    /// function (C11 6.7.6.3p8): called, passed on, stored, compared, its
+    /// address taken (Fixtures/repro/fn-typedef-param).
+    @Test func functionTypedefParameter() throws {
+        try expectRuns(#"""
+        #include <stdio.h>
+        typedef int callback_t(int x);
+        struct h { callback_t *f; };
+        static int dbl(int x) { return 2 * x; }
+        static int call_it(callback_t cb, int v) { return cb(v); }
+        static int fwd(callback_t cb, int v) {
+            struct h s = { cb };
+            callback_t **pp = &cb;
+            int eq = cb == dbl;
+            return call_it(cb, v) + s.f(v) + (*pp)(v) + (*cb)(v) + eq + (int)sizeof cb + (cb ? 1 : 0);
+        }
+        int main(void) { printf("%d\n", fwd(dbl, 5)); return 0; }
+        """#, prints: "50\n")
+    }
+
     @Test func unions() throws {
         try expectRuns(#"""
         #include <stdio.h>
