@@ -167,6 +167,8 @@ private struct Merger {
         assignTags(&out)
         out.order = buildOrder(out)
         out.sources = units.flatMap(\.sources)
+        convertUnprototypedCalls(&out)
+        if diagnostics.contains(where: { $0.severity == .error }) { throw Diagnostics(diagnostics) }
         return out
     }
 
@@ -321,6 +323,20 @@ private struct Merger {
     func spelling(_ a: [Field], _ b: [Field]) -> [Field] {
         let an = a.map { $0.name ?? "" }, bn = b.map { $0.name ?? "" }
         return bn.lexicographicallyPrecedes(an) ? zip(a, bn).map { f, n in var f = f; f.name = f.name == nil ? nil : n; return f } : a
+    }
+
+    /// LINK-3: each unit's calls to functions it saw without a prototype,
+    /// converted to the prototype the program has for them.
+    mutating func convertUnprototypedCalls(_ out: inout Program) {
+        let unprototyped = units.indices.map { u in
+            Set(units[u].functions.filter { !$0.type.hasPrototype }.map { funcMap[u][$0.id.index] })
+        }
+        for i in out.functions.indices {
+            guard let u = funcDefUnit[i], out.functions[i].isDefinition, !unprototyped[u].isEmpty else { continue }
+            let (f, problems) = Merge.convertUnprototypedCalls(out.functions[i], calling: unprototyped[u], in: out)
+            out.functions[i] = f
+            diagnostics += problems
+        }
     }
 
     // MARK: 4. Names

@@ -265,3 +265,51 @@ func fieldSpellingsDoNotSplitARecord() throws {
     let m = try Merge.merge([a, b])
     #expect(m.functions.filter { $0.name == "norm" }.count == 1)
 }
+
+@Test("LINK-3: calls without a prototype are converted where the calling convention carries the value, refused at the call elsewhere")
+func unprototypedCallsMeetTheirPrototype() throws {
+    let (caller, _) = try lower("""
+        int ok(void *n, long len) { return fill(n, len); }
+        long widened(void) { return wide(1); }
+        int extra(void) { return one(1, 2); }
+        int g1(void) { return half(3.0); }
+        int g2(void) { return two(1); }
+        int g4(void) { return (int)name(); }
+        """, name: "caller.c", flags: ["-std=gnu89", "-w"])
+    let (callee, _) = try lower("""
+        struct num { int used; };
+        int fill(struct num *a, int c) { a->used = c; return 0; }
+        long wide(long x) { return x << 40; }
+        int one(int x) { return x; }
+        int half(int x) { return x / 2; }
+        int two(int a, int b) { return a + b; }
+        char *name(void) { return "x"; }
+        """, name: "callee.c")
+    #expect(throws: Diagnostics.self) { try Merge.merge([caller, callee]) }
+    do {
+        _ = try Merge.merge([caller, callee])
+    } catch let d as Diagnostics {
+        let link3 = d.items.filter { $0.rule == "LINK-3" }
+        #expect(link3.count == 3, "\(d)")
+        #expect(link3.map(\.loc.line).sorted() == [4, 5, 6], "\(d)")
+        #expect(d.items.contains { $0.message.contains("passes argument 1 as 'double', and the parameter is 'int'") }, "\(d)")
+        #expect(d.items.contains { $0.message.contains("passes 1 argument, and the function takes 2") }, "\(d)")
+        #expect(d.items.contains { $0.message.contains("uses its result as 'int', and the function returns 'char*'") }, "\(d)")
+    }
+    // Without the three broken calls the program merges, verifies, and each call states its conversions.
+    var fine = caller
+    fine.functions = fine.functions.map { f in
+        var f = f
+        if ["g1", "g2", "g4"].contains(f.name) { f.body = .return(.const(.int(0), .int), f.loc) }
+        return f
+    }
+    let m = try Merge.merge([fine, callee])
+    #expect(Verifier.verify(m).isEmpty, "\(Verifier.verify(m))")
+    let ok = try #require(m.functions.first { $0.name == "ok" })
+    var args: [Expr] = []
+    Walk.instructions(in: ok.body!) { if case .call(_, _, let a, _) = $0 { args = a } }
+    #expect(args.count == 2 && args.allSatisfy { if case .cast = $0 { return true }; return false }, "\(args)")
+    let extra = try #require(m.functions.first { $0.name == "extra" })
+    Walk.instructions(in: extra.body!) { if case .call(_, _, let a, _) = $0 { args = a } }
+    #expect(args.count == 1, "\(args)")
+}

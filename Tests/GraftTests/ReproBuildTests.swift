@@ -157,4 +157,39 @@ struct ReproBuildTests {
         func model(_ u: Int) -> [Int] { (0..<printed.count).map { i in 3 * tab[i & 3] + (i < u ? 0 : 1) } }
         #expect(Self.updateIteration(printed, model) != nil, "not v1 then v2: \(printed)")
     }
+
+    // MARK: 7. fn-typedef-param
+
+    @Test("a parameter declared with a function typedef is a pointer to the function: compiles (no IR-22/IR-26) and runs as cc's build")
+    func functionTypedefParameter() throws {
+        let d = try Self.copy("fn-typedef-param")
+        try Self.cc(["-o", "plain", "prog.c"], in: d)
+        try Self.graft(["cc", "-c", "prog.c"], in: d)
+        try Self.graft(["cc", "-o", "prog", "prog.o"], in: d)
+        try Self.expectSameRun("plain", "prog", in: d)
+        #expect(try Self.exec(d + "/prog", in: d).status == 0)
+    }
+
+    // MARK: 8. implicit-decl
+
+    @Test("LINK-3: a call through an implicit declaration with ABI-compatible arguments links (no IR-26) and runs as cc's build")
+    func implicitDeclaration() throws {
+        let d = try Self.copy("implicit-decl")
+        try Self.cc(["-std=gnu89", "-w", "-c", "caller.c", "-o", "plain-caller.o"], in: d)
+        try Self.cc(["-o", "plain", "plain-caller.o", "callee.c"], in: d)
+        try Self.graft(["cc", "-std=gnu89", "-w", "-c", "caller.c"], in: d)
+        try Self.graft(["cc", "-c", "callee.c"], in: d)
+        try Self.graft(["cc", "-o", "prog", "caller.o", "callee.o"], in: d)
+        try Self.expectSameRun("plain", "prog", in: d)
+        #expect(try Self.exec(d + "/prog", in: d).status == 0)
+        // A call passing a double where the definition reads an int is refused at the call, with the rule.
+        try "int half(int x) { return x / 2; }\n".write(toFile: d + "/half.c", atomically: true, encoding: .utf8)
+        try "int main(void) { return half(3.0); }\n".write(toFile: d + "/main.c", atomically: true, encoding: .utf8)
+        try Self.graft(["cc", "-std=gnu89", "-w", "-c", "main.c"], in: d)
+        try Self.graft(["cc", "-c", "half.c"], in: d)
+        let r = try run(LiveUpdateTests.graft!, ["cc", "-o", "bad", "main.o", "half.o"], cwd: d)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("main.c:1:25: error: call to 'half' without a prototype in scope passes argument 1 as 'double'"), "\(r.stderr)")
+        #expect(r.stderr.contains("[LINK-3]") && !r.stderr.contains("bug in graft"), "\(r.stderr)")
+    }
 }
