@@ -106,6 +106,40 @@ final class ParsedUnit {
         _ = buf
         return tokens(range)
     }
+
+    /// The statement whose expansion `c` is, as written where its spelling
+    /// starts (a macro's body), up to the `)` that closes its first `(`;
+    /// nil when that text is not on one logical line (a macro body ends at
+    /// a newline without a backslash before it), so the statement was not
+    /// written whole in one place.
+    func spelledStatement(_ c: CXCursor) -> [String]? {
+        let start = clang_getRangeStart(clang_getCursorExtent(c))
+        var file: CXFile?
+        var off: UInt32 = 0
+        clang_getSpellingLocation(start, &file, nil, nil, &off)
+        guard let file else { return nil }
+        var size = 0
+        guard let buf = clang_getFileContents(tu, file, &size) else { return nil }
+        let range = clang_getRange(clang_getLocationForOffset(tu, file, off),
+                                   clang_getLocationForOffset(tu, file, UInt32(min(size, Int(off) + 16384))))
+        var depth = 0, out: [String] = []
+        for t in tokensWithOffsets(range) {
+            out.append(t.text)
+            if t.text == "(" { depth += 1 }
+            guard t.text == ")" else { continue }
+            depth -= 1
+            guard depth == 0 else { continue }
+            // No line ends on the way, except escaped ones.
+            let bytes = UnsafeRawBufferPointer(start: buf, count: size)
+            var prev: UInt8 = 0
+            for k in Int(off)..<min(size, t.offset) {
+                if bytes[k] == 10 && prev != 92 && prev != 13 { return nil }
+                if bytes[k] != 13 { prev = bytes[k] }
+            }
+            return out
+        }
+        return nil
+    }
 }
 
 func string(_ s: CXString) -> String {
