@@ -192,4 +192,79 @@ struct ReproBuildTests {
         #expect(r.stderr.contains("main.c:1:25: error: call to 'half' without a prototype in scope passes argument 1 as 'double'"), "\(r.stderr)")
         #expect(r.stderr.contains("[LINK-3]") && !r.stderr.contains("bug in graft"), "\(r.stderr)")
     }
+
+    // MARK: 3. typedef-fingerprint
+
+    @Test("PATCH-1/PATCH-2: a struct with an anonymous union holding a typedef'd field is unchanged when v2 adds a typedef elsewhere (plain and wrapped); tail[0] → tail[] is no change and names no field")
+    func typedefFingerprint() throws {
+        let d = try Self.copy("typedef-fingerprint")
+        for c in ["union", "wrapped", "end0"] {
+            for v in ["v1", "v2"] {
+                let w = d + "/\(c)/\(v)"
+                try FileManager.default.createDirectory(atPath: w, withIntermediateDirectories: true)
+                try FileManager.default.copyItem(atPath: d + "/\(c)-\(v).c", toPath: w + "/prog.c")
+                try Self.graft(["build", "-o", "prog", "prog.c"], in: w)
+            }
+            let r = try Self.graft(["patch", "--from", "\(c)/v1/prog", "--to", "\(c)/v2/prog", "-o", "\(c).patch"], in: d)
+            #expect(r.stdout.contains("no code changes"), "\(c): \(r.stdout)")
+            for word in ["PATCH-2", "converted", "changed type", "retyped", "type(s)"] {
+                #expect(!r.stdout.contains(word) && !r.stderr.contains(word), "\(c): \(r.stdout)\(r.stderr)")
+            }
+        }
+        // The wrapped one applied to the running program: it goes on.
+        let (prog, _) = try LiveUpdateTests.launch(d + "/wrapped/v1/prog")
+        defer { LiveUpdateTests.stop(prog) }
+        usleep(300_000)
+        let applied = try run(LiveUpdateTests.graft!, ["apply", "--pid", String(prog.processIdentifier), d + "/wrapped.patch", "--timeout", "10"])
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        usleep(300_000)
+        #expect(prog.isRunning)
+    }
+
+    // MARK: 4. typedef-ptr-field
+
+    @Test("PATCH-2: an unchanged `chunk_t *` field is copied by the default transformer when another field is added, as `struct chunk *` is; the patch applies")
+    func typedefPointerField() throws {
+        let d = try Self.copy("typedef-ptr-field")
+        for (name, spelled) in [("typedef", "chunk_t *inbuf;"), ("plain", "struct chunk *inbuf;")] {
+            for v in ["v1", "v2"] {
+                let w = d + "/\(name)/\(v)"
+                try FileManager.default.createDirectory(atPath: w, withIntermediateDirectories: true)
+                let text = try String(contentsOfFile: d + "/\(v).c", encoding: .utf8).replacingOccurrences(of: "chunk_t *inbuf;", with: spelled)
+                try text.write(toFile: w + "/prog.c", atomically: true, encoding: .utf8)
+                try Self.graft(["build", "-o", "prog", "prog.c"], in: w)
+            }
+            let r = try Self.graft(["patch", "--from", "\(name)/v1/prog", "--to", "\(name)/v2/prog", "-o", "\(name).patch"], in: d)
+            #expect(r.stdout.contains("struct session: field extra added — default transformer"), "\(name): \(r.stdout)")
+            #expect(!r.stdout.contains("inbuf") && !r.stderr.contains("PATCH-2"), "\(name): \(r.stdout)\(r.stderr)")
+        }
+        let (prog, _) = try LiveUpdateTests.launch(d + "/typedef/v1/prog")
+        defer { LiveUpdateTests.stop(prog) }
+        usleep(300_000)
+        let applied = try run(LiveUpdateTests.graft!, ["apply", "--pid", String(prog.processIdentifier), d + "/typedef.patch", "--timeout", "10"])
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        usleep(300_000)
+        #expect(prog.isRunning)
+    }
+
+    // MARK: 6. asm-macro
+
+    @Test("inline asm written through a macro from a header compiles and runs as cc's build; one whose template a macro argument supplies is refused with what to write")
+    func asmThroughHeaderMacro() throws {
+        let d = try Self.copy("asm-macro")
+        try Self.cc(["-O2", "-o", "plain", "a.c"], in: d)
+        try Self.graft(["cc", "-O2", "-o", "prog", "a.c"], in: d)
+        try Self.expectSameRun("plain", "prog", in: d)
+        #expect(try Self.exec(d + "/prog", in: d).status == 0)
+        try Self.graft(["cc", "-O2", "-o", "same", "same-file.c"], in: d)
+        #expect(try Self.exec(d + "/same", in: d).status == 0)
+        // The template is the macro's argument: its body does not spell it.
+        try "#define ASMT(t, x) asm volatile (t : \"=r\"(x))\n".write(toFile: d + "/t.h", atomically: true, encoding: .utf8)
+        try "#include \"t.h\"\nint main(void) { unsigned x; ASMT(\"movl $0, %0\", x); return (int)x; }\n"
+            .write(toFile: d + "/t.c", atomically: true, encoding: .utf8)
+        let r = try run(LiveUpdateTests.graft!, ["cc", "-o", "t", "t.c"], cwd: d)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("t.c:2:30: error: unsupported: inline assembly whose template, constraints or clobbers a macro builds"), "\(r.stderr)")
+        #expect(r.stderr.contains("write them as string literals in the macro's body"), "\(r.stderr)")
+    }
 }
