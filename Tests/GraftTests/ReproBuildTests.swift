@@ -267,4 +267,27 @@ struct ReproBuildTests {
         #expect(r.stderr.contains("t.c:2:30: error: unsupported: inline assembly whose template, constraints or clobbers a macro builds"), "\(r.stderr)")
         #expect(r.stderr.contains("write them as string literals in the macro's body"), "\(r.stderr)")
     }
+
+    // MARK: 9. archive-member
+
+    @Test("LINK-4: an archive member is pulled in for a symbol code uses, not for one only declared: the program links and runs as cc's build")
+    func archiveMemberForDeclaration() throws {
+        let d = try Self.copy("archive-member")
+        try Self.cc(["-c", "lib.c", "-o", "plain-lib.o"], in: d)
+        _ = try run("/usr/bin/ar", ["rcs", "libplain.a", "plain-lib.o"], cwd: d)
+        try Self.cc(["-o", "plain", "main.c", "libplain.a"], in: d)
+        try Self.graft(["cc", "-c", "lib.c", "-o", "lib.o"], in: d)
+        // A second member, used only through a function pointer in an initializer: it must join.
+        try "int used_fn(void) { return 7; }\n".write(toFile: d + "/used.c", atomically: true, encoding: .utf8)
+        try Self.graft(["cc", "-c", "used.c", "-o", "used.o"], in: d)
+        #expect(try run("/usr/bin/ar", ["rcs", "libx.a", "lib.o", "used.o"], cwd: d).status == 0)
+        try Self.graft(["cc", "-c", "main.c", "-o", "main.o"], in: d)
+        try Self.graft(["cc", "-o", "prog", "main.o", "libx.a"], in: d)
+        try Self.expectSameRun("plain", "prog", in: d)
+        try "int used_fn(void);\nint (*fp)(void) = used_fn;\nint main(void) { return fp() - 7; }\n"
+            .write(toFile: d + "/main2.c", atomically: true, encoding: .utf8)
+        try Self.graft(["cc", "-c", "main2.c", "-o", "main2.o"], in: d)
+        try Self.graft(["cc", "-o", "prog2", "main2.o", "libx.a"], in: d)
+        #expect(try Self.exec(d + "/prog2", in: d).status == 0)
+    }
 }

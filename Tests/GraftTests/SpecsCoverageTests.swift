@@ -24,7 +24,7 @@ struct SpecsCoverageTests {
                        "Codegen/CEmitter+Decls.swift", "Codegen/CEmitter+Stmt.swift", "Codegen/CEmitter+Expr.swift",
                        "Checker/InteriorPointers.swift", "Runtime/runtime.c", "Runtime/control.c",
                        "Codegen/StaticMatching.swift", "Codegen/EnumChanges.swift", "Checker/PatchValidation.swift",
-                       "Frontend/Merge.swift", "Frontend/Lowerer.swift", "Frontend/LowerExpr.swift", "graft/ObjectIR.swift"]
+                       "Frontend/Merge.swift", "Frontend/Lowerer.swift", "Frontend/Unprototyped.swift", "Checker/Uses.swift", "graft/CC.swift"]
     static let tests = ["UpdatableTests.swift", "LiveUpdateTests.swift", "LoopExtractionTests.swift",
                         "AdversarialLiveTests.swift", "RuntimeTests.swift", "AdversarialZeroDiffTests.swift",
                         "AdversarialPatchTests.swift", "DeletedFunctionTests.swift", "PatchValidationTests.swift",
