@@ -290,4 +290,30 @@ struct ReproBuildTests {
         try Self.graft(["cc", "-o", "prog2", "main2.o", "libx.a"], in: d)
         #expect(try Self.exec(d + "/prog2", in: d).status == 0)
     }
+
+    // MARK: 10. path-identity
+
+    @Test("PATCH-1: v1/prog.c and v2/prog.c built from their parent folder: next_id is changed, not deleted + new, and its static local keeps counting after the update")
+    func pathIdentity() throws {
+        let d = try Self.copy("path-identity")
+        for v in ["v1", "v2"] {
+            try FileManager.default.createDirectory(atPath: d + "/" + v, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: d + "/\(v).c", toPath: d + "/\(v)/prog.c")
+            try Self.graft(["build", "-o", "\(v)/prog", "\(v)/prog.c"], in: d)
+        }
+        let made = try Self.graft(["patch", "--from", "v1/prog", "--to", "v2/prog", "-o", "p.patch"], in: d)
+        #expect(made.stdout.contains("1 changed function(s): v1/prog.c:next_id"), "\(made.stdout)")
+        #expect(!made.stdout.contains("new function") && !made.stdout.contains("deleted"), "\(made.stdout)")
+        // 300 ms a line: a longer window than applyLive's for a few lines either side.
+        let (prog, out) = try LiveUpdateTests.launch(d + "/v1/prog")
+        defer { LiveUpdateTests.stop(prog) }
+        usleep(1_000_000)
+        let applied = try run(LiveUpdateTests.graft!, ["apply", "--pid", String(prog.processIdentifier), d + "/p.patch", "--timeout", "10"])
+        #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        usleep(1_000_000)
+        LiveUpdateTests.stop(prog)
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").compactMap { Int($0) }
+        func model(_ u: Int) -> [Int] { (0..<printed.count).map { i in i < u ? i + 1 : 10 * (i + 1) } }
+        #expect(Self.updateIteration(printed, model) != nil, "the counter did not go on ×10 after the update: \(printed)")
+    }
 }
