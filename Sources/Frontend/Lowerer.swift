@@ -63,6 +63,8 @@ final class Lowerer {
     var globalIDs: [DeclKey: GlobalID] = [:]
     var funcIDs: [DeclKey: FuncID] = [:]
     var globalNames: [String: Int] = [:]
+    /// Functions called somewhere while they had no prototype (LINK-3).
+    var unprototypedCallees: Set<FuncID> = []
     /// Identities given to static locals so far (LINK-2).
     var staticLocalIdentities: Set<String> = []
     var anonCount = 0
@@ -112,6 +114,21 @@ final class Lowerer {
             try lowerTopLevel(c)
         }
         applyInlineSemantics()
+        try convertUnprototypedCalls()
+    }
+
+    /// LINK-3 within the unit: calls made before the function's prototype
+    /// (`int f();` … `f(1L)` … `int f(int x) { … }`) pass the promoted
+    /// arguments; they are converted to the prototype as at the link.
+    func convertUnprototypedCalls() throws {
+        guard !unprototypedCallees.isEmpty else { return }
+        var problems: [Diagnostic] = []
+        for i in program.functions.indices where program.functions[i].isDefinition {
+            let (f, p) = Merge.convertUnprototypedCalls(program.functions[i], calling: unprototypedCallees, in: program)
+            program.functions[i] = f
+            problems += p
+        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
     }
 
     /// C99 6.7.4p7: a function with external linkage whose every file-scope

@@ -78,6 +78,20 @@ struct FrontendConstructTests {
         """#, prints: "50\n")
     }
 
+    /// LINK-3 within one unit: calls made where `f` had no prototype pass
+    /// promoted arguments (a `long` for an `int`); the definition's
+    /// prototype, seen later, converts them.
+    @Test("LINK-3: calls before the prototype in the same unit are converted to it")
+    func callsBeforeThePrototype() throws {
+        try expectRuns(#"""
+        #include <stdio.h>
+        int f();
+        static long g(void) { return f(1L, 2) + f(3, 4L); }
+        int f(int x, int y) { return x + y; }
+        int main(void) { printf("%ld\n", g()); return 0; }
+        """#, prints: "10\n")
+    }
+
     @Test func unions() throws {
         try expectRuns(#"""
         #include <stdio.h>
