@@ -124,7 +124,8 @@ final class Lowerer {
         guard !unprototypedCallees.isEmpty else { return }
         var problems: [Diagnostic] = []
         for i in program.functions.indices where program.functions[i].isDefinition {
-            let (f, p) = Merge.convertUnprototypedCalls(program.functions[i], calling: unprototypedCallees, in: program)
+            let callees = Dictionary(uniqueKeysWithValues: unprototypedCallees.map { ($0, Merge.CallerView.noPrototype) })
+            let (f, p) = Merge.convertUnprototypedCalls(program.functions[i], calling: callees, in: program)
             program.functions[i] = f
             problems += p
         }

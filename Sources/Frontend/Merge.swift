@@ -168,6 +168,7 @@ private struct Merger {
         out.order = buildOrder(out)
         out.sources = units.flatMap(\.sources)
         convertUnprototypedCalls(&out)
+        checkVariableDeclarations(out)
         if diagnostics.contains(where: { $0.severity == .error }) { throw Diagnostics(diagnostics) }
         return out
     }
@@ -326,16 +327,42 @@ private struct Merger {
     }
 
     /// LINK-3: each unit's calls to functions it saw without a prototype,
-    /// converted to the prototype the program has for them.
+    /// or declared with another type, converted to the prototype the
+    /// program has for them.
     mutating func convertUnprototypedCalls(_ out: inout Program) {
-        let unprototyped = units.indices.map { u in
-            Set(units[u].functions.filter { !$0.type.hasPrototype }.map { funcMap[u][$0.id.index] })
+        let views: [[FuncID: Merge.CallerView]] = units.indices.map { u in
+            let m = mapper(u)
+            var seen: [FuncID: Merge.CallerView] = [:]
+            for f in units[u].functions {
+                let id = funcMap[u][f.id.index]
+                if !f.type.hasPrototype { seen[id] = .noPrototype; continue }
+                let mine = CType.function(m.map(f.type)), linked = CType.function(out[id].type)
+                if Merge.bare(mine, in: out) != Merge.bare(linked, in: out) { seen[id] = .declared(mine, f.loc) }
+            }
+            return seen
         }
         for i in out.functions.indices {
-            guard let u = funcDefUnit[i], out.functions[i].isDefinition, !unprototyped[u].isEmpty else { continue }
-            let (f, problems) = Merge.convertUnprototypedCalls(out.functions[i], calling: unprototyped[u], in: out)
+            guard let u = funcDefUnit[i], out.functions[i].isDefinition, !views[u].isEmpty else { continue }
+            let (f, problems) = Merge.convertUnprototypedCalls(out.functions[i], calling: views[u], in: out)
             out.functions[i] = f
             diagnostics += problems
+        }
+    }
+
+    /// LINK-5: a unit that uses an external variable through a declaration
+    /// of another type than the definition's reads and writes its storage
+    /// as something else: refused at that declaration.
+    mutating func checkVariableDeclarations(_ out: Program) {
+        for (i, contribs) in globalContribs.enumerated() where contribs.count > 1 {
+            let g = out.globals[i]
+            guard g.storage != .static else { continue }
+            for c in contribs {
+                let d = mapper(c.unit).map(units[c.unit][c.id])
+                guard !Merge.sameObjectType(d.type, g.type, in: out), Merge.uses(units[c.unit], global: c.id) else { continue }
+                diagnostics.append(Diagnostic(.error, d.loc,
+                    "'\(g.sourceName)' is declared here as '\(Merge.show(out, d.type))', and \(g.initializer != nil || g.storage != .extern ? "defined" : "declared") as '\(Merge.show(out, g.type))' at \(g.loc); this file reads and writes it as the other type: declare it once, in a header both files include",
+                    rule: "LINK-5"))
+            }
         }
     }
 

@@ -313,3 +313,49 @@ func unprototypedCallsMeetTheirPrototype() throws {
     Walk.instructions(in: extra.body!) { if case .call(_, _, let a, _) = $0 { args = a } }
     #expect(args.count == 1, "\(args)")
 }
+
+@Test("LINK-3, LINK-5: a call through another unit's prototype is converted; a variable used through a declaration of another type is refused at it, an unused one is not")
+func declarationsOfAnotherType() throws {
+    let (caller, _) = try lower("""
+        int f(long x);
+        extern long counter;
+        extern long quiet;
+        extern int table[];
+        int main(void) { counter = 2; return f(5L) + table[1]; }
+        """, name: "a.c")
+    let (callee, _) = try lower("""
+        int f(int x) { return x; }
+        int counter;
+        int quiet;
+        int table[4] = {1, 2, 3, 4};
+        """, name: "b.c")
+    do {
+        _ = try Merge.merge([caller, callee])
+        Issue.record("a variable used as another type merged")
+    } catch let d as Diagnostics {
+        let link5 = d.items.filter { $0.rule == "LINK-5" }
+        #expect(link5.count == 1, "\(d)")
+        #expect(link5.first?.loc.line == 2, "\(d)")
+        #expect(link5.first?.message.contains("'counter' is declared here as 'long', and defined as 'int' at") == true, "\(d)")
+        #expect(!d.items.contains { $0.rule == "LINK-3" }, "\(d)")
+    }
+    // Used as its own type, the program merges; the call to f converts its argument.
+    var fixed = caller
+    fixed.globals = fixed.globals.map { g in var g = g; if g.name == "counter" { g.type = .int }; return g }
+    fixed.functions = fixed.functions.map { f in
+        var f = f
+        if f.name == "main" {
+            f.body = Walk.mapInstructions(f.body!) { i in
+                if case .assign(let lv, _, let l) = i { return .assign(lv, .const(.int(2), .int), l) }
+                return i
+            }
+        }
+        return f
+    }
+    let m = try Merge.merge([fixed, callee])
+    #expect(Verifier.verify(m).isEmpty, "\(Verifier.verify(m))")
+    let main = try #require(m.functions.first { $0.name == "main" })
+    var args: [Expr] = []
+    Walk.instructions(in: main.body!) { if case .call(_, _, let a, _) = $0 { args = a } }
+    #expect(args == [.cast(.int, .const(.int(5), .long))], "\(args)")
+}
