@@ -125,6 +125,9 @@ extension PatchBuilder {
             ns[k].unit = to
         }
         for k in ns.indices { if let o = ns[k].owner, let m = functionIdentity[o] { ns[k].owner = m } }
+        if !stateTransformer && Rules.enforced("PATCH-1", site: "same-name") {
+            result.refusals += sameNameRefusals(old: os, new: ns, in: new)
+        }
 
         // 2. Statics moved to another file.
         let oldFunctionIDs = Set(old.functions.filter(\.isDefinition).map(\.identity))
@@ -190,6 +193,30 @@ extension PatchBuilder {
             if let m = result.moved[result.program.globals[i].identity] { result.program.globals[i].identity = m }
         }
         return result
+    }
+
+    /// A function's static locals of one name are told apart by their order
+    /// (`n`, `n#2`, … Specs/link.md LINK-2). When OLD and NEW have a
+    /// different number of them, which one continues which cannot be told
+    /// (one added before the others shifts them all): refused, unless NEW
+    /// carries the state over itself.
+    static func sameNameRefusals(old os: [StaticEntity], new ns: [StaticEntity], in new: Program) -> [Diagnostic] {
+        func groups(_ es: [StaticEntity]) -> [String: [StaticEntity]] {
+            Dictionary(grouping: es.filter(\.isLocal)) { e in
+                "\(e.unit):\(e.function!):" + (e.sourceName.split(separator: "#").first.map(String.init) ?? e.sourceName)
+            }
+        }
+        let o = groups(os), n = groups(ns)
+        var out: [Diagnostic] = []
+        for (key, newOnes) in n.sorted(by: { $0.key < $1.key }) {
+            let oldCount = o[key]?.count ?? 0
+            guard oldCount > 0, oldCount != newOnes.count, max(oldCount, newOnes.count) > 1, let first = newOnes.first else { continue }
+            let name = first.sourceName.split(separator: "#").first.map(String.init) ?? first.sourceName
+            out.append(Diagnostic(.error, new.globals[first.index].loc,
+                "'\(first.function!)' has \(newOnes.count) static locals named '\(name)' in NEW and \(oldCount) in the running program; they are told apart by their order, so which one continues which cannot be told and state could pass to the wrong one: give the new one another name, or carry the state over in `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c",
+                rule: "PATCH-1"))
+        }
+        return out
     }
 
     static func describe(_ e: StaticEntity) -> String {

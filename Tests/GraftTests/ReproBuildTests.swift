@@ -135,6 +135,17 @@ struct ReproBuildTests {
             }
         }
         #expect(Self.updateIteration(printed, model) != nil, "not v1 then v2 with both statics kept: \(printed)")
+        // A third s_tmp added before the two: they are told apart by order, so the patch is refused.
+        let w = d + "/statics/v3"
+        try FileManager.default.createDirectory(atPath: w, withIntermediateDirectories: true)
+        let v3 = try String(contentsOfFile: d + "/statics-v1.c", encoding: .utf8)
+            .replacingOccurrences(of: "  int r = 0;\n", with: "  int r = 0;\n  { static int s_tmp; s_tmp += 100; r += s_tmp; }\n")
+        try v3.write(toFile: w + "/prog.c", atomically: true, encoding: .utf8)
+        try Self.graft(["build", "-o", "prog", "prog.c"], in: w)
+        let refused = try run(LiveUpdateTests.graft!, ["patch", "--from", "statics/v1/prog", "--to", "statics/v3/prog", "-o", "p3.patch"], cwd: d)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("prog.c:6:16: error: 'step' has 3 static locals named 's_tmp' in NEW and 2 in the running program"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("[PATCH-1]"), "\(refused.stderr)")
     }
 
     @Test("LINK-2: one .c compiled twice with different -D: its statics are two sets of entities; the patch builds (no IR-4) and applies")
