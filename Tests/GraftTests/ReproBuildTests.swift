@@ -19,6 +19,9 @@ struct ReproBuildTests {
         return dir
     }
 
+    /// Removes the folder `copy` made.
+    static func cleanup(_ dir: String) { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+
     /// `graft ARGS` in `cwd`; fails the test (and throws) when it does not exit 0.
     @discardableResult
     static func graft(_ args: [String], in cwd: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
@@ -49,6 +52,7 @@ struct ReproBuildTests {
     @Test("LINK-1: a header's struct whose fields one unit renames by macro is one struct; the program links and runs as cc's")
     func fieldMacro() throws {
         let d = try Self.copy("field-macro")
+        defer { Self.cleanup(d) }
         try Self.cc(["-o", "plain", "lib.c", "main.c"], in: d)
         try Self.graft(["cc", "-c", "lib.c"], in: d)
         try Self.graft(["cc", "-c", "main.c"], in: d)
@@ -68,6 +72,7 @@ struct ReproBuildTests {
     @Test("LINK-1: fd_set and struct tm seen with and without _GNU_SOURCE are one type: a body-only patch is admitted (no PATCH-2), struct tm * passes between the units")
     func featureMacros() throws {
         let d = try Self.copy("feature-macros")
+        defer { Self.cleanup(d) }
         for v in ["v1", "v2"] {
             try FileManager.default.createDirectory(atPath: d + "/" + v, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: d + "/a.c", toPath: d + "/\(v)/a.c")
@@ -117,6 +122,7 @@ struct ReproBuildTests {
     @Test("LINK-2: two block-scope statics of one name in a function are two entities: the patch builds (no IR-4), applies, and each keeps its own value")
     func sameNameStaticLocals() throws {
         let d = try Self.copy("same-name-statics")
+        defer { Self.cleanup(d) }
         for v in ["v1", "v2"] {
             try FileManager.default.createDirectory(atPath: d + "/statics/" + v, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: d + "/statics-\(v).c", toPath: d + "/statics/\(v)/prog.c")
@@ -151,6 +157,7 @@ struct ReproBuildTests {
     @Test("LINK-2: one .c compiled twice with different -D: its statics are two sets of entities; the patch builds (no IR-4) and applies")
     func fileCompiledTwice() throws {
         let d = try Self.copy("same-name-statics")
+        defer { Self.cleanup(d) }
         for v in ["v1", "v2"] {
             let w = d + "/twice/" + v
             try FileManager.default.createDirectory(atPath: w, withIntermediateDirectories: true)
@@ -174,6 +181,7 @@ struct ReproBuildTests {
     @Test("a parameter declared with a function typedef is a pointer to the function: compiles (no IR-22/IR-26) and runs as cc's build")
     func functionTypedefParameter() throws {
         let d = try Self.copy("fn-typedef-param")
+        defer { Self.cleanup(d) }
         try Self.cc(["-o", "plain", "prog.c"], in: d)
         try Self.graft(["cc", "-c", "prog.c"], in: d)
         try Self.graft(["cc", "-o", "prog", "prog.o"], in: d)
@@ -186,6 +194,7 @@ struct ReproBuildTests {
     @Test("LINK-3: a call through an implicit declaration with ABI-compatible arguments links (no IR-26) and runs as cc's build")
     func implicitDeclaration() throws {
         let d = try Self.copy("implicit-decl")
+        defer { Self.cleanup(d) }
         try Self.cc(["-std=gnu89", "-w", "-c", "caller.c", "-o", "plain-caller.o"], in: d)
         try Self.cc(["-o", "plain", "plain-caller.o", "callee.c"], in: d)
         try Self.graft(["cc", "-std=gnu89", "-w", "-c", "caller.c"], in: d)
@@ -209,6 +218,7 @@ struct ReproBuildTests {
     @Test("PATCH-1/PATCH-2: a struct with an anonymous union holding a typedef'd field is unchanged when v2 adds a typedef elsewhere (plain and wrapped); tail[0] → tail[] is no change and names no field")
     func typedefFingerprint() throws {
         let d = try Self.copy("typedef-fingerprint")
+        defer { Self.cleanup(d) }
         for c in ["union", "wrapped", "end0"] {
             for v in ["v1", "v2"] {
                 let w = d + "/\(c)/\(v)"
@@ -237,6 +247,7 @@ struct ReproBuildTests {
     @Test("PATCH-2: an unchanged `chunk_t *` field is copied by the default transformer when another field is added, as `struct chunk *` is; the patch applies")
     func typedefPointerField() throws {
         let d = try Self.copy("typedef-ptr-field")
+        defer { Self.cleanup(d) }
         for (name, spelled) in [("typedef", "chunk_t *inbuf;"), ("plain", "struct chunk *inbuf;")] {
             for v in ["v1", "v2"] {
                 let w = d + "/\(name)/\(v)"
@@ -263,6 +274,7 @@ struct ReproBuildTests {
     @Test("inline asm written through a macro from a header compiles and runs as cc's build; one whose template a macro argument supplies is refused with what to write")
     func asmThroughHeaderMacro() throws {
         let d = try Self.copy("asm-macro")
+        defer { Self.cleanup(d) }
         try Self.cc(["-O2", "-o", "plain", "a.c"], in: d)
         try Self.graft(["cc", "-O2", "-o", "prog", "a.c"], in: d)
         try Self.expectSameRun("plain", "prog", in: d)
@@ -284,6 +296,7 @@ struct ReproBuildTests {
     @Test("LINK-4: an archive member is pulled in for a symbol code uses, not for one only declared: the program links and runs as cc's build")
     func archiveMemberForDeclaration() throws {
         let d = try Self.copy("archive-member")
+        defer { Self.cleanup(d) }
         try Self.cc(["-c", "lib.c", "-o", "plain-lib.o"], in: d)
         _ = try run("/usr/bin/ar", ["rcs", "libplain.a", "plain-lib.o"], cwd: d)
         try Self.cc(["-o", "plain", "main.c", "libplain.a"], in: d)
@@ -307,6 +320,7 @@ struct ReproBuildTests {
     @Test("PATCH-1: v1/prog.c and v2/prog.c built from their parent folder: next_id is changed, not deleted + new, and its static local keeps counting after the update")
     func pathIdentity() throws {
         let d = try Self.copy("path-identity")
+        defer { Self.cleanup(d) }
         for v in ["v1", "v2"] {
             try FileManager.default.createDirectory(atPath: d + "/" + v, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: d + "/\(v).c", toPath: d + "/\(v)/prog.c")
