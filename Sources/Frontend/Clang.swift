@@ -107,6 +107,35 @@ final class ParsedUnit {
         return tokens(range)
     }
 
+    /// The tokens of `c`'s extent as written at the place it is expanded
+    /// (for a statement written through a macro: the macro's name and
+    /// arguments), empty when the extent does not lie in one file.
+    func expansionTokens(_ c: CXCursor) -> [String] {
+        let r = clang_getCursorExtent(c)
+        var f1: CXFile?, f2: CXFile?
+        var o1: UInt32 = 0, o2: UInt32 = 0
+        clang_getExpansionLocation(clang_getRangeStart(r), &f1, nil, nil, &o1)
+        clang_getExpansionLocation(clang_getRangeEnd(r), &f2, nil, nil, &o2)
+        guard let f1, let f2, clang_File_isEqual(f1, f2) != 0, o2 >= o1 else { return [] }
+        return tokens(clang_getRange(clang_getLocationForOffset(tu, f1, o1), clang_getLocationForOffset(tu, f1, o2)))
+    }
+
+    /// The tokens of the logical line (a macro's body) from where `c`'s
+    /// spelling starts.
+    func spelledLine(_ c: CXCursor) -> [String] {
+        let start = clang_getRangeStart(clang_getCursorExtent(c))
+        var file: CXFile?
+        var off: UInt32 = 0
+        clang_getSpellingLocation(start, &file, nil, nil, &off)
+        guard let file else { return [] }
+        var size = 0
+        guard let buf = clang_getFileContents(tu, file, &size) else { return [] }
+        let bytes = UnsafeRawBufferPointer(start: buf, count: size)
+        var end = Int(off), prev: UInt8 = 0
+        while end < size, !(bytes[end] == 10 && prev != 92) { if bytes[end] != 13 { prev = bytes[end] }; end += 1 }
+        return tokens(clang_getRange(clang_getLocationForOffset(tu, file, off), clang_getLocationForOffset(tu, file, UInt32(end))))
+    }
+
     /// The statement whose expansion `c` is, as written where its spelling
     /// starts (a macro's body), up to the `)` that closes its first `(`;
     /// nil when that text is not on one logical line (a macro body ends at

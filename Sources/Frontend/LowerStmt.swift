@@ -262,16 +262,24 @@ extension Lowerer {
     /// operand expressions are the cursor's children (outputs, then inputs).
     func lowerAsm(_ c: CXCursor) throws {
         let keywords = ["asm", "__asm__", "__asm"]
-        var toks = unit.tokens(clang_getCursorExtent(c))
+        let qualifiers = ["volatile", "__volatile__", "__volatile", "goto", "inline", "__inline__"]
+        var toks = unit.expansionTokens(c)
         var throughMacro = false
         if !(toks.first.map(keywords.contains) ?? false) {
-            // Written through a macro (`SWAP32(x, p)` from a header): the
-            // statement is spelled whole in the macro's body.
-            guard let spelled = unit.spelledStatement(c), spelled.first.map(keywords.contains) == true else {
+            throughMacro = true
+            let line = unit.spelledLine(c)
+            if let spelled = unit.spelledStatement(c), spelled.first.map(keywords.contains) == true {
+                // Written through a macro (`SWAP32(x, p)` from a header): the
+                // statement is spelled whole in the macro's body.
+                toks = spelled
+            } else if line.first.map(keywords.contains) == true, line.allSatisfy({ keywords.contains($0) || qualifiers.contains($0) }),
+                      toks.count > 1, toks[1] == "(" || qualifiers.contains(toks[1]) {
+                // `ASM("nop")` with `#define ASM __asm__ __volatile__`: the
+                // macro's body is the keywords, the rest is written here.
+                toks = line + toks.dropFirst()
+            } else {
                 throw unsupported(c, "inline assembly written through a macro that does not spell the whole `asm` statement in its body; write the statement, from `asm` to its closing `)`, in one macro or in the function")
             }
-            toks = spelled
-            throughMacro = true
         }
         var i = 1
         var isVolatile = false

@@ -281,6 +281,12 @@ struct ReproBuildTests {
         #expect(try Self.exec(d + "/prog", in: d).status == 0)
         try Self.graft(["cc", "-O2", "-o", "same", "same-file.c"], in: d)
         #expect(try Self.exec(d + "/same", in: d).status == 0)
+        // A macro that is only the keywords (`#define ASM __asm__ __volatile__`): the rest is written at the use.
+        try "#define ASM __asm__ __volatile__\n".write(toFile: d + "/kw.h", atomically: true, encoding: .utf8)
+        try "#include \"kw.h\"\nint main(void) { unsigned x = 5; ASM (\"movl $0, %0\" : \"=r\"(x)); return (int)x; }\n"
+            .write(toFile: d + "/kw.c", atomically: true, encoding: .utf8)
+        try Self.graft(["cc", "-O2", "-o", "kw", "kw.c"], in: d)
+        #expect(try Self.exec(d + "/kw", in: d).status == 0)
         // The template is the macro's argument: its body does not spell it.
         try "#define ASMT(t, x) asm volatile (t : \"=r\"(x))\n".write(toFile: d + "/t.h", atomically: true, encoding: .utf8)
         try "#include \"t.h\"\nint main(void) { unsigned x; ASMT(\"movl $0, %0\", x); return (int)x; }\n"
