@@ -54,22 +54,33 @@ extension PatchRules {
                                     unit: String(f.identity.dropLast(f.sourceName.count + 1))))
         }
         for (i, g) in p.globals.enumerated() where g.storage == .static {
-            guard g.identity.hasSuffix(":" + g.sourceName), g.identity.count > g.sourceName.count + 1 else { continue }
-            let rest = String(g.identity.dropLast(g.sourceName.count + 1))
+            guard let name = nameInIdentity(g.identity, g.sourceName) else { continue }
+            let rest = String(g.identity.dropLast(name.count + 1))
             // `file:function:name` for a static local of a function the program defines.
             if let colon = rest.lastIndex(of: ":"), colon != rest.startIndex {
                 let fname = String(rest[rest.index(after: colon)...])
                 if let candidates = bySourceName[fname] {
                     let unit = String(rest[..<colon])
                     let owner = candidates.first { Uses.of($0, in: p).globals.contains(g.id) } ?? candidates[0]
-                    out.append(StaticEntity(kind: .variable, index: i, identity: g.identity, sourceName: g.sourceName,
+                    out.append(StaticEntity(kind: .variable, index: i, identity: g.identity, sourceName: name,
                                             unit: unit, function: fname, owner: owner.identity))
                     continue
                 }
             }
-            out.append(StaticEntity(kind: .variable, index: i, identity: g.identity, sourceName: g.sourceName, unit: rest))
+            out.append(StaticEntity(kind: .variable, index: i, identity: g.identity, sourceName: name, unit: rest))
         }
         return out
+    }
+
+    /// The name part of a static's identity: its source name, or for a
+    /// function's second static local of that name `name#2` (Specs/link.md
+    /// LINK-2); nil when the identity does not end in it.
+    static func nameInIdentity(_ identity: String, _ sourceName: String) -> String? {
+        guard let colon = identity.lastIndex(of: ":"), colon != identity.startIndex else { return nil }
+        let name = String(identity[identity.index(after: colon)...])
+        if name == sourceName { return name }
+        guard name.hasPrefix(sourceName + "#"), Int(name.dropFirst(sourceName.count + 1)) != nil else { return nil }
+        return name
     }
 
     /// The result of matching NEW's statics to OLD's.
@@ -112,6 +123,9 @@ extension PatchRules {
             ns[k].unit = to
         }
         for k in ns.indices { if let o = ns[k].owner, let m = functionIdentity[o] { ns[k].owner = m } }
+        if !stateTransformer && Rules.enforced("PATCH-1", site: "same-name") {
+            result.refusals += sameNameRefusals(old: os, new: ns, in: new)
+        }
 
         // 2. Statics moved to another file.
         let oldFunctionIDs = Set(old.functions.filter(\.isDefinition).map(\.identity))
@@ -177,6 +191,30 @@ extension PatchRules {
             if let m = result.moved[result.program.globals[i].identity] { result.program.globals[i].identity = m }
         }
         return result
+    }
+
+    /// A function's static locals of one name are told apart by their order
+    /// (`n`, `n#2`, … Specs/link.md LINK-2). When OLD and NEW have a
+    /// different number of them, which one continues which cannot be told
+    /// (one added before the others shifts them all): refused, unless NEW
+    /// carries the state over itself.
+    static func sameNameRefusals(old os: [StaticEntity], new ns: [StaticEntity], in new: Program) -> [Diagnostic] {
+        func groups(_ es: [StaticEntity]) -> [String: [StaticEntity]] {
+            Dictionary(grouping: es.filter(\.isLocal)) { e in
+                "\(e.unit):\(e.function!):" + (e.sourceName.split(separator: "#").first.map(String.init) ?? e.sourceName)
+            }
+        }
+        let o = groups(os), n = groups(ns)
+        var out: [Diagnostic] = []
+        for (key, newOnes) in n.sorted(by: { $0.key < $1.key }) {
+            let oldCount = o[key]?.count ?? 0
+            guard oldCount > 0, oldCount != newOnes.count, max(oldCount, newOnes.count) > 1, let first = newOnes.first else { continue }
+            let name = first.sourceName.split(separator: "#").first.map(String.init) ?? first.sourceName
+            out.append(Diagnostic(.error, new.globals[first.index].loc,
+                "'\(first.function!)' has \(newOnes.count) static locals named '\(name)' in NEW and \(oldCount) in the running program; they are told apart by their order, so which one continues which cannot be told and state could pass to the wrong one: give the new one another name, or carry the state over in `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c",
+                rule: "PATCH-1"))
+        }
+        return out
     }
 
     static func describe(_ e: StaticEntity) -> String {

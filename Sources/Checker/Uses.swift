@@ -165,4 +165,37 @@ extension Uses {
         for (i, g) in p.globals.enumerated() where g.storage != .extern || g.initializer != nil || named.contains(i) { visit(g.type) }
         return out
     }
+
+    /// The external symbols a unit's object refers to (Specs/link.md
+    /// LINK-4): the functions and globals with external linkage that its
+    /// code and initializers use — called, read, written, their address
+    /// taken — and the names its inline assembly or `alias` attributes
+    /// spell. A declaration no code uses is no reference, as in the
+    /// object the system compiler makes of the unit.
+    public static func externalReferences(of p: Program) -> Set<String> {
+        var u = Uses()
+        var asmText: [String] = []
+        for f in p.functions where f.isDefinition {
+            let own = Uses.of(f, in: p)
+            u.globals.formUnion(own.globals)
+            u.directCallees.formUnion(own.directCallees)
+            u.functionsNamed.formUnion(own.functionsNamed)
+            if let b = f.body { Walk.instructions(in: b) { if case .asm(let a, _) = $0 { asmText.append(a.template) } } }
+        }
+        for g in p.globals { if let i = g.initializer { u.initializer(i, p) } }
+        for case .asm(let text) in p.order { asmText.append(text) }
+        var out = Set<String>()
+        for id in u.globals where p.globals.indices.contains(id.index) && p[id].storage != .static { out.insert(p[id].name) }
+        for id in u.directCallees.union(u.functionsNamed) where p.functions.indices.contains(id.index) && p[id].storage != .static {
+            out.insert(p[id].name)
+        }
+        // Names only assembly text or an alias spells: every external declaration whose name appears there.
+        let spelled = asmText + (p.functions.flatMap(\.attributes) + p.globals.flatMap(\.attributes)).map { $0.args.joined(separator: " ") }
+        if !spelled.isEmpty {
+            let words = Set(spelled.flatMap { $0.split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "$" || $0 == ".") }.map(String.init) })
+            for f in p.functions where f.storage != .static && words.contains(f.name) { out.insert(f.name) }
+            for g in p.globals where g.storage != .static && words.contains(g.name) { out.insert(g.name) }
+        }
+        return out
+    }
 }

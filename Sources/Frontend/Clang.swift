@@ -106,6 +106,69 @@ final class ParsedUnit {
         _ = buf
         return tokens(range)
     }
+
+    /// The tokens of `c`'s extent as written at the place it is expanded
+    /// (for a statement written through a macro: the macro's name and
+    /// arguments), empty when the extent does not lie in one file.
+    func expansionTokens(_ c: CXCursor) -> [String] {
+        let r = clang_getCursorExtent(c)
+        var f1: CXFile?, f2: CXFile?
+        var o1: UInt32 = 0, o2: UInt32 = 0
+        clang_getExpansionLocation(clang_getRangeStart(r), &f1, nil, nil, &o1)
+        clang_getExpansionLocation(clang_getRangeEnd(r), &f2, nil, nil, &o2)
+        guard let f1, let f2, clang_File_isEqual(f1, f2) != 0, o2 >= o1 else { return [] }
+        return tokens(clang_getRange(clang_getLocationForOffset(tu, f1, o1), clang_getLocationForOffset(tu, f1, o2)))
+    }
+
+    /// The tokens of the logical line (a macro's body) from where `c`'s
+    /// spelling starts.
+    func spelledLine(_ c: CXCursor) -> [String] {
+        let start = clang_getRangeStart(clang_getCursorExtent(c))
+        var file: CXFile?
+        var off: UInt32 = 0
+        clang_getSpellingLocation(start, &file, nil, nil, &off)
+        guard let file else { return [] }
+        var size = 0
+        guard let buf = clang_getFileContents(tu, file, &size) else { return [] }
+        let bytes = UnsafeRawBufferPointer(start: buf, count: size)
+        var end = Int(off), prev: UInt8 = 0
+        while end < size, !(bytes[end] == 10 && prev != 92) { if bytes[end] != 13 { prev = bytes[end] }; end += 1 }
+        return tokens(clang_getRange(clang_getLocationForOffset(tu, file, off), clang_getLocationForOffset(tu, file, UInt32(end))))
+    }
+
+    /// The statement whose expansion `c` is, as written where its spelling
+    /// starts (a macro's body), up to the `)` that closes its first `(`;
+    /// nil when that text is not on one logical line (a macro body ends at
+    /// a newline without a backslash before it), so the statement was not
+    /// written whole in one place.
+    func spelledStatement(_ c: CXCursor) -> [String]? {
+        let start = clang_getRangeStart(clang_getCursorExtent(c))
+        var file: CXFile?
+        var off: UInt32 = 0
+        clang_getSpellingLocation(start, &file, nil, nil, &off)
+        guard let file else { return nil }
+        var size = 0
+        guard let buf = clang_getFileContents(tu, file, &size) else { return nil }
+        let range = clang_getRange(clang_getLocationForOffset(tu, file, off),
+                                   clang_getLocationForOffset(tu, file, UInt32(min(size, Int(off) + 16384))))
+        var depth = 0, out: [String] = []
+        for t in tokensWithOffsets(range) {
+            out.append(t.text)
+            if t.text == "(" { depth += 1 }
+            guard t.text == ")" else { continue }
+            depth -= 1
+            guard depth == 0 else { continue }
+            // No line ends on the way, except escaped ones.
+            let bytes = UnsafeRawBufferPointer(start: buf, count: size)
+            var prev: UInt8 = 0
+            for k in Int(off)..<min(size, t.offset) {
+                if bytes[k] == 10 && prev != 92 && prev != 13 { return nil }
+                if bytes[k] != 13 { prev = bytes[k] }
+            }
+            return out
+        }
+        return nil
+    }
 }
 
 func string(_ s: CXString) -> String {

@@ -288,7 +288,12 @@ extension Lowerer {
             return sameType(program.typeOf(p, in: fn?.function), to) ? p : .cast(to, p)
         case CXType_FunctionProto, CXType_FunctionNoProto:
             let f = try lowerExpr(k)
-            return sameType(program.typeOf(f, in: fn?.function), to) ? f : .cast(to, f)
+            let ft = program.typeOf(f, in: fn?.function)
+            if sameType(ft, to) { return f }
+            // A parameter written with function type (`callback_t cb`), read:
+            // clang types the read as the function; it is the pointer (C11 6.7.6.3p8).
+            if case .function = program.unroll(to), case .pointer = program.unroll(ft) { return f }
+            return .cast(to, f)
         default:
             let v = try lowerExpr(k)
             let from = program.typeOf(v, in: fn?.function)

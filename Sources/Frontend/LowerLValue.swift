@@ -179,6 +179,7 @@ extension Lowerer {
         } else if let f = functionDesignator(calleeC) {
             callee = .direct(f)
             args = try lowerOperands(argCs)
+            if calledWithoutPrototype(calleeC) { unprototypedCallees.insert(f) }
         } else {
             let all = try lowerOperands([calleeC] + argCs)
             callee = .indirect(all[0])
@@ -191,6 +192,14 @@ extension Lowerer {
         let tmp = newTemp(resultType, c.loc)
         b.emit(.call(result: .local(tmp), callee: callee, args: args, c.loc))
         return .read(.local(tmp))
+    }
+
+    /// The callee has no prototype where it is called (`int f();`, or an
+    /// implicit declaration): its arguments are promoted only (LINK-3).
+    func calledWithoutPrototype(_ c: CXCursor) -> Bool {
+        var t = c.type.canonical
+        if t.kind == CXType_Pointer { t = t.pointee.canonical }
+        return t.kind == CXType_FunctionNoProto
     }
 
     /// A compiler builtin named as the callee: no declaration in any file.

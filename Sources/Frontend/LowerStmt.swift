@@ -261,9 +261,25 @@ extension Lowerer {
     /// GCC asm from its tokens: template, operands, clobbers, labels. The
     /// operand expressions are the cursor's children (outputs, then inputs).
     func lowerAsm(_ c: CXCursor) throws {
-        let toks = unit.tokens(clang_getCursorExtent(c))
-        guard let first = toks.first, ["asm", "__asm__", "__asm"].contains(first) else {
-            throw unsupported(c, "inline assembly written through a macro")
+        let keywords = ["asm", "__asm__", "__asm"]
+        let qualifiers = ["volatile", "__volatile__", "__volatile", "goto", "inline", "__inline__"]
+        var toks = unit.expansionTokens(c)
+        var throughMacro = false
+        if !(toks.first.map(keywords.contains) ?? false) {
+            throughMacro = true
+            let line = unit.spelledLine(c)
+            if let spelled = unit.spelledStatement(c), spelled.first.map(keywords.contains) == true {
+                // Written through a macro (`SWAP32(x, p)` from a header): the
+                // statement is spelled whole in the macro's body.
+                toks = spelled
+            } else if line.first.map(keywords.contains) == true, line.allSatisfy({ keywords.contains($0) || qualifiers.contains($0) }),
+                      toks.count > 1, toks[1] == "(" || qualifiers.contains(toks[1]) {
+                // `ASM("nop")` with `#define ASM __asm__ __volatile__`: the
+                // macro's body is the keywords, the rest is written here.
+                toks = line + toks.dropFirst()
+            } else {
+                throw unsupported(c, "inline assembly written through a macro that does not spell the whole `asm` statement in its body; write the statement, from `asm` to its closing `)`, in one macro or in the function")
+            }
         }
         var i = 1
         var isVolatile = false
@@ -295,6 +311,9 @@ extension Lowerer {
         let labels = sections.count > 4 ? splitTop(sections[4]).map { $0.joined() } : []
         let exprs = c.children.filter { $0.isExpression }
         guard exprs.count == outSpecs.count + inSpecs.count else { throw unsupported(c, "inline assembly operands") }
+        if throughMacro, !Self.literalAsm(toks, template: template, specs: outSpecs + inSpecs) {
+            throw unsupported(c, "inline assembly whose template, constraints or clobbers a macro builds (from its arguments, `#` or `##`); write them as string literals in the macro's body")
+        }
         var outputs: [InlineAsm.Operand] = []
         var inputs: [InlineAsm.Operand] = []
         for (k, spec) in outSpecs.enumerated() {
@@ -314,6 +333,29 @@ extension Lowerer {
         let text = String(decoding: template.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self)
         b.emit(.asm(InlineAsm(template: text, outputs: outputs, inputs: inputs, clobbers: clobbers, labels: labels,
                               isVolatile: isVolatile || outputs.isEmpty), c.loc))
+    }
+
+    /// An asm statement spelled in a macro's body is taken from that text
+    /// only when the text is what the compiler saw: no `#`/`##`, the
+    /// template and every constraint and clobber string literals (not
+    /// macro parameters), the template followed by `:` or `)`.
+    static func literalAsm(_ toks: [String], template: [UInt32], specs: [(name: String?, constraint: String)]) -> Bool {
+        guard !toks.contains("#"), !toks.contains("##"), let open = toks.firstIndex(of: "(") else { return false }
+        var i = open + 1
+        var strings = 0
+        while i < toks.count, toks[i].hasPrefix("\"") { i += 1; strings += 1 }
+        guard strings > 0, i < toks.count, [":", "::", ")"].contains(toks[i]) else { return false }
+        if specs.contains(where: { $0.constraint.isEmpty }) { return false }
+        // Clobbers (the fourth section): string literals and commas only.
+        var depth = 0, colons = 0
+        for t in toks[i...] {
+            if t == "(" { depth += 1 }
+            if t == ")" { if depth == 0 { break }; depth -= 1 }
+            if depth == 0 && t == ":" { colons += 1; continue }
+            if depth == 0 && t == "::" { colons += 2; continue }
+            if colons == 3 && depth == 0 && t != "," && !t.hasPrefix("\"") { return false }
+        }
+        return true
     }
 
     private func splitTop(_ toks: [String]) -> [[String]] {

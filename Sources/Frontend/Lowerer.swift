@@ -63,6 +63,10 @@ final class Lowerer {
     var globalIDs: [DeclKey: GlobalID] = [:]
     var funcIDs: [DeclKey: FuncID] = [:]
     var globalNames: [String: Int] = [:]
+    /// Functions called somewhere while they had no prototype (LINK-3).
+    var unprototypedCallees: Set<FuncID> = []
+    /// Identities given to static locals so far (LINK-2).
+    var staticLocalIdentities: Set<String> = []
     var anonCount = 0
     /// Records whose fields have been lowered (or are being lowered).
     var completedRecords: Set<RecordID> = []
@@ -110,6 +114,22 @@ final class Lowerer {
             try lowerTopLevel(c)
         }
         applyInlineSemantics()
+        try convertUnprototypedCalls()
+    }
+
+    /// LINK-3 within the unit: calls made before the function's prototype
+    /// (`int f();` … `f(1L)` … `int f(int x) { … }`) pass the promoted
+    /// arguments; they are converted to the prototype as at the link.
+    func convertUnprototypedCalls() throws {
+        guard !unprototypedCallees.isEmpty else { return }
+        var problems: [Diagnostic] = []
+        for i in program.functions.indices where program.functions[i].isDefinition {
+            let callees = Dictionary(uniqueKeysWithValues: unprototypedCallees.map { ($0, Merge.CallerView.noPrototype) })
+            let (f, p) = Merge.convertUnprototypedCalls(program.functions[i], calling: callees, in: program)
+            program.functions[i] = f
+            problems += p
+        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
     }
 
     /// C99 6.7.4p7: a function with external linkage whose every file-scope
@@ -187,6 +207,15 @@ final class Lowerer {
     func identity(_ name: String, isStatic: Bool, function: String? = nil) -> String {
         if let function { return "\(unitName):\(function):\(name)" }
         return isStatic ? "\(unitName):\(name)" : name
+    }
+
+    /// LINK-2: a function's second static local of one name (in another
+    /// block) is `file:f:name#2`, the third `#3`, in source order.
+    func distinctStaticLocal(_ identity: String) -> String {
+        var unique = identity, n = 1
+        while staticLocalIdentities.contains(unique) { n += 1; unique = "\(identity)#\(n)" }
+        staticLocalIdentities.insert(unique)
+        return unique
     }
 
     // MARK: Attributes
@@ -546,7 +575,7 @@ final class Lowerer {
         let ident: String
         if inFunction && isStatic, let f = fn {
             name = uniqueGlobalName("\(f.function.name)__\(sourceName)")
-            ident = identity(sourceName, isStatic: true, function: f.function.sourceName)
+            ident = distinctStaticLocal(identity(sourceName, isStatic: true, function: f.function.sourceName))
         } else {
             name = uniqueGlobalName(sourceName)
             ident = identity(sourceName, isStatic: isStatic)

@@ -16,6 +16,8 @@
 //     pointers, so unification is a greatest fixpoint: assume every
 //     same-identity pair equal, drop the pairs whose remapped structure
 //     differs, repeat. An incomplete declaration unifies with a definition.
+//     Field names are not structure: a record spelled with other names
+//     in some units is the same record (Specs/link.md LINK-1).
 //  4. Names. The merged program is one C file: ordinary identifiers
 //     (variables, functions, typedefs, enumerators) and tags must be unique.
 //     External names never change. A static, typedef or enumerator whose
@@ -35,6 +37,60 @@ public enum Merge {
     public static func merge(_ units: [Program]) throws -> Program {
         var m = Merger(units: units)
         return try m.run()
+    }
+
+    /// LINK-2: one file lowered twice into a program (compiled again with
+    /// other `-D`s) gives two units whose statics have the same identities
+    /// (`lib.c:tab`). The second such unit in link order becomes `lib.c#2`
+    /// in every static's identity (`lib.c#2:tab`, `lib.c#2:f:n`), the third
+    /// `lib.c#3`, so that each static is its own entity across versions.
+    public static func distinctUnitIdentities(_ units: [Program]) -> [Program] {
+        var claimed = Set<String>()
+        return units.map { unit in
+            var u = unit
+            let file = unitPart(u) ?? u.sources.first.map { ($0 as NSString).lastPathComponent } ?? ""
+            // A static made by the frontend (a compound literal's object) is known by its file too.
+            for i in u.globals.indices where u.globals[i].storage == .static && u.globals[i].identity.isEmpty {
+                u.globals[i].identity = file + ":" + u.globals[i].sourceName
+            }
+            let own = staticIdentities(u)
+            guard !own.isDisjoint(with: claimed), !file.isEmpty else { claimed.formUnion(own); return u }
+            var k = 2
+            func renamed(_ identity: String) -> String {
+                identity.hasPrefix(file + ":") ? "\(file)#\(k)" + identity.dropFirst(file.count) : identity
+            }
+            while !Set(own.map(renamed)).isDisjoint(with: claimed) { k += 1 }
+            for i in u.globals.indices where u.globals[i].storage == .static { u.globals[i].identity = renamed(u.globals[i].identity) }
+            for i in u.functions.indices where u.functions[i].storage == .static { u.functions[i].identity = renamed(u.functions[i].identity) }
+            claimed.formUnion(staticIdentities(u))
+            return u
+        }
+    }
+
+    /// The identities of a unit's statics (functions, file-scope statics, static locals).
+    static func staticIdentities(_ u: Program) -> Set<String> {
+        Set(u.globals.filter { $0.storage == .static }.map(\.identity) + u.functions.filter { $0.storage == .static }.map(\.identity))
+            .subtracting([""])
+    }
+
+    /// The file part every static identity of a unit starts with (`lib.c` of `lib.c:tab`).
+    static func unitPart(_ u: Program) -> String? {
+        let ids = staticIdentities(u)
+        let candidates = ids.compactMap { id in id.firstIndex(of: ":").map { String(id[..<$0]) } }
+        return candidates.min(by: { $0.count < $1.count }).flatMap { c in ids.allSatisfy { $0.hasPrefix(c + ":") } ? c : nil }
+    }
+
+    /// Two records' fields are one layout (LINK-1): the same number of
+    /// fields with the same types, bit-widths, offsets and attributes, and
+    /// the same anonymous members; the names may differ (a unit that
+    /// renames the fields by macro, glibc's `__fds_bits`/`fds_bits` with and
+    /// without `_GNU_SOURCE`). Accesses name fields by index, so every unit
+    /// reaches the same bytes it did when compiled alone, as with `cc`.
+    public static func sameLayout(_ a: [Field], _ b: [Field]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { f, g in
+            (f.name == nil) == (g.name == nil) && f.type == g.type && f.bitWidth == g.bitWidth
+                && f.offsetBits == g.offsetBits && f.attributes == g.attributes
+        }
     }
 
     /// A C-identifier-safe stem of a unit's file name: `src/util.c` → `util`.
@@ -87,7 +143,7 @@ private struct Merger {
     var enumeratorRename: [[String: String]] = []  // per unit
 
     init(units: [Program]) {
-        self.units = units
+        self.units = Merge.distinctUnitIdentities(units)
         self.stems = units.enumerated().map { i, u in u.sources.first.map(Merge.stem(of:)) ?? "unit\(i)" }
     }
 
@@ -111,6 +167,9 @@ private struct Merger {
         assignTags(&out)
         out.order = buildOrder(out)
         out.sources = units.flatMap(\.sources)
+        convertUnprototypedCalls(&out)
+        checkVariableDeclarations(out)
+        if diagnostics.contains(where: { $0.severity == .error }) { throw Diagnostics(diagnostics) }
         return out
     }
 
@@ -240,6 +299,9 @@ private struct Merger {
                 let tag = records[rFinal[i].index].tag
                 records[rFinal[i].index] = mapped; records[rFinal[i].index].tag = tag
                 recordOrigin[rFinal[i].index] = u; recordDefUnit[rFinal[i].index] = u
+            } else if let have = records[rFinal[i].index].fields, let mine = mapped.fields {
+                // The same layout spelled with other field names (LINK-1).
+                records[rFinal[i].index].fields = spelling(have, mine)
             }
         }
         for (i, t) in unit.typedefs.enumerated() where tChoice[i] == nil {
@@ -253,7 +315,55 @@ private struct Merger {
         guard r.kind == m.kind, r.isAnonymousMember == m.isAnonymousMember,
               r.tag == recordOrigTag[c.index] else { return false }
         guard let rf = r.fields, let mf = m.fields else { return true }
-        return rf == mf && r.size == m.size && r.align == m.align && r.attributes == m.attributes
+        return Merge.sameLayout(rf, mf) && r.size == m.size && r.align == m.align && r.attributes == m.attributes
+    }
+
+    /// The spelling one merged record keeps for its fields when its units
+    /// spell them differently (LINK-1): the least, so it does not depend
+    /// on the order of the units.
+    func spelling(_ a: [Field], _ b: [Field]) -> [Field] {
+        let an = a.map { $0.name ?? "" }, bn = b.map { $0.name ?? "" }
+        return bn.lexicographicallyPrecedes(an) ? zip(a, bn).map { f, n in var f = f; f.name = f.name == nil ? nil : n; return f } : a
+    }
+
+    /// LINK-3: each unit's calls to functions it saw without a prototype,
+    /// or declared with another type, converted to the prototype the
+    /// program has for them.
+    mutating func convertUnprototypedCalls(_ out: inout Program) {
+        let views: [[FuncID: Merge.CallerView]] = units.indices.map { u in
+            let m = mapper(u)
+            var seen: [FuncID: Merge.CallerView] = [:]
+            for f in units[u].functions {
+                let id = funcMap[u][f.id.index]
+                if !f.type.hasPrototype { seen[id] = .noPrototype; continue }
+                let mine = CType.function(m.map(f.type)), linked = CType.function(out[id].type)
+                if Merge.bare(mine, in: out) != Merge.bare(linked, in: out) { seen[id] = .declared(mine, f.loc) }
+            }
+            return seen
+        }
+        for i in out.functions.indices {
+            guard let u = funcDefUnit[i], out.functions[i].isDefinition, !views[u].isEmpty else { continue }
+            let (f, problems) = Merge.convertUnprototypedCalls(out.functions[i], calling: views[u], in: out)
+            out.functions[i] = f
+            diagnostics += problems
+        }
+    }
+
+    /// LINK-5: a unit that uses an external variable through a declaration
+    /// of another type than the definition's reads and writes its storage
+    /// as something else: refused at that declaration.
+    mutating func checkVariableDeclarations(_ out: Program) {
+        for (i, contribs) in globalContribs.enumerated() where contribs.count > 1 {
+            let g = out.globals[i]
+            guard g.storage != .static else { continue }
+            for c in contribs {
+                let d = mapper(c.unit).map(units[c.unit][c.id])
+                guard !Merge.sameObjectType(d.type, g.type, in: out), Merge.uses(units[c.unit], global: c.id) else { continue }
+                diagnostics.append(Diagnostic(.error, d.loc,
+                    "'\(g.sourceName)' is declared here as '\(Merge.show(out, d.type))', and \(g.initializer != nil || g.storage != .extern ? "defined" : "declared") as '\(Merge.show(out, g.type))' at \(g.loc); this file reads and writes it as the other type: declare it once, in a header both files include",
+                    rule: "LINK-5"))
+            }
+        }
     }
 
     // MARK: 4. Names

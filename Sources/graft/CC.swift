@@ -326,16 +326,14 @@ struct Driver {
     }
 
     /// Archive semantics: a member joins when it defines a symbol that is
-    /// still undefined, until nothing changes.
+    /// still undefined — used by code or data already in, not only
+    /// declared (Specs/link.md LINK-4) — until nothing changes.
     static func membersNeeded(by programs: [Program], from pool: [Program]) -> [Program] {
         var defined = Set<String>(), referenced = Set<String>()
         func add(_ p: Program) {
-            for f in p.functions where f.storage != .static {
-                if f.isDefinition { defined.insert(f.name) } else { referenced.insert(f.name) }
-            }
-            for g in p.globals where g.storage != .static {
-                if g.storage != .extern || g.initializer != nil { defined.insert(g.name) } else { referenced.insert(g.name) }
-            }
+            for f in p.functions where f.storage != .static && f.isDefinition { defined.insert(f.name) }
+            for g in p.globals where g.storage != .static && (g.storage != .extern || g.initializer != nil) { defined.insert(g.name) }
+            referenced.formUnion(Uses.externalReferences(of: p))
         }
         programs.forEach(add)
         var taken = Array(repeating: false, count: pool.count)

@@ -58,6 +58,40 @@ struct FrontendConstructTests {
         """#, prints: "1 2 5 6 r\n")
     }
 
+    /// A parameter declared with a function typedef is a pointer to the
+    /// function (C11 6.7.6.3p8): called, passed on, stored, compared, its
+    /// address taken (Fixtures/repro/fn-typedef-param).
+    @Test func functionTypedefParameter() throws {
+        try expectRuns(#"""
+        #include <stdio.h>
+        typedef int callback_t(int x);
+        struct h { callback_t *f; };
+        static int dbl(int x) { return 2 * x; }
+        static int call_it(callback_t cb, int v) { return cb(v); }
+        static int fwd(callback_t cb, int v) {
+            struct h s = { cb };
+            callback_t **pp = &cb;
+            int eq = cb == dbl;
+            return call_it(cb, v) + s.f(v) + (*pp)(v) + (*cb)(v) + eq + (int)sizeof cb + (cb ? 1 : 0);
+        }
+        int main(void) { printf("%d\n", fwd(dbl, 5)); return 0; }
+        """#, prints: "50\n")
+    }
+
+    /// LINK-3 within one unit: calls made where `f` had no prototype pass
+    /// promoted arguments (a `long` for an `int`); the definition's
+    /// prototype, seen later, converts them.
+    @Test("LINK-3: calls before the prototype in the same unit are converted to it")
+    func callsBeforeThePrototype() throws {
+        try expectRuns(#"""
+        #include <stdio.h>
+        int f();
+        static long g(void) { return f(1L, 2) + f(3, 4L); }
+        int f(int x, int y) { return x + y; }
+        int main(void) { printf("%ld\n", g()); return 0; }
+        """#, prints: "10\n")
+    }
+
     @Test func unions() throws {
         try expectRuns(#"""
         #include <stdio.h>

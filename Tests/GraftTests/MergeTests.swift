@@ -128,6 +128,23 @@ private func utilUnit() -> Program {
     #expect(tags == ["point", "point__2", "u"])
 }
 
+@Test("LINK-1: the same layout with other field names is one record, spelled alike in either unit order")
+func fieldSpellingsDoNotSplitARecord() throws {
+    var other = utilUnit()
+    other.records[0].fields = [Field(name: "__x", type: .int, offsetBits: 0), Field(name: "__y", type: .int, offsetBits: 32)]
+    for units in [[mainUnit(), other], [other, mainUnit()]] {
+        let m = try Merge.merge(units)
+        let points = m.records.filter { $0.identity == "point" }
+        #expect(points.count == 1)
+        #expect(points.first?.fields?.map(\.name) == ["__x", "__y"])
+        #expect(m.records.filter { $0.tag.hasPrefix("point__") }.isEmpty)
+    }
+    // A field at another offset is another layout: two records.
+    other.records[0].fields?[1].offsetBits = 0
+    let m = try Merge.merge([mainUnit(), other])
+    #expect(m.records.map(\.tag).sorted() == ["point", "point__2", "u"])
+}
+
 @Test func duplicateDefinitionIsALinkError() throws {
     var a = utilUnit(); a.sources = ["a.c"]
     var b = utilUnit(); b.sources = ["b.c"]
@@ -247,4 +264,98 @@ private func utilUnit() -> Program {
     a.order = [.record(RecordID(0)), .function(FuncID(0))]; b.order = a.order
     let m = try Merge.merge([a, b])
     #expect(m.functions.filter { $0.name == "norm" }.count == 1)
+}
+
+@Test("LINK-3: calls without a prototype are converted where the calling convention carries the value, refused at the call elsewhere")
+func unprototypedCallsMeetTheirPrototype() throws {
+    let (caller, _) = try lower("""
+        int ok(void *n, long len) { return fill(n, len); }
+        long widened(void) { return wide(1); }
+        int extra(void) { return one(1, 2); }
+        int g1(void) { return half(3.0); }
+        int g2(void) { return two(1); }
+        int g4(void) { return (int)name(); }
+        """, name: "caller.c", flags: ["-std=gnu89", "-w"])
+    let (callee, _) = try lower("""
+        struct num { int used; };
+        int fill(struct num *a, int c) { a->used = c; return 0; }
+        long wide(long x) { return x << 40; }
+        int one(int x) { return x; }
+        int half(int x) { return x / 2; }
+        int two(int a, int b) { return a + b; }
+        char *name(void) { return "x"; }
+        """, name: "callee.c")
+    #expect(throws: Diagnostics.self) { try Merge.merge([caller, callee]) }
+    do {
+        _ = try Merge.merge([caller, callee])
+    } catch let d as Diagnostics {
+        let link3 = d.items.filter { $0.rule == "LINK-3" }
+        #expect(link3.count == 3, "\(d)")
+        #expect(link3.map(\.loc.line).sorted() == [4, 5, 6], "\(d)")
+        #expect(d.items.contains { $0.message.contains("passes argument 1 as 'double', and the parameter is 'int'") }, "\(d)")
+        #expect(d.items.contains { $0.message.contains("passes 1 argument, and the function takes 2") }, "\(d)")
+        #expect(d.items.contains { $0.message.contains("uses its result as 'int', and the function returns 'char*'") }, "\(d)")
+    }
+    // Without the three broken calls the program merges, verifies, and each call states its conversions.
+    var fine = caller
+    fine.functions = fine.functions.map { f in
+        var f = f
+        if ["g1", "g2", "g4"].contains(f.name) { f.body = .return(.const(.int(0), .int), f.loc) }
+        return f
+    }
+    let m = try Merge.merge([fine, callee])
+    #expect(Verifier.verify(m).isEmpty, "\(Verifier.verify(m))")
+    let ok = try #require(m.functions.first { $0.name == "ok" })
+    var args: [Expr] = []
+    Walk.instructions(in: ok.body!) { if case .call(_, _, let a, _) = $0 { args = a } }
+    #expect(args.count == 2 && args.allSatisfy { if case .cast = $0 { return true }; return false }, "\(args)")
+    let extra = try #require(m.functions.first { $0.name == "extra" })
+    Walk.instructions(in: extra.body!) { if case .call(_, _, let a, _) = $0 { args = a } }
+    #expect(args.count == 1, "\(args)")
+}
+
+@Test("LINK-3, LINK-5: a call through another unit's prototype is converted; a variable used through a declaration of another type is refused at it, an unused one is not")
+func declarationsOfAnotherType() throws {
+    let (caller, _) = try lower("""
+        int f(long x);
+        extern long counter;
+        extern long quiet;
+        extern int table[];
+        int main(void) { counter = 2; return f(5L) + table[1]; }
+        """, name: "a.c")
+    let (callee, _) = try lower("""
+        int f(int x) { return x; }
+        int counter;
+        int quiet;
+        int table[4] = {1, 2, 3, 4};
+        """, name: "b.c")
+    do {
+        _ = try Merge.merge([caller, callee])
+        Issue.record("a variable used as another type merged")
+    } catch let d as Diagnostics {
+        let link5 = d.items.filter { $0.rule == "LINK-5" }
+        #expect(link5.count == 1, "\(d)")
+        #expect(link5.first?.loc.line == 2, "\(d)")
+        #expect(link5.first?.message.contains("'counter' is declared here as 'long', and defined as 'int' at") == true, "\(d)")
+        #expect(!d.items.contains { $0.rule == "LINK-3" }, "\(d)")
+    }
+    // Used as its own type, the program merges; the call to f converts its argument.
+    var fixed = caller
+    fixed.globals = fixed.globals.map { g in var g = g; if g.name == "counter" { g.type = .int }; return g }
+    fixed.functions = fixed.functions.map { f in
+        var f = f
+        if f.name == "main" {
+            f.body = Walk.mapInstructions(f.body!) { i in
+                if case .assign(let lv, _, let l) = i { return .assign(lv, .const(.int(2), .int), l) }
+                return i
+            }
+        }
+        return f
+    }
+    let m = try Merge.merge([fixed, callee])
+    #expect(Verifier.verify(m).isEmpty, "\(Verifier.verify(m))")
+    let main = try #require(m.functions.first { $0.name == "main" })
+    var args: [Expr] = []
+    Walk.instructions(in: main.body!) { if case .call(_, _, let a, _) = $0 { args = a } }
+    #expect(args == [.cast(.int, .const(.int(5), .long))], "\(args)")
 }

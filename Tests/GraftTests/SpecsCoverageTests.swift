@@ -1,5 +1,5 @@
-// Every rule of Specs/patch.md, updatability.md, representation.md and
-// validation.md is applied by the code that cites it and exercised by a
+// Every rule of Specs/patch.md, updatability.md, representation.md,
+// validation.md and link.md is applied by the code that cites it and exercised by a
 // test that names it.
 
 import Foundation
@@ -24,13 +24,14 @@ struct SpecsCoverageTests {
                        "Checker/Updatability.swift",
                        "Codegen/CEmitter+Decls.swift", "Codegen/CEmitter+Stmt.swift", "Codegen/CEmitter+Expr.swift",
                        "Checker/InteriorPointers.swift", "Runtime/runtime.c", "Runtime/control.c",
-                       "Checker/PatchValidation.swift"]
+                       "Checker/PatchValidation.swift",
+                       "Frontend/Merge.swift", "Frontend/Lowerer.swift", "Frontend/Unprototyped.swift", "Checker/Uses.swift", "graft/CC.swift"]
     static let tests = ["UpdatableTests.swift", "LiveUpdateTests.swift", "LoopExtractionTests.swift",
                         "AdversarialLiveTests.swift", "RuntimeTests.swift", "AdversarialZeroDiffTests.swift",
                         "AdversarialPatchTests.swift", "DeletedFunctionTests.swift", "PatchValidationTests.swift",
-                        "ReproPatchTests.swift"]
+                        "ReproPatchTests.swift", "MergeTests.swift", "ReproBuildTests.swift"]
 
-    @Test(arguments: [("patch.md", "PATCH"), ("updatability.md", "UPD"), ("representation.md", "REP"), ("validation.md", "VAL")])
+    @Test(arguments: [("patch.md", "PATCH"), ("updatability.md", "UPD"), ("representation.md", "REP"), ("validation.md", "VAL"), ("link.md", "LINK")])
     func everyRuleIsCitedAndTested(spec: String, prefix: String) throws {
         let rules = try Self.ids(in: spec, prefix: prefix)
         #expect(!rules.isEmpty)
