@@ -102,14 +102,7 @@ void graft__channel_start(void) {
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_t t;
-    atomic_fetch_add(&graft__runtime_threads, 1);
-    int err = pthread_create(&t, &attr, accept_loop, (void *)(intptr_t)fd);
-    if (err) atomic_fetch_sub(&graft__runtime_threads, 1);
-    pthread_attr_destroy(&attr);
+    int err = graft__spawn(accept_loop, (void *)(intptr_t)fd);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err) {
         graft__warn("no update channel: cannot start its thread: %s", strerror(err));
@@ -312,7 +305,79 @@ static char *admissible_list(const struct graft_patch_info *p) {
     return out;
 }
 
-/* Hands the checked patch to the main thread and waits for the outcome. */
+/* ---- waking the main thread (graft apply --interrupt) ------------------ */
+
+/* The runtime sends no signal unless the operator asks for it: a signal the
+ * program did not ask for is something it would not see without graft (a
+ * blocking call failing with EINTR, a handler of its own running). With
+ * --interrupt, SIGURG is sent to the main thread, through a handler without
+ * SA_RESTART, so that poll/accept/read/sleep return EINTR; only a program
+ * that retries on EINTR past an update point should be updated so. */
+
+static void on_wake(int sig) { (void)sig; }
+
+/* Whether the main thread blocks sig (its SigBlk in /proc). */
+static int main_blocks(int sig) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)graft__main_tid);
+    FILE *f = fopen(path, "re");
+    if (!f) return 0;
+    unsigned long long mask = 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "SigBlk:", 7) == 0) { mask = strtoull(line + 7, NULL, 16); break; }
+    fclose(f);
+    return (mask >> (sig - 1)) & 1;
+}
+
+static struct sigaction saved_urg;
+static int urg_installed;
+
+/* NULL when the main thread may be woken with SIGURG (the handler is then
+ * installed); otherwise why not. */
+static char *interrupt_begin(void) {
+    struct sigaction old;
+    if (sigaction(SIGURG, NULL, &old) != 0) return format("REJECTED --interrupt: cannot read the SIGURG disposition: %s", strerror(errno));
+    if ((old.sa_flags & SA_SIGINFO) || (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN))
+        return format("REJECTED --interrupt: the program handles SIGURG itself; graft does not send it a signal its own handler would take (apply without --interrupt waits for the next update point)");
+    if (main_blocks(SIGURG))
+        return format("REJECTED --interrupt: the program's main thread blocks SIGURG; it would be delivered later, when the program unblocks it (apply without --interrupt waits for the next update point)");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_wake;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;                /* no SA_RESTART: poll/accept/read return EINTR */
+    if (sigaction(SIGURG, &sa, &saved_urg) != 0) return format("REJECTED --interrupt: cannot install a SIGURG handler: %s", strerror(errno));
+    urg_installed = 1;
+    return NULL;
+}
+
+/* The program's own disposition back (it was SIG_DFL or SIG_IGN: a SIGURG
+ * still in flight is then ignored, as without graft). */
+static void interrupt_end(void) {
+    if (urg_installed) sigaction(SIGURG, &saved_urg, NULL);
+    urg_installed = 0;
+}
+
+/* ---- waiting for the update point -------------------------------------- */
+
+static int exit_answered;           /* the EXITED answer went out (under graft__mu) */
+
+void graft__channel_exiting(int status) {
+    struct graft_pending *p = graft__pending;
+    if (!p || p->state != GRAFT_WAITING) return;
+    p->state = GRAFT_EXITED;
+    p->exit_status = status;
+    graft__pending = NULL;
+    atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+    pthread_cond_broadcast(&graft__cv);
+    /* Let the control thread answer before the process is gone (at most 2 s). */
+    long long until = graft__now_us() + 2000000;
+    struct timespec ts = { .tv_sec = until / 1000000, .tv_nsec = (long)(until % 1000000) * 1000 };
+    while (!exit_answered && graft__now_us() < until)
+        if (pthread_cond_timedwait(&graft__cv, &graft__mu, &ts) == ETIMEDOUT) break;
+}
+
+/* Hands the checked patch to the update points and waits for the outcome. */
 static char *wait_applied(struct graft_pending *p, double timeout, int c) {
     long long now = graft__now_us(), deadline = now + (long long)(timeout * 1e6);
     long long next_kick = now, interval = 100000;
@@ -320,24 +385,24 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
     graft__pending = p;
     atomic_fetch_or(&graft__flag, GRAFT_FLAG_PENDING);
     for (;;) {
-        if (p->state == GRAFT_APPLIED || p->state == GRAFT_REFUSED) break;
+        if (p->state == GRAFT_APPLIED || p->state == GRAFT_REFUSED || p->state == GRAFT_EXITED) break;
         now = graft__now_us();
         long long wake;
         if (p->state == GRAFT_WAITING) {
             int gone = client_gone(c);
             if (now >= deadline || gone) {
-                /* Withdrawn under the lock: the main thread can no longer take it. */
+                /* Withdrawn under the lock: the update points can no longer take it. */
                 p->state = GRAFT_WITHDRAWN;
                 graft__pending = NULL;
                 atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
                 break;
             }
-            if (now >= next_kick) {
-                pthread_kill(graft__main_thread, SIGURG);   /* out of poll/accept/read */
+            if (p->interrupt && now >= next_kick) {
+                pthread_kill(graft__main_thread, SIGURG);   /* out of poll/accept/read, on request */
                 next_kick = now + interval;
                 interval = interval * 2 > 2000000 ? 2000000 : interval * 2;
             }
-            wake = deadline < next_kick ? deadline : next_kick;
+            wake = p->interrupt && next_kick < deadline ? next_kick : deadline;
             if (wake > now + 500000) wake = now + 500000;   /* look at the client now and then */
         } else {
             wake = now + 1000000;                           /* APPLYING: it finishes regardless */
@@ -350,15 +415,24 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
     if (state == GRAFT_APPLIED) return format("APPLIED pause_us=%ld point=%u", p->pause_us, p->point);
     if (state == GRAFT_REFUSED) return format("REJECTED at update point: %s", p->why);
     char *points = admissible_list(p->info);
-    char *r = format("TIMEOUT not applied: no admissible update point was reached within %g s (%lu update point%s seen; admissible: %s)",
-                     timeout, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?");
+    char *r;
+    if (state == GRAFT_EXITED)
+        r = format("EXITED status=%d not applied: the program exited (exit status %d) after %lu update point%s, before an admissible one (admissible: %s)",
+                   p->exit_status, p->exit_status, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?");
+    else
+        r = format("TIMEOUT not applied: no admissible update point was reached within %g s (%lu update point%s seen; admissible: %s)%s",
+                   timeout, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?",
+                   p->interrupt || p->points_seen ? "" : "; the program may be blocked in a system call: graft sends it no signal unless asked (graft apply --interrupt)");
     free(points);
     return r;
 }
 
 static char *apply_request(char *arg, int c) {
+    /* APPLY <path> <timeout> [interrupt]: the path may hold spaces, so the words are read from the end. */
+    int interrupt = 0;
     char *sp = strrchr(arg, ' ');
-    if (!sp) return format("ERROR usage: APPLY <absolute path> <timeout seconds>");
+    if (sp && strcmp(sp + 1, "interrupt") == 0) { interrupt = 1; *sp = 0; sp = strrchr(arg, ' '); }
+    if (!sp) return format("ERROR usage: APPLY <absolute path> <timeout seconds> [interrupt]");
     *sp = 0;
     char *end;
     double timeout = strtod(sp + 1, &end);
@@ -388,14 +462,16 @@ static char *apply_request(char *arg, int c) {
         else if (!(reply = check_patch(info, slots))) {
             struct graft_pending *p = calloc(1, sizeof *p);
             if (!p) reply = format("REJECTED out of memory");
-            else {
+            else if (!interrupt || !(reply = interrupt_begin())) {
                 p->info = info;
                 p->slots = slots;
                 p->state = GRAFT_WAITING;
+                p->interrupt = interrupt;
                 reply = wait_applied(p, timeout, c);
+                if (interrupt) interrupt_end();
                 if (p->state == GRAFT_APPLIED) h = NULL;    /* its code is live now: stays loaded */
-                free(p);
             }
+            free(p);
         }
         if (h) dlclose(h);
     }
@@ -450,25 +526,21 @@ static void *serve(void *arg) {
     char *reply;
     if (strcmp(line, "STATUS") == 0) reply = status_json();
     else if (strncmp(line, "APPLY ", 6) == 0) reply = apply_request(line + 6, c);
-    else reply = format("ERROR unknown request (expected STATUS or APPLY <path> <timeout>)");
+    else reply = format("ERROR unknown request (expected STATUS or APPLY <path> <timeout> [interrupt])");
     send_line(c, reply ? reply : "ERROR out of memory");
+    if (reply && strncmp(reply, "EXITED ", 7) == 0) {
+        pthread_mutex_lock(&graft__mu);
+        exit_answered = 1;
+        pthread_cond_broadcast(&graft__cv);
+        pthread_mutex_unlock(&graft__mu);
+    }
     free(reply);
     close(c);
     return NULL;
 }
 
-/* A connection's thread, counted by accept_loop before it was created. */
-static void *serve_counted(void *arg) {
-    graft__thread_named();
-    return serve(arg);
-}
-
 static void *accept_loop(void *arg) {
     int fd = (int)(intptr_t)arg;
-    graft__thread_named();
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     for (;;) {
         int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
         if (c < 0) {
@@ -476,13 +548,7 @@ static void *accept_loop(void *arg) {
             if (errno != EINTR && errno != ECONNABORTED) usleep(100000);    /* EMFILE and friends */
             continue;
         }
-        pthread_t t;
-        atomic_fetch_add(&graft__runtime_threads, 1);
-        if (pthread_create(&t, &attr, serve_counted, (void *)(intptr_t)c) != 0) {
-            atomic_fetch_sub(&graft__runtime_threads, 1);
-            serve((void *)(intptr_t)c);
-        }
+        if (graft__spawn(serve, (void *)(intptr_t)c) != 0) serve((void *)(intptr_t)c);
     }
-    pthread_attr_destroy(&attr);
     return NULL;
 }

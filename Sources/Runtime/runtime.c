@@ -14,44 +14,71 @@
 #include <unistd.h>
 #include <malloc.h>
 #include <errno.h>
+#include <semaphore.h>
 
 pthread_mutex_t graft__mu = PTHREAD_MUTEX_INITIALIZER;
 pthread_cond_t graft__cv;
 atomic_uint graft__flag;
 struct graft_pending *graft__pending;
 pthread_t graft__main_thread;
+pid_t graft__main_tid;
 char *graft__version;
 char *graft__base_version;
 char *graft__name;
 struct graft_history *graft__history;
 unsigned graft__n_history;
 
-atomic_int graft__runtime_threads;
+/* Held while a runtime thread starts (until it is named) and while threads are counted. */
+static pthread_mutex_t spawn_mu = PTHREAD_MUTEX_INITIALIZER;
 
-void graft__thread_named(void) {
+struct spawned { void *(*fn)(void *); void *arg; sem_t named; };
+
+static void *spawned_start(void *arg) {
+    struct spawned *s = arg;
+    void *(*fn)(void *) = s->fn;
+    void *fn_arg = s->arg;
     pthread_setname_np(pthread_self(), GRAFT_THREAD_NAME);
-    atomic_fetch_sub(&graft__runtime_threads, 1);
+    sem_post(&s->named);                /* s is the creator's: not touched after this */
+    return fn(fn_arg);
+}
+
+int graft__spawn(void *(*fn)(void *), void *arg) {
+    struct spawned s;
+    s.fn = fn;
+    s.arg = arg;
+    sem_init(&s.named, 0, 0);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t t;
+    pthread_mutex_lock(&spawn_mu);
+    int err = pthread_create(&t, &attr, spawned_start, &s);
+    if (!err)
+        while (sem_wait(&s.named) != 0 && errno == EINTR) {}
+    pthread_mutex_unlock(&spawn_mu);
+    pthread_attr_destroy(&attr);
+    sem_destroy(&s.named);
+    return err;
 }
 
 int graft__program_threads(char *why, size_t n) {
-    int starting = atomic_load(&graft__runtime_threads);
+    pthread_mutex_lock(&spawn_mu);
     DIR *d = opendir("/proc/self/task");
-    if (!d) { snprintf(why, n, "cannot count the process's threads (/proc/self/task)"); return -1; }
+    if (!d) { pthread_mutex_unlock(&spawn_mu); snprintf(why, n, "cannot count the process's threads (/proc/self/task)"); return -1; }
     int program = 0;
     for (struct dirent *e; (e = readdir(d));) {
         if (e->d_name[0] == '.') continue;
         char path[300], comm[32] = "";
         snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
         FILE *f = fopen(path, "re");
-        if (f) {
-            if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
-            fclose(f);
-        }
+        if (!f) continue;               /* a thread that has just exited */
+        if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
+        fclose(f);
         comm[strcspn(comm, "\n")] = 0;
         if (strcmp(comm, GRAFT_THREAD_NAME) != 0) program++;
     }
     closedir(d);
-    program -= starting;
+    pthread_mutex_unlock(&spawn_mu);
     if (program > 1) snprintf(why, n, "the process runs %d threads of its own; graft applies a patch only where no thread but the one at the update point can run old code, and does not yet stop other threads at update points [UPD-5]", program);
     return program;
 }
@@ -87,13 +114,19 @@ static char *dup_or(const char *s, const char *fallback) {
 
 /* ---- startup ---------------------------------------------------------- */
 
-static void on_wake(int sig) { (void)sig; }
-
-static void fork_prepare(void) { pthread_mutex_lock(&graft__mu); }
-static void fork_parent(void) { pthread_mutex_unlock(&graft__mu); }
+static void fork_prepare(void) { pthread_mutex_lock(&graft__mu); pthread_mutex_lock(&spawn_mu); }
+static void fork_parent(void) { pthread_mutex_unlock(&spawn_mu); pthread_mutex_unlock(&graft__mu); }
 static void fork_child(void) {
-    atomic_store(&graft__runtime_threads, 0);   /* only the forking thread survives */
+    pthread_mutex_unlock(&spawn_mu);    /* only the forking thread survives */
     graft__channel_forked();
+    pthread_mutex_unlock(&graft__mu);
+}
+
+/* exit() while a patch waits: graft apply is told the process exited, and how. */
+static void process_exits(int status, void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&graft__mu);
+    graft__channel_exiting(status);
     pthread_mutex_unlock(&graft__mu);
 }
 
@@ -117,23 +150,13 @@ void graft_runtime_start(const struct graft_program_info *info) {
     graft__name = dup_or(info->name, "program");
     graft__main_thread = pthread_self();
 
-    /* SIGURG wakes the main thread out of blocking calls (they fail with
-     * EINTR); a handler the program installed itself is left alone. */
-    struct sigaction old;
-    if (sigaction(SIGURG, NULL, &old) == 0 && (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN)
-        && !(old.sa_flags & SA_SIGINFO)) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_wake;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = 0;                /* no SA_RESTART: poll/accept/read return EINTR */
-        sigaction(SIGURG, &sa, NULL);
-    }
-    /* A parent may have left SIGURG blocked (posix_spawn keeps the mask). */
-    sigset_t urg;
-    sigemptyset(&urg);
-    sigaddset(&urg, SIGURG);
-    pthread_sigmask(SIG_UNBLOCK, &urg, NULL);
+    graft__main_tid = (pid_t)gettid();
+    /* No signal handler is installed and the signal mask is left alone: the
+     * program sees no signal and no EINTR it would not see without graft.
+     * A patch waits for the program's next admissible update point;
+     * `graft apply --interrupt` wakes a blocked main thread, on request
+     * (control.c). */
+    on_exit(process_exits, NULL);
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     graft__channel_start();
 }
@@ -167,9 +190,12 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
         /* A forked child reached its first update point: this thread is its
          * main thread now, and it gets a channel of its own. */
         graft__main_thread = pthread_self();
+        graft__main_tid = (pid_t)gettid();
         graft__channel_start();
     }
-    if (!(flag & GRAFT_FLAG_PENDING) || !pthread_equal(pthread_self(), graft__main_thread)) return;
+    /* Any thread's update point counts: UPD-5 below admits the patch only
+     * when that thread is the program's only one. */
+    if (!(flag & GRAFT_FLAG_PENDING)) return;
 
     pthread_mutex_lock(&graft__mu);
     struct graft_pending *p = graft__pending;

@@ -172,10 +172,37 @@ enum ControlChannel {
             if ready <= 0 { continue }
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { throw Failure("process \(pid) closed its control channel without an answer") }
+            if n <= 0 { throw Failure("process \(pid) closed its control channel without an answer: " + fate(pid)) }
             reply += chunk[0..<n]
         }
         return String(decoding: reply[..<reply.firstIndex(of: 0x0a)!], as: UTF8.self)
+    }
+
+    /// What became of process `pid` after its channel closed: exited (with
+    /// the status, while its parent has not collected it), killed, or alive.
+    static func fate(_ pid: Int32) -> String {
+        // The process may still be tearing down: look for a moment.
+        for _ in 0..<50 {
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                return "the process has exited (its exit status went to its parent); the patch was not applied"
+            }
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+               let close = stat.lastIndex(of: ")") {
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                // fields[0] is the state (field 3); exit_code is field 52.
+                if fields.first == "Z" || fields.first == "X" {
+                    if fields.count >= 50, let code = Int32(fields[49]) {
+                        let sig = code & 0x7f
+                        if sig == 0 { return "the process exited with status \((code >> 8) & 0xff); the patch was not applied" }
+                        let name = strsignal(sig).map { String(cString: $0) } ?? "signal \(sig)"
+                        return "the process was killed by signal \(sig) (\(name))\(code & 0x80 != 0 ? ", core dumped" : ""); the patch was not applied"
+                    }
+                    return "the process has exited; the patch was not applied"
+                }
+            }
+            usleep(20_000)
+        }
+        return "the process is still running; its runtime dropped the request (is it the process that was started, and an updatable graft program?)"
     }
 
     /// The process's STATUS, decoded.
@@ -251,13 +278,16 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for an update point where the patch is admissible.", valueName: "seconds"))
     var timeout: Double = 30
 
+    @Flag(help: "Wake the program's main thread with SIGURG while the patch waits (blocking calls fail with EINTR).")
+    var interrupt = false
+
     func run() throws {
         do {
             guard timeout > 0, timeout.isFinite, timeout <= 1e6 else { throw Failure("--timeout must be a number of seconds above 0") }
             let path = URL(fileURLWithPath: patch).standardizedFileURL.path
             guard FileManager.default.fileExists(atPath: path) else { throw Failure("no such file: \(patch)") }
             guard !path.contains("\n") && !path.contains("\r") else { throw Failure("the patch path contains a line break: \(patch)") }
-            let reply = try ControlChannel.request(pid: pid, "APPLY \(path) \(timeout)", timeout: timeout + 5)
+            let reply = try ControlChannel.request(pid: pid, "APPLY \(path) \(timeout)" + (interrupt ? " interrupt" : ""), timeout: timeout + 5)
             let (word, rest) = split(reply)
             switch word {
             case "APPLIED":
@@ -277,6 +307,11 @@ struct ApplyCommand: ParsableCommand {
                 throw ExitCode(1)
             case "TIMEOUT":
                 Console.error("timed out: \(rest)\n")
+                throw ExitCode(1)
+            case "EXITED":
+                // "status=N not applied: …"
+                let why = rest.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? rest
+                Console.error("process \(pid) exited: \(why)\n")
                 throw ExitCode(1)
             default:
                 throw Failure("process \(pid) answered: \(reply)")
