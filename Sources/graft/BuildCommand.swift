@@ -49,8 +49,13 @@ struct BuildCommand: ParsableCommand {
                     // remaining arguments are link flags and inputs (-l, -L, objects).
                     var driver = try Driver(parsing: args + ["-o", output])
                     // graft.h must be found, as under `graft cc`: its update points are real ones.
-                    let units = try sources.units().map { UnitSpec(file: $0.file, flags: $0.flags + Runtime.includeFlags, directory: $0.directory) }
+                    let specs = try sources.units()
+                    let units = specs.map { UnitSpec(file: $0.file, flags: $0.flags + Runtime.includeFlags, directory: $0.directory) }
                     driver.preloaded = try Pipeline.lower(units, verify: true)
+                    driver.preloadedRecords = specs.map {
+                        BuildRecord(codegen: BuildFlags.codegen(fromFrontend: $0.flags),
+                                    frontend: BuildFlags.absolute($0.flags, directory: $0.directory ?? FileManager.default.currentDirectoryPath))
+                    }
                     try driver.run()
                 } else {
                     try Driver(parsing: args + ["-o", output]).run()

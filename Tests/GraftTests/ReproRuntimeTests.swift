@@ -224,4 +224,90 @@ struct ReproRuntimeTests {
             #expect(p.lines == ["v1: urg=0 pending=0 hello", "v1: urg=0 pending=0 world", "v2: urg=0 pending=0 again"], "\(mode): \(p.lines)")
         }
     }
+
+    // MARK: - link-flags
+
+    /// A system compiler that logs its command lines to DIR/cc.log, for GRAFT_CC.
+    static func loggingCC(in dir: String) throws -> String {
+        let path = dir + "/logcc"
+        try "#!/bin/sh\necho \"cc $*\" >> \"\(dir)/cc.log\"\nexec cc \"$@\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    /// The logged command lines that compile graft's generated C for the link (`….graft.o`).
+    static func linkCompiles(_ dir: String) -> [String] {
+        let log = (try? String(contentsOfFile: dir + "/cc.log", encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").map(String.init).filter { $0.contains(".graft.c") && $0.contains(".graft.o") }
+    }
+
+    @Test("link-flags: -O2 -march -D given only on the -c line: the link compiles the merged program with the unit's recorded -O2 and -march, and it prints what the plain build prints")
+    func linkFlagsRecorded() throws {
+        let dir = tempDir()
+        try Self.copy("link-flags", ["prog.c"], to: dir)
+        let cc = try Self.loggingCC(in: dir)
+        let env = ["GRAFT_CC": cc]
+        try Self.graft(["cc", "-O2", "-march=x86-64-v2", "-DUNUSED=1", "-c", "prog.c", "-o", "prog.o"], cwd: dir, env: env, check: true)
+        let linked = try Self.graft(["cc", "-o", "prog", "prog.o"], cwd: dir, env: env, check: true)
+        #expect(!linked.stderr.contains("warning"), "\(linked.stderr)")
+        let lines = Self.linkCompiles(dir)
+        #expect(lines.count == 1, "\(lines)")
+        let words = lines.first?.split(separator: " ").map(String.init) ?? []
+        #expect(words.contains("-O2") && words.contains("-march=x86-64-v2"), "\(lines)")
+        // The runtime is compiled at the program's -O too.
+        let log = (try? String(contentsOfFile: dir + "/cc.log", encoding: .utf8)) ?? ""
+        #expect(log.split(separator: "\n").contains { $0.contains("runtime.c") && $0.contains(" -O2 ") }, "\(log)")
+        let plain = try run("/usr/bin/gcc", ["-O2", "-o", dir + "/plain", dir + "/prog.c"])
+        #expect(plain.status == 0)
+        let a = try run(dir + "/prog", []), b = try run(dir + "/plain", [])
+        #expect(a.status == 0 && a.stdout == b.stdout && !a.stdout.isEmpty, "\(a.stdout) vs \(b.stdout)")
+        // A flag on the link line wins, as gcc's later flags do.
+        try? FileManager.default.removeItem(atPath: dir + "/cc.log")
+        try Self.graft(["cc", "-O1", "-o", "prog1", "prog.o"], cwd: dir, env: env, check: true)
+        let again = Self.linkCompiles(dir).first?.split(separator: " ").map(String.init) ?? []
+        #expect(again.contains("-O1") && again.last(where: { $0.hasPrefix("-O") }) == "-O1", "\(again)")
+    }
+
+    @Test("link-flags: units compiled with different -O and -march: the link warns, names the units, takes the highest -O and leaves the disputed -march out; a semantics flag one unit has (-fwrapv) is kept for all")
+    func linkFlagsDisagree() throws {
+        let dir = tempDir()
+        try "int triple(int x) { return x * 3; }\n".write(toFile: dir + "/a.c", atomically: true, encoding: .utf8)
+        try "#include <stdio.h>\nint triple(int);\nint main(void) { printf(\"%d\\n\", triple(14)); return 0; }\n"
+            .write(toFile: dir + "/b.c", atomically: true, encoding: .utf8)
+        let cc = try Self.loggingCC(in: dir)
+        let env = ["GRAFT_CC": cc]
+        try Self.graft(["cc", "-O2", "-march=x86-64-v2", "-fwrapv", "-c", "a.c"], cwd: dir, env: env, check: true)
+        try Self.graft(["cc", "-O0", "-c", "b.c"], cwd: dir, env: env, check: true)
+        let linked = try Self.graft(["cc", "-o", "ab", "a.o", "b.o"], cwd: dir, env: env, check: true)
+        #expect(linked.stderr.contains("graft: warning: the units were compiled at different optimization levels: -O2 (a.o), -O0 (b.o); the merged program is compiled with -O2"), "\(linked.stderr)")
+        #expect(linked.stderr.contains("graft: warning: the units disagree on -march=…: -march=x86-64-v2 (a.o), none (b.o)"), "\(linked.stderr)")
+        let words = Self.linkCompiles(dir).first?.split(separator: " ").map(String.init) ?? []
+        #expect(words.contains("-O2") && words.contains("-fwrapv") && !words.contains { $0.hasPrefix("-march") }, "\(words)")
+        #expect(try run(dir + "/ab", []).stdout == "42\n")
+        // Quiet when the link line decides.
+        let decided = try Self.graft(["cc", "-O2", "-march=x86-64", "-o", "ab2", "a.o", "b.o"], cwd: dir, env: env, check: true)
+        #expect(!decided.stderr.contains("warning"), "\(decided.stderr)")
+    }
+
+    @Test("link-flags: GRAFT_UPDATABLE=0 with a graft_update_point() call links (the call is a no-op) and runs; the updatable build of the same file too")
+    func linkFlagsNotUpdatable() throws {
+        let dir = tempDir()
+        try Self.copy("link-flags", ["point.c"], to: dir)
+        let plain = try Self.graft(["cc", "-o", "point", "point.c"], cwd: dir, env: ["GRAFT_UPDATABLE": "0"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(!plain.stderr.contains("undefined reference"), "\(plain.stderr)")
+        #expect(try run(dir + "/point", []).status == 0)
+        // An ordinary executable: no control channel, no IR.
+        let data = FileManager.default.contents(atPath: dir + "/point") ?? Data()
+        #expect(ObjectIRProbe.hasSection(".graft_ir", data) == false)
+        try Self.graft(["cc", "-o", "upoint", "point.c"], cwd: dir, check: true)
+        #expect(try run(dir + "/upoint", []).status == 0)
+    }
+}
+
+/// Whether an ELF file has a section (a plain scan of the section names, enough for tests).
+enum ObjectIRProbe {
+    static func hasSection(_ name: String, _ data: Data) -> Bool {
+        data.range(of: Data((name + "\u{0}").utf8)) != nil
+    }
 }
