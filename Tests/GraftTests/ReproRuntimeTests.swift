@@ -303,6 +303,40 @@ struct ReproRuntimeTests {
         try Self.graft(["cc", "-o", "upoint", "point.c"], cwd: dir, check: true)
         #expect(try run(dir + "/upoint", []).status == 0)
     }
+
+    // MARK: - transformer-flags
+
+    @Test("transformer-flags: transformers.c includes the program's header through its -Iinclude and needs its -DNAME_LEN: graft patch compiles it as NEW's units were compiled, and the patch applies live; --cflags adds flags of its own")
+    func transformerFlags() throws {
+        let dir = tempDir()
+        for v in ["v1", "v2"] {
+            try Self.copy("transformer-flags", ["prog.c"], to: dir + "/" + v)
+            try Self.copy("transformer-flags", ["rec-\(v).h"], to: dir + "/\(v)/include", as: ["rec.h"])
+            try Self.graft(["cc", "-Iinclude", "-DNAME_LEN=16", "-o", "prog", "prog.c"], cwd: dir + "/" + v, check: true)
+        }
+        try Self.copy("transformer-flags", ["transformers.c"], to: dir + "/v2")
+        let made = try Self.graft(["patch", "--from", dir + "/v1/prog", "--to", dir + "/v2/prog", "-o", dir + "/p.patch"], cwd: dir)
+        #expect(made.status == 0, "\(made.stdout) \(made.stderr)")
+        #expect(made.stdout.contains("default transformer, then graft_transform_rec"), "\(made.stdout)")
+        #expect(!made.stderr.contains("not found") && !made.stderr.contains("NAME_LEN"), "\(made.stderr)")
+        guard made.status == 0 else { return }
+        let p = try Program(dir + "/v1/prog")
+        defer { p.stop() }
+        #expect(Self.eventually(5) { (try? Self.status(p.pid)) != nil })
+        let applied = try Self.graft(["apply", "--pid", String(p.pid), dir + "/p.patch", "--timeout", "10"])
+        #expect(applied.status == 0 && applied.stdout.contains("applied:"), "\(applied.stdout) \(applied.stderr)")
+        #expect(p.process.isRunning)
+
+        // A transformer that needs a flag the program was not built with: --cflags gives it.
+        let needs = "#ifndef EXTRA\n#error \"needs -DEXTRA\"\n#endif\n"
+            + (try String(contentsOfFile: Self.fixtures + "transformer-flags/transformers.c", encoding: .utf8))
+        try needs.write(toFile: dir + "/extra.c", atomically: true, encoding: .utf8)
+        let without = try Self.graft(["patch", "--from", dir + "/v1/prog", "--to", dir + "/v2/prog", "--transformers", dir + "/extra.c", "-o", dir + "/q.patch"])
+        #expect(without.status != 0 && without.stderr.contains("needs -DEXTRA"), "\(without.stderr)")
+        let with = try Self.graft(["patch", "--from", dir + "/v1/prog", "--to", dir + "/v2/prog", "--transformers", dir + "/extra.c",
+                                   "--cflags", "-DEXTRA=1", "-o", dir + "/q.patch"])
+        #expect(with.status == 0, "\(with.stdout) \(with.stderr)")
+    }
 }
 
 /// Whether an ELF file has a section (a plain scan of the section names, enough for tests).
