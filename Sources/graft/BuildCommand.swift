@@ -38,7 +38,8 @@ struct BuildCommand: ParsableCommand {
         do {
             guard explainTypes || output != nil else { throw Failure("nothing to do: give -o FILE to build, or --explain-types") }
             if explainTypes {
-                let p = try sources.program()
+                // Lowered as the build lowers it: graft.h is found, its update points are real ones.
+                let p = try sources.program(extraFlags: Runtime.includeFlags)
                 print(TypeWrapping.explain(p, TypeWrapping.forBuild(p)), terminator: "")
             }
             if let output {
