@@ -201,6 +201,14 @@ struct Driver {
     private func systemCompile(_ argv: [String], generated: String, for what: String, tmp: Toolchain.TempDir) throws {
         let status = try Toolchain.run(argv)
         guard status == 0 else {
+            // A flag the compiler rejects (it has named it) is the command line's fault, not graft's.
+            let probe = tmp.file("graft-flag-probe.c")
+            try Toolchain.write("int graft_flag_probe;\n", to: probe)
+            let flags = argv.dropFirst(Toolchain.systemCC.count).filter { $0 != generated && !$0.hasSuffix(".o") && $0 != "-o" && $0 != "-c" }
+            let quiet = try Toolchain.runQuiet(Toolchain.systemCC + flags + ["-c", probe, "-o", tmp.file("graft-flag-probe.o")])
+            if quiet.status != 0 {
+                throw Failure("the system compiler (\(Toolchain.systemCC.joined(separator: " "))) rejects the flags given for \(what) (see its message above)")
+            }
             tmp.keep = true
             throw Failure("the system compiler (\(Toolchain.systemCC.joined(separator: " "))) failed on the C graft generated for \(what); it is kept at \(generated)")
         }

@@ -337,6 +337,55 @@ struct ReproRuntimeTests {
                                    "--cflags", "-DEXTRA=1", "-o", dir + "/q.patch"])
         #expect(with.status == 0, "\(with.stdout) \(with.stderr)")
     }
+
+    // MARK: - explain-types-header
+
+    @Test("explain-types-header: graft build --explain-types finds graft.h, as graft build -o and graft cc --explain-types do, and says what they say")
+    func explainTypesFindsHeader() throws {
+        let dir = tempDir()
+        try Self.copy("explain-types-header", ["prog.c"], to: dir)
+        let explained = try Self.graft(["build", "--explain-types", "prog.c"], cwd: dir)
+        #expect(explained.status == 0, "\(explained.stderr)")
+        #expect(!explained.stderr.contains("'graft.h' file not found"), "\(explained.stderr)")
+        #expect(explained.stdout.contains("struct counter (prog.c:3:8): wrapped"), "\(explained.stdout)")
+        let viaCC = try Self.graft(["cc", "--explain-types", "-o", "prog2", "prog.c"], cwd: dir, check: true)
+        #expect(explained.stdout == viaCC.stderr, "build: \(explained.stdout)\ncc: \(viaCC.stderr)")
+        // With -o as well: explained, then built.
+        let both = try Self.graft(["build", "--explain-types", "-o", "prog", "prog.c"], cwd: dir)
+        #expect(both.status == 0 && both.stdout == explained.stdout, "\(both.stdout) \(both.stderr)")
+        #expect(try run(dir + "/prog", []).status == 0)
+    }
+
+    // MARK: - build-flag-parsing
+
+    @Test("build-flag-parsing: graft build passes every gcc flag it does not own (-lpthread, -pthread, -pedantic, -fno-common, -Wl,…, -oFILE) to the compiler; the program runs as graft cc builds it; a flag the compiler rejects is reported as the command line's, not as graft's bug")
+    func buildFlagsPassThrough() throws {
+        let dir = tempDir()
+        try Self.copy("build-flag-parsing", ["prog.c"], to: dir)
+        let cc = try Self.loggingCC(in: dir)
+        for flag in ["-lpthread", "-pthread", "-pedantic", "-fno-common", "-Wl,-z,now", "-fstack-protector-strong", "-pipe", "-no-pie"] {
+            let r = try Self.graft(["build", "-o", "prog", "prog.c", flag], cwd: dir, env: ["GRAFT_CC": cc])
+            #expect(r.status == 0, "\(flag): \(r.stderr)")
+            #expect(!r.stderr.contains("Unknown option") && !r.stderr.contains("Missing value"), "\(flag): \(r.stderr)")
+            let out = try run(dir + "/prog", [])
+            #expect(out.stdout == "hello from a thread\n", "\(flag): \(out.stdout) \(out.stderr)")
+        }
+        // The flags reached the system compiler.
+        let log = (try? String(contentsOfFile: dir + "/cc.log", encoding: .utf8)) ?? ""
+        for flag in ["-fno-common", "-Wl,-z,now", "-fstack-protector-strong", "-lpthread"] {
+            #expect(log.contains(" \(flag)"), "\(flag) not passed: \(log)")
+        }
+        let all = try Self.graft(["build", "-pedantic", "-fno-common", "-pthread", "-oprog3", "prog.c", "-lpthread"], cwd: dir)
+        #expect(all.status == 0 && FileManager.default.fileExists(atPath: dir + "/prog3"), "\(all.stderr)")
+        let viaCC = try Self.graft(["cc", "-pedantic", "-fno-common", "-pthread", "-o", "prog4", "prog.c", "-lpthread"], cwd: dir, check: true)
+        #expect(viaCC.status == 0)
+        #expect(try run(dir + "/prog3", []).stdout == (try run(dir + "/prog4", []).stdout))
+        let explained = try Self.graft(["build", "--explain-types", "prog.c", "-pthread", "-pedantic"], cwd: dir)
+        #expect(explained.status == 0, "\(explained.stderr)")
+        let bogus = try Self.graft(["build", "-o", "prog5", "prog.c", "-fbogus-flag"], cwd: dir)
+        #expect(bogus.status != 0 && bogus.stderr.contains("-fbogus-flag"), "\(bogus.stderr)")
+        #expect(bogus.stderr.contains("rejects the flags") && !bogus.stderr.contains("bug in graft") && !bogus.stderr.contains("it is kept at"), "\(bogus.stderr)")
+    }
 }
 
 /// Whether an ELF file has a section (a plain scan of the section names, enough for tests).
