@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,6 +33,13 @@ static char dir_path[64];
 static char sock_path[sizeof ((struct sockaddr_un *)0)->sun_path];
 static pid_t sock_owner;        /* the process that created sock_path */
 static int listen_fd = -1;
+/* A program started as root that drops to another uid (privilege drop) gets a
+ * second channel, in the new uid's directory, once that uid may control it
+ * (see may_control): the first one, in root's directory, stays root's. */
+static char sock_path2[sizeof sock_path];
+static int listen_fd2 = -1;
+static uid_t channel_uid;       /* the uid sock_path was made for */
+static int may_change_uid;      /* started privileged: the accept loop watches for a drop */
 static int apply_busy;          /* an APPLY is being handled (under graft__mu) */
 
 void graft__warn(const char *fmt, ...) {
@@ -43,7 +52,9 @@ void graft__warn(const char *fmt, ...) {
 }
 
 static void remove_socket(void) {
-    if (sock_owner == getpid() && sock_path[0]) unlink(sock_path);
+    if (sock_owner != getpid()) return;
+    if (sock_path[0]) unlink(sock_path);     /* fails after a privilege drop: the next process's sweep removes it */
+    if (sock_path2[0]) unlink(sock_path2);
 }
 
 /* /tmp/graft-<uid>, created 0700; refused if someone else could use it. */
@@ -77,40 +88,51 @@ static void sweep_stale(void) {
 
 static void *accept_loop(void *arg);
 
-void graft__channel_start(void) {
-    static int atexit_done;
-    char why[256];
-    if (!private_dir(why, sizeof why)) { graft__warn("no update channel: %s; the program runs but cannot be updated", why); return; }
+/* A listening socket /tmp/graft-<uid>/<pid>.sock (path into `path`); -1 with the reason in why. */
+static int listen_at(char *path, size_t pn, char *why, size_t n) {
+    if (!private_dir(why, n)) return -1;
     sweep_stale();
     struct sockaddr_un a;
     memset(&a, 0, sizeof a);
     a.sun_family = AF_UNIX;
-    snprintf(sock_path, sizeof sock_path, "%s/%d.sock", dir_path, (int)getpid());
-    memcpy(a.sun_path, sock_path, sizeof a.sun_path);
+    snprintf(path, pn, "%s/%d.sock", dir_path, (int)getpid());
+    memcpy(a.sun_path, path, sizeof a.sun_path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) { graft__warn("no update channel: socket: %s", strerror(errno)); return; }
-    unlink(sock_path);                  /* left by an earlier process with this pid */
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || chmod(sock_path, 0600) != 0 || listen(fd, 16) != 0) {
-        graft__warn("no update channel: %s: %s; the program runs but cannot be updated", sock_path, strerror(errno));
+    if (fd < 0) { snprintf(why, n, "socket: %s", strerror(errno)); path[0] = 0; return -1; }
+    unlink(path);                       /* left by an earlier process with this pid */
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || chmod(path, 0600) != 0 || listen(fd, 16) != 0) {
+        snprintf(why, n, "%s: %s", path, strerror(errno));
         close(fd);
-        return;
+        path[0] = 0;
+        return -1;
     }
+    return fd;
+}
+
+void graft__channel_start(void) {
+    static int atexit_done;
+    char why[256];
+    int fd = listen_at(sock_path, sizeof sock_path, why, sizeof why);
+    if (fd < 0) { graft__warn("no update channel: %s; the program runs but cannot be updated", why); return; }
     sock_owner = getpid();
+    channel_uid = getuid();
+    may_change_uid = geteuid() == 0 || getuid() == 0 || getuid() != geteuid();
     if (!atexit_done) { atexit(remove_socket); atexit_done = 1; }
 
     /* The control threads take no signals: those stay the program's. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int err = graft__spawn(accept_loop, (void *)(intptr_t)fd);
+    listen_fd = fd;
+    int err = graft__spawn(accept_loop, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err) {
         graft__warn("no update channel: cannot start its thread: %s", strerror(err));
+        listen_fd = -1;
         close(fd);
         unlink(sock_path);
         return;
     }
-    listen_fd = fd;
 }
 
 /* In a forked child (graft__mu held): the parent's channel and pending patch
@@ -119,7 +141,9 @@ void graft__channel_forked(void) {
     graft__pending = NULL;
     apply_busy = 0;
     if (listen_fd >= 0) close(listen_fd);
-    listen_fd = -1;
+    if (listen_fd2 >= 0) close(listen_fd2);
+    listen_fd = listen_fd2 = -1;
+    sock_path2[0] = 0;
     atomic_store(&graft__flag, sock_owner ? GRAFT_FLAG_RESTART : 0);
 }
 
@@ -182,10 +206,11 @@ static char *format(const char *fmt, ...) {
 
 #define TRAILER 40  /* 32 bytes SHA-256 + 8 bytes magic */
 
-/* Reads the whole patch file and checks its trailer; returns the verified
+/* Reads the whole patch file (from its start) and checks its trailer; returns the verified
  * shared object (without the trailer) or NULL with the reply in *reply. */
-static unsigned char *read_verified(const char *path, size_t *size, char **reply) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+static unsigned char *read_verified(const char *path, int given, size_t *size, char **reply) {
+    /* The descriptor the client passed (it stays the caller's), else the path opened here. */
+    int fd = given >= 0 ? dup(given) : open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         *reply = format("REJECTED cannot read patch file %s: %s", path, strerror(errno));
@@ -201,7 +226,7 @@ static unsigned char *read_verified(const char *path, size_t *size, char **reply
     unsigned char *buf = malloc(n ? n : 1);
     if (!buf) { close(fd); *reply = format("REJECTED out of memory reading %s", path); return NULL; }
     while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
+        ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
         got += (size_t)r;
@@ -230,11 +255,23 @@ static unsigned char *read_verified(const char *path, size_t *size, char **reply
 
 /* Loads the verified bytes from a private copy, so that what is loaded is
  * exactly what was checked, whatever happens to the original file. */
-static void *load_verified(const unsigned char *so, size_t n, char **reply) {
+/* *memfd: the anonymous file loaded, -1 if none. It must stay open while the
+ * patch is loaded: the loader knows the patch by the name /proc/self/fd/N, and
+ * a later patch in a file with the same number would be taken for it. */
+static void *load_verified(const unsigned char *so, size_t n, char **reply, int *memfd) {
+    *memfd = -1;
+    /* A file in the private directory; when the process cannot write there
+     * (after a privilege drop, root's directory), an anonymous file (memfd). */
     char tmp[sizeof dir_path + 32];
     snprintf(tmp, sizeof tmp, "%s/patch-XXXXXX", dir_path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) { *reply = format("REJECTED cannot write a private copy of the patch in %s: %s", dir_path, strerror(errno)); return NULL; }
+    int fd = mkstemp(tmp), anonymous = 0;
+    if (fd < 0) {
+        int e = errno;
+        fd = memfd_create("graft-patch", MFD_CLOEXEC);
+        if (fd < 0) { *reply = format("REJECTED cannot write a private copy of the patch in %s: %s", dir_path, strerror(e)); return NULL; }
+        anonymous = 1;
+        snprintf(tmp, sizeof tmp, "/proc/self/fd/%d", fd);
+    }
     size_t done = 0;
     while (done < n) {
         ssize_t w = write(fd, so + done, n - done);
@@ -242,16 +279,17 @@ static void *load_verified(const unsigned char *so, size_t n, char **reply) {
         if (w <= 0) break;
         done += (size_t)w;
     }
-    int ok = done == n && close(fd) == 0;
-    if (!ok) {
-        *reply = format("REJECTED cannot write a private copy of the patch in %s: %s", dir_path, strerror(errno));
-        unlink(tmp);
+    if (done != n || (!anonymous && close(fd) != 0)) {
+        *reply = format("REJECTED cannot write a private copy of the patch%s%s: %s", anonymous ? "" : " in ", anonymous ? "" : dir_path, strerror(errno));
+        if (anonymous) close(fd); else unlink(tmp);
         return NULL;
     }
     /* Global: a later patch binds to what this one defines (its new functions, slots, globals). */
     void *h = dlopen(tmp, RTLD_NOW | RTLD_GLOBAL);
     if (!h) *reply = format("REJECTED cannot load the patch: %s", dlerror());
-    unlink(tmp);
+    if (!anonymous) unlink(tmp);
+    else if (h) *memfd = fd;
+    else close(fd);
     return h;
 }
 
@@ -427,12 +465,12 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
     return r;
 }
 
-static char *apply_request(char *arg, int c) {
+static char *apply_request(char *arg, int c, int patch_fd) {
     /* APPLY <path> <timeout> [interrupt]: the path may hold spaces, so the words are read from the end. */
     int interrupt = 0;
     char *sp = strrchr(arg, ' ');
     if (sp && strcmp(sp + 1, "interrupt") == 0) { interrupt = 1; *sp = 0; sp = strrchr(arg, ' '); }
-    if (!sp) return format("ERROR usage: APPLY <absolute path> <timeout seconds> [interrupt]");
+    if (!sp) { return format("ERROR usage: APPLY <absolute path> <timeout seconds> [interrupt]"); }
     *sp = 0;
     char *end;
     double timeout = strtod(sp + 1, &end);
@@ -450,9 +488,10 @@ static char *apply_request(char *arg, int c) {
     char *reply = NULL;
     size_t n = 0;
     void *h = NULL, **slots = NULL;
-    unsigned char *so = read_verified(path, &n, &reply);
+    int memfd = -1;
+    unsigned char *so = read_verified(path, patch_fd, &n, &reply);
     if (so) {
-        h = load_verified(so, n, &reply);
+        h = load_verified(so, n, &reply, &memfd);
         free(so);
     }
     if (h) {
@@ -473,7 +512,10 @@ static char *apply_request(char *arg, int c) {
             }
             free(p);
         }
-        if (h) dlclose(h);
+        if (h) {
+            dlclose(h);
+            if (memfd >= 0) close(memfd);
+        }
     }
     free(slots);
     pthread_mutex_lock(&graft__mu);
@@ -495,13 +537,35 @@ static void send_line(int c, const char *s) {
     send(c, "\n", 1, MSG_NOSIGNAL);
 }
 
+/* Who may use the channel: root always (it may ptrace any process); the
+ * process's own uid only while the process is dumpable — the kernel's rule
+ * for ptrace. A process that changed its credentials (a daemon started as
+ * root that dropped to another uid) is not dumpable unless it says so with
+ * prctl(PR_SET_DUMPABLE, 1): it may hold what its earlier uid could reach
+ * (files, sockets, memory), and its new uid — often shared with other
+ * daemons — must not be able to put code into it. */
+static int may_control(uid_t peer, char *why, size_t n) {
+    if (peer == 0) return 1;
+    if (peer != getuid() && peer != geteuid()) {
+        snprintf(why, n, "only uid %u (or root) may control this process", (unsigned)getuid());
+        return 0;
+    }
+    if (prctl(PR_GET_DUMPABLE) != 1) {
+        snprintf(why, n, "uid %u may not control this process: it is not dumpable (it changed its credentials since it started, or asked not to be traced), so the kernel would not let uid %u ptrace it either; root may, or the program can allow its uid with prctl(PR_SET_DUMPABLE, 1)",
+                 (unsigned)peer, (unsigned)peer);
+        return 0;
+    }
+    return 1;
+}
+
 static void *serve(void *arg) {
     int c = (int)(intptr_t)arg;
     struct ucred cred;
     socklen_t len = sizeof cred;
-    if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != getuid()) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "ERROR permission denied: only uid %u may control this process", (unsigned)getuid());
+    char why[512] = "the peer's credentials cannot be read";
+    if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || !may_control(cred.uid, why, sizeof why)) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "ERROR permission denied: %s", why);
         send_line(c, msg);
         close(c);
         return NULL;
@@ -511,21 +575,33 @@ static void *serve(void *arg) {
     setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     char line[PATH_MAX + 64];
     size_t n = 0;
+    /* An APPLY may come with the patch file's descriptor (SCM_RIGHTS): the
+     * client opened it, so the process need not be able to (after a privilege drop). */
+    int passed = -1;
     while (n < sizeof line - 1) {
-        ssize_t r = recv(c, line + n, sizeof line - 1 - n, 0);
+        union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+        struct iovec iov = { line + n, sizeof line - 1 - n };
+        struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+        ssize_t r = recvmsg(c, &m, MSG_CMSG_CLOEXEC);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
+        for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+            if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS) continue;
+            int fd;
+            memcpy(&fd, CMSG_DATA(h), sizeof fd);
+            if (passed < 0) passed = fd; else close(fd);
+        }
         n += (size_t)r;
         if (memchr(line, '\n', n)) break;
     }
     line[n] = 0;
     char *nl = strchr(line, '\n');
-    if (!nl) { send_line(c, "ERROR the request is not one line"); close(c); return NULL; }
+    if (!nl) { send_line(c, "ERROR the request is not one line"); if (passed >= 0) close(passed); close(c); return NULL; }
     *nl = 0;
     if (nl > line && nl[-1] == '\r') nl[-1] = 0;
     char *reply;
     if (strcmp(line, "STATUS") == 0) reply = status_json();
-    else if (strncmp(line, "APPLY ", 6) == 0) reply = apply_request(line + 6, c);
+    else if (strncmp(line, "APPLY ", 6) == 0) reply = apply_request(line + 6, c, passed);
     else reply = format("ERROR unknown request (expected STATUS or APPLY <path> <timeout> [interrupt])");
     send_line(c, reply ? reply : "ERROR out of memory");
     if (reply && strncmp(reply, "EXITED ", 7) == 0) {
@@ -535,20 +611,47 @@ static void *serve(void *arg) {
         pthread_mutex_unlock(&graft__mu);
     }
     free(reply);
+    if (passed >= 0) close(passed);
     close(c);
     return NULL;
 }
 
+/* After a privilege drop: the new uid's channel, once that uid may control the process. */
+static void watch_uid(void) {
+    if (listen_fd2 >= 0 || getuid() == channel_uid || prctl(PR_GET_DUMPABLE) != 1) return;
+    char why[256];
+    int fd = listen_at(sock_path2, sizeof sock_path2, why, sizeof why);
+    if (fd < 0) {
+        graft__warn("no update channel for uid %u after the change of uid: %s; root can still update the program", (unsigned)getuid(), why);
+        channel_uid = getuid();         /* said once */
+        return;
+    }
+    listen_fd2 = fd;
+}
+
 static void *accept_loop(void *arg) {
-    int fd = (int)(intptr_t)arg;
+    (void)arg;
     for (;;) {
-        int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-        if (c < 0) {
-            if (errno == EBADF || errno == EINVAL || errno == ENOTSOCK) break;
-            if (errno != EINTR && errno != ECONNABORTED) usleep(100000);    /* EMFILE and friends */
+        struct pollfd pf[2] = { { .fd = listen_fd, .events = POLLIN }, { .fd = listen_fd2, .events = POLLIN } };
+        int nfds = listen_fd2 >= 0 ? 2 : 1;
+        /* A process that may drop privileges is looked at every second; any other sleeps until a client comes. */
+        int ready = poll(pf, (nfds_t)nfds, may_change_uid && listen_fd2 < 0 ? 1000 : -1);
+        if (may_change_uid) watch_uid();
+        if (ready < 0) {
+            if (errno != EINTR) usleep(100000);
             continue;
         }
-        if (graft__spawn(serve, (void *)(intptr_t)c) != 0) serve((void *)(intptr_t)c);
+        for (int k = 0; k < nfds; k++) {
+            if (pf[k].revents & POLLNVAL) return NULL;
+            if (!(pf[k].revents & POLLIN)) continue;
+            int c = accept4(pf[k].fd, NULL, NULL, SOCK_CLOEXEC);
+            if (c < 0) {
+                if (errno == EBADF || errno == EINVAL || errno == ENOTSOCK) return NULL;
+                if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN) usleep(100000);    /* EMFILE and friends */
+                continue;
+            }
+            if (graft__spawn(serve, (void *)(intptr_t)c) != 0) serve((void *)(intptr_t)c);
+        }
     }
     return NULL;
 }

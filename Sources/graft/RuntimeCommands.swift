@@ -16,6 +16,10 @@ import Glibc
 
 // MARK: - Patch files
 
+/// CMSG_SPACE(sizeof(int)) and CMSG_LEN(sizeof(int)) on LP64 Linux (Glibc's macros are not imported).
+private let CMSG_LEN_INT = MemoryLayout<Int>.size + 8 + 4
+private let CMSG_SPACE_INT = MemoryLayout<Int>.size + 8 + 8
+
 /// The 8 bytes that end a sealed patch file.
 let patchMagic = Array("GRAFTPT1".utf8)
 
@@ -123,37 +127,93 @@ struct SealPatchCommand: ParsableCommand {
 enum ControlChannel {
     static func socketPath(pid: Int32) -> String { "/tmp/graft-\(getuid())/\(pid).sock" }
 
-    /// Sends one request line to process `pid` and returns its one-line reply.
-    static func request(pid: Int32, _ line: String, timeout: Double) throws -> String {
+    /// The sockets that may be process `pid`'s channel, best first: the
+    /// caller's own directory; for root also the directory of the uid the
+    /// process runs as now and every other one (a daemon started as root that
+    /// dropped privileges keeps its channel in root's).
+    static func candidateSockets(pid: Int32, owner: uid_t?) -> [String] {
+        var paths = [socketPath(pid: pid)]
+        if geteuid() == 0 {
+            if let owner { paths.append("/tmp/graft-\(owner)/\(pid).sock") }
+            let dirs = ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("graft-") }.sorted()
+            paths += dirs.map { "/tmp/\($0)/\(pid).sock" }
+        }
+        var seen = Set<String>()
+        return paths.filter { seen.insert($0).inserted && FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Connects to the first candidate socket that answers.
+    private static func connectChannel(pid: Int32, owner: uid_t?) throws -> Int32 {
+        let noChannel = Failure("process \(pid) is not an updatable graft program (no control socket)")
+        var lastError: Failure? = nil
+        for path in candidateSockets(pid: pid, owner: owner) {
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            let pathBytes = Array(path.utf8)
+            guard pathBytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { continue }
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+                raw.copyBytes(from: pathBytes)
+                raw[pathBytes.count] = 0
+            }
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw Failure("cannot create a socket: \(String(cString: strerror(errno)))") }
+            let connected = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            if connected == 0 { return fd }
+            let e = errno
+            close(fd)
+            if e == ENOENT || e == ECONNREFUSED || e == ENOTDIR { continue }
+            lastError = Failure("cannot reach process \(pid) through \(path): \(String(cString: strerror(e)))")
+        }
+        throw lastError ?? noChannel
+    }
+
+    /// Sends one request line to process `pid` and returns its one-line reply;
+    /// `passing` is a descriptor sent along with the line (SCM_RIGHTS).
+    static func request(pid: Int32, _ line: String, timeout: Double, passing passFD: Int32? = nil) throws -> String {
         guard pid > 0 else { throw Failure("no process \(pid)") }
         if kill(pid, 0) != 0 && errno == ESRCH { throw Failure("no process \(pid)") }
-        // Only the owner may update a process: its channel lives in the owner's 0700 directory.
         var st = stat()
-        if stat("/proc/\(pid)", &st) == 0 && st.st_uid != getuid() {
-            throw Failure("process \(pid) belongs to uid \(st.st_uid), not to uid \(getuid()): only its owner may update it (its control channel is /tmp/graft-\(st.st_uid)/\(pid).sock)")
+        let owner: uid_t? = stat("/proc/\(pid)", &st) == 0 ? st.st_uid : nil
+        // Only the owner (or root) may update a process: its channel lives in the owner's 0700 directory.
+        if let owner, owner != getuid(), geteuid() != 0, candidateSockets(pid: pid, owner: owner).isEmpty {
+            throw Failure("process \(pid) belongs to uid \(owner), not to uid \(getuid()): only its owner or root may update it (its control channel is /tmp/graft-\(owner)/\(pid).sock)")
         }
-        let noChannel = Failure("process \(pid) is not an updatable graft program (no control socket)")
-        let path = socketPath(pid: pid)
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(path.utf8)
-        guard pathBytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw noChannel }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-            raw[pathBytes.count] = 0
+        var statusStat = stat()
+        if let owner, owner == getuid(), owner != 0, geteuid() != 0, candidateSockets(pid: pid, owner: owner).isEmpty,
+           stat("/proc/\(pid)/status", &statusStat) == 0, statusStat.st_uid == 0 {
+            // /proc/PID is the process's, its files root's: the process is not dumpable.
+            throw Failure("process \(pid) runs as uid \(owner) but is not dumpable (it changed its credentials since it started, e.g. dropped privileges from root), so only root may update it: run graft apply as root, or have the program call prctl(PR_SET_DUMPABLE, 1) after the drop to allow uid \(owner)")
         }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failure("cannot create a socket: \(String(cString: strerror(errno)))") }
+        let fd = try connectChannel(pid: pid, owner: owner)
         defer { close(fd) }
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        if let passFD {
+            // The first byte of the line carries the descriptor.
+            var byte = Array(line.utf8.prefix(1))
+            let space = Int(CMSG_SPACE_INT)
+            var control = [UInt8](repeating: 0, count: space)
+            let sent: Int = byte.withUnsafeMutableBytes { b in
+                control.withUnsafeMutableBytes { c in
+                    var iov = iovec(iov_base: b.baseAddress, iov_len: b.count)
+                    return withUnsafeMutablePointer(to: &iov) { iovp in
+                        var m = msghdr()
+                        m.msg_iov = iovp
+                        m.msg_iovlen = 1
+                        m.msg_control = c.baseAddress
+                        m.msg_controllen = space
+                        // struct cmsghdr { size_t len; int level; int type; } then the int.
+                        c.storeBytes(of: Int(CMSG_LEN_INT), toByteOffset: 0, as: Int.self)
+                        c.storeBytes(of: Int32(SOL_SOCKET), toByteOffset: MemoryLayout<Int>.size, as: Int32.self)
+                        c.storeBytes(of: Int32(SCM_RIGHTS), toByteOffset: MemoryLayout<Int>.size + 4, as: Int32.self)
+                        c.storeBytes(of: passFD, toByteOffset: MemoryLayout<Int>.size + 8, as: Int32.self)
+                        return sendmsg(fd, &m, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            }
+            if sent != 1 { throw Failure("process \(pid) closed its control channel: \(String(cString: strerror(errno)))") }
         }
-        if connected != 0 {
-            let e = errno
-            if e == ENOENT || e == ECONNREFUSED || e == ENOTDIR { throw noChannel }
-            throw Failure("cannot reach process \(pid) through \(path): \(String(cString: strerror(e)))")
-        }
-        var out = Array((line + "\n").utf8)[...]
+        var out = Array((line + "\n").utf8).dropFirst(passFD == nil ? 0 : 1)
         while !out.isEmpty {
             let n = out.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
@@ -287,7 +347,13 @@ struct ApplyCommand: ParsableCommand {
             let path = URL(fileURLWithPath: patch).standardizedFileURL.path
             guard FileManager.default.fileExists(atPath: path) else { throw Failure("no such file: \(patch)") }
             guard !path.contains("\n") && !path.contains("\r") else { throw Failure("the patch path contains a line break: \(patch)") }
-            let reply = try ControlChannel.request(pid: pid, "APPLY \(path) \(timeout)" + (interrupt ? " interrupt" : ""), timeout: timeout + 5)
+            // The patch goes as an open descriptor too: the process need not be able to open it
+            // itself (a daemon that dropped privileges, a patch in a private directory).
+            let patchFD = open(path, O_RDONLY | O_CLOEXEC)
+            guard patchFD >= 0 else { throw Failure("cannot read \(patch): \(String(cString: strerror(errno)))") }
+            defer { close(patchFD) }
+            let reply = try ControlChannel.request(pid: pid, "APPLY \(path) \(timeout)" + (interrupt ? " interrupt" : ""), timeout: timeout + 5,
+                                                   passing: patchFD)
             let (word, rest) = split(reply)
             switch word {
             case "APPLIED":

@@ -386,6 +386,71 @@ struct ReproRuntimeTests {
         #expect(bogus.status != 0 && bogus.stderr.contains("-fbogus-flag"), "\(bogus.stderr)")
         #expect(bogus.stderr.contains("rejects the flags") && !bogus.stderr.contains("bug in graft") && !bogus.stderr.contains("it is kept at"), "\(bogus.stderr)")
     }
+
+    // MARK: - privilege-drop (needs root)
+
+    /// `graft ARGS` as uid/gid 65534 (setpriv).
+    static func graftAsNobody(_ args: [String]) throws -> ProcessResult {
+        guard let g = Live.graft else { throw Failure("build graft first") }
+        return try run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", g] + args)
+    }
+
+    static func privilegeBuilds(_ dir: String, v1: String, v2: String, v2flags: [String] = []) throws -> String {
+        chmod(dir, 0o755)                   // uid 65534 reads the patch
+        for (v, file, flags) in [("v1", v1, [String]()), ("v2", v2, v2flags)] {
+            try Self.copy("privilege-drop", [file], to: dir + "/" + v, as: ["prog.c"])
+            try Self.graft(["build"] + flags + ["-o", "prog", "prog.c"], cwd: dir + "/" + v, check: true)
+        }
+        try Self.graft(["patch", "--from", dir + "/v1/prog", "--to", dir + "/v2/prog", "-o", dir + "/p.patch"], check: true)
+        chmod(dir + "/p.patch", 0o644)
+        return dir + "/p.patch"
+    }
+
+    @Test("privilege-drop: a daemon started as root that setuid()s to 65534: its new uid is refused with the reason (the process is not dumpable: it may hold what root could reach), root applies the patch", .enabled(if: getuid() == 0, "needs root"))
+    func privilegeDropRoot() throws {
+        let dir = tempDir()
+        let patch = try Self.privilegeBuilds(dir, v1: "v1.c", v2: "v2.c")
+        let p = try Program(dir + "/v1/prog")
+        defer { p.stop() }
+        // Dropped: /proc/PID is uid 65534's.
+        #expect(Self.eventually(5) {
+            var st = stat()
+            return stat("/proc/\(p.pid)", &st) == 0 && st.st_uid == 65534 && (try? Self.status(p.pid)) != nil
+        }, "\(p.text)")
+        let nobody = try Self.graftAsNobody(["apply", "--pid", String(p.pid), patch, "--timeout", "5"])
+        #expect(nobody.status == 1, "\(nobody.stdout) \(nobody.stderr)")
+        #expect(nobody.stderr.contains("is not dumpable") && nobody.stderr.contains("only root may update it")
+                && nobody.stderr.contains("prctl(PR_SET_DUMPABLE, 1)"), "\(nobody.stderr)")
+        #expect(Self.updates(p.pid) == 0)
+        let root = try Self.graft(["apply", "--pid", String(p.pid), patch, "--timeout", "5"])
+        #expect(root.status == 0 && root.stdout.contains("applied:"), "\(root.stdout) \(root.stderr)")
+        #expect(Self.updates(p.pid) == 1)
+        let status = try Self.graft(["status", "--pid", String(p.pid)])
+        #expect(status.status == 0 && status.stdout.contains("updates       1"), "\(status.stdout) \(status.stderr)")
+        #expect(p.process.isRunning, "\(p.text)")
+    }
+
+    @Test("privilege-drop: a daemon that drops to 65534 and then allows its uid (prctl(PR_SET_DUMPABLE, 1)) gets a channel for it: uid 65534 applies the patch, and the program counts on in the new version", .enabled(if: getuid() == 0, "needs root"))
+    func privilegeDropNewUid() throws {
+        let dir = tempDir()
+        let patch = try Self.privilegeBuilds(dir, v1: "dumpable.c", v2: "dumpable.c", v2flags: ["-DSTEP=2"])
+        let p = try Program(dir + "/v1/prog")
+        defer { p.stop() }
+        // The runtime opens the new uid's channel within a second or so of the drop.
+        #expect(Self.eventually(10) { FileManager.default.fileExists(atPath: "/tmp/graft-65534/\(p.pid).sock") }, "no channel for uid 65534")
+        let nobody = try Self.graftAsNobody(["apply", "--pid", String(p.pid), patch, "--timeout", "5"])
+        #expect(nobody.status == 0 && nobody.stdout.contains("applied:"), "\(nobody.stdout) \(nobody.stderr)")
+        let status = try Self.graftAsNobody(["status", "--pid", String(p.pid), "--json"])
+        #expect(status.status == 0 && status.stdout.contains("\"updates\":[{"), "\(status.stdout) \(status.stderr)")
+        let seen = p.lines.count
+        #expect(Self.eventually(5) { p.lines.count >= seen + 3 })
+        let n = p.lines.compactMap { Int($0) }
+        let steps = zip(n, n.dropFirst()).map { $1 - $0 }
+        #expect(steps.first == 1 && steps.last == 2 && Set(steps).isSubset(of: [1, 2]), "\(n)")
+        // An unrelated uid is refused by the runtime itself.
+        let other = try run("/usr/bin/setpriv", ["--reuid=65533", "--regid=65533", "--clear-groups", Live.graft!, "status", "--pid", String(p.pid)])
+        #expect(other.status != 0, "\(other.stdout) \(other.stderr)")
+    }
 }
 
 /// Whether an ELF file has a section (a plain scan of the section names, enough for tests).
