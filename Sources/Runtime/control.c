@@ -322,7 +322,6 @@ static char *check_patch(const struct graft_patch_info *p, void **slots) {
     {
         char why[512];
         if (!graft__views_check(p, why, sizeof why)) return format("REJECTED %s", why);
-        if (GRAFT_RULE_AT("UPD-5", "receive") && graft__program_threads(why, sizeof why) != 1) return format("REJECTED %s", why);
     }
     return NULL;
 }
@@ -419,6 +418,7 @@ void graft__channel_exiting(int status) {
 static char *wait_applied(struct graft_pending *p, double timeout, int c) {
     long long now = graft__now_us(), deadline = now + (long long)(timeout * 1e6);
     long long next_kick = now, interval = 100000;
+    int refused_waiting = 0;
     pthread_mutex_lock(&graft__mu);
     graft__pending = p;
     atomic_fetch_or(&graft__flag, GRAFT_FLAG_PENDING);
@@ -435,6 +435,34 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
                 atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
                 break;
             }
+            /* UPD-5, the census: with several threads, every one must reach an
+             * update point within GRAFT_CENSUS_US, or the patch is refused. */
+            pid_t tids[256];
+            int threads = graft__program_thread_ids(tids, 256);
+            if (threads > 1 && !p->census_deadline) p->census_deadline = now + GRAFT_CENSUS_US;
+            if (threads > 1 && p->census_deadline && now >= p->census_deadline && GRAFT_RULE_AT("UPD-5", "receive")) {
+                char missing[200] = "";
+                int n_missing = 0;
+                for (int t = 0; t < threads && t < 256; t++) {
+                    unsigned k = 0;
+                    while (k < p->n_seen && p->seen[k] != tids[t]) k++;
+                    if (k < p->n_seen) continue;
+                    if (n_missing++ == 0) graft__describe_thread(tids[t], missing, sizeof missing);
+                }
+                if (n_missing) {
+                    char others[32] = "";
+                    if (n_missing > 1) snprintf(others, sizeof others, " and %d other%s", n_missing - 1, n_missing > 2 ? "s" : "");
+                    snprintf(p->why, sizeof p->why,
+                             "the process runs %d threads of its own, and %s%s reached no update point within %g s: a patch is applied only while every thread of the program is at an admissible update point [UPD-5]",
+                             threads, missing, others, GRAFT_CENSUS_US / 1e6);
+                    p->state = GRAFT_REFUSED;
+                    refused_waiting = p->parked == 0;   /* no thread at a point: refused while it waited */
+                    graft__pending = NULL;
+                    atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+                    pthread_cond_broadcast(&graft__cv);
+                    break;
+                }
+            }
             if (p->interrupt && now >= next_kick) {
                 pthread_kill(graft__main_thread, SIGURG);   /* out of poll/accept/read, on request */
                 next_kick = now + interval;
@@ -442,21 +470,31 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
             }
             wake = p->interrupt && next_kick < deadline ? next_kick : deadline;
             if (wake > now + 500000) wake = now + 500000;   /* look at the client now and then */
+            if (threads > 1 && wake > now + 100000) wake = now + 100000;   /* and at the threads */
         } else {
             wake = now + 1000000;                           /* APPLYING: it finishes regardless */
         }
         struct timespec ts = { .tv_sec = wake / 1000000, .tv_nsec = (long)(wake % 1000000) * 1000 };
         pthread_cond_timedwait(&graft__cv, &graft__mu, &ts);
     }
+    /* Threads still waiting at their points go on; p is ours again once they have. */
+    unsigned parked_at_end = p->parked;
+    while (p->parked > 0) pthread_cond_wait(&graft__cv, &graft__mu);
+    int threads_at_end = p->state == GRAFT_WITHDRAWN ? graft__program_threads(p->why, sizeof p->why) : 0;
     enum graft_patch_state state = p->state;
     pthread_mutex_unlock(&graft__mu);
+    free(p->seen);
+    p->seen = NULL;
     if (state == GRAFT_APPLIED) return format("APPLIED pause_us=%ld point=%u", p->pause_us, p->point);
-    if (state == GRAFT_REFUSED) return format("REJECTED at update point: %s", p->why);
+    if (state == GRAFT_REFUSED) return format(refused_waiting ? "REJECTED %s" : "REJECTED at update point: %s", p->why);
     char *points = admissible_list(p->info);
     char *r;
     if (state == GRAFT_EXITED)
         r = format("EXITED status=%d not applied: the program exited (exit status %d) after %lu update point%s, before an admissible one (admissible: %s)",
                    p->exit_status, p->exit_status, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?");
+    else if (parked_at_end > 0 && threads_at_end > 1)
+        r = format("TIMEOUT not applied: the threads of the program were never all at an admissible update point at once within %g s (%u of %d waited at one; %lu update point%s seen; admissible: %s) [UPD-5]",
+                   timeout, parked_at_end, threads_at_end, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?");
     else
         r = format("TIMEOUT not applied: no admissible update point was reached within %g s (%lu update point%s seen; admissible: %s)%s",
                    timeout, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?",

@@ -61,10 +61,10 @@ int graft__spawn(void *(*fn)(void *), void *arg) {
     return err;
 }
 
-int graft__program_threads(char *why, size_t n) {
+int graft__program_thread_ids(pid_t *tids, int max) {
     pthread_mutex_lock(&spawn_mu);
     DIR *d = opendir("/proc/self/task");
-    if (!d) { pthread_mutex_unlock(&spawn_mu); snprintf(why, n, "cannot count the process's threads (/proc/self/task)"); return -1; }
+    if (!d) { pthread_mutex_unlock(&spawn_mu); return -1; }
     int program = 0;
     for (struct dirent *e; (e = readdir(d));) {
         if (e->d_name[0] == '.') continue;
@@ -75,12 +75,33 @@ int graft__program_threads(char *why, size_t n) {
         if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
         fclose(f);
         comm[strcspn(comm, "\n")] = 0;
-        if (strcmp(comm, GRAFT_THREAD_NAME) != 0) program++;
+        if (strcmp(comm, GRAFT_THREAD_NAME) == 0) continue;
+        if (tids && program < max) tids[program] = (pid_t)atoi(e->d_name);
+        program++;
     }
     closedir(d);
     pthread_mutex_unlock(&spawn_mu);
-    if (program > 1) snprintf(why, n, "the process runs %d threads of its own; graft applies a patch only where no thread but the one at the update point can run old code, and does not yet stop other threads at update points [UPD-5]", program);
     return program;
+}
+
+int graft__program_threads(char *why, size_t n) {
+    int program = graft__program_thread_ids(NULL, 0);
+    if (program < 0) snprintf(why, n, "cannot count the process's threads (/proc/self/task)");
+    return program;
+}
+
+void graft__describe_thread(pid_t tid, char *out, size_t n) {
+    char path[64], comm[32] = "", wchan[64] = "";
+    snprintf(path, sizeof path, "/proc/self/task/%d/comm", (int)tid);
+    FILE *f = fopen(path, "re");
+    if (f) { if (!fgets(comm, sizeof comm, f)) comm[0] = 0; fclose(f); }
+    comm[strcspn(comm, "\n")] = 0;
+    snprintf(path, sizeof path, "/proc/self/task/%d/wchan", (int)tid);
+    if ((f = fopen(path, "re"))) { if (!fgets(wchan, sizeof wchan, f)) wchan[0] = 0; fclose(f); }
+    wchan[strcspn(wchan, "\n")] = 0;
+    int waiting = wchan[0] && strcmp(wchan, "0") != 0;
+    snprintf(out, n, "thread %d ('%s'%s%s%s)", (int)tid, comm, tid == graft__main_tid ? ", the main thread" : "",
+             waiting ? "; waiting in " : "", waiting ? wchan : "");
 }
 
 #ifdef GRAFT_MUTATION
@@ -193,20 +214,51 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
         graft__main_tid = (pid_t)gettid();
         graft__channel_start();
     }
-    /* Any thread's update point counts: UPD-5 below admits the patch only
-     * when that thread is the program's only one. */
     if (!(flag & GRAFT_FLAG_PENDING)) return;
 
     pthread_mutex_lock(&graft__mu);
     struct graft_pending *p = graft__pending;
     if (!p || p->state != GRAFT_WAITING) { pthread_mutex_unlock(&graft__mu); return; }
     p->points_seen++;
+    pid_t self = (pid_t)gettid();
+    unsigned k = 0;
+    while (k < p->n_seen && p->seen[k] != self) k++;
+    if (k == p->n_seen) {
+        if (p->n_seen == p->cap_seen) {
+            unsigned cap = p->cap_seen ? 2 * p->cap_seen : 8;
+            pid_t *seen = realloc(p->seen, cap * sizeof *seen);
+            if (seen) { p->seen = seen; p->cap_seen = cap; }
+        }
+        if (p->n_seen < p->cap_seen) p->seen[p->n_seen++] = self;
+    }
     if (!admissible(p->info, id)) { pthread_mutex_unlock(&graft__mu); return; }
-    /* UPD-5: another thread of the program could be running old code right now. */
-    if (GRAFT_RULE_AT("UPD-5", "commit") && graft__program_threads(p->why, sizeof p->why) != 1) {
-        p->state = GRAFT_REFUSED;
-        graft__pending = NULL;
-        atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+
+    /* UPD-5: the patch is applied only while every thread of the program is at
+     * an admissible update point. This one waits here for the others; the last
+     * to arrive applies it. The control thread withdraws or refuses it (the
+     * state changes) when they do not all come. */
+    if (p->parked++ == 0) p->first_parked_us = start;
+    pthread_cond_broadcast(&graft__cv);
+    int applier = 0;
+    while (p->state == GRAFT_WAITING) {
+        int threads = GRAFT_RULE_AT("UPD-5", "commit") ? graft__program_threads(p->why, sizeof p->why) : (int)p->parked;
+        if (threads < 0) {
+            p->state = GRAFT_REFUSED;   /* why: the threads cannot be counted */
+            graft__pending = NULL;
+            atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+            pthread_cond_broadcast(&graft__cv);
+            break;
+        }
+        if ((int)p->parked >= threads) { applier = 1; break; }
+        /* Threads may exit while this one waits: look again now and then. */
+        long long until = graft__now_us() + 100000;
+        struct timespec ts = { .tv_sec = until / 1000000, .tv_nsec = (long)(until % 1000000) * 1000 };
+        pthread_cond_timedwait(&graft__cv, &graft__mu, &ts);
+    }
+    if (!applier) {
+        /* Applied by another thread, withdrawn, refused, or the process exits. */
+        while (p->state == GRAFT_APPLYING) pthread_cond_wait(&graft__cv, &graft__mu);
+        p->parked--;
         pthread_cond_broadcast(&graft__cv);
         pthread_mutex_unlock(&graft__mu);
         return;
@@ -221,11 +273,12 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
     if (info->state_transformer) info->state_transformer();
 
     pthread_mutex_lock(&graft__mu);
-    long pause = (long)(graft__now_us() - start);
+    long pause = (long)(graft__now_us() - p->first_parked_us);
     record(info, pause, id);
     p->pause_us = pause;
     p->point = id;
     p->state = GRAFT_APPLIED;
+    p->parked--;
     graft__pending = NULL;
     atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
     pthread_cond_broadcast(&graft__cv);

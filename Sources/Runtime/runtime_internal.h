@@ -15,9 +15,11 @@
 enum graft_patch_state { GRAFT_WAITING, GRAFT_APPLYING, GRAFT_APPLIED, GRAFT_WITHDRAWN, GRAFT_REFUSED,
                          GRAFT_EXITED /* the process exits while the patch waits */ };
 
-/* A patch that passed every check and waits for the main thread. Owned by the
- * control thread that received it; the main thread only touches it under
- * graft__mu while state is WAITING, and alone while it is APPLYING. */
+/* A patch that passed every check and waits for the program's threads to be
+ * at admissible update points (UPD-5). Owned by the control thread that
+ * received it, which frees it only once no thread waits at a point; the
+ * program's threads touch it under graft__mu, and the one that applies it
+ * alone while it is APPLYING. */
 struct graft_pending {
     const struct graft_patch_info *info;
     void **slots;                   /* resolved address of each rebind slot */
@@ -25,8 +27,14 @@ struct graft_pending {
     unsigned long points_seen;      /* update points reached while waiting */
     long pause_us;
     unsigned point;
-    char why[256];                  /* REFUSED: the reason */
+    char why[512];                  /* REFUSED: the reason */
     int exit_status;                /* EXITED: the status the program passed to exit */
+    /* UPD-5: every thread of the program must be at an admissible point at once. */
+    unsigned parked;                /* threads waiting at an admissible update point */
+    long long first_parked_us;      /* when the first of them arrived (the pause starts) */
+    pid_t *seen;                    /* threads that reached an update point while the patch waited */
+    unsigned n_seen, cap_seen;
+    long long census_deadline;      /* several threads: by then every one must have reached a point (0: not yet) */
     int interrupt;                  /* graft apply --interrupt: wake the main thread with SIGURG */
 };
 
@@ -59,6 +67,12 @@ extern unsigned graft__n_history;
 int graft__spawn(void *(*fn)(void *), void *arg);   /* 0, or an errno */
 /* UPD-5: the number of the program's threads, or -1 (reason in why). */
 int graft__program_threads(char *why, size_t n);
+/* The same count, with up to max of their thread ids in tids. */
+int graft__program_thread_ids(pid_t *tids, int max);
+/* "thread 123 ('prog', the main thread; waiting in futex_wait_queue)". */
+void graft__describe_thread(pid_t tid, char *out, size_t n);
+/* How long the census of UPD-5 lasts: every thread must reach an update point within it. */
+#define GRAFT_CENSUS_US 1000000
 
 /* control.c */
 void graft__channel_start(void);

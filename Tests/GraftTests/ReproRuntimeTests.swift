@@ -451,6 +451,55 @@ struct ReproRuntimeTests {
         let other = try run("/usr/bin/setpriv", ["--reuid=65533", "--regid=65533", "--clear-groups", Live.graft!, "status", "--pid", String(p.pid)])
         #expect(other.status != 0, "\(other.stdout) \(other.stderr)")
     }
+
+    // MARK: - worker-thread-point
+
+    static func threadBuilds(_ dir: String, v1: String, v2: String, v2flags: [String] = []) throws -> String {
+        for (v, file, flags) in [("v1", v1, [String]()), ("v2", v2, v2flags)] {
+            try Self.copy("worker-thread-point", [file], to: dir + "/" + v, as: ["prog.c"])
+            try Self.graft(["cc"] + flags + ["-o", "prog", "prog.c", "-pthread"], cwd: dir + "/" + v, check: true)
+        }
+        try Self.graft(["patch", "--from", dir + "/v1/prog", "--to", dir + "/v2/prog", "-o", dir + "/p.patch"], check: true)
+        return dir + "/p.patch"
+    }
+
+    @Test("worker-thread-point: the update point is on the worker and main waits in pthread_join, reaching none: the patch is refused at once with the rule, naming the main thread and where it waits, and nothing changes")
+    func workerThreadPointRefused() throws {
+        let dir = tempDir()
+        let patch = try Self.threadBuilds(dir, v1: "v1.c", v2: "v2.c")
+        let p = try Program(dir + "/v1/prog")
+        defer { p.stop() }
+        #expect(Self.eventually(5) { (try? Self.status(p.pid)) != nil })
+        let started = Date()
+        let r = try Self.graft(["apply", "--pid", String(p.pid), patch, "--timeout", "20"])
+        #expect(r.status == 1, "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains("[UPD-5]") && r.stderr.contains("the main thread") && r.stderr.contains("reached no update point"), "\(r.stderr)")
+        #expect(!r.stderr.contains("timed out"), "\(r.stderr)")
+        #expect(Date().timeIntervalSince(started) < 15, "refused only at the timeout")
+        #expect(Self.updates(p.pid) == 0 && !Self.pending(p.pid))
+        #expect(p.process.isRunning)
+    }
+
+    @Test("worker-thread-point: with an update point on every thread (two workers and main), the update points of worker threads count: the threads wait for each other at their points, the patch is applied, and every worker counts by the new step from then on")
+    func workerThreadsAllAtPoints() throws {
+        let dir = tempDir()
+        let patch = try Self.threadBuilds(dir, v1: "pool.c", v2: "pool.c", v2flags: ["-DSTEP=2"])
+        let p = try Program(dir + "/v1/prog")
+        defer { p.stop() }
+        #expect(Self.eventually(5) { p.lines.count > 10 && (try? Self.status(p.pid)) != nil })
+        let r = try Self.graft(["apply", "--pid", String(p.pid), patch, "--timeout", "10"])
+        #expect(r.status == 0 && r.stdout.contains("applied:"), "\(r.stdout) \(r.stderr)")
+        let seen = p.lines.count
+        #expect(Self.eventually(5) { p.lines.count > seen + 20 })
+        p.stop()
+        for k in 0..<2 {
+            let totals = p.lines.filter { $0.hasPrefix("w\(k) ") }.compactMap { Int($0.dropFirst(3)) }
+            let steps = zip(totals, totals.dropFirst()).map { $1 - $0 }
+            // 1, 1, …, 1, 2, 2, …: never back to the old step after the new one.
+            #expect(steps.first == 1 && steps.last == 2, "w\(k): \(steps)")
+            #expect(steps.drop { $0 == 1 }.allSatisfy { $0 == 2 }, "w\(k): \(steps)")
+        }
+    }
 }
 
 /// Whether an ELF file has a section (a plain scan of the section names, enough for tests).
