@@ -33,7 +33,10 @@ struct CCCommand: ParsableCommand {
             compiler (which rejects what is not a real flag, naming it); -l -L -Wl, -shared \
             -static and friends go to the link. -E, -S, -M, -MM, -x, --version and \
             -print-* are handed to the system compiler unchanged. -MD/-MMD/-MF/-MT/-MP \
-            write the dependency file from the original source.
+            write the dependency file from the original source. Each object records the \
+            flags its unit was compiled with (section .graft_build); the link compiles the \
+            merged program with them (link-line flags win; where units disagree: the highest \
+            -O, the conservative semantics flag, and a warning for any other flag, left out).
 
             Environment:
               GRAFT_CC          the system compiler (default: cc), e.g. "gcc-12" or "ccache gcc"

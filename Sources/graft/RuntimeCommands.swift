@@ -133,13 +133,13 @@ enum ControlChannel {
     /// dropped privileges keeps its channel in root's).
     static func candidateSockets(pid: Int32, owner: uid_t?) -> [String] {
         var paths = [socketPath(pid: pid)]
-        if geteuid() == 0 {
-            if let owner { paths.append("/tmp/graft-\(owner)/\(pid).sock") }
-            let dirs = ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("graft-") }.sorted()
-            paths += dirs.map { "/tmp/\($0)/\(pid).sock" }
-        }
+        if geteuid() == 0, let owner { paths.append("/tmp/graft-\(owner)/\(pid).sock") }
         var seen = Set<String>()
-        return paths.filter { seen.insert($0).inserted && FileManager.default.fileExists(atPath: $0) }
+        let near = paths.filter { seen.insert($0).inserted && FileManager.default.fileExists(atPath: $0) }
+        guard near.isEmpty, geteuid() == 0 else { return near }
+        // Root, and not in the usual places: every user's directory (/tmp may be large: looked at only now).
+        let dirs = ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("graft-") }.sorted()
+        return dirs.map { "/tmp/\($0)/\(pid).sock" }.filter { FileManager.default.fileExists(atPath: $0) }
     }
 
     /// Connects to the first candidate socket that answers.
@@ -246,9 +246,10 @@ enum ControlChannel {
             if kill(pid, 0) != 0 && errno == ESRCH {
                 return "the process has exited (its exit status went to its parent); the patch was not applied"
             }
-            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-               let close = stat.lastIndex(of: ")") {
-                let fields = stat[stat.index(after: close)...].split(separator: " ")
+            // /proc files say they are empty: read them to their end.
+            if let h = FileHandle(forReadingAtPath: "/proc/\(pid)/stat"),
+               case let stat = String(decoding: h.readDataToEndOfFile(), as: UTF8.self), let close = stat.lastIndex(of: ")") {
+                let fields = stat[stat.index(after: close)...].split(whereSeparator: { $0 == " " || $0 == "\n" })
                 // fields[0] is the state (field 3); exit_code is field 52.
                 if fields.first == "Z" || fields.first == "X" {
                     if fields.count >= 50, let code = Int32(fields[49]) {

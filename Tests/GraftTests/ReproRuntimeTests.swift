@@ -197,6 +197,18 @@ struct ReproRuntimeTests {
                 "\(r.stderr)")
         #expect(!r.stderr.contains("without an answer"), "\(r.stderr)")
         #expect(p.exitStatus() == 1)
+
+        // Killed while the patch waits (no exit handler runs): graft apply says what became of it.
+        let q = try Program(v1, stdin: true)
+        defer { q.stop() }
+        q.write("hello\n")
+        #expect(q.waitForLine("v1: hello"))
+        let apply2 = try Apply(["--pid", String(q.pid), patch, "--timeout", "30"])
+        #expect(Self.eventually(10) { Self.pending(q.pid) }, "the patch never waited")
+        kill(q.pid, SIGKILL)
+        let k = apply2.result()
+        #expect(k.status == 1 && k.stderr.contains("closed its control channel without an answer"), "\(k.stderr)")
+        #expect((k.stderr.contains("killed by signal 9") || k.stderr.contains("has exited")) && k.stderr.contains("the patch was not applied"), "\(k.stderr)")
     }
 
     @Test("sigurg-eintr: a program with its own SIGURG handler, or that blocks SIGURG, is sent no signal while a patch waits; --interrupt is refused for it with the reason")
