@@ -133,12 +133,18 @@ struct PatchCommand: ParsableCommand {
     }
 
     /// NEW's program's code-generation flags that also fit a patch (a shared
-    /// object): no position-dependence or LTO flags, and -O only above -O2.
+    /// object loaded into the program): the target (-m…), debug info, -O only
+    /// above -O2, and the -f flags that keep C's semantics or the ABI as the
+    /// program was compiled — not visibility, position, LTO or profiling
+    /// flags, which would break the patch's loading.
     static func patchCodegen(_ record: BuildRecord?) -> [String] {
-        (record?.codegen ?? []).filter { f in
+        let fPrefixes = ["-fshort-enums", "-fshort-wchar", "-fsigned-char", "-funsigned-char", "-fpack-struct", "-fno-builtin",
+                         "-fexcess-precision", "-ffp-contract", "-ffast-math", "-fno-fast-math", "-fcf-protection",
+                         "-fstack-clash-protection", "-fstack-protector", "-fno-stack-protector", "-ftrapv", "-fwrapv"]
+        return (record?.codegen ?? []).filter { f in
             if f.hasPrefix("-O") { return BuildFlags.rank(f) > BuildFlags.rank("-O2") }
-            if ["-fno-pic", "-fno-PIC", "-fpie", "-fPIE", "-fno-pie", "-fno-PIE"].contains(f) || f.hasPrefix("-flto") { return false }
-            return f.hasPrefix("-m") || f.hasPrefix("-f") || f.hasPrefix("-g")
+            if f.hasPrefix("-f") { return BuildFlags.conservative.contains(f) || fPrefixes.contains { f.hasPrefix($0) } }
+            return f.hasPrefix("-m") || f.hasPrefix("-g")
         }
     }
 
