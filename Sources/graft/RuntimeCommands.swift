@@ -314,17 +314,32 @@ struct ApplyCommand: ParsableCommand {
         abstract: "Apply a patch to a running program.",
         discussion: """
             Sends the patch to the process through its control channel (a Unix socket \
-            only its owner may use). The process checks the patch before touching \
-            anything: the file's integrity, that it was built for the version the \
-            process runs, that every function slot and wrapped type it names exists. It \
-            then applies the patch, all or nothing, at the first update point where the \
-            patch is admissible, waking the program if it is blocked in a system call, \
-            and answers with the outcome. A patch that is not applied within the timeout \
-            is withdrawn: the program runs on exactly as before.
+            only its owner, and root, may use). The process checks the patch before \
+            touching anything: the file's integrity, that it was built for the version \
+            the process runs, that every function slot and wrapped type it names exists. \
+            It then applies the patch, all or nothing, once every thread of the program \
+            is at an update point where the patch is admissible (a thread that reaches \
+            none refuses it, UPD-5), and answers with the outcome. A patch that is not \
+            applied within the timeout is withdrawn: the program runs on exactly as \
+            before. If the process exits while the patch waits, graft apply says so, \
+            with its exit status or the signal that killed it.
+
+            graft sends the program no signal: a program blocked in a system call \
+            (read, poll, accept, sleep) reaches its next update point when the call \
+            returns, as it would without graft. --interrupt wakes the main thread with \
+            SIGURG instead, so that such calls fail with EINTR: only for programs that \
+            retry on EINTR past an update point (refused for one that handles or blocks \
+            SIGURG itself).
+
+            Root may update any updatable process. Its own uid only while it is \
+            dumpable (the kernel's rule for ptrace): a daemon started as root that \
+            dropped privileges is root's to update, unless it allows its new uid with \
+            prctl(PR_SET_DUMPABLE, 1).
 
             Examples:
               graft apply --pid 4242 server-v2.patch
               graft apply --pid 4242 --timeout 5 server-v2.patch
+              graft apply --pid 4242 --interrupt server-v2.patch
 
             Exit status: 0 when the patch was applied; 1 when it was rejected, timed \
             out, or the process could not be reached.
