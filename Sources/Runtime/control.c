@@ -439,7 +439,8 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
              * update point within GRAFT_CENSUS_US, or the patch is refused. */
             pid_t tids[256];
             int threads = graft__program_thread_ids(tids, 256);
-            if (threads > 1 && !p->census_deadline) p->census_deadline = now + GRAFT_CENSUS_US;
+            long long census_us = (long long)(timeout * 1e6 / 2) < GRAFT_CENSUS_US ? (long long)(timeout * 1e6 / 2) : GRAFT_CENSUS_US;
+            if (threads > 1 && !p->census_deadline) p->census_deadline = now + census_us;
             if (threads > 1 && p->census_deadline && now >= p->census_deadline && GRAFT_RULE_AT("UPD-5", "receive")) {
                 char missing[200] = "";
                 int n_missing = 0;
@@ -454,7 +455,7 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
                     if (n_missing > 1) snprintf(others, sizeof others, " and %d other%s", n_missing - 1, n_missing > 2 ? "s" : "");
                     snprintf(p->why, sizeof p->why,
                              "the process runs %d threads of its own, and %s%s reached no update point within %g s: a patch is applied only while every thread of the program is at an admissible update point [UPD-5]",
-                             threads, missing, others, GRAFT_CENSUS_US / 1e6);
+                             threads, missing, others, census_us / 1e6);
                     p->state = GRAFT_REFUSED;
                     refused_waiting = p->parked == 0;   /* no thread at a point: refused while it waited */
                     graft__pending = NULL;

@@ -71,8 +71,9 @@ int graft__program_threads(char *why, size_t n);
 int graft__program_thread_ids(pid_t *tids, int max);
 /* "thread 123 ('prog', the main thread; waiting in futex_wait_queue)". */
 void graft__describe_thread(pid_t tid, char *out, size_t n);
-/* How long the census of UPD-5 lasts: every thread must reach an update point within it. */
-#define GRAFT_CENSUS_US 1000000
+/* How long the census of UPD-5 lasts at most: every thread must reach an
+ * update point within it (and within half the apply's timeout). */
+#define GRAFT_CENSUS_US 5000000
 
 /* control.c */
 void graft__channel_start(void);

@@ -475,7 +475,7 @@ struct ReproRuntimeTests {
         return dir + "/p.patch"
     }
 
-    @Test("worker-thread-point: the update point is on the worker and main waits in pthread_join, reaching none: the patch is refused at once with the rule, naming the main thread and where it waits, and nothing changes")
+    @Test("worker-thread-point: the update point is on the worker and main waits in pthread_join, reaching none: the patch is refused (within half the timeout, not at it) with the rule, naming the main thread and where it waits, and nothing changes")
     func workerThreadPointRefused() throws {
         let dir = tempDir()
         let patch = try Self.threadBuilds(dir, v1: "v1.c", v2: "v2.c")
