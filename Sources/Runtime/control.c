@@ -433,6 +433,7 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
                 p->state = GRAFT_WITHDRAWN;
                 graft__pending = NULL;
                 atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+                pthread_cond_broadcast(&graft__cv);     /* threads waiting at their points go on */
                 break;
             }
             /* UPD-5, the census: with several threads, every one must reach an
@@ -463,6 +464,25 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
                     pthread_cond_broadcast(&graft__cv);
                     break;
                 }
+            }
+            /* The threads waiting at their points wait no longer than the census
+             * for the others: one of those may wait for something they hold. */
+            if (threads > 1 && p->parked > 0 && (int)p->parked < threads && now - p->first_parked_us >= census_us
+                && GRAFT_RULE_AT("UPD-5", "receive")) {
+                char absent[200] = "";
+                for (int t = 0; t < threads && t < 256 && !absent[0]; t++) {
+                    unsigned k = 0;
+                    while (k < p->parked && k < 256 && p->parked_tids[k] != tids[t]) k++;
+                    if (k == p->parked || k == 256) graft__describe_thread(tids[t], absent, sizeof absent);
+                }
+                snprintf(p->why, sizeof p->why,
+                         "the process runs %d threads of its own; %u waited %g s at admissible update points for the others, and %s did not come to one (it may reach only update points where the patch is not admissible, or wait for something a waiting thread holds) [UPD-5]",
+                         threads, p->parked, census_us / 1e6, absent[0] ? absent : "another thread");
+                p->state = GRAFT_REFUSED;
+                graft__pending = NULL;
+                atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+                pthread_cond_broadcast(&graft__cv);
+                break;
             }
             if (p->interrupt && now >= next_kick) {
                 pthread_kill(graft__main_thread, SIGURG);   /* out of poll/accept/read, on request */

@@ -237,7 +237,9 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
      * an admissible update point. This one waits here for the others; the last
      * to arrive applies it. The control thread withdraws or refuses it (the
      * state changes) when they do not all come. */
-    if (p->parked++ == 0) p->first_parked_us = start;
+    if (p->parked == 0) p->first_parked_us = start;
+    if (p->parked < 256) p->parked_tids[p->parked] = self;
+    p->parked++;
     pthread_cond_broadcast(&graft__cv);
     int applier = 0;
     while (p->state == GRAFT_WAITING) {
@@ -258,6 +260,8 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
     if (!applier) {
         /* Applied by another thread, withdrawn, refused, or the process exits. */
         while (p->state == GRAFT_APPLYING) pthread_cond_wait(&graft__cv, &graft__mu);
+        for (unsigned i = 0; i < p->parked && i < 256; i++)
+            if (p->parked_tids[i] == self) { p->parked_tids[i] = p->parked_tids[p->parked - 1 < 256 ? p->parked - 1 : 255]; break; }
         p->parked--;
         pthread_cond_broadcast(&graft__cv);
         pthread_mutex_unlock(&graft__mu);

@@ -31,6 +31,7 @@ struct graft_pending {
     int exit_status;                /* EXITED: the status the program passed to exit */
     /* UPD-5: every thread of the program must be at an admissible point at once. */
     unsigned parked;                /* threads waiting at an admissible update point */
+    pid_t parked_tids[256];         /* which (the first 256) */
     long long first_parked_us;      /* when the first of them arrived (the pause starts) */
     pid_t *seen;                    /* threads that reached an update point while the patch waited */
     unsigned n_seen, cap_seen;

@@ -512,6 +512,28 @@ struct ReproRuntimeTests {
             #expect(steps.drop { $0 == 1 }.allSatisfy { $0 == 2 }, "w\(k): \(steps)")
         }
     }
+
+    @Test("worker-thread-point: two threads that cannot be at update points at once (one waits at its point holding a lock the other needs): the patch is refused with the rule within half the timeout, and both threads go on in the old version")
+    func workerThreadsNeverMeet() throws {
+        let dir = tempDir()
+        let patch = try Self.threadBuilds(dir, v1: "lock.c", v2: "lock.c", v2flags: ["-DSTEP=2"])
+        let p = try Program(dir + "/v1/prog")
+        defer { p.stop() }
+        #expect(Self.eventually(5) { p.lines.count > 10 && (try? Self.status(p.pid)) != nil })
+        let started = Date()
+        let r = try Self.graft(["apply", "--pid", String(p.pid), patch, "--timeout", "8"])
+        #expect(r.status == 1 && r.stderr.contains("[UPD-5]") && !r.stderr.contains("timed out"), "\(r.stdout) \(r.stderr)")
+        #expect(Date().timeIntervalSince(started) < 7, "refused only at the timeout: \(r.stderr)")
+        #expect(Self.updates(p.pid) == 0 && !Self.pending(p.pid))
+        let seen = p.lines.count
+        #expect(Self.eventually(5) { p.lines.dropFirst(seen).contains { $0.hasPrefix("w ") } && p.lines.dropFirst(seen).contains { $0.hasPrefix("m ") } },
+                "the threads did not go on: \(p.lines.suffix(4))")
+        p.stop()
+        for prefix in ["w ", "m "] {
+            let n = p.lines.filter { $0.hasPrefix(prefix) }.compactMap { Int($0.dropFirst(2)) }
+            #expect(zip(n, n.dropFirst()).allSatisfy { $1 - $0 == 1 }, "\(prefix): \(n.suffix(5))")
+        }
+    }
 }
 
 /// Whether an ELF file has a section (a plain scan of the section names, enough for tests).
