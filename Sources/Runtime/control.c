@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,6 +33,13 @@ static char dir_path[64];
 static char sock_path[sizeof ((struct sockaddr_un *)0)->sun_path];
 static pid_t sock_owner;        /* the process that created sock_path */
 static int listen_fd = -1;
+/* A program started as root that drops to another uid (privilege drop) gets a
+ * second channel, in the new uid's directory, once that uid may control it
+ * (see may_control): the first one, in root's directory, stays root's. */
+static char sock_path2[sizeof sock_path];
+static int listen_fd2 = -1;
+static uid_t channel_uid;       /* the uid sock_path was made for */
+static int may_change_uid;      /* started privileged: the accept loop watches for a drop */
 static int apply_busy;          /* an APPLY is being handled (under graft__mu) */
 
 void graft__warn(const char *fmt, ...) {
@@ -43,7 +52,9 @@ void graft__warn(const char *fmt, ...) {
 }
 
 static void remove_socket(void) {
-    if (sock_owner == getpid() && sock_path[0]) unlink(sock_path);
+    if (sock_owner != getpid()) return;
+    if (sock_path[0]) unlink(sock_path);     /* fails after a privilege drop: the next process's sweep removes it */
+    if (sock_path2[0]) unlink(sock_path2);
 }
 
 /* /tmp/graft-<uid>, created 0700; refused if someone else could use it. */
@@ -77,47 +88,51 @@ static void sweep_stale(void) {
 
 static void *accept_loop(void *arg);
 
-void graft__channel_start(void) {
-    static int atexit_done;
-    char why[256];
-    if (!private_dir(why, sizeof why)) { graft__warn("no update channel: %s; the program runs but cannot be updated", why); return; }
+/* A listening socket /tmp/graft-<uid>/<pid>.sock (path into `path`); -1 with the reason in why. */
+static int listen_at(char *path, size_t pn, char *why, size_t n) {
+    if (!private_dir(why, n)) return -1;
     sweep_stale();
     struct sockaddr_un a;
     memset(&a, 0, sizeof a);
     a.sun_family = AF_UNIX;
-    snprintf(sock_path, sizeof sock_path, "%s/%d.sock", dir_path, (int)getpid());
-    memcpy(a.sun_path, sock_path, sizeof a.sun_path);
+    snprintf(path, pn, "%s/%d.sock", dir_path, (int)getpid());
+    memcpy(a.sun_path, path, sizeof a.sun_path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) { graft__warn("no update channel: socket: %s", strerror(errno)); return; }
-    unlink(sock_path);                  /* left by an earlier process with this pid */
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || chmod(sock_path, 0600) != 0 || listen(fd, 16) != 0) {
-        graft__warn("no update channel: %s: %s; the program runs but cannot be updated", sock_path, strerror(errno));
+    if (fd < 0) { snprintf(why, n, "socket: %s", strerror(errno)); path[0] = 0; return -1; }
+    unlink(path);                       /* left by an earlier process with this pid */
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || chmod(path, 0600) != 0 || listen(fd, 16) != 0) {
+        snprintf(why, n, "%s: %s", path, strerror(errno));
         close(fd);
-        return;
+        path[0] = 0;
+        return -1;
     }
+    return fd;
+}
+
+void graft__channel_start(void) {
+    static int atexit_done;
+    char why[256];
+    int fd = listen_at(sock_path, sizeof sock_path, why, sizeof why);
+    if (fd < 0) { graft__warn("no update channel: %s; the program runs but cannot be updated", why); return; }
     sock_owner = getpid();
+    channel_uid = getuid();
+    may_change_uid = geteuid() == 0 || getuid() == 0 || getuid() != geteuid();
     if (!atexit_done) { atexit(remove_socket); atexit_done = 1; }
 
     /* The control threads take no signals: those stay the program's. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_t t;
-    atomic_fetch_add(&graft__runtime_threads, 1);
-    int err = pthread_create(&t, &attr, accept_loop, (void *)(intptr_t)fd);
-    if (err) atomic_fetch_sub(&graft__runtime_threads, 1);
-    pthread_attr_destroy(&attr);
+    listen_fd = fd;
+    int err = graft__spawn(accept_loop, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err) {
         graft__warn("no update channel: cannot start its thread: %s", strerror(err));
+        listen_fd = -1;
         close(fd);
         unlink(sock_path);
         return;
     }
-    listen_fd = fd;
 }
 
 /* In a forked child (graft__mu held): the parent's channel and pending patch
@@ -126,7 +141,9 @@ void graft__channel_forked(void) {
     graft__pending = NULL;
     apply_busy = 0;
     if (listen_fd >= 0) close(listen_fd);
-    listen_fd = -1;
+    if (listen_fd2 >= 0) close(listen_fd2);
+    listen_fd = listen_fd2 = -1;
+    sock_path2[0] = 0;
     atomic_store(&graft__flag, sock_owner ? GRAFT_FLAG_RESTART : 0);
 }
 
@@ -189,10 +206,11 @@ static char *format(const char *fmt, ...) {
 
 #define TRAILER 40  /* 32 bytes SHA-256 + 8 bytes magic */
 
-/* Reads the whole patch file and checks its trailer; returns the verified
+/* Reads the whole patch file (from its start) and checks its trailer; returns the verified
  * shared object (without the trailer) or NULL with the reply in *reply. */
-static unsigned char *read_verified(const char *path, size_t *size, char **reply) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+static unsigned char *read_verified(const char *path, int given, size_t *size, char **reply) {
+    /* The descriptor the client passed (it stays the caller's), else the path opened here. */
+    int fd = given >= 0 ? dup(given) : open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         *reply = format("REJECTED cannot read patch file %s: %s", path, strerror(errno));
@@ -208,7 +226,7 @@ static unsigned char *read_verified(const char *path, size_t *size, char **reply
     unsigned char *buf = malloc(n ? n : 1);
     if (!buf) { close(fd); *reply = format("REJECTED out of memory reading %s", path); return NULL; }
     while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
+        ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
         got += (size_t)r;
@@ -237,11 +255,23 @@ static unsigned char *read_verified(const char *path, size_t *size, char **reply
 
 /* Loads the verified bytes from a private copy, so that what is loaded is
  * exactly what was checked, whatever happens to the original file. */
-static void *load_verified(const unsigned char *so, size_t n, char **reply) {
+/* *memfd: the anonymous file loaded, -1 if none. It must stay open while the
+ * patch is loaded: the loader knows the patch by the name /proc/self/fd/N, and
+ * a later patch in a file with the same number would be taken for it. */
+static void *load_verified(const unsigned char *so, size_t n, char **reply, int *memfd) {
+    *memfd = -1;
+    /* A file in the private directory; when the process cannot write there
+     * (after a privilege drop, root's directory), an anonymous file (memfd). */
     char tmp[sizeof dir_path + 32];
     snprintf(tmp, sizeof tmp, "%s/patch-XXXXXX", dir_path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) { *reply = format("REJECTED cannot write a private copy of the patch in %s: %s", dir_path, strerror(errno)); return NULL; }
+    int fd = mkstemp(tmp), anonymous = 0;
+    if (fd < 0) {
+        int e = errno;
+        fd = memfd_create("graft-patch", MFD_CLOEXEC);
+        if (fd < 0) { *reply = format("REJECTED cannot write a private copy of the patch in %s: %s", dir_path, strerror(e)); return NULL; }
+        anonymous = 1;
+        snprintf(tmp, sizeof tmp, "/proc/self/fd/%d", fd);
+    }
     size_t done = 0;
     while (done < n) {
         ssize_t w = write(fd, so + done, n - done);
@@ -249,16 +279,17 @@ static void *load_verified(const unsigned char *so, size_t n, char **reply) {
         if (w <= 0) break;
         done += (size_t)w;
     }
-    int ok = done == n && close(fd) == 0;
-    if (!ok) {
-        *reply = format("REJECTED cannot write a private copy of the patch in %s: %s", dir_path, strerror(errno));
-        unlink(tmp);
+    if (done != n || (!anonymous && close(fd) != 0)) {
+        *reply = format("REJECTED cannot write a private copy of the patch%s%s: %s", anonymous ? "" : " in ", anonymous ? "" : dir_path, strerror(errno));
+        if (anonymous) close(fd); else unlink(tmp);
         return NULL;
     }
     /* Global: a later patch binds to what this one defines (its new functions, slots, globals). */
     void *h = dlopen(tmp, RTLD_NOW | RTLD_GLOBAL);
     if (!h) *reply = format("REJECTED cannot load the patch: %s", dlerror());
-    unlink(tmp);
+    if (!anonymous) unlink(tmp);
+    else if (h) *memfd = fd;
+    else close(fd);
     return h;
 }
 
@@ -291,7 +322,6 @@ static char *check_patch(const struct graft_patch_info *p, void **slots) {
     {
         char why[512];
         if (!graft__views_check(p, why, sizeof why)) return format("REJECTED %s", why);
-        if (GRAFT_RULE_AT("UPD-5", "receive") && graft__program_threads(why, sizeof why) != 1) return format("REJECTED %s", why);
     }
     return NULL;
 }
@@ -312,53 +342,194 @@ static char *admissible_list(const struct graft_patch_info *p) {
     return out;
 }
 
-/* Hands the checked patch to the main thread and waits for the outcome. */
+/* ---- waking the main thread (graft apply --interrupt) ------------------ */
+
+/* The runtime sends no signal unless the operator asks for it: a signal the
+ * program did not ask for is something it would not see without graft (a
+ * blocking call failing with EINTR, a handler of its own running). With
+ * --interrupt, SIGURG is sent to the main thread, through a handler without
+ * SA_RESTART, so that poll/accept/read/sleep return EINTR; only a program
+ * that retries on EINTR past an update point should be updated so. */
+
+static void on_wake(int sig) { (void)sig; }
+
+/* Whether the main thread blocks sig (its SigBlk in /proc). */
+static int main_blocks(int sig) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)graft__main_tid);
+    FILE *f = fopen(path, "re");
+    if (!f) return 0;
+    unsigned long long mask = 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "SigBlk:", 7) == 0) { mask = strtoull(line + 7, NULL, 16); break; }
+    fclose(f);
+    return (mask >> (sig - 1)) & 1;
+}
+
+static struct sigaction saved_urg;
+static int urg_installed;
+
+/* NULL when the main thread may be woken with SIGURG (the handler is then
+ * installed); otherwise why not. */
+static char *interrupt_begin(void) {
+    struct sigaction old;
+    if (sigaction(SIGURG, NULL, &old) != 0) return format("REJECTED --interrupt: cannot read the SIGURG disposition: %s", strerror(errno));
+    if ((old.sa_flags & SA_SIGINFO) || (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN))
+        return format("REJECTED --interrupt: the program handles SIGURG itself; graft does not send it a signal its own handler would take (apply without --interrupt waits for the next update point)");
+    if (main_blocks(SIGURG))
+        return format("REJECTED --interrupt: the program's main thread blocks SIGURG; it would be delivered later, when the program unblocks it (apply without --interrupt waits for the next update point)");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_wake;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;                /* no SA_RESTART: poll/accept/read return EINTR */
+    if (sigaction(SIGURG, &sa, &saved_urg) != 0) return format("REJECTED --interrupt: cannot install a SIGURG handler: %s", strerror(errno));
+    urg_installed = 1;
+    return NULL;
+}
+
+/* The program's own disposition back (it was SIG_DFL or SIG_IGN: a SIGURG
+ * still in flight is then ignored, as without graft). */
+static void interrupt_end(void) {
+    if (urg_installed) sigaction(SIGURG, &saved_urg, NULL);
+    urg_installed = 0;
+}
+
+/* ---- waiting for the update point -------------------------------------- */
+
+static int exit_answered;           /* the EXITED answer went out (under graft__mu) */
+
+void graft__channel_exiting(int status) {
+    struct graft_pending *p = graft__pending;
+    if (!p || p->state != GRAFT_WAITING) return;
+    p->state = GRAFT_EXITED;
+    p->exit_status = status;
+    graft__pending = NULL;
+    atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+    pthread_cond_broadcast(&graft__cv);
+    /* Let the control thread answer before the process is gone (at most 2 s). */
+    long long until = graft__now_us() + 2000000;
+    struct timespec ts = { .tv_sec = until / 1000000, .tv_nsec = (long)(until % 1000000) * 1000 };
+    while (!exit_answered && graft__now_us() < until)
+        if (pthread_cond_timedwait(&graft__cv, &graft__mu, &ts) == ETIMEDOUT) break;
+}
+
+/* Hands the checked patch to the update points and waits for the outcome. */
 static char *wait_applied(struct graft_pending *p, double timeout, int c) {
     long long now = graft__now_us(), deadline = now + (long long)(timeout * 1e6);
     long long next_kick = now, interval = 100000;
+    int refused_waiting = 0;
     pthread_mutex_lock(&graft__mu);
     graft__pending = p;
     atomic_fetch_or(&graft__flag, GRAFT_FLAG_PENDING);
     for (;;) {
-        if (p->state == GRAFT_APPLIED || p->state == GRAFT_REFUSED) break;
+        if (p->state == GRAFT_APPLIED || p->state == GRAFT_REFUSED || p->state == GRAFT_EXITED) break;
         now = graft__now_us();
         long long wake;
         if (p->state == GRAFT_WAITING) {
             int gone = client_gone(c);
             if (now >= deadline || gone) {
-                /* Withdrawn under the lock: the main thread can no longer take it. */
+                /* Withdrawn under the lock: the update points can no longer take it. */
                 p->state = GRAFT_WITHDRAWN;
                 graft__pending = NULL;
                 atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+                pthread_cond_broadcast(&graft__cv);     /* threads waiting at their points go on */
                 break;
             }
-            if (now >= next_kick) {
-                pthread_kill(graft__main_thread, SIGURG);   /* out of poll/accept/read */
+            /* UPD-5, the census: with several threads, every one must reach an
+             * update point within GRAFT_CENSUS_US, or the patch is refused. */
+            pid_t tids[256];
+            int threads = graft__program_thread_ids(tids, 256);
+            long long census_us = (long long)(timeout * 1e6 / 2) < GRAFT_CENSUS_US ? (long long)(timeout * 1e6 / 2) : GRAFT_CENSUS_US;
+            if (threads > 1 && !p->census_deadline) p->census_deadline = now + census_us;
+            if (threads > 1 && p->census_deadline && now >= p->census_deadline && GRAFT_RULE_AT("UPD-5", "receive")) {
+                char missing[200] = "";
+                int n_missing = 0;
+                for (int t = 0; t < threads && t < 256; t++) {
+                    unsigned k = 0;
+                    while (k < p->n_seen && p->seen[k] != tids[t]) k++;
+                    if (k < p->n_seen) continue;
+                    if (n_missing++ == 0) graft__describe_thread(tids[t], missing, sizeof missing);
+                }
+                if (n_missing) {
+                    char others[32] = "";
+                    if (n_missing > 1) snprintf(others, sizeof others, " and %d other%s", n_missing - 1, n_missing > 2 ? "s" : "");
+                    snprintf(p->why, sizeof p->why,
+                             "the process runs %d threads of its own, and %s%s reached no update point within %g s: a patch is applied only while every thread of the program is at an admissible update point [UPD-5]",
+                             threads, missing, others, census_us / 1e6);
+                    p->state = GRAFT_REFUSED;
+                    refused_waiting = p->parked == 0;   /* no thread at a point: refused while it waited */
+                    graft__pending = NULL;
+                    atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+                    pthread_cond_broadcast(&graft__cv);
+                    break;
+                }
+            }
+            /* The threads waiting at their points wait no longer than the census
+             * for the others: one of those may wait for something they hold. */
+            if (threads > 1 && p->parked > 0 && (int)p->parked < threads && now - p->first_parked_us >= census_us
+                && GRAFT_RULE_AT("UPD-5", "receive")) {
+                char absent[200] = "";
+                for (int t = 0; t < threads && t < 256 && !absent[0]; t++) {
+                    unsigned k = 0;
+                    while (k < p->parked && k < 256 && p->parked_tids[k] != tids[t]) k++;
+                    if (k == p->parked || k == 256) graft__describe_thread(tids[t], absent, sizeof absent);
+                }
+                snprintf(p->why, sizeof p->why,
+                         "the process runs %d threads of its own; %u waited %g s at admissible update points for the others, and %s did not come to one (it may reach only update points where the patch is not admissible, or wait for something a waiting thread holds) [UPD-5]",
+                         threads, p->parked, census_us / 1e6, absent[0] ? absent : "another thread");
+                p->state = GRAFT_REFUSED;
+                graft__pending = NULL;
+                atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+                pthread_cond_broadcast(&graft__cv);
+                break;
+            }
+            if (p->interrupt && now >= next_kick) {
+                pthread_kill(graft__main_thread, SIGURG);   /* out of poll/accept/read, on request */
                 next_kick = now + interval;
                 interval = interval * 2 > 2000000 ? 2000000 : interval * 2;
             }
-            wake = deadline < next_kick ? deadline : next_kick;
+            wake = p->interrupt && next_kick < deadline ? next_kick : deadline;
             if (wake > now + 500000) wake = now + 500000;   /* look at the client now and then */
+            if (threads > 1 && wake > now + 100000) wake = now + 100000;   /* and at the threads */
         } else {
             wake = now + 1000000;                           /* APPLYING: it finishes regardless */
         }
         struct timespec ts = { .tv_sec = wake / 1000000, .tv_nsec = (long)(wake % 1000000) * 1000 };
         pthread_cond_timedwait(&graft__cv, &graft__mu, &ts);
     }
+    /* Threads still waiting at their points go on; p is ours again once they have. */
+    unsigned parked_at_end = p->parked;
+    while (p->parked > 0) pthread_cond_wait(&graft__cv, &graft__mu);
+    int threads_at_end = p->state == GRAFT_WITHDRAWN ? graft__program_threads(p->why, sizeof p->why) : 0;
     enum graft_patch_state state = p->state;
     pthread_mutex_unlock(&graft__mu);
+    free(p->seen);
+    p->seen = NULL;
     if (state == GRAFT_APPLIED) return format("APPLIED pause_us=%ld point=%u", p->pause_us, p->point);
-    if (state == GRAFT_REFUSED) return format("REJECTED at update point: %s", p->why);
+    if (state == GRAFT_REFUSED) return format(refused_waiting ? "REJECTED %s" : "REJECTED at update point: %s", p->why);
     char *points = admissible_list(p->info);
-    char *r = format("TIMEOUT not applied: no admissible update point was reached within %g s (%lu update point%s seen; admissible: %s)",
-                     timeout, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?");
+    char *r;
+    if (state == GRAFT_EXITED)
+        r = format("EXITED status=%d not applied: the program exited (exit status %d) after %lu update point%s, before an admissible one (admissible: %s)",
+                   p->exit_status, p->exit_status, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?");
+    else if (parked_at_end > 0 && threads_at_end > 1)
+        r = format("TIMEOUT not applied: the threads of the program were never all at an admissible update point at once within %g s (%u of %d waited at one; %lu update point%s seen; admissible: %s) [UPD-5]",
+                   timeout, parked_at_end, threads_at_end, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?");
+    else
+        r = format("TIMEOUT not applied: no admissible update point was reached within %g s (%lu update point%s seen; admissible: %s)%s",
+                   timeout, p->points_seen, p->points_seen == 1 ? "" : "s", points ? points : "?",
+                   p->interrupt || p->points_seen ? "" : "; the program may be blocked in a system call: graft sends it no signal unless asked (graft apply --interrupt)");
     free(points);
     return r;
 }
 
-static char *apply_request(char *arg, int c) {
+static char *apply_request(char *arg, int c, int patch_fd) {
+    /* APPLY <path> <timeout> [interrupt]: the path may hold spaces, so the words are read from the end. */
+    int interrupt = 0;
     char *sp = strrchr(arg, ' ');
-    if (!sp) return format("ERROR usage: APPLY <absolute path> <timeout seconds>");
+    if (sp && strcmp(sp + 1, "interrupt") == 0) { interrupt = 1; *sp = 0; sp = strrchr(arg, ' '); }
+    if (!sp) { return format("ERROR usage: APPLY <absolute path> <timeout seconds> [interrupt]"); }
     *sp = 0;
     char *end;
     double timeout = strtod(sp + 1, &end);
@@ -376,9 +547,10 @@ static char *apply_request(char *arg, int c) {
     char *reply = NULL;
     size_t n = 0;
     void *h = NULL, **slots = NULL;
-    unsigned char *so = read_verified(path, &n, &reply);
+    int memfd = -1;
+    unsigned char *so = read_verified(path, patch_fd, &n, &reply);
     if (so) {
-        h = load_verified(so, n, &reply);
+        h = load_verified(so, n, &reply, &memfd);
         free(so);
     }
     if (h) {
@@ -388,16 +560,21 @@ static char *apply_request(char *arg, int c) {
         else if (!(reply = check_patch(info, slots))) {
             struct graft_pending *p = calloc(1, sizeof *p);
             if (!p) reply = format("REJECTED out of memory");
-            else {
+            else if (!interrupt || !(reply = interrupt_begin())) {
                 p->info = info;
                 p->slots = slots;
                 p->state = GRAFT_WAITING;
+                p->interrupt = interrupt;
                 reply = wait_applied(p, timeout, c);
+                if (interrupt) interrupt_end();
                 if (p->state == GRAFT_APPLIED) h = NULL;    /* its code is live now: stays loaded */
-                free(p);
             }
+            free(p);
         }
-        if (h) dlclose(h);
+        if (h) {
+            dlclose(h);
+            if (memfd >= 0) close(memfd);
+        }
     }
     free(slots);
     pthread_mutex_lock(&graft__mu);
@@ -419,13 +596,35 @@ static void send_line(int c, const char *s) {
     send(c, "\n", 1, MSG_NOSIGNAL);
 }
 
+/* Who may use the channel: root always (it may ptrace any process); the
+ * process's own uid only while the process is dumpable — the kernel's rule
+ * for ptrace. A process that changed its credentials (a daemon started as
+ * root that dropped to another uid) is not dumpable unless it says so with
+ * prctl(PR_SET_DUMPABLE, 1): it may hold what its earlier uid could reach
+ * (files, sockets, memory), and its new uid — often shared with other
+ * daemons — must not be able to put code into it. */
+static int may_control(uid_t peer, char *why, size_t n) {
+    if (peer == 0) return 1;
+    if (peer != getuid() && peer != geteuid()) {
+        snprintf(why, n, "only uid %u (or root) may control this process", (unsigned)getuid());
+        return 0;
+    }
+    if (prctl(PR_GET_DUMPABLE) != 1) {
+        snprintf(why, n, "uid %u may not control this process: it is not dumpable (it changed its credentials since it started, or asked not to be traced), so the kernel would not let uid %u ptrace it either; root may, or the program can allow its uid with prctl(PR_SET_DUMPABLE, 1)",
+                 (unsigned)peer, (unsigned)peer);
+        return 0;
+    }
+    return 1;
+}
+
 static void *serve(void *arg) {
     int c = (int)(intptr_t)arg;
     struct ucred cred;
     socklen_t len = sizeof cred;
-    if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.uid != getuid()) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "ERROR permission denied: only uid %u may control this process", (unsigned)getuid());
+    char why[512] = "the peer's credentials cannot be read";
+    if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || !may_control(cred.uid, why, sizeof why)) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "ERROR permission denied: %s", why);
         send_line(c, msg);
         close(c);
         return NULL;
@@ -435,54 +634,83 @@ static void *serve(void *arg) {
     setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     char line[PATH_MAX + 64];
     size_t n = 0;
+    /* An APPLY may come with the patch file's descriptor (SCM_RIGHTS): the
+     * client opened it, so the process need not be able to (after a privilege drop). */
+    int passed = -1;
     while (n < sizeof line - 1) {
-        ssize_t r = recv(c, line + n, sizeof line - 1 - n, 0);
+        union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+        struct iovec iov = { line + n, sizeof line - 1 - n };
+        struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+        ssize_t r = recvmsg(c, &m, MSG_CMSG_CLOEXEC);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
+        for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+            if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS) continue;
+            int fd;
+            memcpy(&fd, CMSG_DATA(h), sizeof fd);
+            if (passed < 0) passed = fd; else close(fd);
+        }
         n += (size_t)r;
         if (memchr(line, '\n', n)) break;
     }
     line[n] = 0;
     char *nl = strchr(line, '\n');
-    if (!nl) { send_line(c, "ERROR the request is not one line"); close(c); return NULL; }
+    if (!nl) { send_line(c, "ERROR the request is not one line"); if (passed >= 0) close(passed); close(c); return NULL; }
     *nl = 0;
     if (nl > line && nl[-1] == '\r') nl[-1] = 0;
     char *reply;
     if (strcmp(line, "STATUS") == 0) reply = status_json();
-    else if (strncmp(line, "APPLY ", 6) == 0) reply = apply_request(line + 6, c);
-    else reply = format("ERROR unknown request (expected STATUS or APPLY <path> <timeout>)");
+    else if (strncmp(line, "APPLY ", 6) == 0) reply = apply_request(line + 6, c, passed);
+    else reply = format("ERROR unknown request (expected STATUS or APPLY <path> <timeout> [interrupt])");
     send_line(c, reply ? reply : "ERROR out of memory");
+    if (reply && strncmp(reply, "EXITED ", 7) == 0) {
+        pthread_mutex_lock(&graft__mu);
+        exit_answered = 1;
+        pthread_cond_broadcast(&graft__cv);
+        pthread_mutex_unlock(&graft__mu);
+    }
     free(reply);
+    if (passed >= 0) close(passed);
     close(c);
     return NULL;
 }
 
-/* A connection's thread, counted by accept_loop before it was created. */
-static void *serve_counted(void *arg) {
-    graft__thread_named();
-    return serve(arg);
+/* After a privilege drop: the new uid's channel, once that uid may control the process. */
+static void watch_uid(void) {
+    if (listen_fd2 >= 0 || getuid() == channel_uid || prctl(PR_GET_DUMPABLE) != 1) return;
+    char why[256];
+    int fd = listen_at(sock_path2, sizeof sock_path2, why, sizeof why);
+    if (fd < 0) {
+        graft__warn("no update channel for uid %u after the change of uid: %s; root can still update the program", (unsigned)getuid(), why);
+        channel_uid = getuid();         /* said once */
+        return;
+    }
+    listen_fd2 = fd;
 }
 
 static void *accept_loop(void *arg) {
-    int fd = (int)(intptr_t)arg;
-    graft__thread_named();
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    (void)arg;
     for (;;) {
-        int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-        if (c < 0) {
-            if (errno == EBADF || errno == EINVAL || errno == ENOTSOCK) break;
-            if (errno != EINTR && errno != ECONNABORTED) usleep(100000);    /* EMFILE and friends */
+        struct pollfd pf[2] = { { .fd = listen_fd, .events = POLLIN }, { .fd = listen_fd2, .events = POLLIN } };
+        int nfds = listen_fd2 >= 0 ? 2 : 1;
+        /* A process that may drop privileges is looked at every second; any other sleeps until a client comes. */
+        int ready = poll(pf, (nfds_t)nfds, may_change_uid && listen_fd2 < 0 ? 1000 : -1);
+        if (may_change_uid) watch_uid();
+        if (ready < 0) {
+            if (errno != EINTR) usleep(100000);
             continue;
         }
-        pthread_t t;
-        atomic_fetch_add(&graft__runtime_threads, 1);
-        if (pthread_create(&t, &attr, serve_counted, (void *)(intptr_t)c) != 0) {
-            atomic_fetch_sub(&graft__runtime_threads, 1);
-            serve((void *)(intptr_t)c);
+        for (int k = 0; k < nfds; k++) {
+            if (pf[k].revents & POLLNVAL) return NULL;
+            if (!(pf[k].revents & POLLIN)) continue;
+            int c = accept4(pf[k].fd, NULL, NULL, SOCK_CLOEXEC);
+            if (c < 0) {
+                if (errno == EBADF || errno == EINVAL || errno == ENOTSOCK) return NULL;
+                if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN) usleep(100000);    /* EMFILE and friends */
+                continue;
+            }
+            if (graft__spawn(serve, (void *)(intptr_t)c) != 0) serve((void *)(intptr_t)c);
         }
     }
-    pthread_attr_destroy(&attr);
     return NULL;
 }

@@ -14,46 +14,94 @@
 #include <unistd.h>
 #include <malloc.h>
 #include <errno.h>
+#include <semaphore.h>
 
 pthread_mutex_t graft__mu = PTHREAD_MUTEX_INITIALIZER;
 pthread_cond_t graft__cv;
 atomic_uint graft__flag;
 struct graft_pending *graft__pending;
 pthread_t graft__main_thread;
+pid_t graft__main_tid;
 char *graft__version;
 char *graft__base_version;
 char *graft__name;
 struct graft_history *graft__history;
 unsigned graft__n_history;
 
-atomic_int graft__runtime_threads;
+/* Held while a runtime thread starts (until it is named) and while threads are counted. */
+static pthread_mutex_t spawn_mu = PTHREAD_MUTEX_INITIALIZER;
 
-void graft__thread_named(void) {
+struct spawned { void *(*fn)(void *); void *arg; sem_t named; };
+
+static void *spawned_start(void *arg) {
+    struct spawned *s = arg;
+    void *(*fn)(void *) = s->fn;
+    void *fn_arg = s->arg;
     pthread_setname_np(pthread_self(), GRAFT_THREAD_NAME);
-    atomic_fetch_sub(&graft__runtime_threads, 1);
+    sem_post(&s->named);                /* s is the creator's: not touched after this */
+    return fn(fn_arg);
 }
 
-int graft__program_threads(char *why, size_t n) {
-    int starting = atomic_load(&graft__runtime_threads);
+int graft__spawn(void *(*fn)(void *), void *arg) {
+    struct spawned s;
+    s.fn = fn;
+    s.arg = arg;
+    sem_init(&s.named, 0, 0);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t t;
+    pthread_mutex_lock(&spawn_mu);
+    int err = pthread_create(&t, &attr, spawned_start, &s);
+    if (!err)
+        while (sem_wait(&s.named) != 0 && errno == EINTR) {}
+    pthread_mutex_unlock(&spawn_mu);
+    pthread_attr_destroy(&attr);
+    sem_destroy(&s.named);
+    return err;
+}
+
+int graft__program_thread_ids(pid_t *tids, int max) {
+    pthread_mutex_lock(&spawn_mu);
     DIR *d = opendir("/proc/self/task");
-    if (!d) { snprintf(why, n, "cannot count the process's threads (/proc/self/task)"); return -1; }
+    if (!d) { pthread_mutex_unlock(&spawn_mu); return -1; }
     int program = 0;
     for (struct dirent *e; (e = readdir(d));) {
         if (e->d_name[0] == '.') continue;
         char path[300], comm[32] = "";
         snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
         FILE *f = fopen(path, "re");
-        if (f) {
-            if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
-            fclose(f);
-        }
+        if (!f) continue;               /* a thread that has just exited */
+        if (!fgets(comm, sizeof comm, f)) comm[0] = 0;
+        fclose(f);
         comm[strcspn(comm, "\n")] = 0;
-        if (strcmp(comm, GRAFT_THREAD_NAME) != 0) program++;
+        if (strcmp(comm, GRAFT_THREAD_NAME) == 0) continue;
+        if (tids && program < max) tids[program] = (pid_t)atoi(e->d_name);
+        program++;
     }
     closedir(d);
-    program -= starting;
-    if (program > 1) snprintf(why, n, "the process runs %d threads of its own; graft applies a patch only where no thread but the one at the update point can run old code, and does not yet stop other threads at update points [UPD-5]", program);
+    pthread_mutex_unlock(&spawn_mu);
     return program;
+}
+
+int graft__program_threads(char *why, size_t n) {
+    int program = graft__program_thread_ids(NULL, 0);
+    if (program < 0) snprintf(why, n, "cannot count the process's threads (/proc/self/task)");
+    return program;
+}
+
+void graft__describe_thread(pid_t tid, char *out, size_t n) {
+    char path[64], comm[32] = "", wchan[64] = "";
+    snprintf(path, sizeof path, "/proc/self/task/%d/comm", (int)tid);
+    FILE *f = fopen(path, "re");
+    if (f) { if (!fgets(comm, sizeof comm, f)) comm[0] = 0; fclose(f); }
+    comm[strcspn(comm, "\n")] = 0;
+    snprintf(path, sizeof path, "/proc/self/task/%d/wchan", (int)tid);
+    if ((f = fopen(path, "re"))) { if (!fgets(wchan, sizeof wchan, f)) wchan[0] = 0; fclose(f); }
+    wchan[strcspn(wchan, "\n")] = 0;
+    int waiting = wchan[0] && strcmp(wchan, "0") != 0;
+    snprintf(out, n, "thread %d ('%s'%s%s%s)", (int)tid, comm, tid == graft__main_tid ? ", the main thread" : "",
+             waiting ? "; waiting in " : "", waiting ? wchan : "");
 }
 
 #ifdef GRAFT_MUTATION
@@ -87,13 +135,19 @@ static char *dup_or(const char *s, const char *fallback) {
 
 /* ---- startup ---------------------------------------------------------- */
 
-static void on_wake(int sig) { (void)sig; }
-
-static void fork_prepare(void) { pthread_mutex_lock(&graft__mu); }
-static void fork_parent(void) { pthread_mutex_unlock(&graft__mu); }
+static void fork_prepare(void) { pthread_mutex_lock(&graft__mu); pthread_mutex_lock(&spawn_mu); }
+static void fork_parent(void) { pthread_mutex_unlock(&spawn_mu); pthread_mutex_unlock(&graft__mu); }
 static void fork_child(void) {
-    atomic_store(&graft__runtime_threads, 0);   /* only the forking thread survives */
+    pthread_mutex_unlock(&spawn_mu);    /* only the forking thread survives */
     graft__channel_forked();
+    pthread_mutex_unlock(&graft__mu);
+}
+
+/* exit() while a patch waits: graft apply is told the process exited, and how. */
+static void process_exits(int status, void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&graft__mu);
+    graft__channel_exiting(status);
     pthread_mutex_unlock(&graft__mu);
 }
 
@@ -117,23 +171,13 @@ void graft_runtime_start(const struct graft_program_info *info) {
     graft__name = dup_or(info->name, "program");
     graft__main_thread = pthread_self();
 
-    /* SIGURG wakes the main thread out of blocking calls (they fail with
-     * EINTR); a handler the program installed itself is left alone. */
-    struct sigaction old;
-    if (sigaction(SIGURG, NULL, &old) == 0 && (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN)
-        && !(old.sa_flags & SA_SIGINFO)) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_wake;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = 0;                /* no SA_RESTART: poll/accept/read return EINTR */
-        sigaction(SIGURG, &sa, NULL);
-    }
-    /* A parent may have left SIGURG blocked (posix_spawn keeps the mask). */
-    sigset_t urg;
-    sigemptyset(&urg);
-    sigaddset(&urg, SIGURG);
-    pthread_sigmask(SIG_UNBLOCK, &urg, NULL);
+    graft__main_tid = (pid_t)gettid();
+    /* No signal handler is installed and the signal mask is left alone: the
+     * program sees no signal and no EINTR it would not see without graft.
+     * A patch waits for the program's next admissible update point;
+     * `graft apply --interrupt` wakes a blocked main thread, on request
+     * (control.c). */
+    on_exit(process_exits, NULL);
     pthread_atfork(fork_prepare, fork_parent, fork_child);
     graft__channel_start();
 }
@@ -167,20 +211,58 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
         /* A forked child reached its first update point: this thread is its
          * main thread now, and it gets a channel of its own. */
         graft__main_thread = pthread_self();
+        graft__main_tid = (pid_t)gettid();
         graft__channel_start();
     }
-    if (!(flag & GRAFT_FLAG_PENDING) || !pthread_equal(pthread_self(), graft__main_thread)) return;
+    if (!(flag & GRAFT_FLAG_PENDING)) return;
 
     pthread_mutex_lock(&graft__mu);
     struct graft_pending *p = graft__pending;
     if (!p || p->state != GRAFT_WAITING) { pthread_mutex_unlock(&graft__mu); return; }
     p->points_seen++;
+    pid_t self = (pid_t)gettid();
+    unsigned k = 0;
+    while (k < p->n_seen && p->seen[k] != self) k++;
+    if (k == p->n_seen) {
+        if (p->n_seen == p->cap_seen) {
+            unsigned cap = p->cap_seen ? 2 * p->cap_seen : 8;
+            pid_t *seen = realloc(p->seen, cap * sizeof *seen);
+            if (seen) { p->seen = seen; p->cap_seen = cap; }
+        }
+        if (p->n_seen < p->cap_seen) p->seen[p->n_seen++] = self;
+    }
     if (!admissible(p->info, id)) { pthread_mutex_unlock(&graft__mu); return; }
-    /* UPD-5: another thread of the program could be running old code right now. */
-    if (GRAFT_RULE_AT("UPD-5", "commit") && graft__program_threads(p->why, sizeof p->why) != 1) {
-        p->state = GRAFT_REFUSED;
-        graft__pending = NULL;
-        atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+
+    /* UPD-5: the patch is applied only while every thread of the program is at
+     * an admissible update point. This one waits here for the others; the last
+     * to arrive applies it. The control thread withdraws or refuses it (the
+     * state changes) when they do not all come. */
+    if (p->parked == 0) p->first_parked_us = start;
+    if (p->parked < 256) p->parked_tids[p->parked] = self;
+    p->parked++;
+    pthread_cond_broadcast(&graft__cv);
+    int applier = 0;
+    while (p->state == GRAFT_WAITING) {
+        int threads = GRAFT_RULE_AT("UPD-5", "commit") ? graft__program_threads(p->why, sizeof p->why) : (int)p->parked;
+        if (threads < 0) {
+            p->state = GRAFT_REFUSED;   /* why: the threads cannot be counted */
+            graft__pending = NULL;
+            atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
+            pthread_cond_broadcast(&graft__cv);
+            break;
+        }
+        if ((int)p->parked >= threads) { applier = 1; break; }
+        /* Threads may exit while this one waits: look again now and then. */
+        long long until = graft__now_us() + 100000;
+        struct timespec ts = { .tv_sec = until / 1000000, .tv_nsec = (long)(until % 1000000) * 1000 };
+        pthread_cond_timedwait(&graft__cv, &graft__mu, &ts);
+    }
+    if (!applier) {
+        /* Applied by another thread, withdrawn, refused, or the process exits. */
+        while (p->state == GRAFT_APPLYING) pthread_cond_wait(&graft__cv, &graft__mu);
+        for (unsigned i = 0; i < p->parked && i < 256; i++)
+            if (p->parked_tids[i] == self) { p->parked_tids[i] = p->parked_tids[p->parked - 1 < 256 ? p->parked - 1 : 255]; break; }
+        p->parked--;
         pthread_cond_broadcast(&graft__cv);
         pthread_mutex_unlock(&graft__mu);
         return;
@@ -195,11 +277,12 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
     if (info->state_transformer) info->state_transformer();
 
     pthread_mutex_lock(&graft__mu);
-    long pause = (long)(graft__now_us() - start);
+    long pause = (long)(graft__now_us() - p->first_parked_us);
     record(info, pause, id);
     p->pause_us = pause;
     p->point = id;
     p->state = GRAFT_APPLIED;
+    p->parked--;
     graft__pending = NULL;
     atomic_fetch_and(&graft__flag, ~GRAFT_FLAG_PENDING);
     pthread_cond_broadcast(&graft__cv);

@@ -6,16 +6,20 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
+#include <sys/types.h>
 
 /* Bits of graft__flag, the word the update point loads. */
 #define GRAFT_FLAG_PENDING 1u   /* a patch waits for an admissible update point */
 #define GRAFT_FLAG_RESTART 2u   /* a forked child: open its own channel at the next update point */
 
-enum graft_patch_state { GRAFT_WAITING, GRAFT_APPLYING, GRAFT_APPLIED, GRAFT_WITHDRAWN, GRAFT_REFUSED };
+enum graft_patch_state { GRAFT_WAITING, GRAFT_APPLYING, GRAFT_APPLIED, GRAFT_WITHDRAWN, GRAFT_REFUSED,
+                         GRAFT_EXITED /* the process exits while the patch waits */ };
 
-/* A patch that passed every check and waits for the main thread. Owned by the
- * control thread that received it; the main thread only touches it under
- * graft__mu while state is WAITING, and alone while it is APPLYING. */
+/* A patch that passed every check and waits for the program's threads to be
+ * at admissible update points (UPD-5). Owned by the control thread that
+ * received it, which frees it only once no thread waits at a point; the
+ * program's threads touch it under graft__mu, and the one that applies it
+ * alone while it is APPLYING. */
 struct graft_pending {
     const struct graft_patch_info *info;
     void **slots;                   /* resolved address of each rebind slot */
@@ -23,7 +27,16 @@ struct graft_pending {
     unsigned long points_seen;      /* update points reached while waiting */
     long pause_us;
     unsigned point;
-    char why[256];                  /* REFUSED: the reason */
+    char why[512];                  /* REFUSED: the reason */
+    int exit_status;                /* EXITED: the status the program passed to exit */
+    /* UPD-5: every thread of the program must be at an admissible point at once. */
+    unsigned parked;                /* threads waiting at an admissible update point */
+    pid_t parked_tids[256];         /* which (the first 256) */
+    long long first_parked_us;      /* when the first of them arrived (the pause starts) */
+    pid_t *seen;                    /* threads that reached an update point while the patch waited */
+    unsigned n_seen, cap_seen;
+    long long census_deadline;      /* several threads: by then every one must have reached a point (0: not yet) */
+    int interrupt;                  /* graft apply --interrupt: wake the main thread with SIGURG */
 };
 
 struct graft_history {
@@ -38,23 +51,36 @@ extern pthread_cond_t graft__cv;    /* signalled when a pending patch changes st
 extern atomic_uint graft__flag;
 extern struct graft_pending *graft__pending;
 extern pthread_t graft__main_thread;
+extern pid_t graft__main_tid;     /* its kernel thread id (/proc/self/task/<tid>) */
 extern char *graft__version;        /* current version (changes with each update) */
 extern char *graft__base_version;   /* the version the process started with */
 extern char *graft__name;
 extern struct graft_history *graft__history;
 extern unsigned graft__n_history;
 
-/* The runtime's own threads (control channel) are named GRAFT_THREAD_NAME;
- * graft__runtime_threads counts those created and not yet named. Every
- * other thread of the process is the program's. */
+/* The runtime's own threads (control channel) are named GRAFT_THREAD_NAME.
+ * graft__spawn starts one (detached, with the caller's signal mask) and
+ * returns only once it carries the name, and graft__program_threads counts
+ * under the same lock: a runtime thread is never counted as the program's,
+ * nor a program thread missed. Every other thread of the process is the
+ * program's. */
 #define GRAFT_THREAD_NAME "graft-control"
-extern atomic_int graft__runtime_threads;
-void graft__thread_named(void);     /* a runtime thread names itself (and is no longer counted) */
+int graft__spawn(void *(*fn)(void *), void *arg);   /* 0, or an errno */
 /* UPD-5: the number of the program's threads, or -1 (reason in why). */
 int graft__program_threads(char *why, size_t n);
+/* The same count, with up to max of their thread ids in tids. */
+int graft__program_thread_ids(pid_t *tids, int max);
+/* "thread 123 ('prog', the main thread; waiting in futex_wait_queue)". */
+void graft__describe_thread(pid_t tid, char *out, size_t n);
+/* How long the census of UPD-5 lasts at most: every thread must reach an
+ * update point within it (and within half the apply's timeout). */
+#define GRAFT_CENSUS_US 5000000
 
 /* control.c */
 void graft__channel_start(void);
+/* The process exits (on_exit, graft__mu held): a waiting patch is answered
+ * EXITED with the status, and the exit waits (briefly) for the answer to go out. */
+void graft__channel_exiting(int status);
 void graft__channel_forked(void);   /* in a forked child, under graft__mu */
 void graft__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

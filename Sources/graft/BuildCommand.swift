@@ -38,7 +38,8 @@ struct BuildCommand: ParsableCommand {
         do {
             guard explainTypes || output != nil else { throw Failure("nothing to do: give -o FILE to build, or --explain-types") }
             if explainTypes {
-                let p = try sources.program()
+                // Lowered as the build lowers it: graft.h is found, its update points are real ones.
+                let p = try sources.program(extraFlags: Runtime.includeFlags)
                 print(TypeWrapping.explain(p, TypeWrapping.forBuild(p)), terminator: "")
             }
             if let output {
@@ -49,8 +50,13 @@ struct BuildCommand: ParsableCommand {
                     // remaining arguments are link flags and inputs (-l, -L, objects).
                     var driver = try Driver(parsing: args + ["-o", output])
                     // graft.h must be found, as under `graft cc`: its update points are real ones.
-                    let units = try sources.units().map { UnitSpec(file: $0.file, flags: $0.flags + Runtime.includeFlags, directory: $0.directory) }
+                    let specs = try sources.units()
+                    let units = specs.map { UnitSpec(file: $0.file, flags: $0.flags + Runtime.includeFlags, directory: $0.directory) }
                     driver.preloaded = try Pipeline.lower(units, verify: true)
+                    driver.preloadedRecords = specs.map {
+                        BuildRecord(codegen: BuildFlags.codegen(fromFrontend: $0.flags),
+                                    frontend: BuildFlags.absolute($0.flags, directory: $0.directory ?? FileManager.default.currentDirectoryPath))
+                    }
                     try driver.run()
                 } else {
                     try Driver(parsing: args + ["-o", output]).run()

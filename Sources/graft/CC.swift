@@ -33,7 +33,10 @@ struct CCCommand: ParsableCommand {
             compiler (which rejects what is not a real flag, naming it); -l -L -Wl, -shared \
             -static and friends go to the link. -E, -S, -M, -MM, -x, --version and \
             -print-* are handed to the system compiler unchanged. -MD/-MMD/-MF/-MT/-MP \
-            write the dependency file from the original source.
+            write the dependency file from the original source. Each object records the \
+            flags its unit was compiled with (section .graft_build); the link compiles the \
+            merged program with them (link-line flags win; where units disagree: the highest \
+            -O, the conservative semantics flag, and a warning for any other flag, left out).
 
             Environment:
               GRAFT_CC          the system compiler (default: cc), e.g. "gcc-12" or "ccache gcc"
@@ -69,8 +72,9 @@ struct Driver {
     var delegate = false
     /// `--explain-types` (graft's own): say at link time which types are wrapped and why not.
     var explainTypes = false
-    /// Programs lowered elsewhere (`graft build -p DIR`) that join the link.
+    /// Programs lowered elsewhere (`graft build -p DIR`) that join the link, with how each was compiled.
     var preloaded: [Program] = []
+    var preloadedRecords: [BuildRecord] = []
     var output: String?
     var inputs: [Input] = []
     var frontend: [String] = []
@@ -191,13 +195,23 @@ struct Driver {
         let cFile = tmp.file(((file as NSString).lastPathComponent as NSString).deletingPathExtension + ".graft.c")
         try Toolchain.write(Pipeline.emitC(program, lineDirectives: debug), to: cFile)
         try systemCompile(Toolchain.systemCC + codegen + ["-w", "-c", cFile, "-o", object], generated: cFile, for: file, tmp: tmp)
-        try ObjectIR.embed(try IRCodec.encode(program), into: object, scratch: tmp)
+        // How this unit was compiled: the link compiles the merged program with it (BuildFlags).
+        let record = BuildRecord(codegen: BuildFlags.recordable(codegen), frontend: BuildFlags.absolute(frontend))
+        try ObjectIR.embed(try IRCodec.encode(program), record: record, into: object, scratch: tmp)
     }
 
     /// Runs the system compiler on generated C; if it fails, that is graft's bug: say so and keep the file.
     private func systemCompile(_ argv: [String], generated: String, for what: String, tmp: Toolchain.TempDir) throws {
         let status = try Toolchain.run(argv)
         guard status == 0 else {
+            // A flag the compiler rejects (it has named it) is the command line's fault, not graft's.
+            let probe = tmp.file("graft-flag-probe.c")
+            try Toolchain.write("int graft_flag_probe;\n", to: probe)
+            let flags = argv.dropFirst(Toolchain.systemCC.count).filter { $0 != generated && !$0.hasSuffix(".o") && $0 != "-o" && $0 != "-c" }
+            let quiet = try Toolchain.runQuiet(Toolchain.systemCC + flags + ["-c", probe, "-o", tmp.file("graft-flag-probe.o")])
+            if quiet.status != 0 {
+                throw Failure("the system compiler (\(Toolchain.systemCC.joined(separator: " "))) rejects the flags given for \(what) (see its message above)")
+            }
             tmp.keep = true
             throw Failure("the system compiler (\(Toolchain.systemCC.joined(separator: " "))) failed on the C graft generated for \(what); it is kept at \(generated)")
         }
@@ -229,13 +243,18 @@ struct Driver {
     /// The link step: IR from C inputs, objects and archives → one program.
     private func link() throws {
         var units: [Int: Program] = [:]     // by input index
+        var records: [Int: BuildRecord] = [:]
         let cInputs = inputs.indices.filter { inputs[$0].kind == .c }
-        for (k, p) in try lowerC(cInputs.map { inputs[$0].path }).enumerated() { units[cInputs[k]] = p }
-        var pool: [(origin: String, program: Program)] = []
+        let linkLineRecord = BuildRecord(codegen: BuildFlags.recordable(codegen), frontend: BuildFlags.absolute(frontend))
+        for (k, p) in try lowerC(cInputs.map { inputs[$0].path }).enumerated() {
+            units[cInputs[k]] = p
+            records[cInputs[k]] = linkLineRecord     // compiled with the link line's flags, as gcc would
+        }
+        var pool: [(origin: String, program: Program, record: BuildRecord?)] = []
         func scanArchive(_ path: String, _ data: Data) throws {
             for m in ObjectIR.archiveMembers(data) {
                 guard let ir = ObjectIR.irSection(ofELF: m.data) else { continue }
-                pool.append(("\(path)(\(m.name))", try IRCodec.decode(ir, from: "\(path)(\(m.name))")))
+                pool.append(("\(path)(\(m.name))", try IRCodec.decode(ir, from: "\(path)(\(m.name))"), BuildRecord.of(elf: m.data)))
             }
         }
         for (n, input) in inputs.enumerated() where input.kind == .object || input.kind == .archive {
@@ -244,6 +263,7 @@ struct Driver {
             }
             if input.kind == .object, let ir = ObjectIR.irSection(ofELF: data) {
                 units[n] = try IRCodec.decode(ir, from: input.path)
+                records[n] = BuildRecord.of(elf: data)
             } else if input.kind == .archive {
                 try scanArchive(input.path, data)
             }
@@ -252,8 +272,18 @@ struct Driver {
             if let data = FileManager.default.contents(atPath: archive) { try scanArchive(archive, data) }
         }
         var programs = preloaded + inputs.indices.compactMap { units[$0] }
-        programs += Driver.membersNeeded(by: programs, from: pool.map(\.program))
+        var unitRecords: [(origin: String, record: BuildRecord?)] =
+            preloaded.indices.map { ("unit \($0 + 1)", $0 < preloadedRecords.count ? preloadedRecords[$0] : nil) }
+            + inputs.indices.filter { units[$0] != nil }.map { (inputs[$0].path, records[$0]) }
+        let members = Driver.membersNeeded(by: programs, from: pool.map(\.program))
+        programs += members.map { pool[$0].program }
+        unitRecords += members.map { (pool[$0].origin, pool[$0].record) }
         if programs.isEmpty { return try exec(Toolchain.systemCC + original) }
+        // The merged program is compiled with the flags its units were compiled with.
+        let (programFlags, disagreements) = BuildFlags.combine(units: unitRecords, linkLine: BuildFlags.recordable(codegen))
+        for w in disagreements { Console.error("graft: warning: \(w)\n") }
+        let programCodegen = programFlags + codegen.filter { ["-w", "-pipe", "-v"].contains($0) }
+        let programRecord = BuildRecord(codegen: programFlags, frontend: BuildFlags.frontendUnion(unitRecords.compactMap(\.record)))
 
         let merged = try Pipeline.merge(programs, verify: true)
         let tmp = try Toolchain.TempDir()
@@ -267,22 +297,27 @@ struct Driver {
         } && Runtime.updatableBuilds
         var runtimeObjects: [String] = []
         if updatable {
-            let build = try Pipeline.instrumented(merged, options: Updatable.Options(compilerFlags: codegen),
+            let build = try Pipeline.instrumented(merged, options: Updatable.Options(compilerFlags: programCodegen),
                                                   wrapping: Runtime.benchNoWrap ? TypeWrapping() : nil)
             if explainTypes { Console.error(TypeWrapping.explain(merged, build.wrapping)) }
             let c = CEmitter(program: build.program, lineDirectives: debug, wrapping: build.wrapping).emit()
                 + Updatable.runtimeStartC(manifest: build.manifest, programName: (out as NSString).lastPathComponent,
                                           wrapsTypes: !build.wrapping.isEmpty)
             try Toolchain.write(c, to: cFile)
-            runtimeObjects = try Runtime.compile(into: tmp, flags: codegen)
+            runtimeObjects = try Runtime.compile(into: tmp, flags: programCodegen)
         } else {
-            try Toolchain.write(Pipeline.emitC(merged, lineDirectives: debug), to: cFile)
+            // graft.h's update point, which the IR calls (graft lowers with __GRAFT__): a no-op
+            // here, weak so that an updatable program this joins (-r, -shared) keeps the runtime's.
+            let callsPoint = merged.functions.contains { $0.name == Updatable.updatePointFunction && !$0.isDefinition }
+                && !merged.functions.contains { $0.name == Updatable.updatePointFunction && $0.isDefinition }
+            try Toolchain.write(Pipeline.emitC(merged, lineDirectives: debug)
+                + (callsPoint ? "\n__attribute__((weak)) void \(Updatable.updatePointFunction)(void) {}\n" : ""), to: cFile)
         }
         // Compile the generated C alone first: if that fails it is graft's
         // bug; a failing link (an undefined symbol) is the program's, and the
         // linker says so itself.
         let object = tmp.file(((out as NSString).lastPathComponent) + ".graft.o")
-        try systemCompile(Toolchain.systemCC + codegen + ["-w", "-c", cFile, "-o", object] + Runtime.includeFlags,
+        try systemCompile(Toolchain.systemCC + programCodegen + ["-w", "-c", cFile, "-o", object] + Runtime.includeFlags,
                           generated: cFile, for: out, tmp: tmp)
         var line: [String] = []
         var placed = false
@@ -299,9 +334,10 @@ struct Driver {
         if updatable { line += runtimeObjects + ["-rdynamic", "-ldl", "-lpthread"] }
         try exec(Toolchain.systemCC + codegen + line + ["-o", out])
         // The executable carries its (uninstrumented) IR: `graft patch` diffs two of them.
-        if updatable { try ObjectIR.embed(try IRCodec.encode(merged), into: out, scratch: tmp) }
+        // It also says how its program was compiled (graft patch compiles transformers and the patch so).
+        if updatable { try ObjectIR.embed(try IRCodec.encode(merged), record: programRecord, into: out, scratch: tmp) }
         // A partial link (`-r`) makes an object again: it carries the merged IR on.
-        if line.contains("-r") { try ObjectIR.embed(try IRCodec.encode(merged), into: out, scratch: tmp) }
+        if line.contains("-r") { try ObjectIR.embed(try IRCodec.encode(merged), record: programRecord, into: out, scratch: tmp) }
     }
 
     /// The static archives `-lNAME` finds in the `-L` directories, as `ld`
@@ -328,7 +364,8 @@ struct Driver {
     /// Archive semantics: a member joins when it defines a symbol that is
     /// still undefined — used by code or data already in, not only
     /// declared (Specs/link.md LINK-4) — until nothing changes.
-    static func membersNeeded(by programs: [Program], from pool: [Program]) -> [Program] {
+    /// Returns the indices in `pool` of the members taken, in the order taken.
+    static func membersNeeded(by programs: [Program], from pool: [Program]) -> [Int] {
         var defined = Set<String>(), referenced = Set<String>()
         func add(_ p: Program) {
             for f in p.functions where f.storage != .static && f.isDefinition { defined.insert(f.name) }
@@ -337,7 +374,7 @@ struct Driver {
         }
         programs.forEach(add)
         var taken = Array(repeating: false, count: pool.count)
-        var out: [Program] = []
+        var out: [Int] = []
         var changed = true
         while changed {
             changed = false
@@ -345,7 +382,7 @@ struct Driver {
                 let needed = referenced.subtracting(defined)
                 let provides = m.functions.contains { $0.storage != .static && $0.isDefinition && needed.contains($0.name) }
                     || m.globals.contains { $0.storage != .static && ($0.storage != .extern || $0.initializer != nil) && needed.contains($0.name) }
-                if provides { taken[i] = true; out.append(m); add(m); changed = true }
+                if provides { taken[i] = true; out.append(i); add(m); changed = true }
             }
         }
         return out

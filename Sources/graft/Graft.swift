@@ -36,12 +36,14 @@ struct Graft: ParsableCommand {
         main(protectingCompilerFlags(args))
     }
 
-    /// `ir` and `emit-c` take gcc flags (`-pthread`, `-Ifoo`) that the
-    /// argument parser would read as bundles of its own short options; pass
-    /// them after `--`, where they are plain values.
+    /// `ir`, `emit-c` and `build` take gcc flags (`-pthread`, `-lpthread`,
+    /// `-fno-common`, `-Ifoo`) that the argument parser would read as bundles
+    /// of its own short options; pass them after `--`, where they are plain
+    /// values. Every flag that is not the command's own goes through.
     static func protectingCompilerFlags(_ args: [String]) -> [String] {
-        let withValue: [String: Set<String>] = ["ir": ["-p"], "emit-c": ["-p", "-o"]]
-        let flags: [String: Set<String>] = ["ir": ["--json", "--no-verify"], "emit-c": ["--no-verify", "--line-directives"]]
+        let withValue: [String: Set<String>] = ["ir": ["-p"], "emit-c": ["-p", "-o"], "build": ["-p", "-o"]]
+        let flags: [String: Set<String>] = ["ir": ["--json", "--no-verify"], "emit-c": ["--no-verify", "--line-directives"],
+                                            "build": ["--explain-types", "--no-verify"]]
         guard let command = args.first, let valued = withValue[command], let plain = flags[command] else { return args }
         var ours = [command], theirs: [String] = []
         var i = 1
@@ -49,6 +51,8 @@ struct Graft: ParsableCommand {
             let a = args[i]
             if a == "--" { theirs += args[(i + 1)...]; break }
             if valued.contains(a) { ours += args[i..<min(i + 2, args.count)]; i += 2; continue }
+            // gcc's -oFILE (no gcc flag but -o begins with -o).
+            if valued.contains("-o") && a.hasPrefix("-o") && a.count > 2 { ours += ["-o", String(a.dropFirst(2))]; i += 1; continue }
             if plain.contains(a) || ["-h", "--help", "--version"].contains(a) { ours.append(a) } else { theirs.append(a) }
             i += 1
         }

@@ -34,9 +34,10 @@ struct SourceOptions: ParsableArguments {
         return specs
     }
 
-    /// The merged, verified program.
-    func program() throws -> Program {
-        let units = try Pipeline.lower(try units(), verify: !noVerify)
+    /// The merged, verified program; `extraFlags` come after each unit's own.
+    func program(extraFlags: [String] = []) throws -> Program {
+        let specs = try units().map { UnitSpec(file: $0.file, flags: $0.flags + extraFlags, directory: $0.directory) }
+        let units = try Pipeline.lower(specs, verify: !noVerify)
         return try Pipeline.merge(units, verify: !noVerify)
     }
 }

@@ -15,7 +15,7 @@ enum ObjectIR {
 
     /// Adds the IR section to an object in place (gzip-compressed: JSON IR
     /// shrinks about tenfold).
-    static func embed(_ ir: Data, into object: String, scratch: Toolchain.TempDir) throws {
+    static func embed(_ ir: Data, record: BuildRecord? = nil, into object: String, scratch: Toolchain.TempDir) throws {
         let irPath = scratch.file(((object as NSString).lastPathComponent) + ".gir")
         try Toolchain.write(ir, to: irPath)
         if (try? Toolchain.runQuiet(["gzip", "-n", "-6", "-f", irPath]))?.status == 0,
@@ -23,8 +23,14 @@ enum ObjectIR {
             try? FileManager.default.removeItem(atPath: irPath)
             try FileManager.default.moveItem(atPath: irPath + ".gz", toPath: irPath)
         }
-        let r = try Toolchain.runQuiet(["objcopy", "--add-section", "\(section)=\(irPath)",
-                                        "--set-section-flags", "\(section)=contents,readonly,exclude", object])
+        var args = ["objcopy", "--add-section", "\(section)=\(irPath)", "--set-section-flags", "\(section)=contents,readonly,exclude"]
+        if let record {
+            let recordPath = scratch.file(((object as NSString).lastPathComponent) + ".gbuild")
+            try Toolchain.write(record.encoded(), to: recordPath)
+            args += ["--add-section", "\(BuildRecord.section)=\(recordPath)",
+                     "--set-section-flags", "\(BuildRecord.section)=contents,readonly,exclude"]
+        }
+        let r = try Toolchain.runQuiet(args + [object])
         if r.status != 0 { throw Failure("objcopy could not add the IR to \(object): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
     }
 

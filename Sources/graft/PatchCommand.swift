@@ -48,6 +48,9 @@ struct PatchCommand: ParsableCommand {
     @Option(name: .customLong("transformers"), help: "Hand-written transformers (default: transformers.c beside NEW, if there is one).")
     var transformers: String?
 
+    @Option(name: .customLong("cflags"), parsing: .unconditional, help: ArgumentHelp("Compiler flags for transformers.c besides the ones NEW's units were compiled with (-I, -D, …; one string).", valueName: "flags"))
+    var cflags: String?
+
     @Flag(help: "Print the plan as JSON.")
     var json = false
 
@@ -58,6 +61,7 @@ struct PatchCommand: ParsableCommand {
         let newExe = try Self.executable(new, build: build, name: exe, scratch: scratch, label: "new")
         let oldProgram = try Self.program(of: oldExe)
         var newProgram = try Self.program(of: newExe)
+        let newRecord = FileManager.default.contents(atPath: newExe).flatMap { BuildRecord.of(elf: $0) }
         let targetVersion = Updatable.versionID(of: newProgram)
         // NEW's hand-written transformers, lowered against NEW's headers and merged in.
         var transformerFile: String? = nil
@@ -65,7 +69,11 @@ struct PatchCommand: ParsableCommand {
             // An absolute path: its diagnostics can show the offending line from anywhere.
             let path = URL(fileURLWithPath: t).standardizedFileURL.path
             let dir = (path as NSString).deletingLastPathComponent
-            let unit = UnitSpec(file: path, flags: ["-I", dir], directory: dir)
+            // Compiled as NEW's units were (their include paths and macros, recorded at
+            // build), then what --cflags adds; headers beside transformers.c come first.
+            let extra = try cflags.map { try CompilerArgs.shellSplit($0) } ?? []
+            let recorded = newRecord?.frontend ?? []
+            let unit = UnitSpec(file: path, flags: ["-I", dir] + recorded + BuildFlags.absolute(extra) + Runtime.includeFlags, directory: dir)
             let lowered = try Pipeline.lower([unit], verify: true)
             newProgram = try Pipeline.merge([newProgram] + lowered, verify: true)
             transformerFile = unit.file
@@ -101,7 +109,9 @@ struct PatchCommand: ParsableCommand {
             + PatchBuilder.descriptorC(plan: plan, code: code)
         try Toolchain.write(text, to: c)
         let so = scratch.file("patch.so")
-        let status = try Toolchain.run(Toolchain.systemCC + ["-O2", "-shared", "-fPIC", "-Wl,-Bsymbolic", "-w", c, "-o", so] + Runtime.includeFlags)
+        // The patch's code is compiled as NEW's program was (its -O, -m and semantics flags), at -O2 at least.
+        let status = try Toolchain.run(Toolchain.systemCC + ["-O2"] + Self.patchCodegen(newRecord)
+                                       + ["-shared", "-fPIC", "-Wl,-Bsymbolic", "-w", c, "-o", so] + Runtime.includeFlags)
         if status != 0 {
             let kept = output + ".c"
             try? FileManager.default.removeItem(atPath: kept)
@@ -120,6 +130,22 @@ struct PatchCommand: ParsableCommand {
                 print("  update point \(v.point) (\(v.place), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
             }
             print("wrote \(output)")
+        }
+    }
+
+    /// NEW's program's code-generation flags that also fit a patch (a shared
+    /// object loaded into the program): the target (-m…), debug info, -O only
+    /// above -O2, and the -f flags that keep C's semantics or the ABI as the
+    /// program was compiled — not visibility, position, LTO or profiling
+    /// flags, which would break the patch's loading.
+    static func patchCodegen(_ record: BuildRecord?) -> [String] {
+        let fPrefixes = ["-fshort-enums", "-fshort-wchar", "-fsigned-char", "-funsigned-char", "-fpack-struct", "-fno-builtin",
+                         "-fexcess-precision", "-ffp-contract", "-ffast-math", "-fno-fast-math", "-fcf-protection",
+                         "-fstack-clash-protection", "-fstack-protector", "-fno-stack-protector", "-ftrapv", "-fwrapv"]
+        return (record?.codegen ?? []).filter { f in
+            if f.hasPrefix("-O") { return BuildFlags.rank(f) > BuildFlags.rank("-O2") }
+            if f.hasPrefix("-f") { return BuildFlags.conservative.contains(f) || fPrefixes.contains { f.hasPrefix($0) } }
+            return f.hasPrefix("-m") || f.hasPrefix("-g")
         }
     }
 

@@ -16,6 +16,10 @@ import Glibc
 
 // MARK: - Patch files
 
+/// CMSG_SPACE(sizeof(int)) and CMSG_LEN(sizeof(int)) on LP64 Linux (Glibc's macros are not imported).
+private let CMSG_LEN_INT = MemoryLayout<Int>.size + 8 + 4
+private let CMSG_SPACE_INT = MemoryLayout<Int>.size + 8 + 8
+
 /// The 8 bytes that end a sealed patch file.
 let patchMagic = Array("GRAFTPT1".utf8)
 
@@ -123,37 +127,93 @@ struct SealPatchCommand: ParsableCommand {
 enum ControlChannel {
     static func socketPath(pid: Int32) -> String { "/tmp/graft-\(getuid())/\(pid).sock" }
 
-    /// Sends one request line to process `pid` and returns its one-line reply.
-    static func request(pid: Int32, _ line: String, timeout: Double) throws -> String {
+    /// The sockets that may be process `pid`'s channel, best first: the
+    /// caller's own directory; for root also the directory of the uid the
+    /// process runs as now and every other one (a daemon started as root that
+    /// dropped privileges keeps its channel in root's).
+    static func candidateSockets(pid: Int32, owner: uid_t?) -> [String] {
+        var paths = [socketPath(pid: pid)]
+        if geteuid() == 0, let owner { paths.append("/tmp/graft-\(owner)/\(pid).sock") }
+        var seen = Set<String>()
+        let near = paths.filter { seen.insert($0).inserted && FileManager.default.fileExists(atPath: $0) }
+        guard near.isEmpty, geteuid() == 0 else { return near }
+        // Root, and not in the usual places: every user's directory (/tmp may be large: looked at only now).
+        let dirs = ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("graft-") }.sorted()
+        return dirs.map { "/tmp/\($0)/\(pid).sock" }.filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Connects to the first candidate socket that answers.
+    private static func connectChannel(pid: Int32, owner: uid_t?) throws -> Int32 {
+        let noChannel = Failure("process \(pid) is not an updatable graft program (no control socket)")
+        var lastError: Failure? = nil
+        for path in candidateSockets(pid: pid, owner: owner) {
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            let pathBytes = Array(path.utf8)
+            guard pathBytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { continue }
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+                raw.copyBytes(from: pathBytes)
+                raw[pathBytes.count] = 0
+            }
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw Failure("cannot create a socket: \(String(cString: strerror(errno)))") }
+            let connected = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            if connected == 0 { return fd }
+            let e = errno
+            close(fd)
+            if e == ENOENT || e == ECONNREFUSED || e == ENOTDIR { continue }
+            lastError = Failure("cannot reach process \(pid) through \(path): \(String(cString: strerror(e)))")
+        }
+        throw lastError ?? noChannel
+    }
+
+    /// Sends one request line to process `pid` and returns its one-line reply;
+    /// `passing` is a descriptor sent along with the line (SCM_RIGHTS).
+    static func request(pid: Int32, _ line: String, timeout: Double, passing passFD: Int32? = nil) throws -> String {
         guard pid > 0 else { throw Failure("no process \(pid)") }
         if kill(pid, 0) != 0 && errno == ESRCH { throw Failure("no process \(pid)") }
-        // Only the owner may update a process: its channel lives in the owner's 0700 directory.
         var st = stat()
-        if stat("/proc/\(pid)", &st) == 0 && st.st_uid != getuid() {
-            throw Failure("process \(pid) belongs to uid \(st.st_uid), not to uid \(getuid()): only its owner may update it (its control channel is /tmp/graft-\(st.st_uid)/\(pid).sock)")
+        let owner: uid_t? = stat("/proc/\(pid)", &st) == 0 ? st.st_uid : nil
+        // Only the owner (or root) may update a process: its channel lives in the owner's 0700 directory.
+        if let owner, owner != getuid(), geteuid() != 0, candidateSockets(pid: pid, owner: owner).isEmpty {
+            throw Failure("process \(pid) belongs to uid \(owner), not to uid \(getuid()): only its owner or root may update it (its control channel is /tmp/graft-\(owner)/\(pid).sock)")
         }
-        let noChannel = Failure("process \(pid) is not an updatable graft program (no control socket)")
-        let path = socketPath(pid: pid)
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(path.utf8)
-        guard pathBytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw noChannel }
-        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-            raw[pathBytes.count] = 0
+        var statusStat = stat()
+        if let owner, owner == getuid(), owner != 0, geteuid() != 0, candidateSockets(pid: pid, owner: owner).isEmpty,
+           stat("/proc/\(pid)/status", &statusStat) == 0, statusStat.st_uid == 0 {
+            // /proc/PID is the process's, its files root's: the process is not dumpable.
+            throw Failure("process \(pid) runs as uid \(owner) but is not dumpable (it changed its credentials since it started, e.g. dropped privileges from root), so only root may update it: run graft apply as root, or have the program call prctl(PR_SET_DUMPABLE, 1) after the drop to allow uid \(owner)")
         }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failure("cannot create a socket: \(String(cString: strerror(errno)))") }
+        let fd = try connectChannel(pid: pid, owner: owner)
         defer { close(fd) }
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        if let passFD {
+            // The first byte of the line carries the descriptor.
+            var byte = Array(line.utf8.prefix(1))
+            let space = Int(CMSG_SPACE_INT)
+            var control = [UInt8](repeating: 0, count: space)
+            let sent: Int = byte.withUnsafeMutableBytes { b in
+                control.withUnsafeMutableBytes { c in
+                    var iov = iovec(iov_base: b.baseAddress, iov_len: b.count)
+                    return withUnsafeMutablePointer(to: &iov) { iovp in
+                        var m = msghdr()
+                        m.msg_iov = iovp
+                        m.msg_iovlen = 1
+                        m.msg_control = c.baseAddress
+                        m.msg_controllen = space
+                        // struct cmsghdr { size_t len; int level; int type; } then the int.
+                        c.storeBytes(of: Int(CMSG_LEN_INT), toByteOffset: 0, as: Int.self)
+                        c.storeBytes(of: Int32(SOL_SOCKET), toByteOffset: MemoryLayout<Int>.size, as: Int32.self)
+                        c.storeBytes(of: Int32(SCM_RIGHTS), toByteOffset: MemoryLayout<Int>.size + 4, as: Int32.self)
+                        c.storeBytes(of: passFD, toByteOffset: MemoryLayout<Int>.size + 8, as: Int32.self)
+                        return sendmsg(fd, &m, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            }
+            if sent != 1 { throw Failure("process \(pid) closed its control channel: \(String(cString: strerror(errno)))") }
         }
-        if connected != 0 {
-            let e = errno
-            if e == ENOENT || e == ECONNREFUSED || e == ENOTDIR { throw noChannel }
-            throw Failure("cannot reach process \(pid) through \(path): \(String(cString: strerror(e)))")
-        }
-        var out = Array((line + "\n").utf8)[...]
+        var out = Array((line + "\n").utf8).dropFirst(passFD == nil ? 0 : 1)
         while !out.isEmpty {
             let n = out.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
@@ -172,10 +232,38 @@ enum ControlChannel {
             if ready <= 0 { continue }
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { throw Failure("process \(pid) closed its control channel without an answer") }
+            if n <= 0 { throw Failure("process \(pid) closed its control channel without an answer: " + fate(pid)) }
             reply += chunk[0..<n]
         }
         return String(decoding: reply[..<reply.firstIndex(of: 0x0a)!], as: UTF8.self)
+    }
+
+    /// What became of process `pid` after its channel closed: exited (with
+    /// the status, while its parent has not collected it), killed, or alive.
+    static func fate(_ pid: Int32) -> String {
+        // The process may still be tearing down: look for a moment.
+        for _ in 0..<50 {
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                return "the process has exited (its exit status went to its parent); the patch was not applied"
+            }
+            // /proc files say they are empty: read them to their end.
+            if let h = FileHandle(forReadingAtPath: "/proc/\(pid)/stat"),
+               case let stat = String(decoding: h.readDataToEndOfFile(), as: UTF8.self), let close = stat.lastIndex(of: ")") {
+                let fields = stat[stat.index(after: close)...].split(whereSeparator: { $0 == " " || $0 == "\n" })
+                // fields[0] is the state (field 3); exit_code is field 52.
+                if fields.first == "Z" || fields.first == "X" {
+                    if fields.count >= 50, let code = Int32(fields[49]) {
+                        let sig = code & 0x7f
+                        if sig == 0 { return "the process exited with status \((code >> 8) & 0xff); the patch was not applied" }
+                        let name = strsignal(sig).map { String(cString: $0) } ?? "signal \(sig)"
+                        return "the process was killed by signal \(sig) (\(name))\(code & 0x80 != 0 ? ", core dumped" : ""); the patch was not applied"
+                    }
+                    return "the process has exited; the patch was not applied"
+                }
+            }
+            usleep(20_000)
+        }
+        return "the process is still running; its runtime dropped the request (is it the process that was started, and an updatable graft program?)"
     }
 
     /// The process's STATUS, decoded.
@@ -226,17 +314,32 @@ struct ApplyCommand: ParsableCommand {
         abstract: "Apply a patch to a running program.",
         discussion: """
             Sends the patch to the process through its control channel (a Unix socket \
-            only its owner may use). The process checks the patch before touching \
-            anything: the file's integrity, that it was built for the version the \
-            process runs, that every function slot and wrapped type it names exists. It \
-            then applies the patch, all or nothing, at the first update point where the \
-            patch is admissible, waking the program if it is blocked in a system call, \
-            and answers with the outcome. A patch that is not applied within the timeout \
-            is withdrawn: the program runs on exactly as before.
+            only its owner, and root, may use). The process checks the patch before \
+            touching anything: the file's integrity, that it was built for the version \
+            the process runs, that every function slot and wrapped type it names exists. \
+            It then applies the patch, all or nothing, once every thread of the program \
+            is at an update point where the patch is admissible (a thread that reaches \
+            none refuses it, UPD-5), and answers with the outcome. A patch that is not \
+            applied within the timeout is withdrawn: the program runs on exactly as \
+            before. If the process exits while the patch waits, graft apply says so, \
+            with its exit status or the signal that killed it.
+
+            graft sends the program no signal: a program blocked in a system call \
+            (read, poll, accept, sleep) reaches its next update point when the call \
+            returns, as it would without graft. --interrupt wakes the main thread with \
+            SIGURG instead, so that such calls fail with EINTR: only for programs that \
+            retry on EINTR past an update point (refused for one that handles or blocks \
+            SIGURG itself).
+
+            Root may update any updatable process. Its own uid only while it is \
+            dumpable (the kernel's rule for ptrace): a daemon started as root that \
+            dropped privileges is root's to update, unless it allows its new uid with \
+            prctl(PR_SET_DUMPABLE, 1).
 
             Examples:
               graft apply --pid 4242 server-v2.patch
               graft apply --pid 4242 --timeout 5 server-v2.patch
+              graft apply --pid 4242 --interrupt server-v2.patch
 
             Exit status: 0 when the patch was applied; 1 when it was rejected, timed \
             out, or the process could not be reached.
@@ -251,13 +354,22 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for an update point where the patch is admissible.", valueName: "seconds"))
     var timeout: Double = 30
 
+    @Flag(help: "Wake the program's main thread with SIGURG while the patch waits (blocking calls fail with EINTR).")
+    var interrupt = false
+
     func run() throws {
         do {
             guard timeout > 0, timeout.isFinite, timeout <= 1e6 else { throw Failure("--timeout must be a number of seconds above 0") }
             let path = URL(fileURLWithPath: patch).standardizedFileURL.path
             guard FileManager.default.fileExists(atPath: path) else { throw Failure("no such file: \(patch)") }
             guard !path.contains("\n") && !path.contains("\r") else { throw Failure("the patch path contains a line break: \(patch)") }
-            let reply = try ControlChannel.request(pid: pid, "APPLY \(path) \(timeout)", timeout: timeout + 5)
+            // The patch goes as an open descriptor too: the process need not be able to open it
+            // itself (a daemon that dropped privileges, a patch in a private directory).
+            let patchFD = open(path, O_RDONLY | O_CLOEXEC)
+            guard patchFD >= 0 else { throw Failure("cannot read \(patch): \(String(cString: strerror(errno)))") }
+            defer { close(patchFD) }
+            let reply = try ControlChannel.request(pid: pid, "APPLY \(path) \(timeout)" + (interrupt ? " interrupt" : ""), timeout: timeout + 5,
+                                                   passing: patchFD)
             let (word, rest) = split(reply)
             switch word {
             case "APPLIED":
@@ -277,6 +389,11 @@ struct ApplyCommand: ParsableCommand {
                 throw ExitCode(1)
             case "TIMEOUT":
                 Console.error("timed out: \(rest)\n")
+                throw ExitCode(1)
+            case "EXITED":
+                // "status=N not applied: …"
+                let why = rest.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? rest
+                Console.error("process \(pid) exited: \(why)\n")
                 throw ExitCode(1)
             default:
                 throw Failure("process \(pid) answered: \(reply)")

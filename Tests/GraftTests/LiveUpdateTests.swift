@@ -325,7 +325,7 @@ struct LiveUpdateTests {
         #expect(json?["version"] as? String == json?["base_version"] as? String)
     }
 
-    @Test("a request from another user is refused, by graft and by the process's own peer-credential check; the program runs on unchanged")
+    @Test("a request from another user (not root: root may update any process, ReproRuntimeTests) is refused, by graft and by the process's own peer-credential check; the program runs on unchanged")
     func otherUserRefused() throws {
         guard let graft = Self.graft else { Issue.record("build graft first"); return }
         // Needs root to start the program as another user; CI runs as root. Recorded, not skipped silently.
@@ -334,21 +334,28 @@ struct LiveUpdateTests {
         chmod(dir, 0o755)
         let v1 = try Self.buildDelta(1, in: dir), v2 = try Self.buildDelta(2, in: dir)
         #expect(try run(graft, ["patch", "--from", v1, "--to", v2, "-o", dir + "/p.patch"]).status == 0)
+        chmod(dir + "/p.patch", 0o644)
         let (prog, out) = try Self.launch("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", v1])
         defer { Self.stop(prog) }
         usleep(300_000)
         // setpriv execs the program: same pid.
         let pid = prog.processIdentifier
-        let r = try run(graft, ["apply", "--pid", String(pid), dir + "/p.patch", "--timeout", "2"])
+        let asOther = ["--reuid=65533", "--regid=65533", "--clear-groups"]
+        let r = try run("/usr/bin/setpriv", asOther + [graft, "apply", "--pid", String(pid), dir + "/p.patch", "--timeout", "2"])
         #expect(r.status != 0 && r.stderr.contains("belongs to uid 65534"), "\(r.stderr)")
-        // Past graft's own check, straight to the socket: the runtime refuses the peer.
-        let raw = try run("/usr/bin/python3", ["-c", """
-            import socket; s = socket.socket(socket.AF_UNIX); s.connect("/tmp/graft-65534/\(pid).sock")
+        // Past graft's own check and the channel directory's mode (opened up here, as a
+        // misconfiguration would), straight to the socket: the runtime refuses the peer.
+        let sock = "/tmp/graft-65534/\(pid).sock"
+        chmod("/tmp/graft-65534", 0o755)
+        chmod(sock, 0o666)
+        defer { chmod("/tmp/graft-65534", 0o700); chmod(sock, 0o600) }
+        let raw = try run("/usr/bin/setpriv", asOther + ["/usr/bin/python3", "-c", """
+            import socket; s = socket.socket(socket.AF_UNIX); s.connect("\(sock)")
             try: s.sendall(b"STATUS\\n")
             except OSError: pass   # the runtime may answer and close before reading the request
             print(s.recv(200).decode().strip())
             """])
-        #expect(raw.stdout.contains("ERROR permission denied"), "\(raw.stdout) \(raw.stderr)")
+        #expect(raw.stdout.contains("ERROR permission denied: only uid 65534 (or root) may control this process"), "\(raw.stdout) \(raw.stderr)")
         usleep(300_000)
         Self.stop(prog)
         let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")

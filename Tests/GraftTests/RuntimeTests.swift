@@ -301,11 +301,22 @@ struct RuntimeTests {
         #expect(p.waitFor(seconds: 2) { $0.last == "v2" })
     }
 
-    @Test func wakesProcessBlockedInPoll() throws {
+    @Test func sendsNoSignalToProcessBlockedInPoll() throws {
+        let p = try Running(["block"])     // prints, then sits in poll() for 60 s
+        defer { p.stop() }
+        let r = try graft(["apply", "--pid", "\(p.pid)", "--timeout", "1", built.patch("v2")])
+        expectRejected(r, "timed out: not applied: no admissible update point was reached within 1 s (0 update points seen")
+        #expect(r.stderr.contains("graft apply --interrupt"), "stderr: \(r.stderr)")
+        let s = try statusJSON(p)
+        #expect((s["updates"] as? [Any])?.isEmpty == true && s["pending"] as? Bool == false, "\(s)")
+        #expect(p.process.isRunning && p.lines == ["v1"], "poll() was interrupted: \(p.lines)")
+    }
+
+    @Test func interruptWakesProcessBlockedInPoll() throws {
         let p = try Running(["block"])     // prints, then sits in poll() for 60 s
         defer { p.stop() }
         let start = Date()
-        let r = try graft(["apply", "--pid", "\(p.pid)", "--timeout", "10", built.patch("v2")])
+        let r = try graft(["apply", "--pid", "\(p.pid)", "--timeout", "10", "--interrupt", built.patch("v2")])
         let elapsed = Date().timeIntervalSince(start)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(elapsed < 3, "took \(elapsed) s")   // the poll() lasts 60 s

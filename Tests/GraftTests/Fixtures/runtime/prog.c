@@ -1,12 +1,13 @@
 /* prog.c — a small updatable program written as graft's code generator would
  * emit it: a function slot, a wrapped global, numbered update points.
  *   prog          prints what greet() says every 10 ms
- *   prog block    prints, then blocks in poll() for 60 s, in a loop
+ *   prog block    prints, then blocks in poll() for 60 s, in a loop (SIGURG unblocked)
  *   prog reads    also reads the counter as old code does, through its con
  *                 function at the base representation: "GREET n=N" */
 #include "graft_runtime.h"
 #include "counter.h"
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,14 @@ __attribute__((constructor)) static void start(void) {
 
 int main(int argc, char **argv) {
     int block = argc > 1 && strcmp(argv[1], "block") == 0, reads = argc > 1 && strcmp(argv[1], "reads") == 0;
+    if (block) {
+        /* graft apply --interrupt wakes the poll() below with SIGURG; the test
+         * runner starts its children with SIGURG blocked. */
+        sigset_t urg;
+        sigemptyset(&urg);
+        sigaddset(&urg, SIGURG);
+        sigprocmask(SIG_UNBLOCK, &urg, NULL);
+    }
     for (;;) {
         graft_update_point_at(1);
         const char *(*greet)(void) = (const char *(*)(void))graft_slot_greet;
