@@ -32,16 +32,19 @@
 #   IR-1 … IR-35     Verifier.report drops the rule's diagnostics.
 #   ALIAS-1 … 8      AliasAnalysis.analyze ignores the rule's exclusions: the type is wrapped.
 #   TRANS-1 … 5      the transformer check drops the rule's refusals.
+#   TRANS-6          transformers.c's extern declarations are not bound to the statics they name.
 #   VAL-1 … 4        the patch validation (Sources/Checker/PatchValidation.swift) drops the
 #                    rule's findings: a corrupted plan or patch program is confirmed.
-#   PATCH-1 … 8      `graft patch` drops the rule's refusals (PATCH-1: a moved static
-#                    that cannot be matched restarts instead of being refused).
+#   PATCH-1 … 10     `graft patch` drops the rule's refusals (PATCH-1: a moved static
+#                    that cannot be matched restarts instead of being refused; PATCH-10
+#                    is a blocker at each point).
 #   UPD-1, 2, 4      the rule's blockers are not added: the point is admissible
 #                    (UPD-1 also sees no signature change in a struct passed by value;
 #                    UPD-2 also lets old code read a converted value in the runtime).
 #   UPD-3            a loop body whose variables differ is no signature change.
 #   UPD-5            the runtime commits a patch with other threads alive.
 #   UPD-6            a deleted function reachable through data may use what changes.
+#   UPD-7            an update point a signal handler reaches is admissible.
 #   REP-3            the runtime records no object (graft_note does nothing).
 #   REP-4            no conversion is in place: every converted value moves to the heap.
 #   REP-5            no value moves to the heap: a grown one is written over its object.

@@ -12,6 +12,7 @@ extension PatchBuilder {
     /// `new` (with transformers.c merged in) with the transformer file's
     /// extern declarations bound to the statics they name.
     public static func bindTransformerNames(_ new: Program, old: Program, transformerFile: String) -> Program {
+        guard Rules.enforced("TRANS-6") else { return new }
         let newStatics = PatchRules.fileScopeStatics(of: new).map { new.globals[$0] }.filter { $0.loc.file != transformerFile }
         let oldStatics = PatchRules.fileScopeStatics(of: old).map { old.globals[$0] }
         var out = new
