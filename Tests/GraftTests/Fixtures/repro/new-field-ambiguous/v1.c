@@ -1,8 +1,8 @@
 /* new-field-ambiguous (beside repro new-field-zero): v2 adds cfg.mode,
  * which its start-up code sets to 1 or to 2 depending on the environment:
  * which value the running program's object should have is not known, so
- * the patch is refused (PATCH-2) unless a transformer sets it. (What step()
- * stores later is an update, not the initial value.) */
+ * the patch is refused (PATCH-2) unless a transformer sets it; admitted, the
+ * running object would have mode 0, which v2 never gives it. */
 #include <stdio.h>
 #include <unistd.h>
 #include "graft.h"

@@ -1,8 +1,8 @@
 /* new-field-ambiguous (beside repro new-field-zero): v2 adds cfg.mode,
  * which its start-up code sets to 1 or to 2 depending on the environment:
  * which value the running program's object should have is not known, so
- * the patch is refused (PATCH-2) unless a transformer sets it. (What step()
- * stores later is an update, not the initial value.) */
+ * the patch is refused (PATCH-2) unless a transformer sets it; admitted, the
+ * running object would have mode 0, which v2 never gives it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -17,8 +17,8 @@ static void setup(void) {
     if (getenv("GRAFT_TEST_FAST")) cfg.mode = 2; else cfg.mode = 1;
 }
 static void step(int i) {
-    if (i >= 10) cfg.mode = 2;
-    printf("v2 %d mode=%d chunks=%d%s\n", i, cfg.mode, i * 1000 / 4096, cfg.port == 7000 ? "" : " FAIL");
+    if (i >= 100000) cfg.mode = 2;
+    printf("v2 %d mode=%d chunks=%d%s\n", i, cfg.mode, i * 1000 / 4096, cfg.port == 7000 && cfg.mode != 0 ? "" : " FAIL");
     fflush(stdout);
 }
 int main(void) {
