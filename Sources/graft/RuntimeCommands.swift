@@ -137,9 +137,14 @@ enum ControlChannel {
         var seen = Set<String>()
         let near = paths.filter { seen.insert($0).inserted && FileManager.default.fileExists(atPath: $0) }
         guard near.isEmpty, geteuid() == 0 else { return near }
-        // Root, and not in the usual places: every user's directory (/tmp may be large: looked at only now).
-        let dirs = ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("graft-") }.sorted()
-        return dirs.map { "/tmp/\($0)/\(pid).sock" }.filter { FileManager.default.fileExists(atPath: $0) }
+        // Root, and not in the usual places: the directories of every uid the process has held (real, effective,
+        // saved, filesystem: /proc/PID/status) and root's. (Not a listing of /tmp, which may hold very many entries.)
+        var uids: [uid_t] = [0]
+        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) {
+            uids += line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().compactMap { uid_t($0) }
+        }
+        return uids.map { "/tmp/graft-\($0)/\(pid).sock" }.filter { seen.insert($0).inserted && FileManager.default.fileExists(atPath: $0) }
     }
 
     /// Connects to the first candidate socket that answers.
