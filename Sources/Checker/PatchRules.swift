@@ -77,7 +77,8 @@ public enum PatchRules {
         // NEW's functions that run only at start-up: none of what may run once a patch is applied at one of OLD's points.
         let newUses = new.functions.map { $0.isDefinition ? Uses.of($0, in: new) : Uses() }
         let delta = Updatability.deltas(old, points: oldManifest.points)
-        let runsAfter = delta.values.reduce(into: Set<Int>()) { $0.formUnion(runAfter($1, in: new, uses: newUses)) }
+        let runsAfterPoint = runAfter(oldManifest.points, deltas: delta, in: new, uses: newUses)
+        let runsAfter = runsAfterPoint.values.reduce(into: Set<Int>()) { $0.formUnion($1) }
         let startupFunctions = Set(new.functions.indices.filter { new.functions[$0].isDefinition && !runsAfter.contains($0) })
         // Types: a wrapped type may change (converted lazily, PATCH-2); any other may not.
         let heldByOld = Uses.heldRecords(old)
@@ -316,7 +317,7 @@ public enum PatchRules {
         let stacks = Updatability.Stacks(old)
         let signalReach = Updatability.signalReach(old)
         // PATCH-10: new zero-initialized globals NEW's code sets, and which functions set them (none the state transformer).
-        var startupOnly: [Int: Set<Int>] = [:]
+        var newGlobalSetters: [Int: Set<Int>] = [:]
         do {
             let added = Set(plan.newGlobals)
             let writers = new.functions.map { writes($0) }
@@ -324,7 +325,7 @@ public enum PatchRules {
             for (gi, g) in new.globals.enumerated() where added.contains(g.identity) && isZero(g.initializer) && !fromTransformerFile(g.loc) {
                 let setters = Set(writers.indices.filter { writers[$0].contains(g.id) && !fromTransformerFile(new.functions[$0].loc) })
                 if let st = byState, writers[st].contains(g.id) { continue }
-                if !setters.isEmpty { startupOnly[gi] = setters }
+                if !setters.isEmpty { newGlobalSetters[gi] = setters }
             }
         }
         func speak(_ identity: String) -> String { plan.loops[identity] ?? oldByIdentity[identity]?.sourceName ?? identity }
@@ -390,9 +391,9 @@ public enum PatchRules {
                 blockers.append(Blocker("UPD-7", "the point at \(at(pt.loc)) runs in the signal handler '\(handler.sourceName)'\(via): a handler interrupts the program at any instruction, so what is on the stack below it is not known, and loading a patch inside a handler is not async-signal-safe; set a flag in the handler and call graft_update_point() where the program's loop sees it"))
             }
             // PATCH-10: a new global NEW's code reads after this point, which only code that will not run again sets.
-            if !startupOnly.isEmpty, Rules.enforced("PATCH-10") {
-                let after = runAfter(d, in: new, uses: newUses)
-                for (gi, setters) in startupOnly where !setters.contains(where: after.contains) {
+            if !newGlobalSetters.isEmpty, Rules.enforced("PATCH-10") {
+                let after = runsAfterPoint[pt.id] ?? []
+                for (gi, setters) in newGlobalSetters where !setters.contains(where: after.contains) {
                     guard let reader = after.sorted().first(where: { newUses[$0].globals.contains(GlobalID(gi)) }) else { continue }
                     let g = new.globals[gi]
                     let who = setters.sorted().prefix(2).map { "'\(new.functions[$0].sourceName)'" }.joined(separator: " and ")
@@ -607,19 +608,16 @@ public enum PatchRules {
     }
 
     /// PATCH-10: the functions of NEW (by index) that may run once the patch
-    /// is applied at a point whose Δ is `d`: the running code's callees (their
-    /// slots lead to NEW's code), every function whose address is taken, and
-    /// what they call.
-    static func runAfter(_ d: Updatability.Delta, in new: Program, uses: [Uses]) -> Set<Int> {
-        let taken = Slots.addressTaken(new).map(\.index)
-        var work = new.functions.indices.filter { new.functions[$0].isDefinition && d.callees.contains(new.functions[$0].identity) } + taken
-        var out: Set<Int> = []
-        while let f = work.popLast() {
-            guard out.insert(f).inserted else { continue }
-            work += uses[f].directCallees.map(\.index)
-            if uses[f].callsIndirectly { work += taken }
-        }
-        return out
+    /// is applied at each of OLD's update points: the running code's callees
+    /// there (their slots lead to NEW's code), every function whose address
+    /// is taken, and what they call.
+    static func runAfter(_ points: [UpdatePoint], deltas: [Int: Updatability.Delta], in new: Program, uses: [Uses]) -> [Int: Set<Int>] {
+        let taken = Slots.addressTaken(new).map(\.index).sorted()
+        return Dictionary(points.map { pt in
+            let callees = deltas[pt.id]?.callees ?? []
+            let roots = new.functions.indices.filter { new.functions[$0].isDefinition && callees.contains(new.functions[$0].identity) }
+            return (pt.id, Updatability.reach(from: roots + taken, uses: uses, addressTaken: taken))
+        }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Whether nothing can write an object of type `t` (const, or an array of const).

@@ -284,12 +284,11 @@ public enum Updatability {
     public static func signalReach(_ p: Program) -> [Int: Int] {
         let registers: Set<String> = ["signal", "sigset", "bsd_signal", "sysv_signal", "__sysv_signal"]
         var handlers: Set<Int> = []
-        var taken: Set<Int> = []
         var byType = false  // a handler no call names
         let uses = p.functions.map { $0.isDefinition ? Uses.of($0, in: p) : Uses() }
-        for (i, f) in p.functions.enumerated() {
+        let taken = Slots.addressTaken(p).map(\.index).sorted()
+        for f in p.functions {
             guard let body = f.body else { continue }
-            taken.formUnion(uses[i].functionsNamed.map(\.index))
             Walk.instructions(in: body) { ins in
                 guard case .call(_, .direct(let g), let args, _) = ins else { return }
                 let name = p.functions[g.index].name
@@ -300,21 +299,28 @@ public enum Updatability {
                 if case .function(let h) = e { handlers.insert(h.index) } else { byType = true }
             }
         }
-        for g in p.globals { if let ini = g.initializer { taken.formUnion(Uses.of(ini, in: p).functionsNamed.map(\.index)) } }
         if byType {
             handlers.formUnion(taken.filter { isHandlerType(p.functions[$0].type, in: p) })
         }
         var reach: [Int: Int] = [:]
         for h in handlers.sorted() {
-            var work = [h]
-            while let f = work.popLast() {
-                guard reach[f] == nil else { continue }
-                reach[f] = h
-                work += uses[f].directCallees.map(\.index)
-                if uses[f].callsIndirectly { work += taken.sorted() }
-            }
+            for f in Self.reach(from: [h], uses: uses, addressTaken: taken) where reach[f] == nil { reach[f] = h }
         }
         return reach
+    }
+
+    /// The functions (by index) that code of `roots` may run: the roots,
+    /// their direct callees and, at an indirect call, every function of
+    /// `addressTaken`, transitively (UPD-7's handlers, PATCH-10's code that
+    /// runs after an update point).
+    public static func reach(from roots: [Int], uses: [Uses], addressTaken: [Int]) -> Set<Int> {
+        var work = roots, out: Set<Int> = []
+        while let f = work.popLast() {
+            guard out.insert(f).inserted else { continue }
+            work += uses[f].directCallees.map(\.index)
+            if uses[f].callsIndirectly { work += addressTaken }
+        }
+        return out
     }
 
     /// `void (int)` or `void (int, T *, void *)`: the types of a signal handler.
