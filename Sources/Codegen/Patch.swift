@@ -14,12 +14,6 @@ import Instrument
 
 public enum PatchBuilder {
     // MARK: The plan
-    /// The wrapping of the code a patch or a build of `p` runs: records
-    /// written in `transformerFile` describe old layouts and are never wrapped.
-    public static func wrapping(of p: Program, transformerFile: String? = nil) -> TypeWrapping {
-        TypeWrapping.forBuild(p, excludingFile: transformerFile)
-    }
-
     /// The plan of the patch from OLD to NEW (PatchRules.plan), with OLD's
     /// manifest and NEW's version computed as the build computes them, and
     /// hints of moved update points where the patch is admissible nowhere.
@@ -160,7 +154,8 @@ public enum PatchBuilder {
         }
 
         // The code's wrapping, and one old-layout record per converted type.
-        var wrap = wrapping(of: new, transformerFile: transformerFile)
+        // Records written in transformers.c describe old layouts and are never wrapped.
+        var wrap = TypeWrapping.forBuild(new, excludingFile: transformerFile)
         let oldRecords = Dictionary(old.records.filter { $0.fields != nil }.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         var updates: [TypeUpdateSpec] = []
         for c in plan.typeChanges {
