@@ -91,20 +91,28 @@ final class ParsedUnit {
         spelledTokens(c, bytes: 256).first
     }
 
+    /// Where `c`'s spelling starts: its file, the byte offset there, and
+    /// the file's text (libclang's buffer, alive as long as the unit).
+    func spellingStart(_ c: CXCursor) -> (file: CXFile, offset: Int, text: UnsafeRawBufferPointer)? {
+        var file: CXFile?
+        var off: UInt32 = 0
+        clang_getSpellingLocation(clang_getRangeStart(clang_getCursorExtent(c)), &file, nil, nil, &off)
+        guard let file else { return nil }
+        var size = 0
+        guard let buf = clang_getFileContents(tu, file, &size) else { return nil }
+        return (file, Int(off), UnsafeRawBufferPointer(start: buf, count: size))
+    }
+
+    /// The range of `file` between two byte offsets.
+    func range(in file: CXFile, _ from: Int, _ to: Int) -> CXSourceRange {
+        clang_getRange(clang_getLocationForOffset(tu, file, UInt32(from)), clang_getLocationForOffset(tu, file, UInt32(to)))
+    }
+
     /// The tokens written from the spelling location of `c` on (up to
     /// `bytes` of text): what a macro expansion's cursor was written as.
     func spelledTokens(_ c: CXCursor, bytes: Int) -> [String] {
-        let start = clang_getRangeStart(clang_getCursorExtent(c))
-        var file: CXFile?
-        var off: UInt32 = 0
-        clang_getSpellingLocation(start, &file, nil, nil, &off)
-        guard let file else { return [] }
-        var size = 0
-        guard let buf = clang_getFileContents(tu, file, &size) else { return [] }
-        let end = min(size, Int(off) + bytes)
-        let range = clang_getRange(clang_getLocationForOffset(tu, file, off), clang_getLocationForOffset(tu, file, UInt32(end)))
-        _ = buf
-        return tokens(range)
+        guard let s = spellingStart(c) else { return [] }
+        return tokens(range(in: s.file, s.offset, min(s.text.count, s.offset + bytes)))
     }
 
     /// The tokens of `c`'s extent as written at the place it is expanded
@@ -117,23 +125,17 @@ final class ParsedUnit {
         clang_getExpansionLocation(clang_getRangeStart(r), &f1, nil, nil, &o1)
         clang_getExpansionLocation(clang_getRangeEnd(r), &f2, nil, nil, &o2)
         guard let f1, let f2, clang_File_isEqual(f1, f2) != 0, o2 >= o1 else { return [] }
-        return tokens(clang_getRange(clang_getLocationForOffset(tu, f1, o1), clang_getLocationForOffset(tu, f1, o2)))
+        return tokens(range(in: f1, Int(o1), Int(o2)))
     }
 
     /// The tokens of the logical line (a macro's body) from where `c`'s
     /// spelling starts.
     func spelledLine(_ c: CXCursor) -> [String] {
-        let start = clang_getRangeStart(clang_getCursorExtent(c))
-        var file: CXFile?
-        var off: UInt32 = 0
-        clang_getSpellingLocation(start, &file, nil, nil, &off)
-        guard let file else { return [] }
-        var size = 0
-        guard let buf = clang_getFileContents(tu, file, &size) else { return [] }
-        let bytes = UnsafeRawBufferPointer(start: buf, count: size)
-        var end = Int(off), prev: UInt8 = 0
-        while end < size, !(bytes[end] == 10 && prev != 92) { if bytes[end] != 13 { prev = bytes[end] }; end += 1 }
-        return tokens(clang_getRange(clang_getLocationForOffset(tu, file, off), clang_getLocationForOffset(tu, file, UInt32(end))))
+        guard let s = spellingStart(c) else { return [] }
+        let bytes = s.text
+        var end = s.offset, prev: UInt8 = 0
+        while end < bytes.count, !(bytes[end] == 10 && prev != 92) { if bytes[end] != 13 { prev = bytes[end] }; end += 1 }
+        return tokens(range(in: s.file, s.offset, end))
     }
 
     /// The statement whose expansion `c` is, as written where its spelling
@@ -142,26 +144,18 @@ final class ParsedUnit {
     /// a newline without a backslash before it), so the statement was not
     /// written whole in one place.
     func spelledStatement(_ c: CXCursor) -> [String]? {
-        let start = clang_getRangeStart(clang_getCursorExtent(c))
-        var file: CXFile?
-        var off: UInt32 = 0
-        clang_getSpellingLocation(start, &file, nil, nil, &off)
-        guard let file else { return nil }
-        var size = 0
-        guard let buf = clang_getFileContents(tu, file, &size) else { return nil }
-        let range = clang_getRange(clang_getLocationForOffset(tu, file, off),
-                                   clang_getLocationForOffset(tu, file, UInt32(min(size, Int(off) + 16384))))
+        guard let s = spellingStart(c) else { return nil }
+        let bytes = s.text
         var depth = 0, out: [String] = []
-        for t in tokensWithOffsets(range) {
+        for t in tokensWithOffsets(range(in: s.file, s.offset, min(bytes.count, s.offset + 16384))) {
             out.append(t.text)
             if t.text == "(" { depth += 1 }
             guard t.text == ")" else { continue }
             depth -= 1
             guard depth == 0 else { continue }
             // No line ends on the way, except escaped ones.
-            let bytes = UnsafeRawBufferPointer(start: buf, count: size)
             var prev: UInt8 = 0
-            for k in Int(off)..<min(size, t.offset) {
+            for k in s.offset..<min(bytes.count, t.offset) {
                 if bytes[k] == 10 && prev != 92 && prev != 13 { return nil }
                 if bytes[k] != 13 { prev = bytes[k] }
             }
