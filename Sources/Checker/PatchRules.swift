@@ -330,10 +330,9 @@ public enum PatchRules {
         }
         func speak(_ identity: String) -> String { plan.loops[identity] ?? oldByIdentity[identity]?.sourceName ?? identity }
         func at(_ l: SourceLoc) -> String { "\(l.file):\(l.line)" }
-        /// "main holds 's' by value (prog.c:13)", "work uses it at prog.c:4 after this point".
+        /// "work uses it at prog.c:4 after this point".
         func described(_ u: Updatability.Use?) -> String {
             guard let u else { return "code still running at this point uses it" }
-            if u.byValue { return "\(speak(u.function)) holds \(u.local.map { "'\($0)'" } ?? "one") by value (\(at(u.loc)))" }
             return u.atPoint ? "\(speak(u.function)) uses it at \(at(u.loc)) after this point"
                              : "\(speak(u.function)), which is on the stack here, uses it at \(at(u.loc))"
         }
@@ -346,7 +345,7 @@ public enum PatchRules {
             var blockers: [Blocker] = []
             for g in plan.signatureChanges.filter({ d.callees.contains($0) }).sorted() where Rules.enforced("UPD-1") {
                 if let loop = plan.loops[g], let of = oldByIdentity[g], let nf = newByIdentity[g] {
-                    blockers.append(Blocker("UPD-1", unprovenLoops[g]?.message ?? loopSignatureChange(loop, old: of, new: nf, in: old, new)))
+                    blockers.append(Blocker("UPD-1", unprovenLoops[g]?.message ?? loopSignatureChange(loop, owner: Extracted.ownerName(g, in: old), old: of, new: nf, in: old, new)))
                     if unprovenLoops[g]?.variables ?? true { loopBlocked.insert(pt.id) }
                     continue
                 }
@@ -453,13 +452,9 @@ public enum PatchRules {
 
     // MARK: Speaking of what the programmer wrote
 
-    /// "the loop at prog.c:12 in main" for a loop body extracted from a function (UPD-3); nil for any other function.
-    static func loopName(_ f: Function, in p: Program) -> String? {
-        guard let r = f.identity.range(of: "#loop", options: .backwards) else { return nil }
-        let parent = String(f.identity[..<r.lowerBound])
-        let name = p.functions.first { $0.identity == parent }?.sourceName ?? parent
-        return "the loop at \(f.loc.file):\(f.loc.line) in \(name)"
-    }
+    /// "the loop at prog.c:12 in main" for a loop body extracted from a function (UPD-3), "the code after the call at
+    /// prog.c:15 in main" for a continuation (UPD-8); nil for any other function.
+    static func loopName(_ f: Function, in p: Program) -> String? { Extracted.name(f, in: p) }
 
     /// The variables an extracted loop body takes from its function, in
     /// parameter order, as the programmer knows them: `name: type` for a
@@ -491,8 +486,9 @@ public enum PatchRules {
     /// is unchanged (a loop inserted before it would otherwise inherit its
     /// slot).
     static func loopMatching(old: Program, new: Program, loops: [String: String]) -> [String: (message: String, variables: Bool)] {
+        // Ranked among the parent's extracted functions of one kind (loops, continuations).
         func parent(_ identity: String) -> String? {
-            identity.range(of: "#loop", options: .backwards).map { String(identity[..<$0.lowerBound]) }
+            Extracted.origin(identity).map { "\($0.parent)#\($0.kind.rawValue)" }
         }
         let oldLoops = old.functions.filter { $0.isDefinition && parent($0.identity) != nil }
         let newLoops = Dictionary(new.functions.filter { $0.isDefinition && parent($0.identity) != nil }.map { ($0.identity, $0) },
@@ -502,19 +498,23 @@ public enum PatchRules {
         for f in newLoops.values { count[parent(f.identity)!, default: (0, 0)].new += 1 }
         var out: [String: (message: String, variables: Bool)] = [:]
         for o in oldLoops {
-            guard let n = newLoops[o.identity], let fn = parent(o.identity) else { continue }
+            guard let n = newLoops[o.identity], let fn = parent(o.identity), let origin = Extracted.origin(o.identity) else { continue }
             let name = loops[o.identity] ?? o.identity
-            let owner = name.components(separatedBy: " in ").last ?? fn
-            if let c = count[fn], c.old != c.new, Fingerprint.of(o, in: old) != Fingerprint.of(n, in: new), Rules.enforced("UPD-3", site: "rank") {
-                out[o.identity] = ("\(name) cannot be matched to a loop of NEW's \(owner): the running \(owner) has \(c.old) loop\(c.old == 1 ? "" : "s") with an update point at its head, NEW's has \(c.new), and the body of the one in its place changed, so the running \(owner) would call another loop's body (UPD-3); add or remove such loops in one patch and change their bodies in another", false)
+            let owner = Extracted.ownerName(origin.parent, in: old)
+            let rule = origin.kind == .loop ? "UPD-3" : "UPD-8"
+            if let c = count[fn], c.old != c.new, Fingerprint.of(o, in: old) != Fingerprint.of(n, in: new), Rules.enforced(rule, site: "rank") {
+                let what = origin.kind == .loop
+                    ? ("loop", "loop\(c.old == 1 ? "" : "s") with an update point at its head", "another loop's body", "add or remove such loops")
+                    : ("continuation", "call\(c.old == 1 ? "" : "s") into the stack followed by code of its own", "the code after another call", "add or remove calls of functions that reach an update point")
+                out[o.identity] = ("\(name) cannot be matched to a \(what.0) of NEW's \(owner): the running \(owner) has \(c.old) \(what.1), NEW's has \(c.new), and the code in its place changed, so the running \(owner) would call \(what.2) (\(rule)); \(what.3) in one patch and change the code around them in another", false)
                 continue
             }
-            guard Rules.enforced("UPD-3", site: "variables") else { continue }
+            guard Rules.enforced(rule, site: "variables") else { continue }
             let ov = loopVariables(o, in: old), nv = loopVariables(n, in: new)
             if ov == nil || nv == nil {
-                out[o.identity] = ("\(name) takes two of \(owner)'s variables of one name, so which the running \(owner) passes where cannot be proven (UPD-3)", true)
+                out[o.identity] = ("\(name) takes two of \(owner)'s variables of one name, so which the running \(owner) passes where cannot be proven (\(rule))", true)
             } else if ov != nv {
-                out[o.identity] = (loopSignatureChange(name, old: o, new: n, in: old, new), true)
+                out[o.identity] = (loopSignatureChange(name, owner: owner, old: o, new: n, in: old, new), true)
             }
         }
         return out
@@ -523,7 +523,7 @@ public enum PatchRules {
     /// Why an extracted loop body's new signature is in Δ (UPD-1): the
     /// variables of its function it takes by address are not the ones the
     /// running function passes.
-    static func loopSignatureChange(_ loop: String, old: Function, new: Function, in oldProgram: Program, _ newProgram: Program) -> String {
+    static func loopSignatureChange(_ loop: String, owner parent: String, old: Function, new: Function, in oldProgram: Program, _ newProgram: Program) -> String {
         func outer(_ f: Function, _ p: Program) -> [(name: String, type: String)] {
             f.params.map { f.locals[$0.index] }.filter { !$0.name.hasPrefix("graft_ret") }.map { l in
                 var t = l.type
@@ -532,7 +532,6 @@ public enum PatchRules {
             }
         }
         let o = outer(old, oldProgram), n = outer(new, newProgram)
-        let parent = loop.components(separatedBy: " in ").last ?? "its function"
         func list(_ xs: [String]) -> String { (xs.count > 1 ? "variables " : "variable ") + xs.map { "'\($0)'" }.joined(separator: ", ") }
         let added = n.map(\.name).filter { x in !o.contains { $0.name == x } }
         let removed = o.map(\.name).filter { x in !n.contains { $0.name == x } }

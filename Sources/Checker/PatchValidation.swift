@@ -487,13 +487,13 @@ struct Validator {
         // UPD-3: the running function passes an extracted loop body its variables by position.
         func loops(_ p: Program) -> [String: Int] {
             var n: [String: Int] = [:]
-            for f in p.functions where f.isDefinition { if let r = f.identity.range(of: "#loop", options: .backwards) { n[String(f.identity[..<r.lowerBound]), default: 0] += 1 } }
+            for f in p.functions where f.isDefinition { if let o = Extracted.origin(f.identity) { n["\(o.parent)#\(o.kind.rawValue)", default: 0] += 1 } }
             return n
         }
         let oldLoops = loops(oe), newLoops = loops(ne)
         for (id, o) in oldFuncs {
-            guard let r = id.range(of: "#loop", options: .backwards), let n = newFuncs[id] else { continue }
-            let parent = String(id[..<r.lowerBound])
+            guard let origin = Extracted.origin(id), let n = newFuncs[id] else { continue }
+            let parent = "\(origin.parent)#\(origin.kind.rawValue)"
             // By name (a compiler temporary and the return slot by their kind), and type.
             func vars(_ f: Function, _ p: Program) -> [String] {
                 f.params.map { id in
@@ -527,7 +527,7 @@ struct Validator {
             return out
         }
         let pointed = addressTaken(oe).union(addressTaken(ne))
-        for id in signatures.intersection(pointed).sorted() where !id.contains("#loop") && Rules.enforced("VAL-4", site: "pointer") {
+        for id in signatures.intersection(pointed).sorted() where Extracted.origin(id) == nil && Rules.enforced("VAL-4", site: "pointer") {
             error("VAL-4", newFuncs[id]?.loc ?? .unknown, "the plan admits the patch at update point\(admitted.count > 1 ? "s" : "") \(admitted.map { String($0.point) }.joined(separator: ", ")), but the signature of \(plan.displayName(id)) changes and its address is taken: calls through a pointer to it would pass the arguments of the other version")
         }
         let globals = retypedGlobals.subtracting(inPlace).union(plan.replacedGlobals)

@@ -24,11 +24,8 @@ public enum Updatability {
     public struct Use: Hashable, Sendable {
         /// The function (identity) of that activation.
         public var function: String
-        /// The first statement still to run there that uses it (or the local's declaration).
+        /// The first statement still to run there that uses it.
         public var loc: SourceLoc
-        /// The use is a by-value local of the activation: its name (nil for a temporary).
-        public var byValue: Bool = false
-        public var local: String? = nil
         /// The activation is the update point's own function (else a caller, at a call into the stack).
         public var atPoint: Bool
     }
@@ -46,6 +43,26 @@ public enum Updatability {
         var out: Set<Int> = []
         for (i, u) in s.uses.enumerated() where u.directCallees.contains(pf) { out.formUnion(s.stack(i)) }
         return out
+    }
+
+    /// UPD-8: the functions that may be on the stack at some update point,
+    /// and the calls where such a function may stand there: a call of the
+    /// update point, of a function on the stack, and (once a function on
+    /// the stack may have been entered through a pointer) an indirect call
+    /// or a call of a library function that may call back.
+    public static func standing(_ p: Program) -> (functions: Set<Int>, stands: @Sendable (Instr) -> Bool) {
+        let s = Stacks(p)
+        let onStack = functionsOnStackAtPoints(p)
+        let byPointer = !onStack.isDisjoint(with: s.addressTaken)
+        let point = s.pointFunction, callsBack = s.callsBack
+        return (onStack, { i in
+            guard case .call(_, let c, _, _) = i else { return false }
+            switch c {
+            case .direct(let h): return h == point || onStack.contains(h.index) || (byPointer && callsBack.contains(h.index))
+            case .indirect: return byPointer
+            case .builtin: return false
+            }
+        })
     }
 
     /// The call graph of a program, for the activations that may be on the stack at a point.
@@ -141,8 +158,11 @@ public enum Updatability {
     /// it in the activations on the stack — the rest of the point's own
     /// function, and in each (transitive) caller the rest after its call
     /// of a function on the stack. Everything else is reached through a
-    /// slot and runs new code. The frame's by-value locals count wherever
-    /// they are used: they hold the old layout.
+    /// slot and runs new code. The frame's by-value locals count where the
+    /// code still to run declares them, or reads or writes them whole or
+    /// field by field: the update converts them as it converts any object
+    /// (REP-4, REP-5), new code reaches them through their address, and
+    /// only that old code sees their old layout.
     public static func deltas(_ p: Program, points: [UpdatePoint]) -> [Int: Delta] {
         let s = Stacks(p)
         var out: [Int: Delta] = [:]
@@ -150,8 +170,7 @@ public enum Updatability {
             guard let frames = s.frames(pt) else { continue }
             var d = Delta()
             for (g, cont, _) in frames {
-                var u = Uses(in: p.functions[g])
-                for l in p.functions[g].locals { u.byValue(l.type, p) }
+                var u = Uses(in: p.functions[g], countingLocals: true)
                 for st in cont { u.stmt(st, p) }
                 var callees = Set(u.directCallees.map(\.index))
                 if u.callsIndirectly { callees.formUnion(s.addressTaken) }
@@ -177,15 +196,6 @@ public enum Updatability {
         for (g, cont, _) in frames {
             let fn = p.functions[g]
             let atPoint = fn.identity == pt.function
-            if case .type = entity {
-                for l in fn.locals {
-                    var u = Uses()
-                    u.byValue(l.type, p)
-                    if s.matches(entity, u) {
-                        return Use(function: fn.identity, loc: l.loc, byValue: true, local: l.isTemp ? nil : l.sourceName, atPoint: atPoint)
-                    }
-                }
-            }
             for st in cont {
                 if let loc = firstUse(st, p, in: fn, { s.matches(entity, $0) }) { return Use(function: fn.identity, loc: loc, atPoint: atPoint) }
             }
@@ -223,10 +233,10 @@ public enum Updatability {
 
     /// The location of the innermost statement of `s` whose own code satisfies `pred`.
     static func firstUse(_ s: Stmt, _ p: Program, in fn: Function?, _ pred: (Uses) -> Bool) -> SourceLoc? {
-        var all = Uses(in: fn)
+        var all = Uses(in: fn, countingLocals: true)
         all.stmt(s, p)
         guard pred(all) else { return nil }
-        func own(_ e: Expr) -> Bool { var u = Uses(in: fn); u.expr(e, p); return pred(u) }
+        func own(_ e: Expr) -> Bool { var u = Uses(in: fn, countingLocals: true); u.expr(e, p); return pred(u) }
         func first(_ s: Stmt) -> SourceLoc? { firstUse(s, p, in: fn, pred) }
         switch s {
         case .instr(let i): return i.loc
@@ -380,34 +390,61 @@ public enum Updatability {
             }
         }
         if hasLabels(body) { return [body] }
+        // A break or continue in the code that follows may leave for code further out.
+        func leaves(_ s: Stmt) -> Bool {
+            switch s {
+            case .break, .continue: return true
+            case .block(let ss): return ss.contains(where: leaves)
+            case .if(_, let t, let e, _): return leaves(t) || (e.map(leaves) ?? false)
+            case .loop(let b, let n, _): return leaves(b) || (n.map(leaves) ?? false)
+            case .switch(_, let b, _): return leaves(b)
+            default: return false
+            }
+        }
         var out: [Stmt] = []
-        var found = false
-        // Returns whether `s` contains a match; collects what follows it on the way out.
-        func walk(_ s: Stmt) -> Bool {
+        enum Hit { case none, hit, returned }
+        // Either way: code further out runs unless both ways return (or one does not match).
+        func join(_ a: Hit, _ b: Hit) -> Hit {
+            if a == .hit || b == .hit { return .hit }
+            return a == .none ? b : a
+        }
+        // Whether `s` contains a match, and whether control then leaves the
+        // function before it reaches code further out (an unconditional
+        // return after the match, with no break or continue before it);
+        // collects what follows the match on the way out.
+        func walk(_ s: Stmt) -> Hit {
             switch s {
             case .instr(let i):
-                return at(i)
+                guard at(i) else { return .none }
+                // The call stores its result when it returns: that store is still to run.
+                if case .call(let r?, _, _, let loc) = i { out.append(.instr(.call(result: r, callee: .builtin("graft_returned"), args: [], loc))) }
+                return .hit
             case .block(let ss):
-                var hit = false
+                var hit = Hit.none, mayLeave = false
                 for x in ss {
-                    if hit { out.append(x) } else if walk(x) { hit = true }
+                    switch hit {
+                    case .none: hit = walk(x)
+                    case .hit:
+                        out.append(x)
+                        if case .return = x, !mayLeave { hit = .returned }
+                        mayLeave = mayLeave || leaves(x)
+                    case .returned: return .returned
+                    }
                 }
                 return hit
-            case .if(let c, let t, let e, let l):
-                let a = walk(t), b = e.map(walk) ?? false
-                _ = (c, l)
-                return a || b
+            case .if(_, let t, let e, _):
+                return join(walk(t), e.map(walk) ?? .none)
             case .loop(let b, let n, _):
-                let hit = walk(b) || (n.map(walk) ?? false)
-                if hit { out.append(s) }
+                let hit = join(walk(b), n.map(walk) ?? .none)
+                if hit == .hit { out.append(s) }
                 return hit
             case .switch(_, let b, _):
                 return walk(b)
             default:
-                return false
+                return .none
             }
         }
-        found = walk(body)
+        let found = walk(body) != .none
         return found ? out : [body]
     }
 }

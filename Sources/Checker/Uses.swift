@@ -18,8 +18,18 @@ public struct Uses: Hashable, Sendable {
     public var functionsNamed: Set<FuncID> = []
     /// The function whose code is walked, for the types of its locals.
     var function: Function?
+    /// Whether a local's declaration and its whole reads and writes count
+    /// its type, as for an object anywhere else. For Δ (UPD-2), where what
+    /// counts is the code still to run: the frame's locals are objects the
+    /// update converts like any other (REP-4, REP-5), and only old code
+    /// that reaches them sees the old layout. Otherwise a function's locals
+    /// are counted once, by `of(_:in:)`.
+    var countsLocals = false
 
-    public init(in function: Function? = nil) { self.function = function }
+    public init(in function: Function? = nil, countingLocals: Bool = false) {
+        self.function = function
+        self.countsLocals = countingLocals && function != nil
+    }
 
     public static func of(_ f: Function, in p: Program) -> Uses {
         var u = Uses(in: f)
@@ -49,7 +59,9 @@ public struct Uses: Hashable, Sendable {
         switch s {
         case .instr(let i): instr(i, p)
         case .block(let ss): for x in ss { stmt(x, p) }
-        case .local(_, let i, _): if let i { initializer(i, p) }
+        case .local(let id, let i, _):
+            if countsLocals, let f = function, f.locals.indices.contains(id.index) { byValue(f.locals[id.index].type, p) }
+            if let i { initializer(i, p) }
         case .if(let c, let t, let e, _): expr(c, p); stmt(t, p); if let e { stmt(e, p) }
         case .loop(let b, let n, _): stmt(b, p); if let n { stmt(n, p) }
         case .switch(let e, let b, _): expr(e, p); stmt(b, p)
@@ -73,7 +85,7 @@ public struct Uses: Hashable, Sendable {
         case .vaArg(let r, let l, _): lvalue(r, p); whole(r, p); expr(l, p)
         case .note(let t, let e, _): byValue(t, p); expr(e, p)
         case .asm(let a, _):
-            for o in a.outputs + a.inputs { expr(o.value, p); if let lv = o.lvalue { lvalue(lv, p) } }
+            for o in a.outputs + a.inputs { expr(o.value, p); if let lv = o.lvalue { lvalue(lv, p); whole(lv, p) } }
         }
     }
 
@@ -94,9 +106,10 @@ public struct Uses: Hashable, Sendable {
 
     /// A record read or written whole (`copy = *it`, `*a = b`, `g = x`):
     /// the bytes copied are its layout's. (A local's own type is counted
-    /// with the locals; a pointer to one only passed along is not a use.)
+    /// with the locals unless `countsLocals`; a pointer to one only passed
+    /// along is not a use.)
     mutating func whole(_ lv: LValue, _ p: Program) {
-        if case .local = lv.host, lv.offsets.isEmpty || function == nil { return }
+        if case .local = lv.host, (lv.offsets.isEmpty && !countsLocals) || function == nil { return }
         let t = p.typeOf(lv, in: function)
         if case .record = p.unroll(t) { byValue(t, p) }
     }

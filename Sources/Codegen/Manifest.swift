@@ -39,7 +39,7 @@ public struct VersionManifest: Codable, Sendable {
 
     public static func of(_ p: Program) -> VersionManifest {
         let (_, build) = Updatable.instrument(p)
-        let extracted = LoopExtraction.extract(p).0
+        let extracted = Instrumentation.extracted(p).0
         let wrap = TypeWrapping.forBuild(p)
         let decision = AliasAnalysis.analyze(p)
         let deltas = Updatability.deltas(extracted, points: build.points)

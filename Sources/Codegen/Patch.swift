@@ -25,7 +25,7 @@ public enum PatchBuilder {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
         let planned = PatchRules.plan(old: old, new: new, oldManifest: oldManifest,
                                       targetVersion: targetVersion ?? Updatable.versionID(of: new),
-                                      transformerFile: transformerFile, extract: { LoopExtraction.extract($0).0 })
+                                      transformerFile: transformerFile, extract: { Instrumentation.extracted($0).0 })
         var plan = planned.plan
         guard !plan.verdicts.isEmpty && plan.admissiblePoints.isEmpty else { return plan }
         // Admissible nowhere: a moved point that would make it admissible, checked.
@@ -57,7 +57,7 @@ public enum PatchBuilder {
         var tried: Set<SourceLoc> = []
         for (function, loopLoc) in Updatability.loopsAround(pt, in: extracted) where !loopLoc.file.hasPrefix("/usr/") && tried.insert(loopLoc).inserted {
             guard budget > 0 else { return nil }
-            let base = function.range(of: "#loop").map { String(function[..<$0.lowerBound]) } ?? function
+            let base = Extracted.source(function)
             guard let fi = byIdentity[base], let body = source.functions[fi].body else { continue }
             let here = SourceLoc(file: "graft-hint", line: loopLoc.line, column: loopLoc.column)
             var found = false, alreadyMarked = false
@@ -81,7 +81,7 @@ public enum PatchBuilder {
             changed.functions[fi].body = mark(body)
             guard found, !alreadyMarked else { continue }
             budget -= 1
-            let moved = LoopExtraction.extract(changed).0
+            let moved = Instrumentation.extracted(changed).0
             var owner: String? = nil
             for f in moved.functions where owner == nil {
                 guard let b = f.body else { continue }
@@ -114,7 +114,7 @@ public enum PatchBuilder {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
         // PATCH-1: NEW's statics under the identities the plan matched them to.
         var (p, _) = Updatable.instrument(PatchRules.matchStatics(old: old, new: new, stateTransformer: plan.stateTransformer != nil).program)
-        let old = LoopExtraction.extract(old).0
+        let old = Instrumentation.extracted(old).0
         let changed = Set(plan.changedFunctions), added = Set(plan.newFunctions), replaced = Set(plan.replacedGlobals)
         var rebinds: [(String, String)] = []
         let oldIdentities = Set(old.functions.filter { Slots.isIndirected($0) }.map(\.identity))

@@ -3,7 +3,9 @@
 // the interpreter can run.
 //
 //   1. Loop extraction (LoopExtraction.swift, UPD-3): a loop whose body
-//      starts with an update point has its body moved into a function.
+//      starts with an update point has its body moved into a function;
+//      then continuation extraction (ContinuationExtraction.swift, UPD-8):
+//      the code after a call into the stack is moved into a function.
 //   2. Indirection (Updatable.swift): slots and trampolines, statics made
 //      visible to patches, update points numbered.
 //   3. Wrapping (Wrapping+Pass.swift, REP-2/3/6): representation checks
@@ -33,10 +35,19 @@ public enum Instrumentation {
     public static func updatable(_ p: Program, options: Updatable.Options = Updatable.Options(),
                                  wrapping: TypeWrapping? = nil) throws -> Build {
         let wrapping = wrapping ?? TypeWrapping.forBuild(p)
-        let extracted = try verified(LoopExtraction.extract(p).0, after: "loop extraction")
+        let loops = try verified(LoopExtraction.extract(p).0, after: "loop extraction")
+        let extracted = try verified(ContinuationExtraction.extract(loops).0, after: "continuation extraction")
         let (indirected, manifest) = Updatable.indirect(extracted, version: Updatable.versionID(of: p), options: options)
         let program = try verified(indirected, after: "function indirection")
         return Build(program: try wrapped(program, wrapping), manifest: manifest, wrapping: wrapping)
+    }
+
+    /// Pass 1 (both extractions), unverified, with their warnings: the
+    /// program as the updatable build runs it, for Δ and the patch plan.
+    public static func extracted(_ p: Program) -> (Program, [Diagnostic]) {
+        let (loops, a) = LoopExtraction.extract(p)
+        let (out, b) = ContinuationExtraction.extract(loops)
+        return (out, a + b)
     }
 
     /// Pass 3 alone, verified: for a patch's code.

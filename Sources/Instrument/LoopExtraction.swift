@@ -356,17 +356,17 @@ struct Extractor {
         return t
     }
 
-    mutating func extract(prefix: [Stmt], point: Instr, rest: Stmt, next: Stmt?, loc: SourceLoc) -> Result<Stmt, Refusal> {
+    /// The locals `rest` uses, split into F's variables it takes by address
+    /// (ordered by their names in the source, temporaries last) and those
+    /// that move with it (declared in it, or temporaries only it uses);
+    /// reasons not to move it are added to `scan`.
+    func partition(scan: inout LocalScan) -> (outer: [LocalID], moved: [LocalID]) {
         let p = program
-        var scan = LocalScan(program: p, variadic: fn.type.variadic)
-        scan.stmt(rest)
-        if fn.isInline && fn.storage != .static { scan.reason("the function is an inline definition with external linkage") }
-
         let used = scan.uses.keys.sorted()
         var outer: [LocalID] = []
         var moved: [LocalID] = []
         for id in used {
-            guard fn.locals.indices.contains(id.index) else { return .failure(Refusal(why: "it uses a local that does not exist")) }
+            guard fn.locals.indices.contains(id.index) else { scan.reason("it uses a local that does not exist"); continue }
             let l = fn.locals[id.index]
             if scan.declared.contains(id) && !l.isParam {
                 moved.append(id)
@@ -399,12 +399,14 @@ struct Extractor {
                 scan.reason("it uses the register variable '\(l.sourceName)', which has no address")
             }
         }
-        if !scan.reasons.isEmpty { return .failure(Refusal(why: scan.reasons.joined(separator: "; "))) }
+        return (outer, moved)
+    }
 
-        // The new function's locals: parameters first, then the moved locals.
-        let k = made.count + 1
-        let resultType = Self.dropTopQualifiers(fn.type.result)
-        let needsRet = scan.hasReturn && !p.unroll(resultType).isVoid
+    /// The new function's locals: a pointer parameter per outer variable
+    /// (named `p_x`, its source name the variable's), then `ret` if given
+    /// (a pointer parameter for F's result), then the moved locals.
+    mutating func newLocals(outer: [LocalID], moved: [LocalID], ret: (type: CType, loc: SourceLoc)? = nil)
+        -> (locals: [Local], paramOf: [LocalID: LocalID], movedTo: [LocalID: LocalID], ret: LocalID?) {
         var locals: [Local] = []
         var names = Set(moved.map { fn.locals[$0.index].name })
         var paramOf: [LocalID: LocalID] = [:]
@@ -418,13 +420,12 @@ struct Extractor {
             locals.append(Local(id: nid, name: name, sourceName: l.sourceName, type: .pointer(l.type), isParam: true, loc: l.loc))
         }
         var retParam: LocalID?
-        if needsRet {
+        if let ret {
             let name = uniqueName("graft_ret", names)
             names.insert(name)
             retParam = LocalID(locals.count)
-            locals.append(Local(id: retParam!, name: name, type: .pointer(resultType), isParam: true, loc: loc))
+            locals.append(Local(id: retParam!, name: name, type: .pointer(ret.type), isParam: true, loc: ret.loc))
         }
-        let params = locals.map(\.id)
         var movedTo: [LocalID: LocalID] = [:]
         for id in moved {
             movedOut.insert(id)
@@ -434,6 +435,25 @@ struct Extractor {
             locals.append(l)
         }
 
+        return (locals, paramOf, movedTo, retParam)
+    }
+
+    mutating func extract(prefix: [Stmt], point: Instr, rest: Stmt, next: Stmt?, loc: SourceLoc) -> Result<Stmt, Refusal> {
+        let p = program
+        var scan = LocalScan(program: p, variadic: fn.type.variadic)
+        scan.stmt(rest)
+        if fn.isInline && fn.storage != .static { scan.reason("the function is an inline definition with external linkage") }
+
+        let (outer, moved) = partition(scan: &scan)
+        if !scan.reasons.isEmpty { return .failure(Refusal(why: scan.reasons.joined(separator: "; "))) }
+
+        // The new function's locals: parameters first, then the moved locals.
+        let k = made.count + 1
+        let resultType = Self.dropTopQualifiers(fn.type.result)
+        let needsRet = scan.hasReturn && !p.unroll(resultType).isVoid
+        let (locals, paramOf, movedTo, retParam) = newLocals(outer: outer, moved: moved,
+                                                             ret: needsRet ? (resultType, loc) : nil)
+        let params = locals.filter(\.isParam).map(\.id)
         var rw = BodyRewriter(paramOf: paramOf, movedTo: movedTo, retParam: retParam, loc: loc)
         let body = Stmt.block([rw.stmt(rest), .return(.const(.int(0), .int), loc)])
         let newID = nextID
@@ -442,7 +462,7 @@ struct Extractor {
         made.append(Function(id: newID, name: name,
                              type: FunctionType(result: .int, params: locals[..<params.count].map(\.type)),
                              storage: .static, params: params, locals: locals, body: body,
-                             identity: "\(fn.identity)#loop\(k)", loc: loc))
+                             identity: Extracted.identity(parent: fn.identity, kind: .loop, rank: k), loc: loc))
 
         // F: the call, its status, and (for a return) its value.
         let fnNames = Set(fn.locals.map(\.name))

@@ -89,7 +89,7 @@ public enum Updatable {
 
     public static func instrument(_ input: Program, options: Options = Options()) -> (Program, BuildManifest) {
         // Marked loops first: their bodies become functions with slots of their own (UPD-3).
-        indirect(LoopExtraction.extract(input).0, version: versionID(of: input), options: options)
+        indirect(Instrumentation.extracted(input).0, version: versionID(of: input), options: options)
     }
 
     /// Function indirection, statics made visible and update points

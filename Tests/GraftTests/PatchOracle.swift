@@ -12,7 +12,7 @@ import Codegen
 enum PatchOracle {
     /// The interpreter's view of a plan: NEW as it runs, what the patch rebinds and converts.
     static func patch(new: Program, plan: PatchPlan) -> InterpreterPatch {
-        InterpreterPatch(program: LoopExtraction.extract(new).0,
+        InterpreterPatch(program: Instrumentation.extracted(new).0,
                          rebound: Set(plan.changedFunctions + plan.newFunctions),
                          converts: Dictionary(plan.typeChanges.map { ($0.type, $0.transformer) }, uniquingKeysWith: { a, _ in a }),
                          stateTransformer: plan.stateTransformer,
@@ -34,7 +34,7 @@ enum PatchOracle {
     /// reaches the update point `at`.
     static func run(old: Program, new: Program, plan: PatchPlan, at point: PointVerdict, occurrence: Int,
                     fuel: Int = 2_000_000) -> Run {
-        let running = LoopExtraction.extract(old).0
+        let running = Instrumentation.extracted(old).0
         var seen = 0, before: Int?
         let r = Interpreter.run(program: running, fuel: fuel, patch: patch(new: new, plan: plan)) { pt, state in
             guard before == nil, pt.loc.line == point.loc.line, pt.loc.column == point.loc.column else { return }

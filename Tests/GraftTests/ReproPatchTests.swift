@@ -48,4 +48,7 @@ struct ReproPatchTests {
 
     @Test("[PATCH-6] embedded-grows: an embedded struct that grows past its room is refused with the rule, not a verifier failure")
     func embeddedGrows() throws { try Self.attempt("embedded-grows", rules: ["PATCH-6"]) }
+
+    @Test("[UPD-8] [UPD-2] main-local-delta: a by-value struct local of main, used after the accept loop returns; a field inserted, applied, and the session sees its values")
+    func mainLocalDelta() throws { try Self.attempt("main-local-delta", rules: []) }
 }
