@@ -93,6 +93,11 @@ public struct PatchPlan: Hashable, Codable, Sendable {
     public var replacedGlobals: [String] = []
     /// Globals whose type changed to one of the same representation (`int` → `unsigned`): kept in place (PATCH-3).
     public var retypedInPlace: [String] = []
+    /// Globals defined anew (PATCH-3) that the running program writes and
+    /// whose value C's conversion keeps (`int` → `long`, `float` →
+    /// `double`): the patch sets NEW's from the running one when it is
+    /// applied, before the state transformer runs.
+    public var carriedGlobals: [String] = []
     public var signatureChanges: [String] = []
     public var typeChanges: [TypeChange] = []
     /// NEW's `graft_state_transform`, run once when the patch is applied.

@@ -222,6 +222,11 @@ public enum PatchRules {
                     "global '\(g.sourceName)' changed type (\(typeChangeText(o.type, old, g.type, new))), so the patch defines it anew, but the running program keeps its address (at \(use.loc.file):\(use.loc.line)): those pointers would still lead to the old '\(g.sourceName)', which NEW's code would read at its new type; keep its type, or give the new one a name of its own",
                     rule: "PATCH-3"))
             }
+            // PATCH-3: a written scalar whose value C's conversion keeps is carried over (NEW's = (T)OLD's) when the patch is applied.
+            if writtenByOld.contains(o.id), Conversions.keepsValue(old.unroll(o.type), new.unroll(g.type)), isScalar(g.type, in: new) {
+                plan.carriedGlobals.append(g.identity)
+                continue
+            }
             // PATCH-3: a global no code of the running program writes still holds OLD's initializer: NEW's is its value.
             if !isReadOnly(g.type, in: new) && writtenByOld.contains(o.id) && plan.stateTransformer == nil && Rules.enforced("PATCH-3") {
                 plan.refusals.append(Diagnostic(.error, g.loc,
@@ -488,7 +493,7 @@ public enum PatchRules {
     static func loopMatching(old: Program, new: Program, loops: [String: String]) -> [String: (message: String, variables: Bool)] {
         // Ranked among the parent's extracted functions of one kind (loops, continuations).
         func parent(_ identity: String) -> String? {
-            Extracted.origin(identity).map { "\($0.parent)#\($0.kind.rawValue)" }
+            Extracted.group(identity)
         }
         let oldLoops = old.functions.filter { $0.isDefinition && parent($0.identity) != nil }
         let newLoops = Dictionary(new.functions.filter { $0.isDefinition && parent($0.identity) != nil }.map { ($0.identity, $0) },
@@ -620,6 +625,15 @@ public enum PatchRules {
     }
 
     /// Whether nothing can write an object of type `t` (const, or an array of const).
+    /// An integer, floating or pointer type (through typedefs and qualifiers): one value C converts.
+    static func isScalar(_ t: CType, in p: Program) -> Bool {
+        switch p.unroll(t) {
+        case .int, .float, .pointer, .enumeration: return true
+        case .qualified(let e, _): return isScalar(e, in: p)
+        default: return false
+        }
+    }
+
     static func isReadOnly(_ t: CType, in p: Program) -> Bool {
         if p.qualifiers(t).contains(.const) { return true }
         if case .array(let e, _) = p.unroll(t) { return isReadOnly(e, in: p) }

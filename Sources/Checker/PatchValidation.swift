@@ -44,10 +44,12 @@ public enum PatchValidation {
         public var oldBuilt: Program
         /// The loop-body extraction the build applies (UPD-3): OLD and NEW are compared as they run.
         public var extract: (Program) -> Program
+        /// The function the runtime runs when the patch is applied (the carry of PATCH-3's globals, or the state transformer).
+        public var stateTransformer: String?
         public init(program: Program, rebinds: [(slot: String, function: String)], conversions: [Conversion],
-                    oldBuilt: Program, extract: @escaping (Program) -> Program) {
+                    oldBuilt: Program, extract: @escaping (Program) -> Program, stateTransformer: String? = nil) {
             self.program = program; self.rebinds = rebinds; self.conversions = conversions
-            self.oldBuilt = oldBuilt; self.extract = extract
+            self.oldBuilt = oldBuilt; self.extract = extract; self.stateTransformer = stateTransformer
         }
     }
 
@@ -104,6 +106,9 @@ public enum PatchValidation {
         }
         return Fingerprint.of(g, in: p)
     }
+
+    /// The identity prefix of the patch's declaration of a running program's global it carries over (PATCH-3).
+    public static let runningGlobalPrefix = "graft-running:"
 
     /// The instrumented update point (Sources/Instrument/Updatable.swift).
     static let updatePointAt = BuildManifest.updatePointAtFunction
@@ -216,8 +221,10 @@ struct Validator {
         }
         for g in patch.globals where g.storage == .extern && g.initializer == nil && refs.globals.contains(g.id.index) && Rules.enforced("VAL-1", site: "global") {
             if let d = running.globals[g.name] {
-                if d.identity != g.identity {
-                    error("VAL-1", g.loc, "the patch refers to global \(g.identity) as '\(g.name)', which is the running program's \(d.identity)")
+                // The running program's value of a global the patch carries over (PATCH-3) is declared at its old type.
+                let identity = g.identity.hasPrefix(PatchValidation.runningGlobalPrefix) ? String(g.identity.dropFirst(PatchValidation.runningGlobalPrefix.count)) : g.identity
+                if d.identity != identity {
+                    error("VAL-1", g.loc, "the patch refers to global \(identity) as '\(g.name)', which is the running program's \(d.identity)")
                     continue
                 }
                 // A rebound slot holds NEW's implementation: its type is checked with the rebind, below.
@@ -248,7 +255,8 @@ struct Validator {
         // VAL-1: each function the patch defines is new or changed in the plan; a changed one is what its slot is rebound to.
         let patchByName = Dictionary(patch.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for f in patch.functions where f.isDefinition && !f.isInline && Rules.enforced("VAL-1", site: "defined") {
-            if added.contains(f.identity) || outsideCopy(f) { continue }
+            // The function the runtime runs once (the carry of PATCH-3's globals) is the patch's own, checked by `carries`.
+            if added.contains(f.identity) || outsideCopy(f) || (f.name == code.stateTransformer && !plan.carriedGlobals.isEmpty) { continue }
             if changed.contains(f.identity) {
                 if let slot = manifest.slots[f.identity], rebound[slot] == f.name { continue }
                 error("VAL-1", f.loc, "the patch defines '\(f.name)' for the changed function \(f.identity), but its slot is not rebound to it: it would never run")
@@ -370,6 +378,51 @@ struct Validator {
         for g in patchGlobalDefs where (oldGlobals[g.identity] != nil || manifest.exported[g.identity] != nil) && !replaced.contains(g.identity) && Rules.enforced("VAL-2", site: "global") {
             error("VAL-2", g.loc, "the patch defines global '\(g.name)' (\(g.identity)), which the running program has and the plan does not redefine: its state would restart")
         }
+        carries()
+    }
+
+    /// VAL-2 (PATCH-3): a global the patch carries over is one it defines
+    /// anew, that the running program writes, of a scalar type whose value
+    /// C's conversion keeps; and the function the runtime runs first sets
+    /// each such global, NEW's from the running program's, and nothing else
+    /// before it calls NEW's state transformer.
+    mutating func carries() {
+        guard Rules.enforced("VAL-2", site: "carry") else { return }
+        let carried = plan.carriedGlobals
+        let written = PatchRules.writtenGlobals(oe)
+        for id in carried {
+            guard let o = oldGlobals[id], let n = newGlobals[id], Set(plan.replacedGlobals).contains(id),
+                  written.contains(o.id), Conversions.keepsValue(oe.unroll(o.type), ne.unroll(n.type)) else {
+                error("VAL-2", newGlobals[id]?.loc ?? .unknown, "the plan carries the running value of global \(id) into NEW's, but it is not a written global redefined at a type whose conversion keeps its value")
+                continue
+            }
+        }
+        guard !carried.isEmpty else { return }
+        guard let name = code.stateTransformer, let f = patch.functions.first(where: { $0.name == name && $0.isDefinition }),
+              case .block(let body) = f.body else {
+            error("VAL-2", .unknown, "the plan carries globals \(carried.sorted()) over, but the patch runs no function that does")
+            return
+        }
+        var want = carried.compactMap { id -> String? in
+            guard let running = manifest.exported[id] else { return nil }
+            return "\(id) = (\(newGlobals[id].map { PatchValidation.typeKey($0.type, in: ne) } ?? "?")) \(running)"
+        }
+        var got: [String] = []
+        var rest = body[...]
+        while case .instr(.assign(let lv, .cast(let t, .read(let src)), _))? = rest.first, lv.offsets.isEmpty, src.offsets.isEmpty,
+              case .global(let g) = lv.host, case .global(let r) = src.host,
+              patch.globals[r.index].identity.hasPrefix(PatchValidation.runningGlobalPrefix), patch.globals[r.index].storage == .extern {
+            got.append("\(patch.globals[g.index].identity) = (\(PatchValidation.typeKey(t, in: patch))) \(patch.globals[r.index].name)")
+            rest = rest.dropFirst()
+        }
+        if let st = plan.stateTransformer {
+            if case .instr(.call(nil, .direct(let c), let args, _))? = rest.first, args.isEmpty, patch.functions[c.index].name == st { rest = rest.dropFirst() }
+            else { want.append("call \(st)") }
+        }
+        if !rest.isEmpty { got.append("other code") }
+        if got.sorted() != want.sorted() {
+            error("VAL-2", .unknown, "the patch's \(name) does not carry exactly the plan's globals: it does \(got), the plan asks for \(want)")
+        }
     }
 
     // MARK: VAL-3 Conversions
@@ -487,13 +540,12 @@ struct Validator {
         // UPD-3: the running function passes an extracted loop body its variables by position.
         func loops(_ p: Program) -> [String: Int] {
             var n: [String: Int] = [:]
-            for f in p.functions where f.isDefinition { if let o = Extracted.origin(f.identity) { n["\(o.parent)#\(o.kind.rawValue)", default: 0] += 1 } }
+            for f in p.functions where f.isDefinition { if let g = Extracted.group(f.identity) { n[g, default: 0] += 1 } }
             return n
         }
         let oldLoops = loops(oe), newLoops = loops(ne)
         for (id, o) in oldFuncs {
-            guard let origin = Extracted.origin(id), let n = newFuncs[id] else { continue }
-            let parent = "\(origin.parent)#\(origin.kind.rawValue)"
+            guard let parent = Extracted.group(id), let n = newFuncs[id] else { continue }
             // By name (a compiler temporary and the return slot by their kind), and type.
             func vars(_ f: Function, _ p: Program) -> [String] {
                 f.params.map { id in

@@ -105,7 +105,15 @@ public enum PatchBuilder {
         public var rebinds: [(slot: String, function: String)]
         public var wrapping: TypeWrapping
         public var typeUpdates: [TypeUpdateSpec]
+        /// The function the runtime runs once the patch is applied: the
+        /// carry of PATCH-3's globals (which then calls NEW's state
+        /// transformer), or the state transformer; nil: none.
+        public var stateTransformer: String? = nil
     }
+
+    /// The name of the function that carries the running program's values
+    /// of the globals a patch defines anew into NEW's (PATCH-3).
+    public static let carryPrefix = "graft_carry__"
 
     /// The program of the patch: NEW instrumented, with what the running
     /// program already has turned into references to it by name.
@@ -153,6 +161,33 @@ public enum PatchBuilder {
             }
         }
 
+        // PATCH-3: the globals carried over. NEW's takes the running one's value by C's
+        // conversion, which keeps it; then NEW's state transformer runs.
+        var stateTransformer = plan.stateTransformer
+        if !plan.carriedGlobals.isEmpty {
+            var body: [Stmt] = []
+            for id in plan.carriedGlobals {
+                guard let gi = p.globals.firstIndex(where: { $0.identity == id && $0.storage != .extern }),
+                      let running = oldManifest.exported[id], let og = old.globals.first(where: { $0.identity == id }),
+                      let t = PatchRules.translate(og.type, from: old, to: p) else { continue }
+                let oid = GlobalID(p.globals.count)
+                p.globals.append(GlobalVar(id: oid, name: running, sourceName: og.sourceName, type: t, storage: .extern, initializer: nil,
+                                           identity: PatchValidation.runningGlobalPrefix + id, loc: og.loc))
+                p.order.append(.global(oid))
+                let g = p.globals[gi]
+                body.append(.instr(.assign(LValue(.global(g.id)), .cast(g.type, .read(LValue(.global(oid)))), g.loc)))
+            }
+            if let st = plan.stateTransformer, let f = p.functions.first(where: { $0.name == st && $0.isDefinition }) {
+                body.append(.instr(.call(result: nil, callee: .direct(f.id), args: [], f.loc)))
+            }
+            let fid = FuncID(p.functions.count)
+            let name = carryPrefix + tag
+            p.functions.append(Function(id: fid, name: name, type: FunctionType(result: .void, params: []), storage: .none,
+                                        params: [], locals: [], body: .block(body), identity: name, loc: .unknown))
+            p.order.append(.function(fid))
+            stateTransformer = name
+        }
+
         // The code's wrapping, and one old-layout record per converted type.
         // Records written in transformers.c describe old layouts and are never wrapped.
         var wrap = TypeWrapping.forBuild(new, excludingFile: transformerFile)
@@ -180,7 +215,7 @@ public enum PatchBuilder {
                                           userTransformer: user, extends: c.extends, initials: initials))
         }
         wrap.existing = Set(wrap.tags.keys.filter { oldRecords[p[$0].identity] != nil })
-        return PatchCode(program: p, rebinds: rebinds, wrapping: wrap, typeUpdates: updates)
+        return PatchCode(program: p, rebinds: rebinds, wrapping: wrap, typeUpdates: updates, stateTransformer: stateTransformer)
     }
 
     static func fieldSize(_ f: Field, in p: Program) -> Int {
@@ -200,7 +235,7 @@ public enum PatchBuilder {
         }
         let points = plan.admissiblePoints
         if !points.isEmpty { c += "static const unsigned graft_points[] = { \(points.map(String.init).joined(separator: ", ")) };\n" }
-        if let st = plan.stateTransformer { c += "extern void \(st)(void);\n" }
+        if let st = code.stateTransformer { c += "extern void \(st)(void);\n" }
         // The plan itself, for `graft inspect`: what changes and the verdict at every update point.
         if let json = try? JSONEncoder().encode(plan) {
             c += "__attribute__((section(\".graft_plan\"), used)) static const char graft_plan_json[] = \(q(String(decoding: json, as: UTF8.self)));\n"
@@ -211,7 +246,7 @@ public enum PatchBuilder {
             \(rebinds.count), \(rebinds.isEmpty ? "0" : "graft_rebinds"),
             \(code.typeUpdates.count), \(code.typeUpdates.isEmpty ? "0" : "graft_type_updates"),
             \(code.wrapping.isEmpty ? "0, 0, 0" : "graft_n_wrapped_types, graft_wrapped_types, graft_n_existing_wrapped_types"),
-            \(plan.stateTransformer ?? "0"),
+            \(code.stateTransformer ?? "0"),
             \(points.count), \(points.isEmpty ? "0" : "graft_points"),
             \(q(plan.summary))
         };

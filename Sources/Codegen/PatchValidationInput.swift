@@ -17,6 +17,6 @@ extension PatchBuilder.PatchCode {
                                            copies: u.copies.map { (new: $0.new, old: $0.old) },
                                            transformer: u.userTransformer, extends: u.extends, initials: u.initials)
             },
-            oldBuilt: oldBuilt, extract: { Instrumentation.extracted($0).0 })
+            oldBuilt: oldBuilt, extract: { Instrumentation.extracted($0).0 }, stateTransformer: stateTransformer)
     }
 }

@@ -59,10 +59,12 @@ public struct InterpreterPatch: Sendable {
     public var stateTransformer: String?
     /// Per converted struct (by identity): new fields the default transformer sets to a constant, not zero.
     public var initials: [String: [String: Expr]]
+    /// Globals defined anew (by identity) that take the running program's value by C's conversion (PATCH-3).
+    public var carried: Set<String>
     public init(program: Program, rebound: Set<String>, converts: [String: String?] = [:], stateTransformer: String? = nil,
-                initials: [String: [String: Expr]] = [:]) {
+                initials: [String: [String: Expr]] = [:], carried: Set<String> = []) {
         self.program = program; self.rebound = rebound; self.converts = converts; self.stateTransformer = stateTransformer
-        self.initials = initials
+        self.initials = initials; self.carried = carried
     }
 }
 
@@ -479,6 +481,13 @@ extension Machine {
             guard let ini = g.initializer else { continue }
             loc = g.loc
             try initialize(Pointer(obj: globalObj[g.id.index], off: 0), g.type, ini)
+        }
+        // PATCH-3: a global carried over takes the running program's value at its new type.
+        for g in fresh where u.patch.carried.contains(g.identity) {
+            guard let o = oldGlobal[g.identity] else { continue }
+            loc = g.loc
+            let v = try load(.mem(Pointer(obj: globalObj[o], off: 0)), program.globals[o].type)
+            try store(.mem(Pointer(obj: globalObj[g.id.index], off: 0)), g.type, try cast(v, to: g.type))
         }
         if let st = u.patch.stateTransformer {
             guard let f = newFunctions.first(where: { $0.name == st && $0.isDefinition }) else { throw fail(.malformedIR, "the patch's state transformer '\(st)' is not in NEW") }

@@ -405,13 +405,25 @@ struct Extractor {
     /// The new function's locals: a pointer parameter per outer variable
     /// (named `p_x`, its source name the variable's), then `ret` if given
     /// (a pointer parameter for F's result), then the moved locals.
-    mutating func newLocals(outer: [LocalID], moved: [LocalID], ret: (type: CType, loc: SourceLoc)? = nil)
+    /// `forwarded`: outer variables that are F's own parameters pointing to
+    /// its parent's variables (F was extracted): passed on as they are, so
+    /// the new function takes the parent's variables as F does (UPD-8).
+    mutating func newLocals(outer: [LocalID], moved: [LocalID], ret: (type: CType, loc: SourceLoc)? = nil, forwarded: Set<LocalID> = [])
         -> (locals: [Local], paramOf: [LocalID: LocalID], movedTo: [LocalID: LocalID], ret: LocalID?) {
         var locals: [Local] = []
         var names = Set(moved.map { fn.locals[$0.index].name })
         var paramOf: [LocalID: LocalID] = [:]
+        var movedTo: [LocalID: LocalID] = [:]
         for id in outer {
             let l = fn.locals[id.index]
+            if forwarded.contains(id) {
+                let name = uniqueName(l.name, names)
+                names.insert(name)
+                let nid = LocalID(locals.count)
+                movedTo[id] = nid
+                locals.append(Local(id: nid, name: name, sourceName: l.sourceName, type: l.type, isParam: true, loc: l.loc))
+                continue
+            }
             let name = uniqueName("p_" + l.name, names)
             names.insert(name)
             let nid = LocalID(locals.count)
@@ -426,7 +438,6 @@ struct Extractor {
             retParam = LocalID(locals.count)
             locals.append(Local(id: retParam!, name: name, type: .pointer(ret.type), isParam: true, loc: ret.loc))
         }
-        var movedTo: [LocalID: LocalID] = [:]
         for id in moved {
             movedOut.insert(id)
             var l = fn.locals[id.index]
@@ -462,7 +473,7 @@ struct Extractor {
         made.append(Function(id: newID, name: name,
                              type: FunctionType(result: .int, params: locals[..<params.count].map(\.type)),
                              storage: .static, params: params, locals: locals, body: body,
-                             identity: Extracted.identity(parent: fn.identity, kind: .loop, rank: k), loc: loc))
+                             identity: Extracted.loop(parent: fn.identity, rank: k), loc: loc))
 
         // F: the call, its status, and (for a return) its value.
         let fnNames = Set(fn.locals.map(\.name))

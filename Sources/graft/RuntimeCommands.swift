@@ -252,8 +252,9 @@ enum ControlChannel {
                 return "the process has exited (its exit status went to its parent); the patch was not applied"
             }
             // /proc files say they are empty: read them to their end.
-            if let h = FileHandle(forReadingAtPath: "/proc/\(pid)/stat"),
-               case let stat = String(decoding: h.readDataToEndOfFile(), as: UTF8.self), let close = stat.lastIndex(of: ")") {
+            // (`try?`: the process may be reaped between the open and the read, ESRCH.)
+            if let h = FileHandle(forReadingAtPath: "/proc/\(pid)/stat"), let data = try? h.readToEnd(),
+               case let stat = String(decoding: data, as: UTF8.self), let close = stat.lastIndex(of: ")") {
                 let fields = stat[stat.index(after: close)...].split(whereSeparator: { $0 == " " || $0 == "\n" })
                 // fields[0] is the state (field 3); exit_code is field 52.
                 if fields.first == "Z" || fields.first == "X" {

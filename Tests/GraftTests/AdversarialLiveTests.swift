@@ -232,6 +232,20 @@ struct AdversarialLiveTests {
     @Test("[UPD-2] old code on the stack copies one heap struct onto another (`*r = *spare`) while the patch swaps its fields")
     func upd2WholeWrite() throws { try Self.attempt("upd2-whole-write", rules: ["UPD-2"]) }
 
+    // MARK: UPD-8 — the code after a call into the stack
+
+    @Test("[UPD-8] [UPD-2] the code after the accept loop has a label, so it stays in main: a field inserted before the one it writes is refused")
+    func upd8ContinuationGoto() throws { try Self.attempt("upd8-cont-goto", rules: ["UPD-2"]) }
+
+    @Test("[UPD-8] v2 adds a call into the stack before the accept loop: the running main goes on with the code after the accept loop, not the new call's")
+    func upd8ContinuationAddedCall() throws { try Self.attempt("upd8-cont-added-call", rules: []) }
+
+    @Test("[UPD-8] [UPD-1] v2's code after the accept loop uses a variable of main v1's does not: refused")
+    func upd8ContinuationNewVariable() throws { try Self.attempt("upd8-cont-new-variable", rules: ["UPD-1"]) }
+
+    @Test("[UPD-8] vsftpd's shape: the accept loop called in an `if`, the session served after it; a field inserted, applied")
+    func upd8ContinuationInBranch() throws { try Self.attempt("upd8-cont-if", rules: []) }
+
     // MARK: B6 — old code graft does not see on the stack
 
     @Test("[UPD-1] [UPD-2] B6: an update point in qsort's comparison function, with main (old code that reads the items) below qsort")

@@ -97,7 +97,8 @@ struct AdversarialPatchTests {
 
         let local = "typedef int count_t;\nint hits(void) { static count_t n; return ++n; }\nint main(void) { for (;;) { graft_update_point(); hits(); } }"
         let l = try Self.plan(local, local.replacingOccurrences(of: "typedef int", with: "typedef long long"))
-        #expect(l.replacedGlobals == ["t.c:hits:n"] && !Self.errors(l, "PATCH-3").isEmpty, "\(l.replacedGlobals) \(l.refusals)")
+        // Written, and int → long long keeps every value: carried over (PATCH-3), not refused.
+        #expect(l.replacedGlobals == ["t.c:hits:n"] && l.carriedGlobals == ["t.c:hits:n"] && Self.errors(l, "PATCH-3").isEmpty, "\(l.replacedGlobals) \(l.refusals)")
 
         // Same layout (padding before owner): the struct changes, the default transformer converts n.
         let field = "typedef int count_t;\nstruct acct { count_t n; long long owner; };\nstatic struct acct a = { 0, 42 };\nint main(void) { for (;;) { graft_update_point(); a.n -= 1; } }"
@@ -105,7 +106,7 @@ struct AdversarialPatchTests {
         #expect(f.typeChanges.map(\.type) == ["struct acct"] && f.typeChanges.first?.defaulted.contains("n") == true, "\(f.typeChanges) \(f.refusals)")
         #expect(f.refusals.isEmpty, "\(f.refusals)")
 
-        let param = "typedef int count_t;\nstatic long long level;\nstatic void add(count_t d) { level += d; }\nvoid tick(void) { graft_update_point(); add(-1); }\nint main(void) { for (;;) tick(); }"
+        let param = "typedef int count_t;\nstatic long long level;\nstatic void add(count_t d) { level += d; }\nvoid tick(void) { do { level += 0; graft_update_point(); add(-1); } while (0); }\nint main(void) { for (;;) tick(); }"
         let p = try Self.plan(param, param.replacingOccurrences(of: "typedef int", with: "typedef long long"))
         #expect(p.signatureChanges == ["t.c:add"], "\(p.signatureChanges)")
         #expect(p.admissiblePoints.isEmpty && p.decidingRules == ["UPD-1"])
@@ -186,7 +187,8 @@ struct AdversarialPatchTests {
         let cmp = """
         enum phase { IDLE, RUN, DONE };
         enum phase next(int i) { return i > 3 ? RUN : IDLE; }
-        void step(int i) { graft_update_point(); if (next(i) == RUN) printf("run\\n"); }
+        int seen;
+        void step(int i) { do { seen++; graft_update_point(); if (next(i) == RUN) printf("run\\n"); } while (0); }  /* in a loop, after a statement: neither loop (UPD-3) nor continuation (UPD-8) is extracted */
         int main(void) { for (int i = 0;; i++) { graft_update_point(); step(i); } }
         """
         let c = try Self.plan(cmp, cmp.replacingOccurrences(of: "enum phase { IDLE, RUN, DONE };", with: Self.inserted))

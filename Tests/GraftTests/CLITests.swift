@@ -215,13 +215,16 @@ struct PatchRefusalCLITests {
     int main(void) { for (int i = 0; i < 600; i++) { graft_update_point(); n_children++; printf("%d\\n", n_children); } return 0; }
     """
 
-    @Test("a writable global that changes type: refused with the state transformer to write [PATCH-3]; with one, built")
+    @Test("a writable global that changes type: widened, carried over; narrowed, refused with the state transformer to write [PATCH-3]; with one, built")
     func stateTransformerNamed() throws {
-        let v2 = Self.counter.replacingOccurrences(of: "static int n_children;", with: "static long n_children;")
-        let r = try Self.patch(Self.counter, v2)
+        let wide = try Self.patch(Self.counter, Self.counter.replacingOccurrences(of: "static int n_children;", with: "static long n_children;"))
+        #expect(wide.status == 0, "\(wide.stderr)")
+        let base = Self.counter.replacingOccurrences(of: "static int n_children;", with: "static long n_children;")
+        let v2 = Self.counter.replacingOccurrences(of: "static int n_children;", with: "static short n_children;")
+        let r = try Self.patch(base, v2)
         expectCleanFailure(r, mentioning: "global 'n_children' changed type and is writable")
         #expect(r.stderr.contains("write `void graft_state_transform(void)` in NEW's transformers.c to carry it over [PATCH-3]"), "\(r.stderr)")
-        let ok = try Self.patch(Self.counter, v2, transformers: "void graft_state_transform(void) { }\n")
+        let ok = try Self.patch(base, v2, transformers: "void graft_state_transform(void) { }\n")
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("state transformer graft_state_transform"), "\(ok.stdout)")
     }

@@ -59,8 +59,8 @@ struct ContinuationExtractionTests {
         let r = try Self.extractAndRun(Self.session)
         #expect(r.out.stdout == "7 3\ndone\n")
         #expect(r.diags.isEmpty, "\(r.diags)")
-        let cont = try #require(r.extracted.functions.first { $0.identity.hasSuffix("main#cont1") })
-        #expect(cont.name == "main__graft_cont1")
+        let cont = try #require(r.extracted.functions.first { $0.identity.hasSuffix("main#cont1:serve") })
+        #expect(cont.name == "main__graft_cont_serve1")
         // F's variables by name (temporaries last), by address.
         let params = cont.params.map { cont.locals[$0.index] }
         #expect(params.first?.sourceName == "s")
@@ -71,7 +71,7 @@ struct ContinuationExtractionTests {
         Walk.instructions(in: main.body!) { i in
             if case .call(_, .direct(let f), _, _) = i { calls.append(r.extracted.functions[f.index].name) }
         }
-        #expect(calls == ["serve", "main__graft_cont1"])
+        #expect(calls == ["serve", "main__graft_cont_serve1"])
         // Δ: with loop extraction alone the session is in it (its fields are written after the call); with UPD-8 not.
         let only = Self.deltaTypes(r.original) { LoopExtraction.extract($0).0 }
         #expect(only.contains { $0.contains("session") }, "\(only)")
@@ -104,7 +104,8 @@ struct ContinuationExtractionTests {
         #expect(r.out.stdout == "1 6 ok\n")
         #expect(r.out.status == 6)
         let ids = Set(r.extracted.functions.map(\.identity).filter { $0.contains("#cont") })
-        #expect(ids.count == 2 && ids.contains { $0.hasSuffix("main#cont1") } && ids.contains { $0.hasSuffix("main#cont1#cont1") }, "\(ids)")
+        // Each named by the call it follows, from main: the first and the second call of loop.
+        #expect(ids.count == 2 && ids.contains { $0.hasSuffix("main#cont1:loop") } && ids.contains { $0.hasSuffix("main#cont2:loop") }, "\(ids)")
         #expect(!Self.deltaTypes(r.original).contains { $0.contains("conn") })
     }
 
@@ -153,7 +154,8 @@ struct ContinuationExtractionTests {
         #expect(r.out.stdout == "seen 1\nseen 2\nrun 2\ng set\n")
         let ids = Set(r.extracted.functions.map(\.identity).filter { $0.contains("#cont") })
         // step after its point, run after its first call of step (and that continuation after the second).
-        #expect(ids.contains { $0.hasSuffix("step#cont1") } && ids.contains { $0.hasSuffix("run#cont1") }, "\(ids)")
+        #expect(ids.contains { $0.hasSuffix("step#cont1:graft_update_point") } && ids.contains { $0.hasSuffix("run#cont1:step") }
+                && ids.contains { $0.hasSuffix("run#cont2:step") }, "\(ids)")
         #expect(!Self.deltaTypes(r.original).contains { $0.contains("stats") }, "\(Self.deltaTypes(r.original))")
     }
 

@@ -68,7 +68,7 @@ struct InterpreterPatchTests {
         let v1 = """
         struct item { int a; int b; };
         struct item g;
-        static void work(void) { g.a++; graft_update_point(); g.b += g.a; }
+        static void work(void) { do { g.a++; graft_update_point(); g.b += g.a; } while (0); }  /* in a loop: not moved (UPD-8) */
         int main(void) { for (int i = 0; i < 3; i++) { graft_update_point(); work(); } printf("%d %d\\n", g.a, g.b); return 0; }
         """
         let v2 = v1.replacingOccurrences(of: "struct item { int a; int b; };", with: "struct item { int b; int a; };")
@@ -154,7 +154,7 @@ extension InterpreterPatchTests {
         struct item g = { 1, 2 };
         long total;
         static long weigh(struct item v) { return v.a + v.b; }
-        static void step(void) { g.b++; graft_update_point(); total += weigh(g); }
+        static void step(void) { do { g.b++; graft_update_point(); total += weigh(g); } while (0); }  /* in a loop: not moved (UPD-8) */
         int main(void) { for (int i = 0; i < 3; i++) { graft_update_point(); step(); } printf("%ld\\n", total); return 0; }
         """
         let v2 = v1.replacingOccurrences(of: "struct item { long b; int a; };", with: "struct item { long b; int a; long extra; };")

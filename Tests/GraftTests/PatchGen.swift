@@ -411,8 +411,8 @@ struct GenPair: CustomStringConvertible {
         }
         r.acc = top["acc"] ?? 0
         r.swapped = top["hd"] == 1
-        // Globals whose type keeps its shape keep their values (PATCH-3); the others are NEW's.
-        if v1.totalType == v2.totalType { r.total = top["total"] }
+        // Globals whose type keeps its shape keep their values, and so does one widened (int → long: carried, PATCH-3); the others are NEW's.
+        if v1.totalType == v2.totalType || (v1.totalType == "int" && v2.totalType == "long") { r.total = top["total"] }
         if v1.ticks && v2.ticks && v1.count == v2.count { r.ticks = top["ticks"] }
         if v1.bonus != nil && v2.bonus != nil { r.bonus = top["bonus"] }
         if v1.calls != nil && v1.calls == v2.calls { r.calls = top["calls"] }

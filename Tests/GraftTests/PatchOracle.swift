@@ -18,7 +18,8 @@ enum PatchOracle {
                          stateTransformer: plan.stateTransformer,
                          initials: Dictionary(plan.typeChanges.map { t in
                              (t.type, Dictionary(t.initial.map { ($0.field, Expr.const($0.value, $0.type)) }, uniquingKeysWith: { a, _ in a }))
-                         }, uniquingKeysWith: { a, _ in a }))
+                         }, uniquingKeysWith: { a, _ in a }),
+                         carried: Set(plan.carriedGlobals))
     }
 
     struct Run {

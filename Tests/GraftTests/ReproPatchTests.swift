@@ -51,4 +51,10 @@ struct ReproPatchTests {
 
     @Test("[UPD-8] [UPD-2] main-local-delta: a by-value struct local of main, used after the accept loop returns; a field inserted, applied, and the session sees its values")
     func mainLocalDelta() throws { try Self.attempt("main-local-delta", rules: []) }
+
+    @Test("[PATCH-3] global-widen: written globals widened (int → long, unsigned short → unsigned long): carried over by C's conversion, applied without a transformer")
+    func globalWiden() throws { try Self.attempt("global-widen", rules: []) }
+
+    @Test("[PATCH-3] global-narrow: a written long narrowed to int: refused without a state transformer")
+    func globalNarrow() throws { try Self.attempt("global-narrow", rules: ["PATCH-3"]) }
 }

@@ -253,16 +253,20 @@ struct RefusalTests {
         let s = try Self.plan(UpdatableTests.program, sig)
         #expect(s.decidingRules == ["UPD-1"])
         #expect(s.blockedEverywhere.first?.message.contains("the signature of 'twice' changed, and main calls it at") == true, "\(s.blockedEverywhere)")
-        // A by-value local of a caller that never returns: named.
+        // A by-value local of a caller that never returns: the code after the call is moved (UPD-8), so it is admitted;
+        // where that code cannot be moved (a label), its use blocks, named.
         let session = """
         void graft_update_point(void);
         struct session { int fd; int count; };
         static int serve(void) { for (int i = 0;; i++) { graft_update_point(); if (i == 1000000) return i; } }
         int main(void) { struct session s = { -1, 0 }; s.count = serve(); return s.fd; }
         """
-        let m = try Self.plan(session, session.replacingOccurrences(of: "int fd; int count;", with: "int fd; int flags; int count;"))
+        let moved = try Self.plan(session, session.replacingOccurrences(of: "int fd; int count;", with: "int fd; int flags; int count;"))
+        #expect(moved.blockedEverywhere.isEmpty && moved.admissiblePoints == [1], "\(moved.verdicts)")
+        let labelled = session.replacingOccurrences(of: "return s.fd; }", with: "if (s.fd) goto out; out: return s.fd; }")
+        let m = try Self.plan(labelled, labelled.replacingOccurrences(of: "int fd; int count;", with: "int fd; int flags; int count;"))
         #expect(m.decidingRules == ["UPD-2"])
-        #expect(m.blockedEverywhere.first?.message.contains("main holds 's' by value") == true, "\(m.blockedEverywhere)")
+        #expect(m.blockedEverywhere.first?.message.contains("main, which is on the stack here, uses it at") == true, "\(m.blockedEverywhere)")
     }
 
     static let loopProgram = """
@@ -335,7 +339,9 @@ struct RefusalTests {
             let both = Self.handlerProgram(register: register, point: "tick main")
             let q = try Self.plan(both, both.replacingOccurrences(of: "ticks++;", with: "ticks += 2;"))
             #expect(q.verdicts.count == 2 && q.admissiblePoints.count == 1, "\(q.verdicts)")
-            #expect(q.verdicts.first { $0.admissible }?.place == "main", "\(q.verdicts)")
+            // main's loop follows its call of signal, which may call back: it is main's code after that call (UPD-8).
+            let place = q.verdicts.first { $0.admissible }?.place ?? ""
+            #expect(place == "main" || place.hasSuffix(" in main"), "\(q.verdicts)")
         }
         // The same function registered nowhere is no handler: its point is admissible.
         let plain = Self.handlerProgram(register: "(void)on_alarm;", point: "tick")
@@ -366,8 +372,8 @@ struct RefusalTests {
         let m = try Self.plan(session, session.replacingOccurrences(of: "int fd; int count;", with: "int fd; int flags; int count;"))
         #expect(m.admissiblePoints.isEmpty && m.verdicts.allSatisfy { $0.hints.isEmpty }, "\(m.verdicts)")
         // A writable global that changes type: the refusal says which transformer to write [PATCH-3].
-        let counter = "static int n; int main(void) { return n++; }"
-        let c = try Self.plan(counter, counter.replacingOccurrences(of: "static int n;", with: "static long n;"))
+        let counter = "static long n; int main(void) { return n++; }"
+        let c = try Self.plan(counter, counter.replacingOccurrences(of: "static long n;", with: "static int n;"))
         #expect(c.refusals.contains { $0.rule == "PATCH-3" && $0.message.contains("write `void graft_state_transform(void)` in NEW's transformers.c") })
     }
 
