@@ -4,18 +4,19 @@
  *
  * Each command line starts at an update point.  Data connections are
  * passive only (PASV, EPSV): the server listens on the control
- * connection's local address and accepts when the transfer command comes. */
+ * connection's local address and accepts when the transfer command comes.
+ * The socket calls themselves are in sysutil.c, as vsftpd keeps them: under
+ * _GNU_SOURCE glibc declares their address parameter as a transparent
+ * union, which graft's link step does not merge with the plain
+ * declaration the other units see (LINK-3). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,29 +100,18 @@ static void close_pasv(struct session *s) {
 }
 
 /* Listens on the control connection's local address; returns the port or -1. */
-static int open_pasv(struct session *s, struct sockaddr_in *local) {
-    socklen_t len = sizeof *local;
+static int open_pasv(struct session *s, unsigned int *ip) {
+    int port;
     close_pasv(s);
-    if (getsockname(s->ctrl_fd, (struct sockaddr *)local, &len) < 0) return -1;
-    local->sin_port = 0;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) return -1;
-    if (bind(fd, (struct sockaddr *)local, sizeof *local) < 0 || listen(fd, 1) < 0) {
-        close(fd);
-        return -1;
-    }
-    len = sizeof *local;
-    getsockname(fd, (struct sockaddr *)local, &len);
-    s->pasv_fd = fd;
-    return ntohs(local->sin_port);
+    s->pasv_fd = sys_listen_local(s->ctrl_fd, ip, &port);
+    return s->pasv_fd < 0 ? -1 : port;
 }
 
 /* The client's data connection (from the control connection's address), or -1. */
 static int accept_data(struct session *s) {
     fd_set rfds;
     struct timeval tv;
-    struct sockaddr_in peer;
-    socklen_t plen = sizeof peer;
+    unsigned int peer_ip;
     int fd;
 
     if (s->pasv_fd < 0) {
@@ -137,9 +127,9 @@ static int accept_data(struct session *s) {
         reply(s, 425, "Failed to establish connection.");
         return -1;
     }
-    fd = accept(s->pasv_fd, (struct sockaddr *)&peer, &plen);
+    fd = sys_accept(s->pasv_fd, &peer_ip);
     close_pasv(s);
-    if (fd < 0 || peer.sin_addr.s_addr != s->peer_ip) {
+    if (fd < 0 || peer_ip != s->peer_ip) {
         if (fd >= 0) close(fd);
         reply(s, 425, "Security: Bad IP connecting.");
         return -1;
@@ -245,19 +235,19 @@ static void cmd_stru(struct session *s, char *arg) {
 }
 
 static void cmd_pasv(struct session *s, char *arg) {
-    struct sockaddr_in local;
+    unsigned int ip;
     (void)arg;
-    int port = open_pasv(s, &local);
+    int port = open_pasv(s, &ip);
     if (port < 0) {
         reply(s, 425, "Failed to enter passive mode.");
         return;
     }
-    const unsigned char *h = (const unsigned char *)&local.sin_addr.s_addr;
+    const unsigned char *h = (const unsigned char *)&ip;
     reply(s, 227, "Entering Passive Mode (%u,%u,%u,%u,%d,%d).", h[0], h[1], h[2], h[3], port >> 8, port & 255);
 }
 
 static void cmd_epsv(struct session *s, char *arg) {
-    struct sockaddr_in local;
+    unsigned int ip;
     str_upper(arg);
     if (!strcmp(arg, "ALL")) {
         reply(s, 200, "EPSV ALL ok.");
@@ -267,7 +257,7 @@ static void cmd_epsv(struct session *s, char *arg) {
         reply(s, 522, "Bad network protocol, use (1)");
         return;
     }
-    int port = open_pasv(s, &local);
+    int port = open_pasv(s, &ip);
     if (port < 0) {
         reply(s, 425, "Failed to enter passive mode.");
         return;

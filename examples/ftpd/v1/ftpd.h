@@ -73,6 +73,10 @@ void client_format_stats(char *buf, size_t len);
 /* ftpcmd.c */
 void session_run(struct session *s);
 
+/* sysutil.c */
+int sys_listen_local(int ctrl_fd, unsigned int *ip, int *port);
+int sys_accept(int fd, unsigned int *peer_ip);
+
 /* log.c */
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_open(const char *ident);
