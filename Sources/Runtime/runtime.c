@@ -170,11 +170,13 @@ static void fork_child(void) {
     pthread_cond_init(&graft__cv, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_unlock(&spawn_mu);
-    graft__forked_from = forking_pid;
-    graft__forked_at = (long long)time(NULL);
-    graft__forked_version = graft__version;     /* never freed: history keeps old versions */
-    graft__forks = 0;
-    graft__channel_forked();
+    if (GRAFT_RULE_AT("UPD-9", "child")) {
+        graft__forked_from = forking_pid;
+        graft__forked_at = (long long)time(NULL);
+        graft__forked_version = graft__version;     /* never freed: history keeps old versions */
+        graft__forks = 0;
+        graft__channel_forked();
+    }
     pthread_mutex_unlock(&graft__mu);
 }
 

@@ -10,6 +10,7 @@
 
 import ArgumentParser
 import Checker
+import IR
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -601,12 +602,13 @@ struct ApplyCommand: ParsableCommand {
             row.reason = (p.why ?? "no control channel") + "; it may run the patch's base"
             return row
         }
-        if s.version == target {
+        // UPD-9: only a process at the patch's base is sent it (its runtime would refuse it anyway).
+        if s.version == target && Rules.enforced("UPD-9", site: "skip") {
             row.reason = "it runs \(target), the patch's target (updated already)"
             row.after = target
             return row
         }
-        if s.version != base {
+        if s.version != base && Rules.enforced("UPD-9", site: "skip") {
             row.reason = "it runs \(s.version), not the patch's base \(base)"
             row.after = s.version
             return row
