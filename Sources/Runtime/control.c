@@ -96,6 +96,11 @@ static void sweep_stale(void) {
 }
 
 static void *accept_loop(void *arg);
+/* The descriptors of the connections being served, and of the patch files
+ * they passed: a forked child gets copies, which are not its own, and closes
+ * them (graft__channel_forked). Under graft__mu. */
+static int open_fds[64];
+static unsigned n_open_fds;
 
 /* A listening socket bound at `path`; -1 with the reason in why. */
 static int bind_listen(const char *path, char *why, size_t n) {
@@ -155,6 +160,8 @@ void graft__channel_start(void) {
 void graft__channel_forked(void) {
     graft__pending = NULL;
     apply_busy = 0;
+    for (unsigned i = 0; i < n_open_fds; i++) close(open_fds[i]);
+    n_open_fds = 0;
     if (listen_fd >= 0) close(listen_fd);
     if (listen_fd2 >= 0) close(listen_fd2);
     listen_fd = listen_fd2 = -1;
@@ -640,8 +647,23 @@ static int may_control(uid_t peer, char *why, size_t n) {
     return 1;
 }
 
+static void track_fd(int fd) {
+    pthread_mutex_lock(&graft__mu);
+    if (n_open_fds < sizeof open_fds / sizeof *open_fds) open_fds[n_open_fds++] = fd;
+    pthread_mutex_unlock(&graft__mu);
+}
+
+static void close_tracked(int fd) {
+    pthread_mutex_lock(&graft__mu);
+    for (unsigned i = 0; i < n_open_fds; i++)
+        if (open_fds[i] == fd) { open_fds[i] = open_fds[--n_open_fds]; break; }
+    pthread_mutex_unlock(&graft__mu);
+    close(fd);
+}
+
 static void *serve(void *arg) {
     int c = (int)(intptr_t)arg;
+    track_fd(c);
     struct ucred cred;
     socklen_t len = sizeof cred;
     char why[512] = "the peer's credentials cannot be read";
@@ -649,7 +671,7 @@ static void *serve(void *arg) {
         char msg[600];
         snprintf(msg, sizeof msg, "ERROR permission denied: %s", why);
         send_line(c, msg);
-        close(c);
+        close_tracked(c);
         return NULL;
     }
     struct timeval tv = { .tv_sec = 10 };
@@ -671,14 +693,14 @@ static void *serve(void *arg) {
             if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS) continue;
             int fd;
             memcpy(&fd, CMSG_DATA(h), sizeof fd);
-            if (passed < 0) passed = fd; else close(fd);
+            if (passed < 0) { passed = fd; track_fd(fd); } else close(fd);
         }
         n += (size_t)r;
         if (memchr(line, '\n', n)) break;
     }
     line[n] = 0;
     char *nl = strchr(line, '\n');
-    if (!nl) { send_line(c, "ERROR the request is not one line"); if (passed >= 0) close(passed); close(c); return NULL; }
+    if (!nl) { send_line(c, "ERROR the request is not one line"); if (passed >= 0) close_tracked(passed); close_tracked(c); return NULL; }
     *nl = 0;
     if (nl > line && nl[-1] == '\r') nl[-1] = 0;
     char *reply;
@@ -693,8 +715,8 @@ static void *serve(void *arg) {
         pthread_mutex_unlock(&graft__mu);
     }
     free(reply);
-    if (passed >= 0) close(passed);
-    close(c);
+    if (passed >= 0) close_tracked(passed);
+    close_tracked(c);
     return NULL;
 }
 

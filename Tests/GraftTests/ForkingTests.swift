@@ -73,6 +73,24 @@ struct ForkingTests {
         procStatus(pid, "SigCgt").flatMap { UInt64($0, radix: 16) }.map { $0 & ~(UInt64(3) << 31) }
     }
 
+    /// The inodes of the Unix sockets bound at `path` (/proc/net/unix).
+    static func socketInodes(boundAt path: String) -> Set<String> {
+        let table = (try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8)) ?? ""
+        return Set(table.split(separator: "\n").compactMap { line -> String? in
+            let f = line.split(separator: " ")
+            return f.count >= 8 && f[7] == path ? String(f[6]) : nil
+        })
+    }
+
+    /// The sockets process `pid` holds open ("socket:[INODE]" → INODE).
+    static func openSockets(_ pid: Int32) -> Set<String> {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return Set(fds.compactMap { fd in
+            guard let t = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"), t.hasPrefix("socket:[") else { return nil }
+            return String(t.dropFirst(8).dropLast())
+        })
+    }
+
     /// `graft ARGS` whose stdout is JSON, decoded.
     static func json(_ args: [String]) throws -> [String: Any] {
         let r = try Repro.graft(args)
@@ -193,7 +211,12 @@ struct ForkingTests {
         let sa = try Session(port: server.port), sb = try Session(port: server.port)
         let a = try sa.child(), c = try sb.child()
         #expect(a != c && a != server.pid && c != server.pid)
+        let parentChannel = Self.socketInodes(boundAt: Self.socketPath(server.pid))
+        #expect(parentChannel.count == 1 && !Self.openSockets(server.pid).isDisjoint(with: parentChannel), "\(parentChannel)")
         for child in [a, c] {
+            // The child holds nothing of its parent's channel, and listens on its own.
+            #expect(Self.openSockets(child).isDisjoint(with: parentChannel), "child \(child) holds its parent's channel")
+            #expect(!Self.openSockets(child).isDisjoint(with: Self.socketInodes(boundAt: Self.socketPath(child))), "child \(child)")
             let s = try Repro.status(child)
             #expect(Self.int(s["pid"]) == child, "\(s)")
             #expect(Self.int(s["forked_from"]) == server.pid, "\(s)")
