@@ -109,9 +109,9 @@ struct ForkingTests {
         var port: UInt16 = 0
         var pid: Int32 { program.pid }
 
-        init(_ exe: String) throws {
+        init(_ exe: String, _ args: [String] = []) throws {
             stopFile = tempDir() + "/stop"
-            program = try Repro.Program(exe, [stopFile])
+            program = try Repro.Program(exe, [stopFile] + args)
             guard Repro.eventually(10, { program.lines.contains { $0.hasPrefix("port ") } }),
                   let line = program.lines.first(where: { $0.hasPrefix("port ") }), let p = UInt16(line.dropFirst(5)) else {
                 program.stop()
@@ -403,5 +403,41 @@ struct ForkingTests {
         #expect(server.stop() == 0)
         #expect(!Self.hasSocket(server.pid), "the server left \(Self.socketPath(server.pid))")
         for pid in [server.pid, pq, pu, pe] { #expect(!Self.hasSocket(pid)) }
+    }
+
+    @Test("UPD-9: a child that has reached no update point since the fork has no channel yet: status lists it as such and explains; apply --all reports it unreachable and exits 1, the parent updated")
+    func childWithoutChannelYet() throws {
+        let b = try Self.builds()
+        let server = try Server(b.exe[0], ["helper"])
+        defer { server.kill() }
+        var listed: [String: Any] = [:]
+        let found = Repro.eventually(10) {
+            let o = try? Self.json(["status", "--pid", String(server.pid), "--json"])
+            let d = (o?["descendants"] as? [[String: Any]]) ?? []
+            guard let h = d.first, d.count == 1 else { return false }
+            listed = h
+            return true
+        }
+        #expect(found, "the helper is not listed")
+        #expect(listed["reachable"] as? Bool == false && listed["version"] == nil, "\(listed)")
+        #expect((listed["why"] as? String)?.contains("has reached no update point since the fork") == true, "\(listed)")
+        #expect(Self.int(listed["ppid"]) == server.pid, "\(listed)")
+        let helper = Self.int(listed["pid"]) ?? 0
+        defer { if helper > 0 { kill(helper, SIGKILL) } }
+        #expect(helper > 0 && !Self.hasSocket(helper))
+        let text = try Repro.graft(["status", "--pid", String(server.pid)])
+        #expect(text.stdout.contains("1 without a control channel yet"), "\(text.stdout)")
+        let s = try Repro.graft(["status", "--pid", String(helper)])
+        #expect(s.status == 1 && s.stderr.contains("process \(helper) has no control channel yet: it was forked by updatable process \(server.pid)"), "\(s.stderr)")
+
+        let r = try Repro.graft(["apply", "--pid", String(server.pid), "--all", b.p12, "--timeout", "3"])
+        #expect(r.status == 1, "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.contains("pid \(server.pid) (ppid") && r.stdout.contains("applied, now runs \(b.version[1])"), "\(r.stdout)")
+        #expect(r.stdout.contains("pid \(helper) (ppid \(server.pid)): unreachable: no control channel"), "\(r.stdout)")
+        #expect(r.stderr.contains("1 of 2 processes at the patch's base was not updated"), "\(r.stderr)")
+        kill(helper, SIGKILL)
+        #expect(Repro.eventually(10) { !Self.alive(helper) })
+        #expect(server.stop() == 0)
+        #expect(!Self.hasSocket(server.pid) && !Self.hasSocket(helper))
     }
 }

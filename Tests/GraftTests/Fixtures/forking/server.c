@@ -9,7 +9,8 @@
  * process is no graft program after that); "execfail" → tries to exec a file
  * that does not exist and answers "execfail ERRNO", the session goes on.
  * The parent checks every 20 ms (an update point each time round) whether
- * the file argv[1] exists, and exits(0) once it does. */
+ * the file argv[1] exists, and exits(0) once it does. With argv[2] "helper"
+ * it first forks a helper that only waits in pause(), at no update point. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -76,8 +77,10 @@ static void session(int c) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) { fprintf(stderr, "usage: server STOPFILE\n"); return 2; }
+  if (argc < 2) { fprintf(stderr, "usage: server STOPFILE [helper]\n"); return 2; }
   signal(SIGPIPE, SIG_IGN);
+  if (argc > 2 && strcmp(argv[2], "helper") == 0 && fork() == 0)
+    for (;;) pause();
   int ls = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a;
   memset(&a, 0, sizeof a);
