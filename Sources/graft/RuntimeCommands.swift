@@ -399,8 +399,8 @@ struct ApplyCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if !all && pid == nil { throw ValidationError("give --pid PID, or --all (see graft apply --help)") }
         if program != nil && !all { throw ValidationError("--program BUILD goes with --all") }
+        if !all && pid == nil { throw ValidationError("give --pid PID, or --all (see graft apply --help)") }
         if program != nil && pid != nil { throw ValidationError("give --pid PID or --program BUILD, not both") }
         if json && !all { throw ValidationError("--json goes with --all") }
     }
