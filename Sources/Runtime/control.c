@@ -5,7 +5,15 @@
  *   APPLY <path> <seconds>   → APPLIED … | REJECTED … | TIMEOUT …
  * A patch is checked completely here (integrity, base version, slots, types)
  * before it is handed to the main thread, which applies it at the next
- * admissible update point (runtime.c). */
+ * admissible update point (runtime.c).
+ *
+ * Forks (UPD-9): a forked child closes the parent's listening sockets and
+ * opens its own channel, under its own pid, at its first update point; a
+ * child that execs or exits before that never has one. A process's channel
+ * files go when it exits (atexit), calls _exit/_Exit, or execs (the exec
+ * family is wrapped below; if the exec fails the channel is made again at the
+ * same path). Only a process killed by a signal leaves its file, and the next
+ * channel made in the directory removes it (sweep_stale). */
 #define _GNU_SOURCE
 #include "runtime_internal.h"
 #include "sha256.h"
@@ -26,6 +34,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -87,25 +96,36 @@ static void sweep_stale(void) {
 }
 
 static void *accept_loop(void *arg);
+/* The descriptors of the connections being served, and of the patch files
+ * they passed: a forked child gets copies, which are not its own, and closes
+ * them (graft__channel_forked). Under graft__mu. */
+static int open_fds[64];
+static unsigned n_open_fds;
+
+/* A listening socket bound at `path`; -1 with the reason in why. */
+static int bind_listen(const char *path, char *why, size_t n) {
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) { snprintf(why, n, "socket: %s", strerror(errno)); return -1; }
+    unlink(path);                       /* left by an earlier process with this pid */
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || chmod(path, 0600) != 0 || listen(fd, 16) != 0) {
+        snprintf(why, n, "%s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 /* A listening socket /tmp/graft-<uid>/<pid>.sock (path into `path`); -1 with the reason in why. */
 static int listen_at(char *path, size_t pn, char *why, size_t n) {
     if (!private_dir(why, n)) return -1;
     sweep_stale();
-    struct sockaddr_un a;
-    memset(&a, 0, sizeof a);
-    a.sun_family = AF_UNIX;
     snprintf(path, pn, "%s/%d.sock", dir_path, (int)getpid());
-    memcpy(a.sun_path, path, sizeof a.sun_path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) { snprintf(why, n, "socket: %s", strerror(errno)); path[0] = 0; return -1; }
-    unlink(path);                       /* left by an earlier process with this pid */
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || chmod(path, 0600) != 0 || listen(fd, 16) != 0) {
-        snprintf(why, n, "%s: %s", path, strerror(errno));
-        close(fd);
-        path[0] = 0;
-        return -1;
-    }
+    int fd = bind_listen(path, why, n);
+    if (fd < 0) path[0] = 0;
     return fd;
 }
 
@@ -140,6 +160,8 @@ void graft__channel_start(void) {
 void graft__channel_forked(void) {
     graft__pending = NULL;
     apply_busy = 0;
+    for (unsigned i = 0; i < n_open_fds; i++) close(open_fds[i]);
+    n_open_fds = 0;
     if (listen_fd >= 0) close(listen_fd);
     if (listen_fd2 >= 0) close(listen_fd2);
     listen_fd = listen_fd2 = -1;
@@ -182,9 +204,17 @@ static char *status_json(void) {
         graft__json_str(f, h->to);
         fprintf(f, ",\"pause_us\":%ld,\"point\":%u,\"description\":", h->pause_us, h->point);
         graft__json_str(f, h->description);
-        fprintf(f, ",\"at\":%lld}", h->at);
+        fprintf(f, ",\"at\":%lld,\"pid\":%d}", h->at, (int)h->pid);
     }
-    fprintf(f, "],\"pending\":%s,\"types\":", graft__pending ? "true" : "false");
+    fprintf(f, "],\"pending\":%s", graft__pending ? "true" : "false");
+    /* UPD-9: who forked this process, when, at which version; how many it forked. */
+    if (graft__forked_from) {
+        fprintf(f, ",\"forked_from\":%d,\"forked_at\":%lld,\"forked_version\":", (int)graft__forked_from, graft__forked_at);
+        graft__json_str(f, graft__forked_version);
+    } else {
+        fputs(",\"forked_from\":null,\"forked_at\":null,\"forked_version\":null", f);
+    }
+    fprintf(f, ",\"forks\":%lu,\"types\":", graft__forks);
     pthread_mutex_unlock(&graft__mu);
     graft__types_json(f);
     fputc('}', f);
@@ -617,8 +647,23 @@ static int may_control(uid_t peer, char *why, size_t n) {
     return 1;
 }
 
+static void track_fd(int fd) {
+    pthread_mutex_lock(&graft__mu);
+    if (n_open_fds < sizeof open_fds / sizeof *open_fds) open_fds[n_open_fds++] = fd;
+    pthread_mutex_unlock(&graft__mu);
+}
+
+static void close_tracked(int fd) {
+    pthread_mutex_lock(&graft__mu);
+    for (unsigned i = 0; i < n_open_fds; i++)
+        if (open_fds[i] == fd) { open_fds[i] = open_fds[--n_open_fds]; break; }
+    pthread_mutex_unlock(&graft__mu);
+    close(fd);
+}
+
 static void *serve(void *arg) {
     int c = (int)(intptr_t)arg;
+    track_fd(c);
     struct ucred cred;
     socklen_t len = sizeof cred;
     char why[512] = "the peer's credentials cannot be read";
@@ -626,7 +671,7 @@ static void *serve(void *arg) {
         char msg[600];
         snprintf(msg, sizeof msg, "ERROR permission denied: %s", why);
         send_line(c, msg);
-        close(c);
+        close_tracked(c);
         return NULL;
     }
     struct timeval tv = { .tv_sec = 10 };
@@ -648,14 +693,14 @@ static void *serve(void *arg) {
             if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS) continue;
             int fd;
             memcpy(&fd, CMSG_DATA(h), sizeof fd);
-            if (passed < 0) passed = fd; else close(fd);
+            if (passed < 0) { passed = fd; track_fd(fd); } else close(fd);
         }
         n += (size_t)r;
         if (memchr(line, '\n', n)) break;
     }
     line[n] = 0;
     char *nl = strchr(line, '\n');
-    if (!nl) { send_line(c, "ERROR the request is not one line"); if (passed >= 0) close(passed); close(c); return NULL; }
+    if (!nl) { send_line(c, "ERROR the request is not one line"); if (passed >= 0) close_tracked(passed); close_tracked(c); return NULL; }
     *nl = 0;
     if (nl > line && nl[-1] == '\r') nl[-1] = 0;
     char *reply;
@@ -670,8 +715,8 @@ static void *serve(void *arg) {
         pthread_mutex_unlock(&graft__mu);
     }
     free(reply);
-    if (passed >= 0) close(passed);
-    close(c);
+    if (passed >= 0) close_tracked(passed);
+    close_tracked(c);
     return NULL;
 }
 
@@ -688,6 +733,138 @@ static void watch_uid(void) {
     listen_fd2 = fd;
 }
 
+/* ---- exec and _exit ---------------------------------------------------- */
+
+/* An exec replaces the program: its channel files are removed first, so that
+ * nothing is left at this pid's path for a program that is no graft program
+ * (or another one, which makes its own). If the exec fails, the process goes
+ * on and so does its channel: exec_failed shuts the listening sockets down,
+ * and the accept thread, woken, makes them again at the same paths before the
+ * exec call returns (remake). A vfork child (another pid, the parent's
+ * memory) touches nothing. */
+static int unlinked[2];
+static atomic_int remaking;         /* bit k: listening socket k is being made again */
+
+static void exec_begin(void) {
+    unlinked[0] = unlinked[1] = 0;
+    if (!sock_owner || sock_owner != getpid()) return;
+    int e = errno;
+    if (listen_fd >= 0 && sock_path[0]) unlinked[0] = unlink(sock_path) == 0;
+    if (listen_fd2 >= 0 && sock_path2[0]) unlinked[1] = unlink(sock_path2) == 0;
+    errno = e;
+}
+
+static void exec_failed(void) {
+    if (!unlinked[0] && !unlinked[1]) return;
+    int e = errno;
+    atomic_store(&remaking, (unlinked[0] ? 1 : 0) | (unlinked[1] ? 2 : 0));
+    if (unlinked[0]) shutdown(listen_fd, SHUT_RDWR);
+    if (unlinked[1]) shutdown(listen_fd2, SHUT_RDWR);
+    for (int i = 0; i < 2000 && atomic_load(&remaking); i++) usleep(500);
+    unlinked[0] = unlinked[1] = 0;
+    errno = e;
+}
+
+/* In the accept thread: listening socket k was shut down by exec_failed. */
+static void remake(int k) {
+    int *fdp = k ? &listen_fd2 : &listen_fd;
+    const char *path = k ? sock_path2 : sock_path;
+    char why[256];
+    int fd = bind_listen(path, why, sizeof why);
+    if (fd < 0) graft__warn("an exec failed, and the update channel cannot be made again: %s; the program runs but cannot be updated", why);
+    close(*fdp);
+    *fdp = fd;
+    atomic_fetch_and(&remaking, ~(1 << k));
+}
+
+typedef int (*execve_fn)(const char *, char *const[], char *const[]);
+typedef int (*fexecve_fn)(int, char *const[], char *const[]);
+static execve_fn real_execve, real_execvpe;
+static fexecve_fn real_fexecve;
+extern char **environ;
+
+/* At start (dlsym is not safe in a forked child of a threaded process). */
+void graft__channel_resolve_exec(void) {
+    real_execve = (execve_fn)dlsym(RTLD_NEXT, "execve");
+    real_execvpe = (execve_fn)dlsym(RTLD_NEXT, "execvpe");
+    real_fexecve = (fexecve_fn)dlsym(RTLD_NEXT, "fexecve");
+}
+
+/* Weak: a program that defines one of these itself keeps its own. */
+#define GRAFT_WRAPPER __attribute__((weak, visibility("default")))
+
+GRAFT_WRAPPER int execve(const char *path, char *const argv[], char *const envp[]) {
+    exec_begin();
+    int r = real_execve ? real_execve(path, argv, envp) : (int)syscall(SYS_execve, path, argv, envp);
+    exec_failed();
+    return r;
+}
+
+GRAFT_WRAPPER int execvpe(const char *file, char *const argv[], char *const envp[]) {
+    if (!real_execvpe) real_execvpe = (execve_fn)dlsym(RTLD_NEXT, "execvpe");
+    if (!real_execvpe) { errno = ENOSYS; return -1; }
+    exec_begin();
+    int r = real_execvpe(file, argv, envp);
+    exec_failed();
+    return r;
+}
+
+GRAFT_WRAPPER int fexecve(int fd, char *const argv[], char *const envp[]) {
+    if (!real_fexecve) real_fexecve = (fexecve_fn)dlsym(RTLD_NEXT, "fexecve");
+    if (!real_fexecve) { errno = ENOSYS; return -1; }
+    exec_begin();
+    int r = real_fexecve(fd, argv, envp);
+    exec_failed();
+    return r;
+}
+
+GRAFT_WRAPPER int execv(const char *path, char *const argv[]) { return execve(path, argv, environ); }
+GRAFT_WRAPPER int execvp(const char *file, char *const argv[]) { return execvpe(file, argv, environ); }
+
+/* execl, execle, execlp: the arguments up to the NULL, as an argv. */
+#define COLLECT_ARGS(first, last_envp)                                  \
+    size_t argc = 1;                                                    \
+    va_list ap;                                                         \
+    va_start(ap, first);                                                \
+    while (va_arg(ap, const char *)) argc++;                            \
+    va_end(ap);                                                         \
+    const char *argv[argc + 1];                                         \
+    argv[0] = first;                                                    \
+    va_start(ap, first);                                                \
+    for (size_t i = 1; i <= argc; i++) argv[i] = va_arg(ap, const char *); \
+    char *const *last_envp = environ;                                   \
+    if (want_envp) last_envp = va_arg(ap, char *const *);               \
+    va_end(ap);
+
+GRAFT_WRAPPER int execl(const char *path, const char *arg, ...) {
+    int want_envp = 0;
+    COLLECT_ARGS(arg, envp)
+    return execve(path, (char *const *)argv, envp);
+}
+
+GRAFT_WRAPPER int execle(const char *path, const char *arg, ...) {
+    int want_envp = 1;
+    COLLECT_ARGS(arg, envp)
+    return execve(path, (char *const *)argv, envp);
+}
+
+GRAFT_WRAPPER int execlp(const char *file, const char *arg, ...) {
+    int want_envp = 0;
+    COLLECT_ARGS(arg, envp)
+    return execvpe(file, (char *const *)argv, envp);
+}
+
+/* _exit skips atexit: the channel files are removed here. */
+GRAFT_WRAPPER void _exit(int status) {
+    remove_socket();
+    for (;;) syscall(SYS_exit_group, status);
+}
+
+GRAFT_WRAPPER void _Exit(int status) {
+    remove_socket();
+    for (;;) syscall(SYS_exit_group, status);
+}
+
 static void *accept_loop(void *arg) {
     (void)arg;
     for (;;) {
@@ -702,6 +879,11 @@ static void *accept_loop(void *arg) {
         }
         for (int k = 0; k < nfds; k++) {
             if (pf[k].revents & POLLNVAL) return NULL;
+            if (pf[k].revents & POLLHUP) {
+                if (!(atomic_load(&remaking) & (1 << k))) return NULL;
+                remake(k);
+                continue;
+            }
             if (!(pf[k].revents & POLLIN)) continue;
             int c = accept4(pf[k].fd, NULL, NULL, SOCK_CLOEXEC);
             if (c < 0) {

@@ -27,6 +27,10 @@ char *graft__base_version;
 char *graft__name;
 struct graft_history *graft__history;
 unsigned graft__n_history;
+pid_t graft__forked_from;
+long long graft__forked_at;
+const char *graft__forked_version;
+unsigned long graft__forks;
 
 /* Held while a runtime thread starts (until it is named) and while threads are counted. */
 static pthread_mutex_t spawn_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -135,11 +139,44 @@ static char *dup_or(const char *s, const char *fallback) {
 
 /* ---- startup ---------------------------------------------------------- */
 
-static void fork_prepare(void) { pthread_mutex_lock(&graft__mu); pthread_mutex_lock(&spawn_mu); }
-static void fork_parent(void) { pthread_mutex_unlock(&spawn_mu); pthread_mutex_unlock(&graft__mu); }
+/* fork (UPD-9): the child is a process of its own. The runtime's locks are
+ * taken around the fork so that the child never inherits one held by a
+ * thread that does not exist there; the child forgets the parent's channel
+ * and waiting patch, records who forked it at which version, and opens its
+ * own channel at its first update point (control.c). */
+static pthread_mutex_t types_mu;
+static pid_t forking_pid;
+static void fork_prepare(void) {
+    pthread_mutex_lock(&graft__mu);
+    pthread_mutex_lock(&spawn_mu);
+    pthread_mutex_lock(&types_mu);
+    forking_pid = getpid();
+}
+static void fork_parent(void) {
+    graft__forks++;
+    pthread_mutex_unlock(&types_mu);
+    pthread_mutex_unlock(&spawn_mu);
+    pthread_mutex_unlock(&graft__mu);
+}
 static void fork_child(void) {
-    pthread_mutex_unlock(&spawn_mu);    /* only the forking thread survives */
-    graft__channel_forked();
+    /* Only the forking thread survives. types_mu is recursive, and the child's
+     * thread has another id than its owner had: it is made anew, free. So is
+     * graft__cv, whose waiters (control threads) are not in the child. */
+    pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+    memcpy(&types_mu, &fresh, sizeof fresh);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&graft__cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_unlock(&spawn_mu);
+    if (GRAFT_RULE_AT("UPD-9", "child")) {
+        graft__forked_from = forking_pid;
+        graft__forked_at = (long long)time(NULL);
+        graft__forked_version = graft__version;     /* never freed: history keeps old versions */
+        graft__forks = 0;
+        graft__channel_forked();
+    }
     pthread_mutex_unlock(&graft__mu);
 }
 
@@ -179,6 +216,7 @@ void graft_runtime_start(const struct graft_program_info *info) {
      * (control.c). */
     on_exit(process_exits, NULL);
     pthread_atfork(fork_prepare, fork_parent, fork_child);
+    graft__channel_resolve_exec();
     graft__channel_start();
 }
 
@@ -201,6 +239,7 @@ static void record(const struct graft_patch_info *p, long pause_us, unsigned id)
     h->pause_us = pause_us;
     h->point = id;
     h->at = (long long)time(NULL);
+    h->pid = getpid();
     graft__version = dup_or(p->target_version, "");
 }
 
@@ -334,7 +373,7 @@ struct type_entry {
 };
 
 /* Recursive: a transform may itself reach a wrapped value through its con function. */
-static pthread_mutex_t types_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static pthread_mutex_t types_mu = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;    /* declared above, for fork */
 static struct type_entry *types;
 static atomic_int any_pending;          /* some type is pending: graft_free consults the tables */
 

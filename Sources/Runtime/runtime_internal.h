@@ -44,6 +44,7 @@ struct graft_history {
     long pause_us;
     unsigned point;
     long long at;                   /* unix time */
+    pid_t pid;                      /* the process it was applied in (a forked child inherits its parent's history) */
 };
 
 extern pthread_mutex_t graft__mu;   /* guards everything below */
@@ -57,6 +58,13 @@ extern char *graft__base_version;   /* the version the process started with */
 extern char *graft__name;
 extern struct graft_history *graft__history;
 extern unsigned graft__n_history;
+/* A forked child (Specs/updatability.md, UPD-9): the process that forked it,
+ * when, and the version it ran then; 0/NULL in a process that was not forked
+ * by an updatable one. graft__forks counts this process's own forks. */
+extern pid_t graft__forked_from;
+extern long long graft__forked_at;      /* unix time */
+extern const char *graft__forked_version;
+extern unsigned long graft__forks;
 
 /* The runtime's own threads (control channel) are named GRAFT_THREAD_NAME.
  * graft__spawn starts one (detached, with the caller's signal mask) and
@@ -82,6 +90,9 @@ void graft__channel_start(void);
  * EXITED with the status, and the exit waits (briefly) for the answer to go out. */
 void graft__channel_exiting(int status);
 void graft__channel_forked(void);   /* in a forked child, under graft__mu */
+/* exec and _exit (control.c wraps them): the process's channel files go
+ * first; if the exec fails, the channel comes back. */
+void graft__channel_resolve_exec(void);    /* at start: the C library's exec functions */
 void graft__warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* runtime.c: the type registry */

@@ -9,6 +9,8 @@
 // a hidden command that runs it.
 
 import ArgumentParser
+import Checker
+import IR
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -296,6 +298,8 @@ struct ProcessStatus: Decodable {
         var point: UInt32
         var description: String
         var at: Int
+        /// The process it was applied in: a forked child inherits the updates its parent had (UPD-9).
+        var pid: Int32?
     }
     var pid: Int32
     var program: String
@@ -310,6 +314,12 @@ struct ProcessStatus: Decodable {
     var pending: Bool
     /// Wrapped types: the representation each has now, and how many objects were converted lazily.
     var types: [WrappedType]?
+    /// A forked child (UPD-9): the process that forked it, when (unix time), and the version it ran then.
+    var forked_from: Int32?
+    var forked_at: Int?
+    var forked_version: String?
+    /// How many children this process has forked.
+    var forks: Int?
 }
 
 // MARK: - Commands
@@ -330,6 +340,18 @@ struct ApplyCommand: ParsableCommand {
             before. If the process exits while the patch waits, graft apply says so, \
             with its exit status or the signal that killed it.
 
+            Forking servers (UPD-9): every process has its own channel and version; a \
+            child forked before an update keeps the version it was forked at. --all \
+            sends the patch to every process of a set at once, each with the full \
+            --timeout: with --pid PID, the process and its live descendants; with \
+            --program BUILD, every running process of BUILD's lineage (an executable \
+            built by graft, or a version id: see graft status); alone, the lineage of the \
+            patch's base version. A process that runs the patch's base is updated; one at \
+            another version is skipped, with the reason; processes forked while the \
+            patch was being applied are looked for again (three rounds at most). One \
+            line per process says what happened. A process that refuses the patch, or \
+            does not take it in time, runs on exactly as before.
+
             graft sends the program no signal: a program blocked in a system call \
             (read, poll, accept, sleep) reaches its next update point when the call \
             returns, as it would without graft. --interrupt wakes the main thread with \
@@ -346,13 +368,24 @@ struct ApplyCommand: ParsableCommand {
               graft apply --pid 4242 server-v2.patch
               graft apply --pid 4242 --timeout 5 server-v2.patch
               graft apply --pid 4242 --interrupt server-v2.patch
+              graft apply --pid 4242 --all server-v2.patch
+              graft apply --all --program ./server server-v2.patch
+              graft apply --all server-v2.patch
 
             Exit status: 0 when the patch was applied; 1 when it was rejected, timed \
-            out, or the process could not be reached.
+            out, or the process could not be reached. With --all: 0 when every process \
+            found at the patch's base was updated (processes that exited meanwhile \
+            excepted) and at least one process now runs the patch's target; 1 otherwise.
             """)
 
-    @Option(help: ArgumentHelp("The process to update.", valueName: "pid"))
-    var pid: Int32
+    @Option(help: ArgumentHelp("The process to update (with --all, and its descendants).", valueName: "pid"))
+    var pid: Int32?
+
+    @Flag(help: "Update every process of a set: --pid PID and its descendants, --program BUILD's lineage, or (alone) the lineage of the patch's base.")
+    var all = false
+
+    @Option(help: ArgumentHelp("With --all: the processes of this build's lineage (an executable built by graft, or a version id).", valueName: "build"))
+    var program: String?
 
     @Argument(help: ArgumentHelp("The patch file (built by graft patch).", valueName: "patch"))
     var patch: String
@@ -362,6 +395,16 @@ struct ApplyCommand: ParsableCommand {
 
     @Flag(help: "Wake the program's main thread with SIGURG while the patch waits (blocking calls fail with EINTR).")
     var interrupt = false
+
+    @Flag(help: "With --all: print the report as JSON.")
+    var json = false
+
+    func validate() throws {
+        if program != nil && !all { throw ValidationError("--program BUILD goes with --all") }
+        if !all && pid == nil { throw ValidationError("give --pid PID, or --all (see graft apply --help)") }
+        if program != nil && pid != nil { throw ValidationError("give --pid PID or --program BUILD, not both") }
+        if json && !all { throw ValidationError("--json goes with --all") }
+    }
 
     func run() throws {
         do {
@@ -374,100 +417,354 @@ struct ApplyCommand: ParsableCommand {
             let patchFD = open(path, O_RDONLY | O_CLOEXEC)
             guard patchFD >= 0 else { throw Failure("cannot read \(patch): \(String(cString: strerror(errno)))") }
             defer { close(patchFD) }
-            let reply = try ControlChannel.request(pid: pid, "APPLY \(path) \(timeout)" + (interrupt ? " interrupt" : ""), timeout: timeout + 5,
-                                                   passing: patchFD)
-            let (word, rest) = split(reply)
-            switch word {
-            case "APPLIED":
-                var fields: [String: String] = [:]
-                for item in rest.split(separator: " ") {
-                    let kv = item.split(separator: "=", maxSplits: 1)
-                    if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
-                }
-                let pause = fields["pause_us"] ?? "?", point = fields["point"] ?? "?"
+            if all { try applyAll(path: path, fd: patchFD); return }
+            guard let pid else { return }
+            switch try Self.send(pid: pid, path: path, fd: patchFD, timeout: timeout, interrupt: interrupt) {
+            case .applied(let pause, let point):
                 if let (_, s) = try? ControlChannel.status(pid: pid) {
                     print("applied: \(s.program) now runs version \(s.version) (pause \(pause) µs at update point \(point))")
                 } else {
                     print("applied: process \(pid) (pause \(pause) µs at update point \(point))")
                 }
-            case "REJECTED":
-                Console.error("rejected: \(rest)\n")
+            case .rejected(let why):
+                Console.error("rejected: \(why)\n")
                 throw ExitCode(1)
-            case "TIMEOUT":
-                Console.error("timed out: \(rest)\n")
+            case .timedOut(let why):
+                Console.error("timed out: \(why)\n")
                 throw ExitCode(1)
-            case "EXITED":
-                // "status=N not applied: …"
-                let why = rest.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? rest
+            case .exited(let why):
                 Console.error("process \(pid) exited: \(why)\n")
                 throw ExitCode(1)
-            default:
-                throw Failure("process \(pid) answered: \(reply)")
             }
         } catch let e as ExitCode { throw e }
         catch { throw ExitCode(Console.report(error)) }
     }
 
-    private func split(_ reply: String) -> (String, String) {
+    enum Outcome {
+        case applied(pause: String, point: String)
+        case rejected(String), timedOut(String), exited(String)
+    }
+
+    /// Sends APPLY to `pid` and waits for its answer; throws when the process cannot be reached.
+    static func send(pid: Int32, path: String, fd: Int32, timeout: Double, interrupt: Bool) throws -> Outcome {
+        let reply = try ControlChannel.request(pid: pid, "APPLY \(path) \(timeout)" + (interrupt ? " interrupt" : ""), timeout: timeout + 5,
+                                               passing: fd)
+        let (word, rest) = split(reply)
+        switch word {
+        case "APPLIED":
+            var fields: [String: String] = [:]
+            for item in rest.split(separator: " ") {
+                let kv = item.split(separator: "=", maxSplits: 1)
+                if kv.count == 2 { fields[String(kv[0])] = String(kv[1]) }
+            }
+            return .applied(pause: fields["pause_us"] ?? "?", point: fields["point"] ?? "?")
+        case "REJECTED": return .rejected(rest)
+        case "TIMEOUT": return .timedOut(rest)
+        case "EXITED":
+            // "status=N not applied: …"
+            return .exited(rest.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? rest)
+        default:
+            throw Failure("process \(pid) answered: \(reply)")
+        }
+    }
+
+    private static func split(_ reply: String) -> (String, String) {
         guard let space = reply.firstIndex(of: " ") else { return (reply, "") }
         return (String(reply[..<space]), String(reply[reply.index(after: space)...]))
+    }
+
+    // MARK: --all
+
+    /// What became of one process under --all.
+    struct Row {
+        enum Kind: String { case applied, skipped, rejected, timed_out, exited, unreachable, error }
+        var pid: Int32
+        var ppid: Int32
+        var kind: Kind
+        var reason: String?
+        var before: String?
+        var after: String?
+        var pause: String?
+        var point: String?
+        /// Whether it leaves the run short of its goal (a process that should have been updated and was not).
+        var fails: Bool { [.rejected, .timed_out, .unreachable, .error].contains(kind) }
+
+        var json: [String: Any] {
+            var o: [String: Any] = ["pid": Int(pid), "ppid": Int(ppid), "outcome": kind.rawValue]
+            if let reason { o["reason"] = reason }
+            if let before { o["version_before"] = before }
+            if let after { o["version_after"] = after }
+            if let pause, let p = Int(pause) { o["pause_us"] = p }
+            if let point, let p = Int(point) { o["point"] = p }
+            return o
+        }
+
+        var text: String {
+            let who = "pid \(pid) (ppid \(ppid))"
+            switch kind {
+            case .applied: return "\(who): applied, now runs \(after ?? "?") (pause \(pause ?? "?") µs at update point \(point ?? "?"))"
+            case .timed_out: return "\(who): timed out: \(reason ?? "")"
+            default: return "\(who): \(kind.rawValue): \(reason ?? "")"
+            }
+        }
+    }
+
+    private func applyAll(path: String, fd: Int32) throws {
+        let body = try unsealPatch(path)
+        guard let planData = ObjectIR.section(".graft_plan", ofELF: body),
+              let plan = try? JSONDecoder().decode(PatchPlan.self, from: planData.prefix { $0 != 0 }) else {
+            throw Failure("\(patch) carries no plan (built by an older graft?): --all needs its base version")
+        }
+        let base = plan.baseVersion, target = plan.targetVersion
+        let scope: () -> [LiveProcess]
+        let what: String
+        if let pid {
+            guard let me = Processes.entry(pid) else { throw Failure("no process \(pid)") }
+            let root = Processes.query(me)
+            if root.status == nil { throw StatusCommand.explainUnreached(pid, Failure(root.why ?? "process \(pid) has no control channel")) }
+            scope = {
+                let t = Processes.all()
+                guard let me = t[pid] else { return [] }
+                return [Processes.query(me)] + Processes.liveDescendants(of: me, in: t)
+            }
+            what = "pid \(pid) and its updatable descendants"
+        } else {
+            let v = try program.map(Processes.version(ofProgram:)) ?? base
+            scope = { Processes.lineage(v, in: Processes.all()) }
+            what = "the processes of the lineage of \(v)" + (program == nil ? " (the patch's base)" : "")
+        }
+
+        var rows: [Row] = []
+        var seen = Set<Int32>()
+        for _ in 0..<3 {
+            let found = scope().filter { !seen.contains($0.pid) }
+            seen.formUnion(found.map(\.pid))
+            if found.isEmpty { break }
+            let results = Slots<Row>(found.count)
+            let box = Slots<LiveProcess>(found.count)
+            for (i, p) in found.enumerated() { box[i] = p }
+            let group = DispatchGroup()
+            let (timeout, interrupt) = (self.timeout, self.interrupt)
+            for i in found.indices {
+                group.enter()
+                let t = Thread {
+                    results[i] = Self.update(box[i]!, base: base, target: target, path: path, fd: fd, timeout: timeout, interrupt: interrupt)
+                    group.leave()
+                }
+                t.start()
+            }
+            group.wait()
+            let round = results.values
+            rows += round
+            // Processes forked meanwhile may still run the base: look again, once something was applied.
+            if !round.contains(where: { $0.kind == .applied }) { break }
+        }
+
+        let atBase = rows.filter { $0.before == base || $0.kind == .unreachable }
+        let failed = rows.filter(\.fails)
+        let applied = rows.filter { $0.kind == .applied }.count
+        let atTarget = applied + rows.filter { $0.kind == .skipped && $0.before == target }.count
+        let ok = failed.isEmpty && atTarget > 0
+        if json {
+            print(StatusCommand.jsonText(["base": base, "target": target, "scope": what, "ok": ok,
+                                          "processes": rows.map(\.json)] as [String: Any]))
+        } else {
+            print("patch \(base) → \(target): \(what)")
+            for r in rows { print("  " + r.text) }
+            var counts: [String] = ["\(applied) applied"]
+            for k in [Row.Kind.rejected, .timed_out, .unreachable, .error, .exited] {
+                let n = rows.filter { $0.kind == k }.count
+                if n > 0 { counts.append("\(n) \(k.rawValue.replacingOccurrences(of: "_", with: " "))") }
+            }
+            let skipped = rows.filter { $0.kind == .skipped }.count
+            print("\(atBase.count) process\(atBase.count == 1 ? "" : "es") at the patch's base: " + counts.joined(separator: ", ")
+                  + (skipped > 0 ? "; \(skipped) skipped" : ""))
+        }
+        if rows.isEmpty { Console.error("graft: error: no running process: \(what)\n") }
+        else if !failed.isEmpty { Console.error("graft: error: \(failed.count) of \(atBase.count) process\(atBase.count == 1 ? "" : "es") at the patch's base \(failed.count == 1 ? "was" : "were") not updated\n") }
+        else if atTarget == 0 { Console.error("graft: error: no process runs the patch's base \(base) or its target\n") }
+        if !ok { throw ExitCode(1) }
+    }
+
+    /// One process under --all: skipped, or sent the patch.
+    static func update(_ p0: LiveProcess, base: String, target: String, path: String, fd: Int32, timeout: Double, interrupt: Bool) -> Row {
+        var p = p0
+        if p.status == nil {
+            // A child forked a moment ago opens its channel at its first update point: wait for it a little.
+            let deadline = Date().addingTimeInterval(min(2, timeout))
+            while p.status == nil && Date() < deadline && kill(p.pid, 0) == 0 {
+                if Processes.hasChannel(p.pid) { p = Processes.query(p.proc) } else { usleep(20_000) }
+            }
+        }
+        var row = Row(pid: p.pid, ppid: p.proc.ppid, kind: .skipped, before: p.status?.version)
+        guard let s = p.status else {
+            if kill(p.pid, 0) != 0 && errno == ESRCH { row.kind = .exited; row.reason = "the process exited before the patch was sent"; return row }
+            row.kind = .unreachable
+            row.reason = (p.why ?? "no control channel") + "; it may run the patch's base"
+            return row
+        }
+        // UPD-9: only a process at the patch's base is sent it (its runtime would refuse it anyway).
+        if s.version == target && Rules.enforced("UPD-9", site: "skip") {
+            row.reason = "it runs \(target), the patch's target (updated already)"
+            row.after = target
+            return row
+        }
+        if s.version != base && Rules.enforced("UPD-9", site: "skip") {
+            row.reason = "it runs \(s.version), not the patch's base \(base)"
+            row.after = s.version
+            return row
+        }
+        if s.pending {
+            row.kind = .rejected
+            row.reason = "another patch waits in this process for an update point"
+            row.after = s.version
+            return row
+        }
+        do {
+            switch try send(pid: p.pid, path: path, fd: fd, timeout: timeout, interrupt: interrupt) {
+            case .applied(let pause, let point):
+                row.kind = .applied
+                row.pause = pause
+                row.point = point
+                row.after = (try? ControlChannel.status(pid: p.pid))?.status.version ?? target
+            case .rejected(let why): row.kind = .rejected; row.reason = why; row.after = s.version
+            case .timedOut(let why): row.kind = .timed_out; row.reason = why; row.after = s.version
+            case .exited(let why): row.kind = .exited; row.reason = why
+            }
+        } catch {
+            if kill(p.pid, 0) != 0 && errno == ESRCH { row.kind = .exited; row.reason = "the process exited before it answered" }
+            else { row.kind = .error; row.reason = (error as? Failure)?.message ?? "\(error)" }
+        }
+        return row
     }
 }
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show which version a running program runs and how it was updated.",
+        abstract: "Show which version running programs run and how they were updated.",
         discussion: """
-            Asks the process through its control channel for the version it runs now, \
-            the version it started with, and every update applied to it: when, from \
-            which version to which, at which update point, and how long the program was \
-            paused.
+            --pid PID asks the process through its control channel for the version it \
+            runs now, the version it started with, and every update applied to it: when, \
+            from which version to which, at which update point, and how long the program \
+            was paused. A process forked by an updatable program says which process \
+            forked it, when, and at which version (UPD-9); updates listed from before the \
+            fork were applied in the parent. Then come the process's live descendants \
+            (found through /proc): every updatable one with its pid, parent, version and \
+            uptime, and every child that runs the same executable but has no control \
+            channel yet (a child opens its channel at its first update point after the fork).
+
+            --program BUILD lists every running process of BUILD's lineage: BUILD is an \
+            executable built by graft (its version id) or a version id, and a process \
+            belongs to the lineage when it started from that version, runs it, or passed \
+            through it by updates (a forked child inherits its parent's). Children without \
+            a channel yet that run the executable of such a process are listed too.
+
+            --json prints the runtime's STATUS object for each process, with ppid, \
+            uptime_s, started_at and reachable added (README: graft status).
 
             Examples:
               graft status --pid 4242
               graft status --pid 4242 --json
+              graft status --program ./server
             """)
 
-    @Option(help: ArgumentHelp("The process to ask.", valueName: "pid"))
-    var pid: Int32
+    @Option(help: ArgumentHelp("The process to ask (and its descendants).", valueName: "pid"))
+    var pid: Int32?
 
-    @Flag(help: "Print the process's answer as JSON.")
+    @Option(help: ArgumentHelp("Every running process of this build's lineage: an executable built by graft, or a version id.", valueName: "build"))
+    var program: String?
+
+    @Flag(help: "Print the answer as JSON.")
     var json = false
+
+    func validate() throws {
+        if (pid == nil) == (program == nil) { throw ValidationError("give --pid PID or --program BUILD (one of them)") }
+    }
 
     func run() throws {
         do {
-            let (raw, s) = try ControlChannel.status(pid: pid)
-            if json { print(raw); return }
-            var lines = ["\(s.program) (pid \(s.pid))",
-                         "  version       \(s.version)",
-                         "  base version  \(s.base_version)"]
-            if s.updates.isEmpty {
-                lines.append("  updates       none")
-            } else {
-                lines.append("  updates       \(s.updates.count)")
-                let formatter = DateFormatter()
-                formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-                var rows = [["#", "when", "from", "to", "point", "pause", "what"]]
-                for (i, u) in s.updates.enumerated() {
-                    rows.append(["\(i + 1)", formatter.string(from: Date(timeIntervalSince1970: TimeInterval(u.at))),
-                                 u.from, u.to, "\(u.point)", "\(u.pause_us) µs", u.description])
-                }
-                let widths = (0..<rows[0].count).map { c in rows.map { $0[c].count }.max()! }
-                for row in rows {
-                    let cells = row.enumerated().map { c, cell in
-                        c == row.count - 1 ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                    }
-                    lines.append("    " + cells.joined(separator: "  "))
-                }
+            if let program { try showLineage(program); return }
+            guard let pid else { return }
+            let (raw, s): (String, ProcessStatus)
+            do { (raw, s) = try ControlChannel.status(pid: pid) }
+            catch let f as Failure { throw Self.explainUnreached(pid, f) }
+            let table = Processes.all()
+            let me = table[pid] ?? ProcEntry(pid: pid, ppid: 0, uptime: 0, startedAt: 0, exe: nil)
+            let descendants = Processes.liveDescendants(of: me, in: table)
+            if json {
+                var o = LiveProcess(proc: me, status: s, raw: (try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any]).json
+                o["descendants"] = descendants.map(\.json)
+                print(Self.jsonText(o))
+                return
             }
-            let converted = (s.types ?? []).filter { $0.conversions > 0 }.sorted { $0.type < $1.type }
-            if !converted.isEmpty {
-                lines.append("  converted     " + converted.map { "\($0.type): \($0.conversions)" }.joined(separator: ", ")
-                             + " (conversion steps, done lazily on first use by new code)")
-            }
-            if s.pending { lines.append("  a patch is waiting for an admissible update point") }
-            print(lines.joined(separator: "\n"))
+            print(Self.describe(s, proc: me, descendants: descendants).joined(separator: "\n"))
         } catch { throw ExitCode(Console.report(error)) }
+    }
+
+    private func showLineage(_ program: String) throws {
+        let version = try Processes.version(ofProgram: program)
+        let ps = Processes.lineage(version, in: Processes.all())
+        if json {
+            print(Self.jsonText(["lineage": version, "processes": ps.map(\.json)]))
+            return
+        }
+        guard !ps.isEmpty else { print("no running process of the lineage of \(version)"); return }
+        let names = Set(ps.compactMap { $0.status?.program }).sorted().joined(separator: ", ")
+        print("\(names): \(ps.count) process\(ps.count == 1 ? "" : "es") of the lineage of \(version)")
+        print(Processes.processTable(ps, indent: "  ").joined(separator: "\n"))
+    }
+
+    static func jsonText(_ o: Any) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A process without a channel that is a forked child of an updatable one: say so.
+    static func explainUnreached(_ pid: Int32, _ f: Failure) -> Failure {
+        guard f.message.contains("no control socket"), let me = Processes.entry(pid), let parent = Processes.entry(me.ppid),
+              me.exe != nil, me.exe == parent.exe, Processes.hasChannel(parent.pid) else { return f }
+        return Failure("process \(pid) has no control channel yet: it was forked by updatable process \(parent.pid) and has reached no update point since (it opens its channel at its first one)")
+    }
+
+    static func describe(_ s: ProcessStatus, proc: ProcEntry, descendants: [LiveProcess]) -> [String] {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        var lines = ["\(s.program) (pid \(s.pid))",
+                     "  version       \(s.version)",
+                     "  base version  \(s.base_version)"]
+        if let from = s.forked_from {
+            let when = s.forked_at.map { formatter.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "?"
+            lines.append("  forked        by pid \(from) at \(when), at version \(s.forked_version ?? "?")")
+        }
+        if s.updates.isEmpty {
+            lines.append("  updates       none")
+        } else {
+            lines.append("  updates       \(s.updates.count)")
+            let inherited = s.updates.contains { $0.pid != nil && $0.pid != s.pid }
+            var rows = [["#", "when", "from", "to", "point", "pause"] + (inherited ? ["in"] : []) + ["what"]]
+            for (i, u) in s.updates.enumerated() {
+                let place = u.pid == nil || u.pid == s.pid ? "here" : "pid \(u.pid!), before the fork"
+                rows.append(["\(i + 1)", formatter.string(from: Date(timeIntervalSince1970: TimeInterval(u.at))),
+                             u.from, u.to, "\(u.point)", "\(u.pause_us) µs"] + (inherited ? [place] : []) + [u.description])
+            }
+            lines += Processes.table(rows, indent: "    ")
+        }
+        let converted = (s.types ?? []).filter { $0.conversions > 0 }.sorted { $0.type < $1.type }
+        if !converted.isEmpty {
+            lines.append("  converted     " + converted.map { "\($0.type): \($0.conversions)" }.joined(separator: ", ")
+                         + " (conversion steps, done lazily on first use by new code)")
+        }
+        if s.pending { lines.append("  a patch is waiting for an admissible update point") }
+        if !descendants.isEmpty {
+            let other = descendants.filter { $0.status.map { $0.version != s.version } ?? false }.count
+            let unreached = descendants.filter { $0.status == nil }.count
+            var what = "\(descendants.count) live"
+            if other > 0 { what += ", \(other) at another version than this process" }
+            if unreached > 0 { what += ", \(unreached) without a control channel yet" }
+            lines.append("  descendants   " + what)
+            lines += Processes.processTable(descendants, indent: "    ")
+        }
+        return lines
     }
 }

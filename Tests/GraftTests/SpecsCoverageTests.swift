@@ -29,7 +29,7 @@ struct SpecsCoverageTests {
     static let tests = ["UpdatableTests.swift", "LiveUpdateTests.swift", "LoopExtractionTests.swift",
                         "AdversarialLiveTests.swift", "RuntimeTests.swift", "AdversarialZeroDiffTests.swift",
                         "AdversarialPatchTests.swift", "DeletedFunctionTests.swift", "PatchValidationTests.swift",
-                        "ReproPatchTests.swift", "MergeTests.swift", "ReproBuildTests.swift"]
+                        "ReproPatchTests.swift", "MergeTests.swift", "ReproBuildTests.swift", "ForkingTests.swift"]
 
     @Test(arguments: [("patch.md", "PATCH"), ("updatability.md", "UPD"), ("representation.md", "REP"), ("validation.md", "VAL"), ("link.md", "LINK")])
     func everyRuleIsCitedAndTested(spec: String, prefix: String) throws {
