@@ -102,6 +102,30 @@ static void *accept_loop(void *arg);
 static int open_fds[64];
 static unsigned n_open_fds;
 
+/* What each descriptor of the channel is (device and inode, at creation):
+ * the program may close it by number (closefrom, a loop of close) and get
+ * the number back for something of its own, which the channel must then
+ * neither close, poll nor accept on (Specs/updatability.md UPD-9: the
+ * updatable build closes nothing of the program's). */
+struct fd_id { dev_t dev; ino_t ino; };
+static struct fd_id open_ids[64];
+static struct fd_id listen_id, listen_id2;
+
+static struct fd_id fd_id_of(int fd) {
+    struct stat st;
+    struct fd_id id = { 0, 0 };
+    if (fd >= 0 && fstat(fd, &st) == 0) { id.dev = st.st_dev; id.ino = st.st_ino; }
+    return id;
+}
+
+/* Whether `fd` is still the descriptor recorded as `id`. */
+static int still_ours(int fd, struct fd_id id) {
+    struct fd_id now = fd_id_of(fd);
+    return fd >= 0 && id.ino != 0 && now.dev == id.dev && now.ino == id.ino;
+}
+
+static void close_if_ours(int fd, struct fd_id id) { if (still_ours(fd, id)) close(fd); }
+
 /* A listening socket bound at `path`; -1 with the reason in why. */
 static int bind_listen(const char *path, char *why, size_t n) {
     struct sockaddr_un a;
@@ -144,6 +168,7 @@ void graft__channel_start(void) {
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     listen_fd = fd;
+    listen_id = fd_id_of(fd);
     int err = graft__spawn(accept_loop, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (err) {
@@ -160,10 +185,10 @@ void graft__channel_start(void) {
 void graft__channel_forked(void) {
     graft__pending = NULL;
     apply_busy = 0;
-    for (unsigned i = 0; i < n_open_fds; i++) close(open_fds[i]);
+    for (unsigned i = 0; i < n_open_fds; i++) close_if_ours(open_fds[i], open_ids[i]);
     n_open_fds = 0;
-    if (listen_fd >= 0) close(listen_fd);
-    if (listen_fd2 >= 0) close(listen_fd2);
+    close_if_ours(listen_fd, listen_id);
+    close_if_ours(listen_fd2, listen_id2);
     listen_fd = listen_fd2 = -1;
     sock_path2[0] = 0;
     atomic_store(&graft__flag, sock_owner ? GRAFT_FLAG_RESTART : 0);
@@ -649,14 +674,14 @@ static int may_control(uid_t peer, char *why, size_t n) {
 
 static void track_fd(int fd) {
     pthread_mutex_lock(&graft__mu);
-    if (n_open_fds < sizeof open_fds / sizeof *open_fds) open_fds[n_open_fds++] = fd;
+    if (n_open_fds < sizeof open_fds / sizeof *open_fds) { open_ids[n_open_fds] = fd_id_of(fd); open_fds[n_open_fds++] = fd; }
     pthread_mutex_unlock(&graft__mu);
 }
 
 static void close_tracked(int fd) {
     pthread_mutex_lock(&graft__mu);
     for (unsigned i = 0; i < n_open_fds; i++)
-        if (open_fds[i] == fd) { open_fds[i] = open_fds[--n_open_fds]; break; }
+        if (open_fds[i] == fd) { --n_open_fds; open_fds[i] = open_fds[n_open_fds]; open_ids[i] = open_ids[n_open_fds]; break; }
     pthread_mutex_unlock(&graft__mu);
     close(fd);
 }
@@ -731,6 +756,7 @@ static void watch_uid(void) {
         return;
     }
     listen_fd2 = fd;
+    listen_id2 = fd_id_of(fd);
 }
 
 /* ---- exec and _exit ---------------------------------------------------- */
@@ -772,8 +798,9 @@ static void remake(int k) {
     char why[256];
     int fd = bind_listen(path, why, sizeof why);
     if (fd < 0) graft__warn("an exec failed, and the update channel cannot be made again: %s; the program runs but cannot be updated", why);
-    close(*fdp);
+    close_if_ours(*fdp, k ? listen_id2 : listen_id);
     *fdp = fd;
+    *(k ? &listen_id2 : &listen_id) = fd_id_of(fd);
     atomic_fetch_and(&remaking, ~(1 << k));
 }
 
@@ -885,6 +912,11 @@ static void *accept_loop(void *arg) {
                 continue;
             }
             if (!(pf[k].revents & POLLIN)) continue;
+            /* The program closed the channel's socket and has the number for something of its own: leave it alone. */
+            if (!still_ours(pf[k].fd, k ? listen_id2 : listen_id)) {
+                graft__warn("the update channel was closed by the program (descriptor %d is now the program's); it can no longer be updated", pf[k].fd);
+                return NULL;
+            }
             int c = accept4(pf[k].fd, NULL, NULL, SOCK_CLOEXEC);
             if (c < 0) {
                 if (errno == EBADF || errno == EINVAL || errno == ENOTSOCK) return NULL;

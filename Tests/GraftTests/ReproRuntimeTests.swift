@@ -534,7 +534,19 @@ struct ReproRuntimeTests {
             #expect(zip(n, n.dropFirst()).allSatisfy { $1 - $0 == 1 }, "\(prefix): \(n.suffix(5))")
         }
     }
+    @Test("[UPD-9] fd-reuse-after-closefrom: a program closes descriptors 3… (closefrom), makes a pipe and forks: the child reads it, as in the plain build (the runtime closes only what is still its own)")
+    func fdReuseAfterClosefrom() throws {
+        let dir = tempDir()
+        let src = AdversarialLiveTests.fixtures + "repro/fd-reuse-after-closefrom/v1.c"
+        let exe = try AdversarialLiveTests.build("upd", in: dir, source: src)
+        let plain = dir + "/plain"
+        #expect(try run("/usr/bin/cc", [src, "-o", plain]).status == 0)
+        let a = try run(plain, []), b = try run(exe, [])
+        #expect(a.status == 0 && a.stdout.contains("child: read 'hello'"), "\(a.stdout) \(a.stderr)")
+        #expect(b.status == a.status && b.stdout == a.stdout, "updatable: \(b.stdout) \(b.stderr)")
+    }
 }
+
 
 /// Whether an ELF file has a section (a plain scan of the section names, enough for tests).
 enum ObjectIRProbe {
