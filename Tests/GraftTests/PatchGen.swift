@@ -415,7 +415,8 @@ struct GenPair: CustomStringConvertible {
         if v1.totalType == v2.totalType || (v1.totalType == "int" && v2.totalType == "long") { r.total = top["total"] }
         if v1.ticks && v2.ticks && v1.count == v2.count { r.ticks = top["ticks"] }
         if v1.bonus != nil && v2.bonus != nil { r.bonus = top["bonus"] }
-        if v1.calls != nil && v1.calls == v2.calls { r.calls = top["calls"] }
+        // step's static local: kept at its type, and carried when widened (int → long, PATCH-3).
+        if v1.calls != nil && (v1.calls == v2.calls || (v1.calls == "int" && v2.calls == "long")) { r.calls = top["calls"] }
         // Struct fields: the default transformer.
         for (name, values) in objects {
             var out: [String: Int] = [:]

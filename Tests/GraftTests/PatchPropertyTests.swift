@@ -119,7 +119,10 @@ struct PatchPropertyTests {
             #expect(run.result.exitStatus == 0 && run.result.patched, "\(where_)")
             // NEW from the transformed state, where OLD's whole state has just been printed (the
             // loop's top, the end of `dump`): the next iteration is the one after the last line.
-            guard run.result.error == nil, run.result.patched, point.place.contains("main") || point.place.contains("dump") else { continue }
+            // Not modelled by the resumed NEW (NOTE, session 7): a point in code moved after a call (UPD-8), and a
+            // patch that carries globals over (PATCH-3); the interpreter's stale-access checks and VAL still apply.
+            guard run.result.error == nil, run.result.patched, point.place.contains("main") || point.place.contains("dump"),
+                  !point.place.contains("the code after"), plan.carriedGlobals.isEmpty else { continue }
             let lines = run.beforeText.split(separator: "\n", omittingEmptySubsequences: false)
             guard lines.count >= 2, lines.last == "" else { continue }
             let state = pair.resume(from: String(lines[lines.count - 2]), iteration: lines.count - 2)
