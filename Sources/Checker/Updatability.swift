@@ -37,13 +37,7 @@ public enum Updatability {
 
     /// The functions (by index) that may be on the stack at some update
     /// point: those that call `graft_update_point` and every possible caller.
-    public static func functionsOnStackAtPoints(_ p: Program) -> Set<Int> {
-        let s = Stacks(p)
-        guard let pf = s.pointFunction else { return [] }
-        var out: Set<Int> = []
-        for (i, u) in s.uses.enumerated() where u.directCallees.contains(pf) { out.formUnion(s.stack(i)) }
-        return out
-    }
+    public static func functionsOnStackAtPoints(_ p: Program) -> Set<Int> { Stacks(p).onStackAtPoints() }
 
     /// UPD-8: the functions that may be on the stack at some update point,
     /// and the calls where such a function may stand there: a call of the
@@ -52,7 +46,7 @@ public enum Updatability {
     /// or a call of a library function that may call back.
     public static func standing(_ p: Program) -> (functions: Set<Int>, stands: @Sendable (Instr) -> Bool) {
         let s = Stacks(p)
-        let onStack = functionsOnStackAtPoints(p)
+        let onStack = s.onStackAtPoints()
         let byPointer = !onStack.isDisjoint(with: s.addressTaken)
         let point = s.pointFunction, callsBack = s.callsBack
         return (onStack, { i in
@@ -98,6 +92,14 @@ public enum Updatability {
             externalCallers = Set(uses.indices.filter { i in uses[i].directCallees.contains { callsBack.contains($0.index) } })
             byIdentity = Dictionary(p.functions.map { ($0.identity, $0.id.index) }, uniquingKeysWith: { a, _ in a })
             pointFunction = p.functions.first { $0.name == BuildManifest.updatePointFunction && !$0.isDefinition }?.id
+        }
+
+        /// The functions (by index) that may be on the stack at some update point.
+        func onStackAtPoints() -> Set<Int> {
+            guard let pf = pointFunction else { return [] }
+            var out: Set<Int> = []
+            for (i, u) in uses.enumerated() where u.directCallees.contains(pf) { out.formUnion(stack(i)) }
+            return out
         }
 
         /// `f` and every function that can call it, transitively: nearest first.
