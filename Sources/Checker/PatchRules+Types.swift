@@ -206,7 +206,8 @@ extension PatchRules {
             }
         }
         let name = p[id].identity
-        for r in p.records where r.id != id && !r.isAnonymousMember && TypeWrapping.byValueRecords(r, in: p).contains(id) {
+        let wrapped = TypeWrapping.forBuild(p).tags
+        for r in p.records where r.id != id && !r.isAnonymousMember && wrapped[r.id] == nil && TypeWrapping.byValueRecords(r, in: p).contains(id) {
             return "\(r.identity) holds it by value"
         }
         for r in p.records where !r.isAnonymousMember {

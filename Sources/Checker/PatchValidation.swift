@@ -26,10 +26,13 @@ public enum PatchValidation {
         public var extends: Bool
         /// New fields the default transformer sets to a constant (fields of newRecord).
         public var initials: [TypeUpdateSpec.Initial] = []
+        /// Fields holding wrapped records, converted through their representation (REP-7).
+        public var inner: [TypeUpdateSpec.Inner] = []
         public init(identity: String, newRecord: RecordID, oldLayout: RecordID, copies: [(new: Int, old: Int)],
-                    transformer: FuncID? = nil, extends: Bool = false, initials: [TypeUpdateSpec.Initial] = []) {
+                    transformer: FuncID? = nil, extends: Bool = false, initials: [TypeUpdateSpec.Initial] = [],
+                    inner: [TypeUpdateSpec.Inner] = []) {
             self.identity = identity; self.newRecord = newRecord; self.oldLayout = oldLayout; self.copies = copies
-            self.transformer = transformer; self.extends = extends; self.initials = initials
+            self.transformer = transformer; self.extends = extends; self.initials = initials; self.inner = inner
         }
     }
 
@@ -492,8 +495,33 @@ struct Validator {
                     error("VAL-3", o.loc, "the default transformer of \(c.identity) copies field '\(name)' into a type that does not keep its value")
                 }
             }
+            // REP-7: a field holding records the running program wraps converts through their
+            // representation (their entries move into the new value), never byte by byte.
+            func held(_ t: CType, in q: Program) -> (String, Int)? {
+                var u = q.unroll(t), n = 1
+                while true {
+                    if case .qualified(let e, _) = u { u = q.unroll(e); continue }
+                    if case .array(let e, let len?) = u { n *= len; u = q.unroll(e); continue }
+                    break
+                }
+                if case .record(let r) = u, !q[r].isAnonymousMember { return (q[r].identity, n) }
+                return nil
+            }
+            for cp in c.copies where nf.indices.contains(cp.new) {
+                if let (id, _) = held(nf[cp.new].type, in: patch), wrapped.contains(id) {
+                    error("VAL-3", o.loc, "the default transformer of \(c.identity) copies field '\(nf[cp.new].name ?? "_")', which holds \(id), byte by byte: what the process knows of that object would not move with it")
+                }
+            }
+            for e in c.inner {
+                guard nf.indices.contains(e.new), of.indices.contains(e.old), lf.indices.contains(e.old), patch.records.indices.contains(e.record.index),
+                      let name = nf[e.new].name, name == of[e.old].name, name == lf[e.old].name,
+                      let a = held(of[e.old].type, in: oe), let b = held(nf[e.new].type, in: patch),
+                      a == b, b == (patch[e.record].identity, e.count) else {
+                    error("VAL-3", o.loc, "the default transformer of \(c.identity) converts a held record into a field that does not hold it"); continue
+                }
+            }
             // Each constant it sets: a new field it does not copy, an arithmetic constant.
-            let copied = Set(c.copies.map(\.new)), oldNames = Set(of.compactMap(\.name))
+            let copied = Set(c.copies.map(\.new) + c.inner.map(\.new)), oldNames = Set(of.compactMap(\.name))
             for i in c.initials {
                 guard nf.indices.contains(i.field), let name = nf[i.field].name, !copied.contains(i.field), !oldNames.contains(name) else {
                     error("VAL-3", o.loc, "the default transformer of \(c.identity) sets a constant into a field that is not new"); continue

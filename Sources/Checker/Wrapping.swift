@@ -73,10 +73,13 @@ public struct TypeWrapping: Hashable, Sendable {
 
     /// The wrapped records of `p` whose size its code relies on: held in
     /// arrays (elements are spaced by it; also heap arrays, reached by
-    /// pointer arithmetic on a `T *`) or inside another record (later fields
-    /// are placed after it), sized by hand or held by value (`sizeUses`).
+    /// pointer arithmetic on a `T *`), or sized by hand (`sizeUses`).
     /// Objects already in a process keep their size, so a patch that changes
-    /// such a type's size is refused (PATCH-6).
+    /// such a type's size is refused (PATCH-6). A record held by value in
+    /// another is not spaced by that: the holder is wrapped too (whatever
+    /// excludes it excludes what it holds, Specs/alias.md) and changes
+    /// representation with it, and its conversion converts the held one
+    /// (REP-7), so the fields after it are where the new layout puts them.
     public static func spaced(_ p: Program, among wrapped: Set<RecordID>) -> Set<RecordID> {
         var out = Set(sizeUses(p, among: wrapped).keys)
         func element(_ t: CType) -> RecordID? {
@@ -96,7 +99,10 @@ public struct TypeWrapping: Hashable, Sendable {
             }
         }
         for r in p.records {
-            for inner in byValueRecords(r, in: p) where wrapped.contains(inner) && inner != r.id { out.insert(inner) }
+            // Held by a record that is not wrapped (a union, ALIAS-4, excludes it anyway): its layout is that record's.
+            if !wrapped.contains(r.id) && !r.isAnonymousMember {
+                for inner in byValueRecords(r, in: p) where wrapped.contains(inner) && inner != r.id { out.insert(inner) }
+            }
             for f in r.fields ?? [] { arrays(f.type) }
         }
         for g in p.globals { arrays(g.type) }
@@ -287,10 +293,40 @@ public struct TypeUpdateSpec: Hashable, Sendable {
         public init(field: Int, value: Expr) { self.field = field; self.value = value }
     }
     public var initials: [Initial]
+    /// A field holding wrapped records by value (one, or an array of
+    /// `count`): each is converted through its own representation
+    /// (`graft_con_inner`, REP-7), never copied byte by byte, so that what
+    /// the side table knows of it moves into the new value.
+    public struct Inner: Hashable, Sendable {
+        /// The field of the new record, and the old layout's.
+        public var new: Int
+        public var old: Int
+        /// The wrapped record it holds (in the patch program), and how many.
+        public var record: RecordID
+        public var count: Int
+        public init(new: Int, old: Int, record: RecordID, count: Int) { self.new = new; self.old = old; self.record = record; self.count = count }
+    }
+    public var inner: [Inner]
     public init(identity: String, newRecord: RecordID, oldLayout: RecordID, fromTag: UInt32, toTag: UInt32,
-                copies: [Copy], userTransformer: FuncID?, extends: Bool, initials: [Initial] = []) {
+                copies: [Copy], userTransformer: FuncID?, extends: Bool, initials: [Initial] = [], inner: [Inner] = []) {
         self.identity = identity; self.newRecord = newRecord; self.oldLayout = oldLayout; self.fromTag = fromTag
         self.toTag = toTag; self.copies = copies; self.userTransformer = userTransformer; self.extends = extends
-        self.initials = initials
+        self.initials = initials; self.inner = inner
+    }
+}
+
+extension TypeWrapping {
+    /// The wrapped record a field of type `t` holds by value, and how many:
+    /// the record itself, or the elements of an array of known length (of
+    /// any rank) of it (REP-7).
+    public func heldRecord(_ t: CType, in p: Program) -> (record: RecordID, count: Int)? {
+        var u = p.unroll(t), n = 1
+        while true {
+            if case .qualified(let inner, _) = u { u = p.unroll(inner); continue }
+            if case .array(let inner, let len?) = u { n *= len; u = p.unroll(inner); continue }
+            break
+        }
+        guard case .record(let id) = u, tags[id] != nil, n > 0 else { return nil }
+        return (id, n)
     }
 }

@@ -273,6 +273,18 @@ extension Emitter {
                     line("n->\(nn) = o->\(on);", 1)
                 }
             }
+            // REP-7: a wrapped record held by value converts through its own representation, and its entry moves with it.
+            for e in u.inner {
+                guard let nn = nr.fields?[e.new].name, let on = old.fields?[e.old].name, wrapping.tags[e.record] != nil else { continue }
+                let info = "&" + typeInfoName(e.record), at = "__builtin_offsetof(\(ol), \(on))"
+                if e.count == 1 {
+                    line("graft_con_inner(\(info), \(at), &n->\(nn));", 1)
+                } else {
+                    let rt = "struct " + tags[e.record.index]
+                    line("for (unsigned long graft_i = 0; graft_i < \(e.count)UL; graft_i++)", 1)
+                    line("graft_con_inner(\(info), \(at) + graft_i * (sizeof o->\(on) / \(e.count)UL), &((\(rt) *)&n->\(nn))[graft_i]);", 2)
+                }
+            }
             for i in u.initials {
                 guard let name = nr.fields?[i.field].name else { continue }
                 line("n->\(name) = \(expr(i.value));", 1)

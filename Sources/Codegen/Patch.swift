@@ -193,26 +193,48 @@ public enum PatchBuilder {
         var wrap = TypeWrapping.forBuild(new, excludingFile: transformerFile)
         let oldRecords = Dictionary(old.records.filter { $0.fields != nil }.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         var updates: [TypeUpdateSpec] = []
-        for c in plan.typeChanges {
-            guard let nr = p.records.first(where: { $0.identity == c.type && $0.fields != nil }), let or = oldRecords[c.type] else { continue }
+        // The old layouts' ids first: a converted record held by value in another is laid out old there too (REP-7).
+        let converted = plan.typeChanges.compactMap { c -> (TypeChange, Record, Record)? in
+            guard let nr = p.records.first(where: { $0.identity == c.type && $0.fields != nil }), let or = oldRecords[c.type] else { return nil }
+            return (c, nr, or)
+        }
+        var layouts: [String: RecordID] = [:]
+        for (i, (c, _, _)) in converted.enumerated() { layouts[c.type] = RecordID(p.records.count + i) }
+        func oldLayoutType(_ t: CType) -> CType? {
+            switch old.unroll(t) {
+            case .record(let id): return layouts[old[id].identity].map { .record($0) }
+            case .array(let e, let n): return oldLayoutType(e).map { .array($0, length: n) }
+            case .qualified(let e, let q): return oldLayoutType(e).map { .qualified($0, q) }
+            default: return nil
+            }
+        }
+        for (c, nr, or) in converted {
             let layout = RecordID(p.records.count)
             var fields: [Field] = []
             for f in or.fields ?? [] {
                 var g = f
-                g.type = PatchRules.translate(f.type, from: old, to: p) ?? .array(.int(.uchar), length: max(1, (fieldSize(f, in: old) + 7) / 8))
+                g.type = oldLayoutType(f.type) ?? PatchRules.translate(f.type, from: old, to: p) ?? .array(.int(.uchar), length: max(1, (fieldSize(f, in: old) + 7) / 8))
                 g.attributes = []
                 fields.append(g)
             }
             p.records.append(Record(id: layout, kind: or.kind, tag: nr.tag + "__graft_old", fields: fields, size: or.size, align: or.align,
                                     attributes: or.attributes, identity: "graft-old-layout:" + c.type, loc: or.loc))
-            let copies = PatchRules.defaultCopies(old: or, oldProgram: old, new: nr, newProgram: p)
+            // REP-7: a field holding wrapped records is converted through their representation, not copied.
+            var copies: [(new: Int, old: Int)] = [], inner: [TypeUpdateSpec.Inner] = []
+            for cp in PatchRules.defaultCopies(old: or, oldProgram: old, new: nr, newProgram: p) {
+                if let (r, n) = wrap.heldRecord(nr.fields![cp.new].type, in: p) {
+                    inner.append(TypeUpdateSpec.Inner(new: cp.new, old: cp.old, record: r, count: n))
+                } else {
+                    copies.append(cp)
+                }
+            }
             let user = c.transformer.flatMap { n in p.functions.first { $0.name == n && $0.body != nil }?.id }
             let initials = c.initial.compactMap { i in
                 (nr.fields ?? []).firstIndex { $0.name == i.field }.map { TypeUpdateSpec.Initial(field: $0, value: .const(i.value, i.type)) }
             }
             updates.append(TypeUpdateSpec(identity: c.type, newRecord: nr.id, oldLayout: layout, fromTag: c.fromTag, toTag: c.toTag,
                                           copies: copies.map { TypeUpdateSpec.Copy(new: $0.new, old: $0.old) },
-                                          userTransformer: user, extends: c.extends, initials: initials))
+                                          userTransformer: user, extends: c.extends, initials: initials, inner: inner))
         }
         wrap.existing = Set(wrap.tags.keys.filter { oldRecords[p[$0].identity] != nil })
         return PatchCode(program: p, rebinds: rebinds, wrapping: wrap, typeUpdates: updates, stateTransformer: stateTransformer)

@@ -15,7 +15,7 @@ extension PatchBuilder.PatchCode {
             conversions: typeUpdates.map { u in
                 PatchValidation.Conversion(identity: u.identity, newRecord: u.newRecord, oldLayout: u.oldLayout,
                                            copies: u.copies.map { (new: $0.new, old: $0.old) },
-                                           transformer: u.userTransformer, extends: u.extends, initials: u.initials)
+                                           transformer: u.userTransformer, extends: u.extends, initials: u.initials, inner: u.inner)
             },
             oldBuilt: oldBuilt, extract: { Instrumentation.extracted($0).0 }, stateTransformer: stateTransformer)
     }

@@ -611,6 +611,8 @@ void graft_note(const struct graft_type *want, void *obj) {
     pthread_mutex_unlock(&types_mu);
 }
 
+static void drop_inner(uintptr_t lo, size_t len);
+
 void graft_free(void *p) {
     if (p && atomic_load_explicit(&any_pending, memory_order_relaxed)) {
         pthread_mutex_lock(&types_mu);
@@ -618,7 +620,12 @@ void graft_free(void *p) {
             struct object_rep *e = lookup(t, p);
             if (!e) continue;
             /* The heap payload goes with its object (REP-5: nothing may keep a pointer into it). */
-            if (e->ext) { forget(t, e->ext); free(e->ext); }
+            if (e->ext) {
+                forget(t, e->ext);
+                /* REP-7: and so do the wrapped records the heap payload holds. */
+                drop_inner((uintptr_t)e->ext, malloc_usable_size(e->ext));
+                free(e->ext);
+            }
             forget(t, p);
         }
         pthread_mutex_unlock(&types_mu);
@@ -706,6 +713,59 @@ void *graft_reallocarray(void *p, size_t n, size_t size) {
     return graft_realloc(p, bytes);
 }
 
+/* The live payload the innermost conversion of this thread reads
+ * (graft_con_inner finds an embedded object's old value there, REP-7). */
+static __thread const unsigned char *converting;
+
+/* REP-7: the entries of objects at [from, from + len) move to the same
+ * offsets of [to, to + len): a value holding wrapped records was copied. */
+static void move_inner(uintptr_t from, size_t len, uintptr_t to) {
+    if (from == to || !len) return;
+    for (struct type_entry *t = types; t; t = t->next) {
+        size_t max = t->used;
+        if (!max) continue;
+        struct object_rep *moved = malloc(max * sizeof *moved);
+        if (!moved) fatal("out of memory moving the representation table of %s", t->name);
+        size_t k = entries_in(t, from, len, moved, max);
+        for (size_t i = 0; i < k; i++) forget(t, (const void *)moved[i].addr);
+        for (size_t i = 0; i < k; i++) put(t, (const void *)(to + (moved[i].addr - from)), moved[i].tag, moved[i].room, moved[i].ext);
+        free(moved);
+    }
+}
+
+/* REP-7: what the side tables know of objects at [lo, lo + len) goes: their value was converted elsewhere. */
+static void drop_inner(uintptr_t lo, size_t len) {
+    for (struct type_entry *t = types; t; t = t->next) {
+        size_t max = t->used;
+        if (!max) continue;
+        struct object_rep *gone = malloc(max * sizeof *gone);
+        if (!gone) fatal("out of memory for the representation table of %s", t->name);
+        size_t k = entries_in(t, lo, len, gone, max);
+        for (size_t i = 0; i < k; i++) drop(t, &gone[i]);
+        free(gone);
+    }
+}
+
+void graft_con_inner(const struct graft_type *want, size_t old_offset, void *dest) {
+    pthread_mutex_lock(&types_mu);
+    if (!converting) fatal("graft_con_inner for a %s outside a conversion", want->name);
+    void *src = (void *)(converting + old_offset);
+    /* Mutation testing: REP-7 switched off copies the old bytes, as a field copy would. */
+    if (!GRAFT_RULE("REP-7")) { memcpy(dest, src, want->size); pthread_mutex_unlock(&types_mu); return; }
+    struct type_entry *t = find_type(want->name);
+    if (!t) t = register_view(want, 0);
+    /* The embedded object, at this code's representation (it may convert, through its own steps). */
+    void *value = graft_con(want, src);
+    memcpy(dest, value, want->size);
+    /* What it holds in turn moves with it; then it lives at dest, and its old entry (and heap value) goes. */
+    move_inner((uintptr_t)value, want->size, (uintptr_t)dest);
+    struct object_rep *e = lookup(t, src);
+    int known = e != NULL;
+    if (e) drop(t, e);
+    if (known || t->steps) put(t, dest, want->tag, want->size, NULL);
+    pthread_mutex_unlock(&types_mu);
+}
+
 void *graft_con(const struct graft_type *want, void *obj) {
     if (!obj) return obj;               /* `&((struct T *)0)->f`: an address, no object */
     pthread_mutex_lock(&types_mu);
@@ -730,7 +790,10 @@ void *graft_con(const struct graft_type *want, void *obj) {
             if (!fresh) fatal("out of memory converting a %s", want->name);
             /* The transformer reaches the new value through con functions: it is of the new representation. */
             put(t, fresh, s->to, s->new_size, NULL);
+            const unsigned char *outer = converting;
+            converting = payload;
             s->transform(old, fresh);
+            converting = outer;
             if (old != small) free(old);
             void *prev_ext = payload != obj ? payload : NULL;
             int aligned = (uintptr_t)obj % s->new_align == 0;
@@ -742,6 +805,8 @@ void *graft_con(const struct graft_type *want, void *obj) {
                 /* REP-4: in place; the object keeps its address and every byte after the payload. */
                 memcpy(obj, fresh, s->new_size);
                 forget(t, fresh);
+                /* REP-7: the wrapped records the new value holds are at obj now. */
+                move_inner((uintptr_t)fresh, s->new_size, (uintptr_t)obj);
                 free(fresh);
                 payload = obj;
                 put(t, obj, s->to, room, NULL);
@@ -750,7 +815,7 @@ void *graft_con(const struct graft_type *want, void *obj) {
                 payload = fresh;
                 put(t, obj, s->to, room, fresh);
             }
-            if (prev_ext) { forget(t, prev_ext); free(prev_ext); }
+            if (prev_ext) { forget(t, prev_ext); drop_inner((uintptr_t)prev_ext, s->old_size); free(prev_ext); }
             t->conversions++;
             v = s->to;
         }

@@ -65,6 +65,38 @@ struct AdversarialLiveTests {
         #expect(printed.last?.hasPrefix("v3 ok") == true, "\(printed.suffix(3))")
     }
 
+    @Test("[REP-7] [PATCH-6] a struct held by value in another grows in two patches in a row, the holder onto the heap each time: the held one converts from the layout it has (v2's, for what v2 made), every value kept")
+    func embeddedChain() throws {
+        guard let graft = Live.graft else { Issue.record("build graft first"); return }
+        let dir = tempDir(), src = Self.fixtures + "adversarial/live/rep7-embedded-chain/"
+        let exe = try ["v1", "v2", "v3"].map { try Self.build($0, in: dir, source: src + $0 + ".c") }
+        for (a, b, name) in [(exe[0], exe[1], "p12"), (exe[1], exe[2], "p23")] {
+            let made = try run(graft, ["patch", "--from", a, "--to", b, "-o", dir + "/\(name).patch"])
+            #expect(made.status == 0, "\(name): \(made.stdout) \(made.stderr)")
+        }
+        let (prog, out) = try Live.launch(exe[0])
+        defer { Live.stop(prog) }
+        usleep(300_000)
+        let pid = String(prog.processIdentifier)
+        for name in ["p12", "p23"] {
+            let applied = try run(graft, ["apply", "--pid", pid, dir + "/\(name).patch", "--timeout", "5"])
+            #expect(applied.status == 0, "\(name): \(applied.stdout) \(applied.stderr)")
+            usleep(500_000)
+        }
+        #expect(prog.isRunning, "the program stopped")
+        Live.stop(prog)
+        let printed = Self.lines(out)
+        #expect(!printed.contains { $0.contains("BAD") }, "\(printed.filter { $0.contains("BAD") }.prefix(3))")
+        for v in ["v1 ok", "v2 ok", "v3 ok"] { #expect(printed.contains { $0.hasPrefix(v) }, "no \(v) line: \(printed.suffix(3))") }
+        #expect(printed.last?.hasPrefix("v3 ok") == true, "\(printed.suffix(3))")
+    }
+
+    @Test("[REP-7] [PATCH-7] a pointer to the struct held inside another, kept in a global while the patch grows both: refused")
+    func embeddedPointerKept() throws { try Self.attempt("rep7-embedded-ptr-kept", rules: ["PATCH-7"]) }
+
+    @Test("[REP-7] [PATCH-6] a struct held in an array field of another grows: the elements after the first would move, refused")
+    func embeddedArrayGrows() throws { try Self.attempt("rep7-embedded-array", rules: ["PATCH-6"]) }
+
     /// The outcome of one adversarial case (Fixtures/adversarial/live/CASE):
     /// v1.c and v2.c built by `graft cc`, the patch built from them (with
     /// v2's transformers.c beside NEW, if the case has one) and applied to a

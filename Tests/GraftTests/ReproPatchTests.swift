@@ -46,8 +46,8 @@ struct ReproPatchTests {
     @Test("[ALIAS-3] printf-p: a struct whose address is printed with %p stays wrapped; a field added, applied")
     func printfPointer() throws { try Self.attempt("printf-p", rules: []) }
 
-    @Test("[PATCH-6] embedded-grows: an embedded struct that grows past its room is refused with the rule, not a verifier failure")
-    func embeddedGrows() throws { try Self.attempt("embedded-grows", rules: ["PATCH-6"]) }
+    @Test("[REP-7] embedded-grows: an embedded struct grows past its room; its holder converts with it, onto the heap, and converts it: applied, every value kept")
+    func embeddedGrows() throws { try Self.attempt("embedded-grows", rules: []) }
 
     @Test("[UPD-8] [UPD-2] main-local-delta: a by-value struct local of main, used after the accept loop returns; a field inserted, applied, and the session sees its values")
     func mainLocalDelta() throws { try Self.attempt("main-local-delta", rules: []) }

@@ -98,6 +98,12 @@ void graft_register_types(const struct graft_type *const *types, unsigned n);
  * place or onto the heap) through the transforms patches installed. */
 void *graft_con(const struct graft_type *t, void *obj);
 
+/* Called by a conversion's transform for a wrapped record the value holds
+ * by value (REP-7): the one at old_offset of the payload being converted,
+ * converted to t's representation, is written to dest (in the new value),
+ * and what the side tables know of it moves there. */
+void graft_con_inner(const struct graft_type *t, size_t old_offset, void *dest);
+
 /* Records that obj, just made by code of view t, has t's representation (a
  * no-op in effect until the type is pending; code calls it only then, or for
  * a patch's own static objects). */
