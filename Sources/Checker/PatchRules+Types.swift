@@ -37,6 +37,13 @@ extension PatchRules {
     /// same name, and the old type converts to the new one without loss.
     public static func defaultCopies(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> [(new: Int, old: Int)] {
         var out: [(Int, Int)] = []
+        // An anonymous member (`struct { int b; };`, a union) has no name: the k-th of the old
+        // record is the k-th of the new one, copied whole when it is laid out the same.
+        let (oa, na) = (anonymousMembers(o, in: oldProgram), anonymousMembers(r, in: newProgram))
+        for (j, i) in zip(oa, na) {
+            guard case .record(let a) = oldProgram.unroll(o.fields![j].type), case .record(let b) = newProgram.unroll(r.fields![i].type) else { continue }
+            if Fingerprint.of(oldProgram[a], in: oldProgram) == Fingerprint.of(newProgram[b], in: newProgram) { out.append((i, j)) }
+        }
         for (i, f) in (r.fields ?? []).enumerated() {
             guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }) else { continue }
             let of = o.fields![j]
@@ -51,6 +58,14 @@ extension PatchRules {
             }
         }
         return out
+    }
+
+    /// The fields of `r` that are anonymous members, in order.
+    public static func anonymousMembers(_ r: Record, in p: Program) -> [Int] {
+        (r.fields ?? []).indices.filter { i in
+            guard r.fields![i].name == nil, r.fields![i].bitWidth == nil, case .record(let id) = p.unroll(r.fields![i].type) else { return false }
+            return p[id].isAnonymousMember
+        }
     }
 
     /// The strictest alignment a representation may grow to and still be

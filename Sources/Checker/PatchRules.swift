@@ -152,7 +152,13 @@ public enum PatchRules {
                 }
                 // PATCH-2: every field the default cannot fill needs a hand-written transformer.
                 // (A field holding an enum whose constants change value is PATCH-8's, below.)
+                let anonymous = Set(anonymousMembers(r, in: new))
                 let missing = (r.fields ?? []).enumerated().compactMap { i, f -> String? in
+                    // (One holding a wrapped record is not copied: its entry would not move with it, REP-7.)
+                    if anonymous.contains(i), !defaults.contains(where: { $0.new == i }) || newWrap.holdsWrapped(f.type, in: new),
+                       case .record(let a) = new.unroll(f.type) {
+                        return "(the anonymous member holding " + (new[a].fields ?? []).compactMap(\.name).map { "'\($0)'" }.joined(separator: ", ") + ")"
+                    }
                     guard let n = f.name, !defaults.contains(where: { $0.new == i }) else { return nil }
                     guard let of = (o.fields ?? []).first(where: { $0.name == n }) else { return nil }
                     return keepsEnumValues(of.type, from: old, f.type, to: new) ? n : nil

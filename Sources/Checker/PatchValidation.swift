@@ -56,6 +56,11 @@ public enum PatchValidation {
         }
     }
 
+    /// The name an old layout (the record a conversion reads the running
+    /// program's value with) gives its j-th field when that is an anonymous
+    /// member: its bytes, named, so that the conversion can copy them.
+    public static func anonymousLayoutName(_ j: Int) -> String { "graft_anon\(j)" }
+
     /// NEW with the identities of statics the plan matched across files (PATCH-1) replaced by the running program's.
     public static func matched(_ new: Program, moved: [String: String]) -> Program {
         guard !moved.isEmpty else { return new }
@@ -474,17 +479,47 @@ struct Validator {
             let of = o.fields ?? [], lf = pl.fields ?? []
             var same = pl.size == o.size && pl.align == o.align && of.count == lf.count
             if same {
-                for (a, b) in zip(of, lf) where a.name != b.name || a.offsetBits != b.offsetBits || a.bitWidth != b.bitWidth
+                let op = oe
+                func anonymous(_ f: Field) -> Bool {
+                    if f.name == nil, f.bitWidth == nil, case .record(let x) = op.unroll(f.type) { return op[x].isAnonymousMember } else { return false }
+                }
+                for (j, (a, b)) in zip(of, lf).enumerated() where (anonymous(a) ? PatchValidation.anonymousLayoutName(j) : a.name) != b.name || a.offsetBits != b.offsetBits || a.bitWidth != b.bitWidth
                     || (a.bitWidth == nil && oe.size(of: a.type) != patch.size(of: b.type)) { same = false }
             }
             if !same { error("VAL-3", o.loc, "the conversion of \(c.identity) reads old values with a layout that is not the running program's") }
             // Each default copy: a field of one name, whose value C's conversion keeps.
             let nf = pn.fields ?? []
+            // The wrapped record a field holds by value, and how many (REP-7).
+            func held(_ t: CType, in q: Program) -> (String, Int)? {
+                var u = q.unroll(t), n = 1
+                while true {
+                    if case .qualified(let e, _) = u { u = q.unroll(e); continue }
+                    if case .array(let e, let len?) = u { n *= len; u = q.unroll(e); continue }
+                    break
+                }
+                if case .record(let r) = u, !q[r].isAnonymousMember { return (q[r].identity, n) }
+                return nil
+            }
             for cp in c.copies {
                 guard nf.indices.contains(cp.new), of.indices.contains(cp.old), lf.indices.contains(cp.old) else {
                     error("VAL-3", o.loc, "the default transformer of \(c.identity) copies a field that does not exist"); continue
                 }
                 let to = nf[cp.new], from = of[cp.old]
+                if to.name == nil, from.name == nil, to.bitWidth == nil, from.bitWidth == nil,
+                   case .record(let a) = oe.unroll(from.type), oe[a].isAnonymousMember,
+                   case .record(let b) = patch.unroll(to.type), patch[b].isAnonymousMember {
+                    // An anonymous member copied whole: the k-th of OLD's into the k-th of NEW's, laid out the same.
+                    let rank = { (r: Record, i: Int, q: Program) in (r.fields ?? [])[..<i].filter { f in
+                        if f.name == nil, case .record(let x) = q.unroll(f.type) { return q[x].isAnonymousMember } else { return false } }.count }
+                    if rank(o, cp.old, oe) != rank(pn, cp.new, patch) || Fingerprint.of(oe[a], in: oe) != Fingerprint.of(patch[b], in: patch)
+                        || oe.size(of: from.type) != patch.size(of: lf[cp.old].type) {
+                        error("VAL-3", o.loc, "the default transformer of \(c.identity) copies an anonymous member into one that is not laid out the same")
+                    }
+                    if (oe[a].fields ?? []).contains(where: { f in held(f.type, in: oe).map { wrapped.contains($0.0) } ?? false }) {
+                        error("VAL-3", o.loc, "the default transformer of \(c.identity) copies an anonymous member holding a wrapped record byte by byte (REP-7)")
+                    }
+                    continue
+                }
                 guard let name = to.name, name == from.name, lf[cp.old].name == name else {
                     error("VAL-3", o.loc, "the default transformer of \(c.identity) copies old field '\(from.name ?? "_")' into new field '\(to.name ?? "_")'")
                     continue
@@ -497,16 +532,6 @@ struct Validator {
             }
             // REP-7: a field holding records the running program wraps converts through their
             // representation (their entries move into the new value), never byte by byte.
-            func held(_ t: CType, in q: Program) -> (String, Int)? {
-                var u = q.unroll(t), n = 1
-                while true {
-                    if case .qualified(let e, _) = u { u = q.unroll(e); continue }
-                    if case .array(let e, let len?) = u { n *= len; u = q.unroll(e); continue }
-                    break
-                }
-                if case .record(let r) = u, !q[r].isAnonymousMember { return (q[r].identity, n) }
-                return nil
-            }
             for cp in c.copies where nf.indices.contains(cp.new) {
                 if let (id, _) = held(nf[cp.new].type, in: patch), wrapped.contains(id) {
                     error("VAL-3", o.loc, "the default transformer of \(c.identity) copies field '\(nf[cp.new].name ?? "_")', which holds \(id), byte by byte: what the process knows of that object would not move with it")

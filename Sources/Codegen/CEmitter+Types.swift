@@ -266,7 +266,12 @@ extension Emitter {
             line("const \(ol) *o = (const \(ol) *)graft_o;", 1)
             line("\(t) *n = (\(t) *)graft_n;", 1)
             for c in u.copies {
-                guard let nf = nr.fields?[c.new], let of = old.fields?[c.old], let nn = nf.name, let on = of.name else { continue }
+                guard let nf = nr.fields?[c.new], let of = old.fields?[c.old], let on = of.name else { continue }
+                guard let nn = nf.name else {
+                    // An anonymous member laid out the same: its bytes, where the new layout has it.
+                    line("__builtin_memcpy((char *)n + \(nf.offsetBits / 8), &o->\(on), sizeof o->\(on));", 1)
+                    continue
+                }
                 if case .array = p.unroll(nf.type) {
                     line("__builtin_memcpy(&n->\(nn), &o->\(on), sizeof n->\(nn));", 1)
                 } else {

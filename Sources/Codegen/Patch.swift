@@ -211,10 +211,18 @@ public enum PatchBuilder {
         for (c, nr, or) in converted {
             let layout = RecordID(p.records.count)
             var fields: [Field] = []
-            for f in or.fields ?? [] {
+            let anonymous = Set(PatchRules.anonymousMembers(or, in: old))
+            for (j, f) in (or.fields ?? []).enumerated() {
                 var g = f
-                g.type = oldLayoutType(f.type) ?? PatchRules.translate(f.type, from: old, to: p) ?? .array(.int(.uchar), length: max(1, (fieldSize(f, in: old) + 7) / 8))
                 g.attributes = []
+                if anonymous.contains(j) {
+                    // Its bytes, named, where the member is: the default transformer copies it whole.
+                    g.name = PatchValidation.anonymousLayoutName(j)
+                    g.type = .array(.int(.uchar), length: max(1, old.size(of: f.type) ?? 1))
+                    g.attributes = [Attribute("aligned", ["\(max(1, old.align(of: f.type) ?? 1))"])]
+                } else {
+                    g.type = oldLayoutType(f.type) ?? PatchRules.translate(f.type, from: old, to: p) ?? .array(.int(.uchar), length: max(1, (fieldSize(f, in: old) + 7) / 8))
+                }
                 fields.append(g)
             }
             p.records.append(Record(id: layout, kind: or.kind, tag: nr.tag + "__graft_old", fields: fields, size: or.size, align: or.align,

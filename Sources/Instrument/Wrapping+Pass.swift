@@ -33,22 +33,6 @@ extension TypeWrapping {
         var pass = WrapPass(p: input, w: self)
         return pass.run()
     }
-
-    /// Whether an object of type `t` holds a wrapped record (itself, its
-    /// named fields, the elements of its arrays of known length): what a
-    /// note of it records. Eight levels deep at most.
-    public func holdsWrapped(_ t: CType, in p: Program, depth: Int = 0) -> Bool {
-        guard depth < 8 else { return false }
-        var u = p.unroll(t)
-        while case .qualified(let inner, _) = u { u = p.unroll(inner) }
-        switch u {
-        case .record(let id):
-            if tags[id] != nil { return true }
-            return (p[id].fields ?? []).contains { f in f.name != nil && f.bitWidth == nil && holdsWrapped(f.type, in: p, depth: depth + 1) }
-        case .array(let e, _?): return holdsWrapped(e, in: p, depth: depth + 1)
-        default: return false
-        }
-    }
 }
 
 private struct WrapPass {

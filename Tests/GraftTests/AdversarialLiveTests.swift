@@ -94,6 +94,9 @@ struct AdversarialLiveTests {
     @Test("[REP-7] [PATCH-7] a pointer to the struct held inside another, kept in a global while the patch grows both: refused")
     func embeddedPointerKept() throws { try Self.attempt("rep7-embedded-ptr-kept", rules: ["PATCH-7"]) }
 
+    @Test("[REP-7] [PATCH-2] a struct with an anonymous member gains a field: the member is copied whole, applied, every value kept")
+    func anonymousMember() throws { try Self.attempt("rep7-anonymous-member", rules: []) }
+
     @Test("[REP-7] [PATCH-6] a struct held in an array field of another grows: the elements after the first would move, refused")
     func embeddedArrayGrows() throws { try Self.attempt("rep7-embedded-array", rules: ["PATCH-6"]) }
 
