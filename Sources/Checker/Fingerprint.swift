@@ -38,6 +38,13 @@ public enum Fingerprint {
         return String(describing: mapped) + (enumValues ? enumValuesHeld(r, in: p) : "")
     }
 
+    /// An anonymous record (an anonymous member, an unnamed struct type) by
+    /// its structure alone: its generated tag says where it was written,
+    /// which is no change.
+    public static func structure(ofAnonymous id: RecordID, in p: Program) -> String {
+        String(describing: identityMapper(p).map(CType.record(id)))
+    }
+
     /// Ids replaced by a number derived from the identity of what they
     /// name, and typedef names by the types they stand for (PATCH-1: a
     /// typedef that widens changes every global, field, parameter and

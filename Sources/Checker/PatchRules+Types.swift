@@ -42,7 +42,7 @@ extension PatchRules {
         let (oa, na) = (anonymousMembers(o, in: oldProgram), anonymousMembers(r, in: newProgram))
         for (j, i) in zip(oa, na) {
             guard case .record(let a) = oldProgram.unroll(o.fields![j].type), case .record(let b) = newProgram.unroll(r.fields![i].type) else { continue }
-            if Fingerprint.of(oldProgram[a], in: oldProgram) == Fingerprint.of(newProgram[b], in: newProgram) { out.append((i, j)) }
+            if Fingerprint.structure(ofAnonymous: a, in: oldProgram) == Fingerprint.structure(ofAnonymous: b, in: newProgram) { out.append((i, j)) }
         }
         for (i, f) in (r.fields ?? []).enumerated() {
             guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }) else { continue }

@@ -511,7 +511,7 @@ struct Validator {
                     // An anonymous member copied whole: the k-th of OLD's into the k-th of NEW's, laid out the same.
                     let rank = { (r: Record, i: Int, q: Program) in (r.fields ?? [])[..<i].filter { f in
                         if f.name == nil, case .record(let x) = q.unroll(f.type) { return q[x].isAnonymousMember } else { return false } }.count }
-                    if rank(o, cp.old, oe) != rank(pn, cp.new, patch) || Fingerprint.of(oe[a], in: oe) != Fingerprint.of(patch[b], in: patch)
+                    if rank(o, cp.old, oe) != rank(pn, cp.new, patch) || Fingerprint.structure(ofAnonymous: a, in: oe) != Fingerprint.structure(ofAnonymous: b, in: patch)
                         || oe.size(of: from.type) != patch.size(of: lf[cp.old].type) {
                         error("VAL-3", o.loc, "the default transformer of \(c.identity) copies an anonymous member into one that is not laid out the same")
                     }
