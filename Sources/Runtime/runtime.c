@@ -651,6 +651,17 @@ static size_t entries_in(struct type_entry *t, uintptr_t lo, size_t len, struct 
     return n;
 }
 
+/* A copy of t's entries at [lo, lo + len), *n of them (NULL when t has
+ * none): the table may change while the caller goes through them. */
+static struct object_rep *entries_copy(struct type_entry *t, uintptr_t lo, size_t len, size_t *n) {
+    *n = 0;
+    if (!t->used) return NULL;
+    struct object_rep *out = malloc(t->used * sizeof *out);
+    if (!out) fatal("out of memory reading the representation table of %s", t->name);
+    *n = entries_in(t, lo, len, out, t->used);
+    return out;
+}
+
 /* Drops an entry and the heap payload that goes with it (as graft_free does). */
 static void drop(struct type_entry *t, const struct object_rep *e) {
     if (e->ext) { forget(t, e->ext); free(e->ext); }
@@ -677,11 +688,9 @@ void *graft_realloc(void *p, size_t n) {
     size_t kept = !q ? 0 : n < old_len ? n : old_len;
     size_t new_len = q ? malloc_usable_size(q) : 0;
     for (struct type_entry *t = types; t; t = t->next) {
-        size_t max = t->used;
-        if (!max) continue;
-        struct object_rep *moved = malloc(max * sizeof *moved);
-        if (!moved) fatal("out of memory moving the representation table of %s", t->name);
-        size_t k = entries_in(t, from, old_len, moved, max);
+        size_t k;
+        struct object_rep *moved = entries_copy(t, from, old_len, &k);
+        if (!moved) continue;
         for (size_t i = 0; i < k; i++) {
             size_t off = moved[i].addr - from;
             if (off >= kept) drop(t, &moved[i]);
@@ -691,10 +700,9 @@ void *graft_realloc(void *p, size_t n) {
         uintptr_t lo = to == from ? from + old_len : to;
         size_t len = to == from ? (new_len > old_len ? new_len - old_len : 0) : new_len;
         if (q && len) {
-            struct object_rep *stale = malloc(max * sizeof *stale);
-            if (!stale) fatal("out of memory moving the representation table of %s", t->name);
-            size_t s = entries_in(t, lo, len, stale, max);
-            for (size_t i = 0; i < s; i++) drop(t, &stale[i]);
+            size_t n;
+            struct object_rep *stale = entries_copy(t, lo, len, &n);
+            for (size_t i = 0; i < n; i++) drop(t, &stale[i]);
             free(stale);
         }
         for (size_t i = 0; i < k && to != from; i++) {
@@ -722,11 +730,9 @@ static __thread const unsigned char *converting;
 static void move_inner(uintptr_t from, size_t len, uintptr_t to) {
     if (from == to || !len) return;
     for (struct type_entry *t = types; t; t = t->next) {
-        size_t max = t->used;
-        if (!max) continue;
-        struct object_rep *moved = malloc(max * sizeof *moved);
-        if (!moved) fatal("out of memory moving the representation table of %s", t->name);
-        size_t k = entries_in(t, from, len, moved, max);
+        size_t k;
+        struct object_rep *moved = entries_copy(t, from, len, &k);
+        if (!moved) continue;
         for (size_t i = 0; i < k; i++) forget(t, (const void *)moved[i].addr);
         for (size_t i = 0; i < k; i++) put(t, (const void *)(to + (moved[i].addr - from)), moved[i].tag, moved[i].room, moved[i].ext);
         free(moved);
@@ -736,11 +742,9 @@ static void move_inner(uintptr_t from, size_t len, uintptr_t to) {
 /* REP-7: what the side tables know of objects at [lo, lo + len) goes: their value was converted elsewhere. */
 static void drop_inner(uintptr_t lo, size_t len) {
     for (struct type_entry *t = types; t; t = t->next) {
-        size_t max = t->used;
-        if (!max) continue;
-        struct object_rep *gone = malloc(max * sizeof *gone);
-        if (!gone) fatal("out of memory for the representation table of %s", t->name);
-        size_t k = entries_in(t, lo, len, gone, max);
+        size_t k;
+        struct object_rep *gone = entries_copy(t, lo, len, &k);
+        if (!gone) continue;
         for (size_t i = 0; i < k; i++) drop(t, &gone[i]);
         free(gone);
     }

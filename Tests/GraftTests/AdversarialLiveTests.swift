@@ -29,67 +29,51 @@ struct AdversarialLiveTests {
         String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
     }
 
-    @Test("REP-3, REP-4, REP-5: objects freed and re-made across two type changes (same size in place, then grown onto the heap) keep their values; the side table stays bounded")
-    func churnAcrossTypeChanges() throws {
+    /// Three versions of one program (`sources`, in the case's folder)
+    /// built, v1 → v2 and v2 → v3 patched and applied in turn to a running
+    /// v1. Each version prints "vN ok …" per iteration, or a line with BAD
+    /// when its own checks fail. `inspect` sees the process before it stops.
+    static func chain(_ name: String, _ sources: [String], inspect: (String) throws -> Void = { _ in }) throws {
         guard let graft = Live.graft else { Issue.record("build graft first"); return }
-        let dir = tempDir(), src = Self.fixtures + "adversarial/live/rep-churn/"
-        let v1 = try Self.build("v1", in: dir, source: src + "v1.c")
-        let v2 = try Self.build("v2", in: dir, source: src + "reorder.c")
-        let v3 = try Self.build("v3", in: dir, source: src + "grow.c")
-        for (a, b, name) in [(v1, v2, "p12"), (v2, v3, "p23")] {
-            let made = try run(graft, ["patch", "--from", a, "--to", b, "-o", dir + "/\(name).patch"])
-            #expect(made.status == 0, "\(name): \(made.stdout) \(made.stderr)")
-        }
-        let (prog, out) = try Live.launch(v1)
-        defer { Live.stop(prog) }
-        usleep(300_000)
-        let pid = String(prog.processIdentifier)
-        let a12 = try run(graft, ["apply", "--pid", pid, dir + "/p12.patch", "--timeout", "5"])
-        #expect(a12.status == 0, "\(a12.stdout) \(a12.stderr)")
-        usleep(400_000)
-        let a23 = try run(graft, ["apply", "--pid", pid, dir + "/p23.patch", "--timeout", "5"])
-        #expect(a23.status == 0, "\(a23.stdout) \(a23.stderr)")
-        usleep(800_000)
-        let status = try run(graft, ["status", "--pid", pid, "--json"])
-        let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-        let item = (json?["types"] as? [[String: Any]])?.first { $0["type"] as? String == "struct item" }
-        let conversions = item?["conversions"] as? Int ?? 0, tracked = item?["tracked"] as? Int ?? -1
-        #expect(conversions >= 300, "\(status.stdout)")        // every item alive at each patch was converted
-        // 300 live items, each with at most its heap value: freed ones leave the table (REP-3).
-        #expect(tracked >= 0 && tracked <= 2 * 300 + 10, "\(status.stdout)")
-        #expect(prog.isRunning, "the program stopped")
-        Live.stop(prog)
-        let printed = Self.lines(out)
-        #expect(!printed.contains { $0.contains("BAD") }, "\(printed.filter { $0.contains("BAD") }.prefix(3))")
-        for v in ["v1 ok", "v2 ok", "v3 ok"] { #expect(printed.contains { $0.hasPrefix(v) }, "no \(v) line: \(printed.suffix(3))") }
-        #expect(printed.last?.hasPrefix("v3 ok") == true, "\(printed.suffix(3))")
-    }
-
-    @Test("[REP-7] [PATCH-6] a struct held by value in another grows in two patches in a row, the holder onto the heap each time: the held one converts from the layout it has (v2's, for what v2 made), every value kept")
-    func embeddedChain() throws {
-        guard let graft = Live.graft else { Issue.record("build graft first"); return }
-        let dir = tempDir(), src = Self.fixtures + "adversarial/live/rep7-embedded-chain/"
-        let exe = try ["v1", "v2", "v3"].map { try Self.build($0, in: dir, source: src + $0 + ".c") }
-        for (a, b, name) in [(exe[0], exe[1], "p12"), (exe[1], exe[2], "p23")] {
-            let made = try run(graft, ["patch", "--from", a, "--to", b, "-o", dir + "/\(name).patch"])
-            #expect(made.status == 0, "\(name): \(made.stdout) \(made.stderr)")
+        let dir = tempDir(), src = Self.fixtures + "adversarial/live/\(name)/"
+        let exe = try zip(["v1", "v2", "v3"], sources).map { try Self.build($0.0, in: dir, source: src + $0.1) }
+        for (a, b, patch) in [(exe[0], exe[1], "p12"), (exe[1], exe[2], "p23")] {
+            let made = try run(graft, ["patch", "--from", a, "--to", b, "-o", dir + "/\(patch).patch"])
+            #expect(made.status == 0, "\(name) \(patch): \(made.stdout) \(made.stderr)")
         }
         let (prog, out) = try Live.launch(exe[0])
         defer { Live.stop(prog) }
         usleep(300_000)
         let pid = String(prog.processIdentifier)
-        for name in ["p12", "p23"] {
-            let applied = try run(graft, ["apply", "--pid", pid, dir + "/\(name).patch", "--timeout", "5"])
-            #expect(applied.status == 0, "\(name): \(applied.stdout) \(applied.stderr)")
-            usleep(500_000)
+        for patch in ["p12", "p23"] {
+            let applied = try run(graft, ["apply", "--pid", pid, dir + "/\(patch).patch", "--timeout", "5"])
+            #expect(applied.status == 0, "\(name) \(patch): \(applied.stdout) \(applied.stderr)")
+            usleep(patch == "p12" ? 400_000 : 800_000)
         }
-        #expect(prog.isRunning, "the program stopped")
+        try inspect(pid)
+        #expect(prog.isRunning, "\(name): the program stopped")
         Live.stop(prog)
         let printed = Self.lines(out)
-        #expect(!printed.contains { $0.contains("BAD") }, "\(printed.filter { $0.contains("BAD") }.prefix(3))")
-        for v in ["v1 ok", "v2 ok", "v3 ok"] { #expect(printed.contains { $0.hasPrefix(v) }, "no \(v) line: \(printed.suffix(3))") }
-        #expect(printed.last?.hasPrefix("v3 ok") == true, "\(printed.suffix(3))")
+        #expect(!printed.contains { $0.contains("BAD") }, "\(name): \(printed.filter { $0.contains("BAD") }.prefix(3))")
+        for v in ["v1 ok", "v2 ok", "v3 ok"] { #expect(printed.contains { $0.hasPrefix(v) }, "\(name): no \(v) line: \(printed.suffix(3))") }
+        #expect(printed.last?.hasPrefix("v3 ok") == true, "\(name): \(printed.suffix(3))")
     }
+
+    @Test("REP-3, REP-4, REP-5: objects freed and re-made across two type changes (same size in place, then grown onto the heap) keep their values; the side table stays bounded")
+    func churnAcrossTypeChanges() throws {
+        try Self.chain("rep-churn", ["v1.c", "reorder.c", "grow.c"]) { pid in
+            let status = try run(Live.graft!, ["status", "--pid", pid, "--json"])
+            let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            let item = (json?["types"] as? [[String: Any]])?.first { $0["type"] as? String == "struct item" }
+            let conversions = item?["conversions"] as? Int ?? 0, tracked = item?["tracked"] as? Int ?? -1
+            #expect(conversions >= 300, "\(status.stdout)")        // every item alive at each patch was converted
+            // 300 live items, each with at most its heap value: freed ones leave the table (REP-3).
+            #expect(tracked >= 0 && tracked <= 2 * 300 + 10, "\(status.stdout)")
+        }
+    }
+
+    @Test("[REP-7] [PATCH-6] a struct held by value in another grows in two patches in a row, the holder onto the heap each time: the held one converts from the layout it has (v2's, for what v2 made), every value kept")
+    func embeddedChain() throws { try Self.chain("rep7-embedded-chain", ["v1.c", "v2.c", "v3.c"]) }
 
     @Test("[REP-7] [PATCH-7] a pointer to the struct held inside another, kept in a global while the patch grows both: refused")
     func embeddedPointerKept() throws { try Self.attempt("rep7-embedded-ptr-kept", rules: ["PATCH-7"]) }
