@@ -98,8 +98,6 @@ public enum AliasAnalysis {
                     note(r, "field \(name) has __attribute__((\(a.name)))")
                 }
                 switch p.unroll(f.type) {
-                case .array(_, let n) where i == fields.count - 1 && (n == nil || n == 0):  // ALIAS-1: flexible array member
-                    note(r, "field \(name) is a flexible array member")
                 case .vla:  // ALIAS-1: VLA field
                     note(r, "field \(name) is a variable-length array")
                 default: break
@@ -266,7 +264,7 @@ struct UseWalk {
                 }
             }
             lvalue(lv)
-        case .unary(_, let a, _), .current(_, let a): expr(a)
+        case .unary(_, let a, _), .current(_, let a), .tail(_, let a): expr(a)
         case .binary(_, let a, let b, _): expr(a); expr(b)
         case .cond(let c, let a, let b, _): expr(c); expr(a); expr(b)
         case .compoundLiteral(_, let i): initializer(i)

@@ -44,8 +44,10 @@ extension PatchRules {
             guard case .record(let a) = oldProgram.unroll(o.fields![j].type), case .record(let b) = newProgram.unroll(r.fields![i].type) else { continue }
             if Fingerprint.structure(ofAnonymous: a, in: oldProgram) == Fingerprint.structure(ofAnonymous: b, in: newProgram) { out.append((i, j)) }
         }
-        for (i, f) in (r.fields ?? []).enumerated() {
-            guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }) else { continue }
+        // A flexible array member is not copied: its bytes stay where the object has them (REP-8).
+        let tails = (oldProgram.flexibleArray(of: o.id)?.index, newProgram.flexibleArray(of: r.id)?.index)
+        for (i, f) in (r.fields ?? []).enumerated() where i != tails.1 {
+            guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }), j != tails.0 else { continue }
             let of = o.fields![j]
             guard (of.bitWidth == nil) == (f.bitWidth == nil) || Conversions.keepsValue(oldProgram.unroll(of.type), newProgram.unroll(f.type)),
                   let t = translate(of.type, from: oldProgram, to: newProgram) else { continue }

@@ -104,10 +104,25 @@ public enum PatchRules {
                 continue
             }
             changedRecords.insert(r.id)
+            // REP-8: an object with a flexible array member has room up to its tail; the tail itself stays.
+            let oldTail = old.flexibleArray(of: o.id), newTail = new.flexibleArray(of: r.id)
+            let room = oldTail.map { $0.field.offsetBits / 8 } ?? o.size
+            let famIndex = (old: oldTail?.index, new: newTail?.index)
+            if Rules.enforced("PATCH-2", site: "tail"), oldTail != nil || newTail != nil {
+                let kept = oldTail != nil && newTail != nil && oldTail!.field.name == newTail!.field.name
+                    && translate(oldTail!.field.type, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(newTail!.field.type, in: new) } == true
+                if !kept {
+                    plan.refusals.append(Diagnostic(.error, r.loc,
+                        "\(r.identity): its flexible array member \(oldTail.flatMap { $0.field.name }.map { "'\($0)'" } ?? "(none)") becomes \(newTail.flatMap { $0.field.name }.map { "'\($0)'" } ?? "none"): the bytes after the struct stay where each object has them and are never converted (REP-8); keep the member, its name and its element type",
+                        rule: "PATCH-2"))
+                }
+            }
             // PATCH-6: an object's size is fixed when it is made; code that spaces objects by it cannot meet a new one.
             let inNew = newWrap.spaced.contains(r.id), inOld = oldWrap.spaced.contains(o.id)
-            if inNew || inOld, o.size != r.size || o.align != r.align, Rules.enforced("PATCH-6") {
-                let what = o.size != r.size ? "changes size (\(o.size) → \(r.size) bytes)" : "changes alignment (\(o.align) → \(r.align))"
+            if inNew || inOld, o.size != r.size || o.align != r.align || (oldTail != nil && r.size > room), Rules.enforced("PATCH-6") {
+                let what = o.size != r.size ? "changes size (\(o.size) → \(r.size) bytes)"
+                    : o.align != r.align ? "changes alignment (\(o.align) → \(r.align))"
+                    : "no longer fits before its flexible array member (\(r.size) bytes, the tail begins at byte \(room)), so its objects' values move to the heap"
                 let use = inNew ? sizeUse(r.id, in: new, newWrap, loops: plan.loops) : "in the running program, " + sizeUse(o.id, in: old, oldWrap, loops: plan.loops)
                 plan.refusals.append(Diagnostic(.error, r.loc,
                     "\(r.identity) \(what), but \(use): objects already in the process keep the size they were made with, so the elements or fields after one would be misplaced",
@@ -116,15 +131,17 @@ public enum PatchRules {
             // PATCH-7: a field whose address the running program takes keeps its place.
             let sameFieldType = { (a: CType, b: CType) in translate(a, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(b, in: new) } ?? false }
             if Rules.enforced("PATCH-7", site: "kept") {
+                // The flexible array member never moves (REP-8): pointers into it stay valid.
+                let taken = (interior[o.id] ?? [:]).filter { $0.key != famIndex.old }
                 plan.refusals += InteriorPointers.movedFields(
-                    old: o, new: r, taken: interior[o.id] ?? [:], movesToHeap: r.size > o.size && !(interior[o.id] ?? [:]).isEmpty,
+                    old: o, new: r, taken: taken, movesToHeap: r.size > room && !taken.isEmpty,
                     sameType: sameFieldType)
             }
             // PATCH-7: a field NEW's code reaches around con sees an old object's bytes as they are.
             if !fromTransformerFile(r.loc), Rules.enforced("PATCH-7", site: "viewed") {
                 plan.refusals += InteriorPointers.viewedFields(
-                    old: o, new: r, views: (viewedByNew[r.id] ?? [:]).filter { !fromTransformerFile($0.value.loc) },
-                    movesToHeap: r.size > o.size, sameType: sameFieldType)
+                    old: o, new: r, views: (viewedByNew[r.id] ?? [:]).filter { !fromTransformerFile($0.value.loc) && $0.key != famIndex.new },
+                    movesToHeap: r.size > room, sameType: sameFieldType)
             }
             let defaults = defaultCopies(old: o, oldProgram: old, new: r, newProgram: new)
             let user = newFuncByName[TransformerCheck.transformerPrefix + r.tag].flatMap { fromTransformerFile($0.loc) ? $0 : nil }
@@ -159,7 +176,7 @@ public enum PatchRules {
                        case .record(let a) = new.unroll(f.type) {
                         return "(the anonymous member holding " + (new[a].fields ?? []).compactMap(\.name).map { "'\($0)'" }.joined(separator: ", ") + ")"
                     }
-                    guard let n = f.name, !defaults.contains(where: { $0.new == i }) else { return nil }
+                    guard let n = f.name, !defaults.contains(where: { $0.new == i }), i != famIndex.new else { return nil }
                     guard let of = (o.fields ?? []).first(where: { $0.name == n }) else { return nil }
                     return keepsEnumValues(of.type, from: old, f.type, to: new) ? n : nil
                 }

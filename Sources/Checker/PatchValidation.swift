@@ -533,6 +533,9 @@ struct Validator {
             // REP-7: a field holding records the running program wraps converts through their
             // representation (their entries move into the new value), never byte by byte.
             for cp in c.copies where nf.indices.contains(cp.new) {
+                if patch.flexibleArray(of: pn.id)?.index == cp.new {
+                    error("VAL-3", o.loc, "the default transformer of \(c.identity) copies its flexible array member, whose bytes stay where the object has them (REP-8)")
+                }
                 if let (id, _) = held(nf[cp.new].type, in: patch), wrapped.contains(id) {
                     error("VAL-3", o.loc, "the default transformer of \(c.identity) copies field '\(nf[cp.new].name ?? "_")', which holds \(id), byte by byte: what the process knows of that object would not move with it")
                 }

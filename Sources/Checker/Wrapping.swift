@@ -171,6 +171,12 @@ public struct TypeWrapping: Hashable, Sendable {
             _ = Walk.mapInstructions(body) { i in
                 guard case .call(let result, let callee, let args, _) = i else { return i }
                 func isPointer(_ t: CType) -> Bool { if case .pointer = p.unroll(t) { return true }; return false }
+                // REP-8: `realloc(it, sizeof *it + n)` grows one object's tail; REP-6 moves what the table knows of it.
+                if calleeName(callee, in: p)?.lowercased().contains("realloc") == true, args.count == 2,
+                   case .binary(.add, _, _, _) = strip(args[1]), let t = sizedType(args[1], in: p, flexible: true), let id = record(t, arrays: false) {
+                    single[id, default: 0] += 1
+                    return i
+                }
                 guard isAllocator(calleeName(callee, in: p)) else {
                     // A size handed on with no pointer beside it and none back (`kv_oom(sizeof *e)`,
                     // a size logged) does not size any memory.
@@ -185,6 +191,11 @@ public struct TypeWrapping: Hashable, Sendable {
                 var ids: [RecordID] = [], one = true
                 for a in args {
                     let a = strip(a)
+                    // REP-8: `sizeof(T) + n` for a struct with a flexible array member sizes one object and its tail.
+                    if case .binary(.add, _, _, _) = a, let t = sizedType(a, in: p, flexible: true), let id = record(t, arrays: false) {
+                        ids.append(id)
+                        continue
+                    }
                     if case .sizeOf(let t, _) = a, let id = record(t, arrays: true) {
                         if record(t, arrays: false) == nil { one = false }   // sizeof(struct T[4])
                         ids.append(id)
@@ -215,6 +226,21 @@ public struct TypeWrapping: Hashable, Sendable {
             return String(p.globals[g.index].name.dropFirst(BuildManifest.slotPrefix.count))
         case .indirect: return nil
         }
+    }
+
+    /// The type an allocator's size argument is the size of one object of:
+    /// `sizeof(T)` (through casts), and — `flexible` — for a struct with a
+    /// flexible array member, `sizeof(T) + n` (`malloc(sizeof *it + len)`,
+    /// the tail's bytes after the struct: REP-8).
+    public static func sizedType(_ a: Expr, in p: Program, flexible: Bool) -> CType? {
+        var e = a
+        while case .cast(_, let inner) = e { e = inner }
+        if case .sizeOf(let t, _) = e { return t }
+        guard flexible, case .binary(.add, let l, let r, _) = e else { return nil }
+        for side in [l, r] {
+            if let t = sizedType(side, in: p, flexible: true), case .record(let id) = p.unroll(t), p.flexibleArray(of: id) != nil { return t }
+        }
+        return nil
     }
 
     /// Whether a callee of this name allocates one new object (REP-3,

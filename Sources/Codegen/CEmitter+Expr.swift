@@ -81,6 +81,9 @@ extension Emitter {
         case .current(let rid, let a):
             // REP-2: the record's con function (CEmitter+Types.swift).
             return conName(rid) + "(" + expr(a) + ")"
+        case .tail(let rid, let a):
+            // REP-8: the record's tail function, as a pointer to the member's array type.
+            return "((" + typeName(p.typeOf(e, in: fn)) + ")" + tailName(rid) + "(" + expr(a) + "))"
         }
     }
 

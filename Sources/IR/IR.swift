@@ -211,6 +211,12 @@ public indirect enum Expr: Hashable, Codable, Sendable {
     /// converted (possibly moved) object. Same type as `e`. Only the
     /// updatable build's wrapping pass (Sources/Instrument) makes it.
     case current(RecordID, Expr)
+    /// Instrumentation (Specs/representation.md REP-8): the flexible array
+    /// member of the struct of the record at `e` — a pointer to it, of type
+    /// pointer to the member's array type. Where the object's representation
+    /// puts it, which never moves: `&e->member` while no patch has changed
+    /// the record. Only the wrapping pass makes it.
+    case tail(RecordID, Expr)
 }
 
 public enum LHost: Hashable, Codable, Sendable {

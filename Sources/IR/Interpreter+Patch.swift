@@ -212,6 +212,18 @@ extension Machine {
         return old ? try convert(u, k, p, byNew: isNew) : p
     }
 
+    /// REP-8: the byte offset of record `rid`'s flexible array member in the
+    /// object at `p`: in the layout the object was made with (the running
+    /// program's, for an object made before the update or by old code).
+    func tailOffset(_ rid: RecordID, _ p: Pointer) throws -> Int {
+        var layout = rid
+        if let u = update, u.applied, let k = u.kindOf[rid.index], p.obj < u.firstNewObject || u.bornOld.contains(p.obj) {
+            layout = RecordID(u.changed[k].oldRecord)
+        }
+        guard let fam = program.flexibleArray(of: layout) else { throw fail(.unsupported, "tail of a record with no flexible array member") }
+        return fieldTable[layout.index][fam.index].byte
+    }
+
     /// The function running, as the programmer knows it.
     var codeName: String { frame.map { "'\($0.info.fn.sourceName)'" } ?? "an initializer" }
 

@@ -703,6 +703,15 @@ struct IRParser {
             let a = try expr()
             try expect(")")
             return .current(r, a)
+        case .ident("tail") where peek() == .punct("("):
+            next()
+            try expect("(")
+            let t = try type()
+            guard case .record(let r) = t else { throw error("tail(…) takes a record type") }
+            try expect(",")
+            let a = try expr()
+            try expect(")")
+            return .tail(r, a)
         case .ident("startof"):
             next()
             try expect("(")

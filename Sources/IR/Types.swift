@@ -187,6 +187,15 @@ public extension Program {
     // MARK: Types of expressions
 
     /// The type of a local, global or memory host.
+    /// The flexible array member of struct `r`: its last field, an array of
+    /// unknown length (or GNU's zero-length one), with its index.
+    func flexibleArray(of r: RecordID) -> (index: Int, field: Field)? {
+        guard records.indices.contains(r.index), self[r].kind == .struct, let fields = self[r].fields,
+              let last = fields.indices.last, fields[last].bitWidth == nil,
+              case .array(_, let n) = unroll(fields[last].type), n == nil || n == 0 else { return nil }
+        return (last, fields[last])
+    }
+
     func typeOf(_ host: LHost, in fn: Function?) -> CType {
         switch host {
         case .local(let id):
@@ -234,6 +243,7 @@ public extension Program {
         case .sizeOf, .alignOf: return .sizeT
         case .compoundLiteral(let t, _): return t
         case .current(_, let a): return typeOf(a, in: fn)
+        case .tail(let r, _): return .pointer(flexibleArray(of: r)?.field.type ?? .array(.int(.char), length: nil))
         }
     }
 }

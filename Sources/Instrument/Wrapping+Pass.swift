@@ -181,9 +181,7 @@ private struct WrapPass {
         if case .builtin = callee { return nil }
         guard TypeWrapping.isAllocator(TypeWrapping.calleeName(callee, in: p)) else { return nil }
         for a in args {
-            var e = a
-            while case .cast(_, let inner) = e { e = inner }
-            if case .sizeOf(let t, _) = e, w.holdsWrapped(t, in: p) { return t }
+            if let t = TypeWrapping.sizedType(a, in: p, flexible: true), w.holdsWrapped(t, in: p) { return t }
         }
         return nil
     }
@@ -204,6 +202,7 @@ private struct WrapPass {
         case .cast(let t, let a): return .cast(type(t), expr(a))
         case .compoundLiteral(let t, let i): return .compoundLiteral(type(t), initializer(i))
         case .current(let r, let a): return .current(r, expr(a))
+        case .tail(let r, let a): return .tail(r, expr(a))
         }
     }
 
@@ -248,6 +247,12 @@ private struct WrapPass {
         var offsets: [Offset] = []
         for o in lv.offsets {
             switch o {
+            case .field(let rid, let k) where w.tags[rid] != nil && p.flexibleArray(of: rid)?.index == k:
+                // REP-8: the flexible array member is where the object's layout put it, never in a moved value.
+                let object: Expr
+                if offsets.isEmpty, case .mem(let e) = host { object = e } else { object = .addrOf(LValue(host, offsets)) }
+                host = .mem(.tail(rid, object))
+                offsets = []
             case .field(let rid, _) where w.tags[rid] != nil:
                 if offsets.isEmpty, case .mem(let e) = host {
                     host = .mem(.current(rid, e))

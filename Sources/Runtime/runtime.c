@@ -355,13 +355,15 @@ struct object_rep {
     unsigned tag;
     size_t room;
     void *ext;
+    uintptr_t tail;                     /* REP-8: where its flexible array member is; 0: in its value's layout */
 };
 
 struct type_entry {
     char *name;
     unsigned current;                   /* the representation the process uses now */
     unsigned base;                      /* the representation of every object the table has no entry for */
-    size_t base_size;
+    size_t base_size;                   /* the room of a base object: its size, or where its tail begins (REP-8) */
+    size_t base_tail;                   /* REP-8: the base representation's flexible array offset, or GRAFT_NO_TAIL */
     struct graft_type_state *state;     /* the type's shared state: its pending word */
     unsigned *known;                    /* every representation seen: the program's, patches' */
     size_t n_known;
@@ -430,9 +432,9 @@ static void insert_raw(struct object_rep *tab, size_t cap, struct object_rep r) 
         if (tab[i].addr <= 1) { tab[i] = r; return; }
 }
 
-static void put(struct type_entry *t, const void *obj, unsigned tag, size_t room, void *ext) {
+static void put(struct type_entry *t, const void *obj, unsigned tag, size_t room, void *ext, uintptr_t tail) {
     struct object_rep *e = lookup(t, obj);
-    if (e) { e->tag = tag; e->room = room; e->ext = ext; return; }
+    if (e) { e->tag = tag; e->room = room; e->ext = ext; e->tail = tail; return; }
     if ((t->filled + 1) * 4 >= t->cap * 3) {
         size_t cap = t->cap ? t->cap : 64;
         while ((t->used + 1) * 2 >= cap) cap *= 2;
@@ -445,7 +447,7 @@ static void put(struct type_entry *t, const void *obj, unsigned tag, size_t room
         t->cap = cap;
         t->filled = t->used;
     }
-    insert_raw(t->table, t->cap, (struct object_rep){ (uintptr_t)obj, tag, room, ext });
+    insert_raw(t->table, t->cap, (struct object_rep){ (uintptr_t)obj, tag, room, ext, tail });
     t->used++;
     t->filled++;
 }
@@ -468,7 +470,8 @@ static struct type_entry *register_view(const struct graft_type *v, int makes_cu
         if (!t) abort();
         t->name = dup_or(v->name, "");
         t->current = t->base = v->tag;
-        t->base_size = v->size;
+        t->base_tail = v->tail;
+        t->base_size = v->tail != GRAFT_NO_TAIL ? v->tail : v->size;
         t->state = v->state;
         t->next = types;
         types = t;
@@ -607,7 +610,9 @@ void graft_note(const struct graft_type *want, void *obj) {
     pthread_mutex_lock(&types_mu);
     struct type_entry *t = find_type(want->name);
     if (!t) t = register_view(want, 0);
-    put(t, obj, want->tag, want->size, NULL);
+    /* REP-8: an object with a flexible array member has room up to it, and keeps its tail where this code put it. */
+    int fam = want->tail != GRAFT_NO_TAIL;
+    put(t, obj, want->tag, fam ? want->tail : want->size, NULL, fam ? (uintptr_t)obj + want->tail : 0);
     pthread_mutex_unlock(&types_mu);
 }
 
@@ -707,7 +712,10 @@ void *graft_realloc(void *p, size_t n) {
         }
         for (size_t i = 0; i < k && to != from; i++) {
             size_t off = moved[i].addr - from;
-            if (off < kept) put(t, (const void *)(to + off), moved[i].tag, moved[i].room, moved[i].ext);
+            if (off >= kept) continue;
+            uintptr_t tail = moved[i].tail;
+            if (tail >= from && tail - from < old_len) tail = to + (tail - from);   /* REP-8: the tail moved with the block */
+            put(t, (const void *)(to + off), moved[i].tag, moved[i].room, moved[i].ext, tail);
         }
         free(moved);
     }
@@ -734,7 +742,11 @@ static void move_inner(uintptr_t from, size_t len, uintptr_t to) {
         struct object_rep *moved = entries_copy(t, from, len, &k);
         if (!moved) continue;
         for (size_t i = 0; i < k; i++) forget(t, (const void *)moved[i].addr);
-        for (size_t i = 0; i < k; i++) put(t, (const void *)(to + (moved[i].addr - from)), moved[i].tag, moved[i].room, moved[i].ext);
+        for (size_t i = 0; i < k; i++) {
+            uintptr_t tail = moved[i].tail;
+            if (tail >= from && tail - from < len) tail = to + (tail - from);
+            put(t, (const void *)(to + (moved[i].addr - from)), moved[i].tag, moved[i].room, moved[i].ext, tail);
+        }
         free(moved);
     }
 }
@@ -766,8 +778,21 @@ void graft_con_inner(const struct graft_type *want, size_t old_offset, void *des
     struct object_rep *e = lookup(t, src);
     int known = e != NULL;
     if (e) drop(t, e);
-    if (known || t->steps) put(t, dest, want->tag, want->size, NULL);
+    if (known || t->steps) put(t, dest, want->tag, want->size, NULL, 0);
     pthread_mutex_unlock(&types_mu);
+}
+
+void *graft_tail(const struct graft_type *want, void *obj) {
+    if (!obj) return (char *)obj + want->tail;     /* `&((struct T *)0)->data`: an address, no object */
+    pthread_mutex_lock(&types_mu);
+    struct type_entry *t = find_type(want->name);
+    if (!t) t = register_view(want, 0);
+    struct object_rep *e = lookup(t, obj);
+    void *r = e && e->tail ? (void *)e->tail
+            : e ? (char *)obj + want->tail
+            : t->base_tail != GRAFT_NO_TAIL ? (char *)obj + t->base_tail : (char *)obj + want->tail;
+    pthread_mutex_unlock(&types_mu);
+    return r;
 }
 
 void *graft_con(const struct graft_type *want, void *obj) {
@@ -778,6 +803,8 @@ void *graft_con(const struct graft_type *want, void *obj) {
     struct object_rep *e = lookup(t, obj);
     unsigned have = e ? e->tag : t->base;
     size_t room = e ? e->room : t->base_size;
+    /* REP-8: the flexible array member stays where it is, whatever the conversion does with the rest. */
+    uintptr_t tail = e ? e->tail : t->base_tail != GRAFT_NO_TAIL ? (uintptr_t)obj + t->base_tail : 0;
     void *payload = e && e->ext ? e->ext : obj;
     void *result = payload;
     if (have == want->tag) {
@@ -789,11 +816,14 @@ void *graft_con(const struct graft_type *want, void *obj) {
             unsigned char small[512];
             unsigned char *old = s->old_size <= sizeof small ? small : malloc(s->old_size);
             if (!old) fatal("out of memory converting a %s", want->name);
-            memcpy(old, payload, s->old_size);
+            /* In place, an object holds its room: with a flexible array member, less than its size. */
+            size_t held = payload == obj && room < s->old_size ? room : s->old_size;
+            memcpy(old, payload, held);
+            memset(old + held, 0, s->old_size - held);
             unsigned char *fresh = calloc(1, s->new_size ? s->new_size : 1);
             if (!fresh) fatal("out of memory converting a %s", want->name);
             /* The transformer reaches the new value through con functions: it is of the new representation. */
-            put(t, fresh, s->to, s->new_size, NULL);
+            put(t, fresh, s->to, s->new_size, NULL, 0);
             const unsigned char *outer = converting;
             converting = payload;
             s->transform(old, fresh);
@@ -813,11 +843,11 @@ void *graft_con(const struct graft_type *want, void *obj) {
                 move_inner((uintptr_t)fresh, s->new_size, (uintptr_t)obj);
                 free(fresh);
                 payload = obj;
-                put(t, obj, s->to, room, NULL);
+                put(t, obj, s->to, room, NULL, tail);
             } else {
                 /* REP-5: the payload outgrew the object: onto the heap. */
                 payload = fresh;
-                put(t, obj, s->to, room, fresh);
+                put(t, obj, s->to, room, fresh, tail);
             }
             if (prev_ext) { forget(t, prev_ext); drop_inner((uintptr_t)prev_ext, s->old_size); free(prev_ext); }
             t->conversions++;

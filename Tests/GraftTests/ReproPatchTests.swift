@@ -46,6 +46,9 @@ struct ReproPatchTests {
     @Test("[ALIAS-3] printf-p: a struct whose address is printed with %p stays wrapped; a field added, applied")
     func printfPointer() throws { try Self.attempt("printf-p", rules: []) }
 
+    @Test("[REP-8] flexible-array: a struct ending in a flexible array member gains a field: its items convert, their tails stay (a pointer into one kept), new items and realloc'd ones checked; applied")
+    func flexibleArray() throws { try Self.attempt("flexible-array", rules: []) }
+
     @Test("[REP-7] embedded-grows: an embedded struct grows past its room; its holder converts with it, onto the heap, and converts it: applied, every value kept")
     func embeddedGrows() throws { try Self.attempt("embedded-grows", rules: []) }
 

@@ -9,7 +9,7 @@
 extern "C" {
 #endif
 
-#define GRAFT_ABI 3
+#define GRAFT_ABI 4
 
 /* Type wrapping (Specs/representation.md). A wrapped struct keeps its plain
  * layout: no tag, no room, the same sizeof — the updatable build changes
@@ -43,7 +43,9 @@ struct graft_type {
     unsigned tag;                   /* the representation this build's code uses */
     size_t size;                    /* its size in this build */
     struct graft_type_state *state;
+    size_t tail;                    /* offset of its flexible array member, or GRAFT_NO_TAIL (REP-8) */
 };
+#define GRAFT_NO_TAIL ((size_t)-1)
 
 /* One wrapped type changing representation in a patch. */
 struct graft_type_update {
@@ -97,6 +99,10 @@ void graft_register_types(const struct graft_type *const *types, unsigned n);
  * of the wrapped object at obj in the representation `t`, converting it (in
  * place or onto the heap) through the transforms patches installed. */
 void *graft_con(const struct graft_type *t, void *obj);
+
+/* Where the flexible array member of the wrapped object at obj is (REP-8):
+ * in the layout the object was made with, which no conversion moves. */
+void *graft_tail(const struct graft_type *t, void *obj);
 
 /* Called by a conversion's transform for a wrapped record the value holds
  * by value (REP-7): the one at old_offset of the payload being converted,
