@@ -264,7 +264,7 @@ struct UseWalk {
                 }
             }
             lvalue(lv)
-        case .unary(_, let a, _), .current(_, let a), .tail(_, let a): expr(a)
+        case .unary(_, let a, _), .current(_, let a), .pinned(_, _, let a): expr(a)
         case .binary(_, let a, let b, _): expr(a); expr(b)
         case .cond(let c, let a, let b, _): expr(c); expr(a); expr(b)
         case .compoundLiteral(_, let i): initializer(i)
@@ -381,6 +381,24 @@ struct UseWalk {
         }
     }
 
+    /// ALIAS-3: argument `i` is callback user data: a pointer passed as a
+    /// `void *` parameter of a library function that, in the same call, is
+    /// given a function the program defines taking a `void *` — the
+    /// callback the library hands the pointer back to (`event_set(ev, fd,
+    /// on_ready, conn)`, `pthread_create(&t, 0, worker, job)`). A convention
+    /// of C libraries, trusted (Specs/alias.md, Limits): the library keeps
+    /// the pointer and never reads the object.
+    func userData(_ t: FunctionType?, arg i: Int, _ args: [Expr]) -> Bool {
+        guard let t, i < t.params.count, let pt = p.pointee(t.params[i]), p.unroll(pt).isVoid else { return false }
+        func stripped(_ e: Expr) -> Expr { var e = e; while case .cast(_, let inner) = e { e = inner }; return e }
+        guard p.isPointer(type(uncast(args[i]))) else { return false }
+        if case .function = stripped(args[i]) { return false }
+        return args.enumerated().contains { j, a in
+            guard j != i, case .function(let f) = stripped(a), p[f].isDefinition else { return false }
+            return p[f].type.params.contains { q in p.pointee(q).map { p.unroll($0).isVoid } ?? false }
+        }
+    }
+
     /// The printf-family functions, by library name, and the index of their format argument.
     static let formatArgument: [String: Int] = [
         "printf": 0, "fprintf": 1, "dprintf": 1, "sprintf": 1, "snprintf": 2, "syslog": 1,
@@ -442,7 +460,7 @@ struct UseWalk {
                 expose(t, 3, "'\(spell(t))' is passed by value as variadic argument \(i + 1)")
             }
             // ALIAS-3: a T (or T *) handed to code outside the program, which knows its plain layout.
-            if let ext, !allowed(ext.name, arg: i, args) {
+            if let ext, !allowed(ext.name, arg: i, args), !userData(ext.type, arg: i, args) {
                 expose(t, alsoPointee: true, 3, "'\(spell(t))' is passed to external function '\(ext.name)' (argument \(i + 1))")
             }
         }

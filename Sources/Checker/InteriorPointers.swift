@@ -257,7 +257,7 @@ public enum InteriorPointers {
                 default: return of(a).union(of(b))
                 }
             case .unary(let op, let a, _): return op == .logNot ? [] : of(a)
-            case .current(_, let a), .tail(_, let a): return of(a)
+            case .current(_, let a), .pinned(_, _, let a): return of(a)
             case .cond(_, let a, let b, _): return of(a).union(of(b))
             case .read(let lv):
                 if case .local(let id) = lv.host { return locals[id] ?? [] }

@@ -35,7 +35,8 @@ extension PatchRules {
 
     /// Field pairs (new index, old index) the default transformer copies: the
     /// same name, and the old type converts to the new one without loss.
-    public static func defaultCopies(old o: Record, oldProgram: Program, new r: Record, newProgram: Program) -> [(new: Int, old: Int)] {
+    public static func defaultCopies(old o: Record, oldProgram: Program, new r: Record, newProgram: Program,
+                                     pinned: (old: Set<Int>, new: Set<Int>)? = nil) -> [(new: Int, old: Int)] {
         var out: [(Int, Int)] = []
         // An anonymous member (`struct { int b; };`, a union) has no name: the k-th of the old
         // record is the k-th of the new one, copied whole when it is laid out the same.
@@ -44,10 +45,10 @@ extension PatchRules {
             guard case .record(let a) = oldProgram.unroll(o.fields![j].type), case .record(let b) = newProgram.unroll(r.fields![i].type) else { continue }
             if Fingerprint.structure(ofAnonymous: a, in: oldProgram) == Fingerprint.structure(ofAnonymous: b, in: newProgram) { out.append((i, j)) }
         }
-        // A flexible array member is not copied: its bytes stay where the object has them (REP-8).
-        let tails = (oldProgram.flexibleArray(of: o.id)?.index, newProgram.flexibleArray(of: r.id)?.index)
-        for (i, f) in (r.fields ?? []).enumerated() where i != tails.1 {
-            guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }), j != tails.0 else { continue }
+        // A pinned field (a flexible array member at least) is not copied: its bytes stay where the object has them (REP-8).
+        let pins = pinned ?? (Set([oldProgram.flexibleArray(of: o.id)?.index].compactMap { $0 }), Set([newProgram.flexibleArray(of: r.id)?.index].compactMap { $0 }))
+        for (i, f) in (r.fields ?? []).enumerated() where !pins.new.contains(i) {
+            guard let n = f.name, let j = (o.fields ?? []).firstIndex(where: { $0.name == n }), !pins.old.contains(j) else { continue }
             let of = o.fields![j]
             guard (of.bitWidth == nil) == (f.bitWidth == nil) || Conversions.keepsValue(oldProgram.unroll(of.type), newProgram.unroll(f.type)),
                   let t = translate(of.type, from: oldProgram, to: newProgram) else { continue }

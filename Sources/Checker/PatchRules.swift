@@ -104,25 +104,35 @@ public enum PatchRules {
                 continue
             }
             changedRecords.insert(r.id)
-            // REP-8: an object with a flexible array member has room up to its tail; the tail itself stays.
-            let oldTail = old.flexibleArray(of: o.id), newTail = new.flexibleArray(of: r.id)
-            let room = oldTail.map { $0.field.offsetBits / 8 } ?? o.size
-            let famIndex = (old: oldTail?.index, new: newTail?.index)
-            if Rules.enforced("PATCH-2", site: "tail"), oldTail != nil || newTail != nil {
-                let kept = oldTail != nil && newTail != nil && oldTail!.field.name == newTail!.field.name
-                    && translate(oldTail!.field.type, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(newTail!.field.type, in: new) } == true
-                if !kept {
+            // REP-8: an object's pinned fields stay where it has them; its room ends at the first.
+            let oldPins = oldWrap.pinned[o.id] ?? [], newPins = newWrap.pinned[r.id] ?? []
+            let room = oldPins.compactMap { o.fields?[$0].offsetBits }.map { $0 / 8 }.min().map { min($0, o.size) } ?? o.size
+            let pinnedNames = { (rec: Record, ks: [Int]) in ks.compactMap { rec.fields?[$0].name } }
+            if Rules.enforced("PATCH-2", site: "pinned"), !oldPins.isEmpty || !newPins.isEmpty {
+                let on = pinnedNames(o, oldPins), nn = pinnedNames(r, newPins)
+                let sameTypes = zip(oldPins, newPins).allSatisfy { j, i in
+                    translate(o.fields![j].type, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(r.fields![i].type, in: new) } == true
+                }
+                let list = { (ns: [String]) in ns.isEmpty ? "none" : ns.map { "'\($0)'" }.joined(separator: ", ") }
+                if on != nn || !sameTypes {
                     plan.refusals.append(Diagnostic(.error, r.loc,
-                        "\(r.identity): its flexible array member \(oldTail.flatMap { $0.field.name }.map { "'\($0)'" } ?? "(none)") becomes \(newTail.flatMap { $0.field.name }.map { "'\($0)'" } ?? "none"): the bytes after the struct stay where each object has them and are never converted (REP-8); keep the member, its name and its element type",
+                        "\(r.identity): its pinned fields (a flexible array member, or a field whose address the program hands to a library) are \(list(on)) in the running program and \(list(nn)) in NEW\(on == nn ? ", with another type" : ""): their bytes stay where each object has them and are never converted (REP-8); keep the same fields pinned, with their names and types",
+                        rule: "PATCH-2"))
+                }
+                if let (at, _) = TypeWrapping.wholeCopy(r.id, in: new), newPins.contains(where: { $0 != new.flexibleArray(of: r.id)?.index }) {
+                    plan.refusals.append(Diagnostic(.error, at,
+                        "NEW's code copies a whole \(r.identity), whose pinned field\(nn.count > 1 ? "s" : "") \(list(nn)) stay\(nn.count > 1 ? "" : "s") where each object has \(nn.count > 1 ? "them" : "it"), not in the value a copy reads once the patch converts it (REP-8); copy the fields you need",
                         rule: "PATCH-2"))
                 }
             }
+            let famIndex = (old: Set(oldPins), new: Set(newPins))
+            let oldTail = old.flexibleArray(of: o.id)
             // PATCH-6: an object's size is fixed when it is made; code that spaces objects by it cannot meet a new one.
             let inNew = newWrap.spaced.contains(r.id), inOld = oldWrap.spaced.contains(o.id)
-            if inNew || inOld, o.size != r.size || o.align != r.align || (oldTail != nil && r.size > room), Rules.enforced("PATCH-6") {
+            if inNew || inOld, o.size != r.size || o.align != r.align || (room < o.size && r.size > room), Rules.enforced("PATCH-6") {
                 let what = o.size != r.size ? "changes size (\(o.size) → \(r.size) bytes)"
                     : o.align != r.align ? "changes alignment (\(o.align) → \(r.align))"
-                    : "no longer fits before its flexible array member (\(r.size) bytes, the tail begins at byte \(room)), so its objects' values move to the heap"
+                    : "no longer fits before its first pinned field (\(r.size) bytes, \(oldTail != nil ? "the tail begins" : "the pinned field is") at byte \(room)), so its objects' values move to the heap"
                 let use = inNew ? sizeUse(r.id, in: new, newWrap, loops: plan.loops) : "in the running program, " + sizeUse(o.id, in: old, oldWrap, loops: plan.loops)
                 plan.refusals.append(Diagnostic(.error, r.loc,
                     "\(r.identity) \(what), but \(use): objects already in the process keep the size they were made with, so the elements or fields after one would be misplaced",
@@ -132,7 +142,7 @@ public enum PatchRules {
             let sameFieldType = { (a: CType, b: CType) in translate(a, from: old, to: new).map { fingerprintType($0, in: new) == fingerprintType(b, in: new) } ?? false }
             if Rules.enforced("PATCH-7", site: "kept") {
                 // The flexible array member never moves (REP-8): pointers into it stay valid.
-                let taken = (interior[o.id] ?? [:]).filter { $0.key != famIndex.old }
+                let taken = (interior[o.id] ?? [:]).filter { !famIndex.old.contains($0.key) }
                 plan.refusals += InteriorPointers.movedFields(
                     old: o, new: r, taken: taken, movesToHeap: r.size > room && !taken.isEmpty,
                     sameType: sameFieldType)
@@ -140,10 +150,10 @@ public enum PatchRules {
             // PATCH-7: a field NEW's code reaches around con sees an old object's bytes as they are.
             if !fromTransformerFile(r.loc), Rules.enforced("PATCH-7", site: "viewed") {
                 plan.refusals += InteriorPointers.viewedFields(
-                    old: o, new: r, views: (viewedByNew[r.id] ?? [:]).filter { !fromTransformerFile($0.value.loc) && $0.key != famIndex.new },
+                    old: o, new: r, views: (viewedByNew[r.id] ?? [:]).filter { !fromTransformerFile($0.value.loc) && !famIndex.new.contains($0.key) },
                     movesToHeap: r.size > room, sameType: sameFieldType)
             }
-            let defaults = defaultCopies(old: o, oldProgram: old, new: r, newProgram: new)
+            let defaults = defaultCopies(old: o, oldProgram: old, new: r, newProgram: new, pinned: (famIndex.old, famIndex.new))
             let user = newFuncByName[TransformerCheck.transformerPrefix + r.tag].flatMap { fromTransformerFile($0.loc) ? $0 : nil }
             let layoutExtends = extendsLayout(old: o, oldProgram: old, new: r, newProgram: new)
             let ext = user == nil && layoutExtends
@@ -176,7 +186,7 @@ public enum PatchRules {
                        case .record(let a) = new.unroll(f.type) {
                         return "(the anonymous member holding " + (new[a].fields ?? []).compactMap(\.name).map { "'\($0)'" }.joined(separator: ", ") + ")"
                     }
-                    guard let n = f.name, !defaults.contains(where: { $0.new == i }), i != famIndex.new else { return nil }
+                    guard let n = f.name, !defaults.contains(where: { $0.new == i }), !famIndex.new.contains(i) else { return nil }
                     guard let of = (o.fields ?? []).first(where: { $0.name == n }) else { return nil }
                     return keepsEnumValues(of.type, from: old, f.type, to: new) ? n : nil
                 }

@@ -437,6 +437,10 @@ struct Validator {
 
     mutating func conversions() {
         let wrapped = Set(AliasAnalysis.analyze(oe).wrapped.map { oe[$0].identity })
+        // REP-8: NEW's pinned fields, by record identity and field name.
+        let pinnedNew = Dictionary(TypeWrapping.pinned(ne, among: AliasAnalysis.analyze(ne).wrapped).map { id, ks in
+            (ne[id].identity, Set(ks.compactMap { ne[id].fields?[$0].name }))
+        }, uniquingKeysWith: { a, b in a.union(b) })
         let planned = Dictionary(plan.typeChanges.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
         let converted = Dictionary(code.conversions.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         // The records the patch's code handles concretely.
@@ -533,8 +537,8 @@ struct Validator {
             // REP-7: a field holding records the running program wraps converts through their
             // representation (their entries move into the new value), never byte by byte.
             for cp in c.copies where nf.indices.contains(cp.new) {
-                if patch.flexibleArray(of: pn.id)?.index == cp.new {
-                    error("VAL-3", o.loc, "the default transformer of \(c.identity) copies its flexible array member, whose bytes stay where the object has them (REP-8)")
+                if patch.flexibleArray(of: pn.id)?.index == cp.new || (nf[cp.new].name.map { pinnedNew[c.identity]?.contains($0) } ?? nil) == true {
+                    error("VAL-3", o.loc, "the default transformer of \(c.identity) copies its pinned field '\(nf[cp.new].name ?? "_")', whose bytes stay where the object has them (REP-8)")
                 }
                 if let (id, _) = held(nf[cp.new].type, in: patch), wrapped.contains(id) {
                     error("VAL-3", o.loc, "the default transformer of \(c.identity) copies field '\(nf[cp.new].name ?? "_")', which holds \(id), byte by byte: what the process knows of that object would not move with it")

@@ -308,7 +308,7 @@ private struct TransformerRun {
             default: return origin(a).union(origin(b))  // integer arithmetic on a pointer keeps its origins
             }
         case .cond(_, let a, let b, _): return origin(a).union(origin(b))
-        case .cast(_, let x), .current(_, let x), .tail(_, let x): return origin(x)
+        case .cast(_, let x), .current(_, let x), .pinned(_, _, let x): return origin(x)
         case .compoundLiteral(_, let ini): return initExprs(ini).reduce(into: []) { $0.formUnion(origin($1)) }
         }
     }
@@ -572,7 +572,7 @@ private struct TransformerRun {
             let inner: Role = role == .memBase ? (isPointer(to: newRecord, t) ? .memBase : .value) : role
             structural(x, inner, loc, ctx)
         case .unary(let op, let a, _): structural(a, op == .logNot ? .compare : .value, loc, ctx)
-        case .current(_, let x), .tail(_, let x): structural(x, role, loc, ctx)
+        case .current(_, let x), .pinned(_, _, let x): structural(x, role, loc, ctx)
         case .binary(let op, let a, let b, _):
             let r: Role
             switch op {
@@ -732,7 +732,7 @@ private struct TransformerRun {
         case .alignOf(let t, _): return "_Alignof(\(spell(t, p)))"
         case .compoundLiteral(let t, _): return "(\(spell(t, p))){…}"
         case .current(_, let x): return describe(x)
-        case .tail(_, let x): return "tail of \(describe(x))"
+        case .pinned(_, _, let x): return "a pinned field of \(describe(x))"
         }
     }
 

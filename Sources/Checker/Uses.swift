@@ -121,7 +121,7 @@ public struct Uses: Hashable, Sendable {
         case .addrOf(let lv), .startOf(let lv): lvalue(lv, p)
         case .function(let f): functionsNamed.insert(f)
         case .unary(_, let a, _), .cast(_, let a), .current(_, let a): expr(a, p)
-        case .tail(let rid, let a): records.insert(rid); expr(a, p)   // the flexible array member: a field of rid (REP-8)
+        case .pinned(let rid, _, let a): records.insert(rid); expr(a, p)   // a pinned field: a field of rid (REP-8)
         case .binary(_, let a, let b, _): expr(a, p); expr(b, p)
         case .cond(let c, let a, let b, _): expr(c, p); expr(a, p); expr(b, p)
         case .sizeOf(let t, _), .alignOf(let t, _): byValue(t, p)

@@ -826,19 +826,19 @@ struct VerifierRun {
             }
             if p[rid].fields == nil { report(36, "current of incomplete \(p[rid].kind.rawValue) '\(p[rid].tag)'") }
             return at
-        case .tail(let rid, let a):
+        case .pinned(let rid, let k, let a):
             guard let at = typeOf(a), !unknown(at) else { return nil }
             // IR-36
             guard p.records.indices.contains(rid.index) else { report(2, "record #\(rid.index) does not exist"); return nil }
             guard case .pointer(let q)? = valueType(at), case .record(let have)? = unroll(q), have == rid else {
-                report(36, "tail(\(p[rid].kind.rawValue) \(p[rid].tag), …) of \(show(at)), not a pointer to it")
+                report(36, "pinned(\(p[rid].kind.rawValue) \(p[rid].tag), …) of \(show(at)), not a pointer to it")
                 return nil
             }
-            guard let fam = p.flexibleArray(of: rid) else {
-                report(36, "tail of \(p[rid].kind.rawValue) '\(p[rid].tag)', which has no flexible array member")
+            guard let fields = p[rid].fields, fields.indices.contains(k), fields[k].bitWidth == nil else {
+                report(36, "pinned field #\(k) of \(p[rid].kind.rawValue) '\(p[rid].tag)', which has no such field")
                 return nil
             }
-            return .pointer(fam.field.type)
+            return .pointer(fields[k].type)
         }
     }
 

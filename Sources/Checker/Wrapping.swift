@@ -24,6 +24,9 @@ public struct TypeWrapping: Hashable, Sendable {
     public var tags: [RecordID: UInt32]
     /// Wrapped records whose size the code relies on (`Wrapping.spaced`).
     public var spaced: Set<RecordID> = []
+    /// REP-8: the pinned fields of each wrapped record (`Wrapping.pinned`),
+    /// by index: they stay where the layout an object was made with put them.
+    public var pinned: [RecordID: [Int]] = [:]
     /// A patch's code: the wrapped records the running program already has
     /// (the runtime checks it has them as this code expects).
     public var existing: Set<RecordID> = []
@@ -68,7 +71,73 @@ public struct TypeWrapping: Hashable, Sendable {
         for id in wrapped.sorted(by: { $0.index < $1.index }) { _ = tag(id) }
         var w = TypeWrapping(tags: tags)
         w.spaced = spaced(p, among: wrapped)
+        w.pinned = pinned(p, among: wrapped)
         return w
+    }
+
+    /// REP-8: the fields of wrapped records that stay where each object has
+    /// them: a flexible array member (its bytes are the object's tail, as
+    /// long as the code that made it chose), and a field holding a record
+    /// that is not wrapped whose address the program hands to a function it
+    /// does not define (`event_set(&c->ev, …)`, `pthread_mutex_lock(&c->lock)`):
+    /// the library may keep that address, and reads and writes the field
+    /// there, not through any con function.
+    public static func pinned(_ p: Program, among wrapped: Set<RecordID>) -> [RecordID: [Int]] {
+        var out: [RecordID: Set<Int>] = [:]
+        for id in wrapped { if let fam = p.flexibleArray(of: id) { out[id, default: []].insert(fam.index) } }
+        func strip(_ e: Expr) -> Expr { var e = e; while case .cast(_, let inner) = e { e = inner }; return e }
+        for f in p.functions where f.isDefinition {
+            _ = Walk.mapInstructions(f.body!) { i in
+                guard case .call(_, let callee, let args, _) = i else { return i }
+                switch callee {
+                case .direct(let g) where !p.functions[g.index].isDefinition: break
+                case .builtin: break
+                default: return i
+                }
+                for a in args {
+                    guard case .addrOf(let lv) = strip(a), case .field(let rid, let k)? = lv.offsets.last, wrapped.contains(rid),
+                          let fields = p[rid].fields, fields.indices.contains(k), fields[k].bitWidth == nil else { continue }
+                    var u = p.unroll(fields[k].type)
+                    while case .qualified(let inner, _) = u { u = p.unroll(inner) }
+                    if case .record(let held) = u, !wrapped.contains(held) { out[rid, default: []].insert(k) }
+                }
+                return i
+            }
+        }
+        return out.mapValues { $0.sorted() }
+    }
+
+    /// REP-8: where the code of `p` copies a whole `id` — an assignment of
+    /// one, a call's result or argument by value, a by-value parameter, a
+    /// local of it —
+    /// if anywhere (the first such place). Hand-written transformers are
+    /// not counted (Specs/transformers.md holds them).
+    public static func wholeCopy(_ id: RecordID, in p: Program) -> (SourceLoc, String)? {
+        func isIt(_ t: CType) -> Bool {
+            var u = p.unroll(t)
+            while case .qualified(let inner, _) = u { u = p.unroll(inner) }
+            if case .record(let r) = u { return r == id }
+            return false
+        }
+        for f in p.functions where f.isDefinition && !f.sourceName.hasPrefix(TransformerCheck.transformerPrefix) {
+            if isIt(f.type.result) || f.type.params.contains(where: isIt) { return (f.loc, f.sourceName) }
+            // A local of it is one, made by copying or field by field (`struct conn snap = *c;`).
+            if let l = f.locals.first(where: { isIt($0.type) }) { return (l.loc, f.sourceName) }
+            var found: SourceLoc? = nil
+            _ = Walk.mapInstructions(f.body!) { i in
+                guard found == nil else { return i }
+                switch i {
+                case .assign(let lv, _, let loc): if isIt(p.typeOf(lv, in: f)) { found = loc }
+                case .call(let r, _, let args, let loc):
+                    if let r, isIt(p.typeOf(r, in: f)) { found = loc }
+                    if args.contains(where: { isIt(p.typeOf($0, in: f)) }) { found = loc }
+                default: break
+                }
+                return i
+            }
+            if let found { return (found, f.sourceName) }
+        }
+        return nil
     }
 
     /// The wrapped records of `p` whose size its code relies on: held in

@@ -81,9 +81,9 @@ extension Emitter {
         case .current(let rid, let a):
             // REP-2: the record's con function (CEmitter+Types.swift).
             return conName(rid) + "(" + expr(a) + ")"
-        case .tail(let rid, let a):
-            // REP-8: the record's tail function, as a pointer to the member's array type.
-            return "((" + typeName(p.typeOf(e, in: fn)) + ")" + tailName(rid) + "(" + expr(a) + "))"
+        case .pinned(let rid, let k, let a):
+            // REP-8: the pinned field's function, as a pointer to the field's type.
+            return "((" + typeName(p.typeOf(e, in: fn)) + ")" + pinnedName(rid, k) + "(" + expr(a) + "))"
         }
     }
 

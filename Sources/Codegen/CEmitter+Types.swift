@@ -192,7 +192,7 @@ extension Emitter {
 
     func conName(_ id: RecordID) -> String { "graft_con_" + tags[id.index] }
     func typeInfoName(_ id: RecordID) -> String { "graft_type_" + tags[id.index] }
-    func tailName(_ id: RecordID) -> String { "graft_tail_" + tags[id.index] }
+    func pinnedName(_ id: RecordID, _ k: Int) -> String { "graft_pin_" + tags[id.index] + "_\(k)" }
     func tagLiteral(_ t: UInt32) -> String { "0x" + String(t, radix: 16) + "u" }
     /// The type's state, shared by every build in the process under a name
     /// derived from its stable identity.
@@ -211,19 +211,23 @@ extension Emitter {
         } else {
             line("struct graft_type_state \(st);")
         }
-        let fam = p.flexibleArray(of: r.id).flatMap { $0.field.name }
-        let tail = fam.map { "__builtin_offsetof(\(t), \($0))" } ?? "GRAFT_NO_TAIL"
-        line("static const struct graft_type \(typeInfoName(r.id)) = { \(cString(Array(r.identity.utf8))), \(tagLiteral(tag)), sizeof(\(t)), &\(st), \(tail) };")
+        // REP-8: the pinned fields, by name, where this build's layout puts them.
+        let pins = (wrapping.pinned[r.id] ?? []).compactMap { k in r.fields.flatMap { $0.indices.contains(k) ? $0[k].name.map { (k, $0) } : nil } }
+        let pinTable = "graft_pins_" + tags[r.id.index]
+        if !pins.isEmpty {
+            line("static const struct graft_pin \(pinTable)[] = { " + pins.map { "{ \(cString(Array($0.1.utf8))), __builtin_offsetof(\(t), \($0.1)) }" }.joined(separator: ", ") + " };")
+        }
+        line("static const struct graft_type \(typeInfoName(r.id)) = { \(cString(Array(r.identity.utf8))), \(tagLiteral(tag)), sizeof(\(t)), &\(st), \(pins.count), \(pins.isEmpty ? "0" : pinTable) };")
         // REP-2: steady state pays one load of a word that stays NULL until a patch changes the type.
         line("static inline __attribute__((always_inline, unused)) \(t) *\(conName(r.id))(const volatile \(t) *graft_p) {")
         line("if (__builtin_expect(\(st).pending == 0, 1)) return (\(t) *)graft_p;", 1)
         line("return (\(t) *)graft_con(&\(typeInfoName(r.id)), (void *)graft_p);", 1)
         line("}")
-        // REP-8: the flexible array member, where the object's own layout put it.
-        if fam != nil {
-            line("static inline __attribute__((always_inline, unused)) void *\(tailName(r.id))(const volatile \(t) *graft_p) {")
-            line("if (__builtin_expect(\(st).pending == 0, 1)) return (char *)graft_p + \(tail);", 1)
-            line("return graft_tail(&\(typeInfoName(r.id)), (void *)graft_p);", 1)
+        // REP-8: each pinned field, where the object's own layout put it.
+        for (i, (k, name)) in pins.enumerated() {
+            line("static inline __attribute__((always_inline, unused)) void *\(pinnedName(r.id, k))(const volatile \(t) *graft_p) {")
+            line("if (__builtin_expect(\(st).pending == 0, 1)) return (char *)graft_p + __builtin_offsetof(\(t), \(name));", 1)
+            line("return graft_pinned(&\(typeInfoName(r.id)), (void *)graft_p, \(i));", 1)
             line("}")
         }
     }

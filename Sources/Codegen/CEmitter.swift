@@ -241,7 +241,7 @@ final class Emitter {
         switch e {
         case .const, .function, .sizeOf, .alignOf, .labelAddr: break
         case .read(let lv), .addrOf(let lv), .startOf(let lv): globalsUsed(lv, &out)
-        case .unary(_, let a, _), .cast(_, let a), .current(_, let a), .tail(_, let a): globalsUsed(a, &out)
+        case .unary(_, let a, _), .cast(_, let a), .current(_, let a), .pinned(_, _, let a): globalsUsed(a, &out)
         case .binary(_, let a, let b, _): globalsUsed(a, &out); globalsUsed(b, &out)
         case .cond(let a, let b, let c, _): globalsUsed(a, &out); globalsUsed(b, &out); globalsUsed(c, &out)
         case .compoundLiteral(_, let i): globalsUsed(i, &out)
@@ -283,7 +283,7 @@ final class Emitter {
         case .labelAddr: return true
         case .const, .function, .sizeOf, .alignOf: return false
         case .read(let lv), .addrOf(let lv), .startOf(let lv): return lvalueHasLabelAddr(lv)
-        case .unary(_, let a, _), .cast(_, let a), .current(_, let a), .tail(_, let a): return exprHasLabelAddr(a)
+        case .unary(_, let a, _), .cast(_, let a), .current(_, let a), .pinned(_, _, let a): return exprHasLabelAddr(a)
         case .binary(_, let a, let b, _): return exprHasLabelAddr(a) || exprHasLabelAddr(b)
         case .cond(let a, let b, let c, _): return exprHasLabelAddr(a) || exprHasLabelAddr(b) || exprHasLabelAddr(c)
         case .compoundLiteral(_, let i): return initializerHasLabelAddr(i)

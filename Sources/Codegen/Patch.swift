@@ -229,7 +229,12 @@ public enum PatchBuilder {
                                     attributes: or.attributes, identity: "graft-old-layout:" + c.type, loc: or.loc))
             // REP-7: a field holding wrapped records is converted through their representation, not copied.
             var copies: [(new: Int, old: Int)] = [], inner: [TypeUpdateSpec.Inner] = []
-            for cp in PatchRules.defaultCopies(old: or, oldProgram: old, new: nr, newProgram: p) {
+            // REP-8: pinned fields stay where each object has them (PATCH-2 keeps them the same in OLD and NEW).
+            let pinnedNew = Set(wrap.pinned[nr.id] ?? [])
+            let pinnedNames = Set(pinnedNew.compactMap { nr.fields?[$0].name })
+            let pinnedOld = Set((or.fields ?? []).indices.filter { or.fields![$0].name.map(pinnedNames.contains) ?? false })
+                .union([old.flexibleArray(of: or.id)?.index].compactMap { $0 })
+            for cp in PatchRules.defaultCopies(old: or, oldProgram: old, new: nr, newProgram: p, pinned: (pinnedOld, pinnedNew)) {
                 if let (r, n) = wrap.heldRecord(nr.fields![cp.new].type, in: p) {
                     inner.append(TypeUpdateSpec.Inner(new: cp.new, old: cp.old, record: r, count: n))
                 } else {

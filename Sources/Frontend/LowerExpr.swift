@@ -123,7 +123,7 @@ extension Lowerer {
             return false
         case .addrOf(let lv), .startOf(let lv): return isStableAddress(lv)
         case .unary(_, let a, _), .cast(_, let a), .current(_, let a): return isStable(a)
-        case .tail: return false
+        case .pinned: return false
         case .binary(_, let x, let y, _): return isStable(x) && isStable(y)
         case .cond(let c, let x, let y, _): return isStable(c) && isStable(x) && isStable(y)
         case .compoundLiteral: return false

@@ -211,12 +211,14 @@ public indirect enum Expr: Hashable, Codable, Sendable {
     /// converted (possibly moved) object. Same type as `e`. Only the
     /// updatable build's wrapping pass (Sources/Instrument) makes it.
     case current(RecordID, Expr)
-    /// Instrumentation (Specs/representation.md REP-8): the flexible array
-    /// member of the struct of the record at `e` — a pointer to it, of type
-    /// pointer to the member's array type. Where the object's representation
-    /// puts it, which never moves: `&e->member` while no patch has changed
-    /// the record. Only the wrapping pass makes it.
-    case tail(RecordID, Expr)
+    /// Instrumentation (Specs/representation.md REP-8): the address of
+    /// pinned field `k` of the struct of the record at `e` (its flexible
+    /// array member, or a field whose address the program hands to code
+    /// graft does not build) — a pointer to the field's type. Where the
+    /// layout the object was made with put it, which never moves:
+    /// `&e->field` while no patch has changed the record. Only the
+    /// wrapping pass makes it.
+    case pinned(RecordID, Int, Expr)
 }
 
 public enum LHost: Hashable, Codable, Sendable {

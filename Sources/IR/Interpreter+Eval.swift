@@ -82,10 +82,10 @@ extension Machine {
             // object is reached (Interpreter+Patch.swift), as the runtime's
             // do where `current` is (REP-2).
             return try eval(a)
-        case .tail(let rid, let a):
-            // REP-8: the flexible array member where the object's layout put it, which never moves.
-            guard case .ptr(let p) = try eval(a) else { throw fail(.unsupported, "tail(…) of a value that is not a pointer") }
-            return .ptr(Pointer(obj: p.obj, off: p.off + (try tailOffset(rid, p))))
+        case .pinned(let rid, let k, let a):
+            // REP-8: a pinned field where the object's layout put it, which never moves.
+            guard case .ptr(let p) = try eval(a) else { throw fail(.unsupported, "pinned(…) of a value that is not a pointer") }
+            return .ptr(Pointer(obj: p.obj, off: p.off + (try pinnedOffset(rid, k, p))))
         }
     }
 

@@ -278,7 +278,7 @@ final class Machine {
             switch e {
             case .read(let l): lv(l, taken: false)
             case .addrOf(let l), .startOf(let l): lv(l, taken: true)
-            case .unary(_, let a, _), .cast(_, let a), .current(_, let a), .tail(_, let a): ex(a)
+            case .unary(_, let a, _), .cast(_, let a), .current(_, let a), .pinned(_, _, let a): ex(a)
             case .binary(_, let a, let b, _): ex(a); ex(b)
             case .cond(let a, let b, let c, _): ex(a); ex(b); ex(c)
             case .compoundLiteral(_, let i): ini(i)

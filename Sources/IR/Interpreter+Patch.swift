@@ -212,16 +212,20 @@ extension Machine {
         return old ? try convert(u, k, p, byNew: isNew) : p
     }
 
-    /// REP-8: the byte offset of record `rid`'s flexible array member in the
+    /// REP-8: the byte offset of pinned field `k` of record `rid` in the
     /// object at `p`: in the layout the object was made with (the running
-    /// program's, for an object made before the update or by old code).
-    func tailOffset(_ rid: RecordID, _ p: Pointer) throws -> Int {
-        var layout = rid
-        if let u = update, u.applied, let k = u.kindOf[rid.index], p.obj < u.firstNewObject || u.bornOld.contains(p.obj) {
-            layout = RecordID(u.changed[k].oldRecord)
+    /// program's, for an object made before the update or by old code),
+    /// found there by its name.
+    func pinnedOffset(_ rid: RecordID, _ k: Int, _ p: Pointer) throws -> Int {
+        guard let fields = program[rid].fields, fields.indices.contains(k) else { throw fail(.unsupported, "pinned field #\(k) of a record that has none") }
+        if let u = update, u.applied, let c = u.kindOf[rid.index], p.obj < u.firstNewObject || u.bornOld.contains(p.obj) {
+            let old = RecordID(u.changed[c].oldRecord)
+            guard let j = (program[old].fields ?? []).firstIndex(where: { $0.name == fields[k].name }) else {
+                throw fail(.staleRepresentation, "the running program's \(program[old].tag) has no field '\(fields[k].name ?? "_")' where the object keeps its pinned fields")
+            }
+            return fieldTable[old.index][j].byte
         }
-        guard let fam = program.flexibleArray(of: layout) else { throw fail(.unsupported, "tail of a record with no flexible array member") }
-        return fieldTable[layout.index][fam.index].byte
+        return fieldTable[rid.index][k].byte
     }
 
     /// The function running, as the programmer knows it.

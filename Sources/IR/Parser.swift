@@ -703,15 +703,17 @@ struct IRParser {
             let a = try expr()
             try expect(")")
             return .current(r, a)
-        case .ident("tail") where peek() == .punct("("):
+        case .ident("pinned") where peek() == .punct("("):
             next()
             try expect("(")
             let t = try type()
-            guard case .record(let r) = t else { throw error("tail(…) takes a record type") }
+            guard case .record(let r) = t else { throw error("pinned(…) takes a record type") }
+            try expect(",")
+            let k = try int()
             try expect(",")
             let a = try expr()
             try expect(")")
-            return .tail(r, a)
+            return .pinned(r, Int(k), a)
         case .ident("startof"):
             next()
             try expect("(")

@@ -421,7 +421,7 @@ struct IRPrinter {
         case .alignOf(let t, let v): return "alignof(" + type(t) + ")=\(v)"
         case .compoundLiteral(let t, let i): return "(" + type(t) + ")" + braced(i, type: t, in: f)
         case .current(let r, let a): return "current(" + type(.record(r)) + ", " + expr(a, in: f) + ")"
-        case .tail(let r, let a): return "tail(" + type(.record(r)) + ", " + expr(a, in: f) + ")"
+        case .pinned(let r, let k, let a): return "pinned(" + type(.record(r)) + ", \(k), " + expr(a, in: f) + ")"
         }
     }
 

@@ -84,7 +84,7 @@ public struct IDMapper {
         case .alignOf(let t, let v): return .alignOf(map(t), value: v)
         case .compoundLiteral(let t, let i): return .compoundLiteral(map(t), map(i))
         case .current(let r, let a): return .current(record(r), map(a))
-        case .tail(let r, let a): return .tail(record(r), map(a))
+        case .pinned(let r, let k, let a): return .pinned(record(r), k, map(a))
         }
     }
 

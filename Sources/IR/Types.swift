@@ -243,7 +243,9 @@ public extension Program {
         case .sizeOf, .alignOf: return .sizeT
         case .compoundLiteral(let t, _): return t
         case .current(_, let a): return typeOf(a, in: fn)
-        case .tail(let r, _): return .pointer(flexibleArray(of: r)?.field.type ?? .array(.int(.char), length: nil))
+        case .pinned(let r, let k, _):
+            guard records.indices.contains(r.index), let fs = self[r].fields, fs.indices.contains(k) else { return .voidPtr }
+            return .pointer(fs[k].type)
         }
     }
 }

@@ -90,7 +90,7 @@ public enum Walk {
         visit(e, loc)
         switch e {
         case .read(let lv), .addrOf(let lv), .startOf(let lv): lvalue(lv, loc, visit)
-        case .unary(_, let a, _), .cast(_, let a), .current(_, let a), .tail(_, let a): expr(a, loc, visit)
+        case .unary(_, let a, _), .cast(_, let a), .current(_, let a), .pinned(_, _, let a): expr(a, loc, visit)
         case .binary(_, let a, let b, _): expr(a, loc, visit); expr(b, loc, visit)
         case .cond(let c, let a, let b, _): expr(c, loc, visit); expr(a, loc, visit); expr(b, loc, visit)
         case .compoundLiteral(_, let i): initializer(i, loc, visit)

@@ -261,7 +261,7 @@ struct LocalScan {
         case .cast(let t, let a): type(t); expr(a)
         case .sizeOf(let t, _), .alignOf(let t, _): type(t)
         case .compoundLiteral(let t, let i): type(t); initializer(i)
-        case .current(_, let a), .tail(_, let a): expr(a)
+        case .current(_, let a), .pinned(_, _, let a): expr(a)
         }
     }
 
@@ -577,7 +577,7 @@ struct BodyRewriter {
         case .cast(let t, let a): return .cast(t, expr(a))
         case .compoundLiteral(let t, let i): return .compoundLiteral(t, initializer(i))
         case .current(let r, let a): return .current(r, expr(a))
-        case .tail(let r, let a): return .tail(r, expr(a))
+        case .pinned(let r, let k, let a): return .pinned(r, k, expr(a))
         }
     }
 

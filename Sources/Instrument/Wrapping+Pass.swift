@@ -202,7 +202,7 @@ private struct WrapPass {
         case .cast(let t, let a): return .cast(type(t), expr(a))
         case .compoundLiteral(let t, let i): return .compoundLiteral(type(t), initializer(i))
         case .current(let r, let a): return .current(r, expr(a))
-        case .tail(let r, let a): return .tail(r, expr(a))
+        case .pinned(let r, let k, let a): return .pinned(r, k, expr(a))
         }
     }
 
@@ -247,11 +247,11 @@ private struct WrapPass {
         var offsets: [Offset] = []
         for o in lv.offsets {
             switch o {
-            case .field(let rid, let k) where w.tags[rid] != nil && p.flexibleArray(of: rid)?.index == k:
-                // REP-8: the flexible array member is where the object's layout put it, never in a moved value.
+            case .field(let rid, let k) where w.tags[rid] != nil && w.pinned[rid]?.contains(k) == true:
+                // REP-8: a pinned field is where the object's layout put it, never in a moved value.
                 let object: Expr
                 if offsets.isEmpty, case .mem(let e) = host { object = e } else { object = .addrOf(LValue(host, offsets)) }
-                host = .mem(.tail(rid, object))
+                host = .mem(.pinned(rid, k, object))
                 offsets = []
             case .field(let rid, _) where w.tags[rid] != nil:
                 if offsets.isEmpty, case .mem(let e) = host {

@@ -355,15 +355,16 @@ struct object_rep {
     unsigned tag;
     size_t room;
     void *ext;
-    uintptr_t tail;                     /* REP-8: where its flexible array member is; 0: in its value's layout */
+    unsigned born;                      /* REP-8: the representation it was made with (its pinned fields' layout); 0: the base */
 };
 
 struct type_entry {
     char *name;
     unsigned current;                   /* the representation the process uses now */
     unsigned base;                      /* the representation of every object the table has no entry for */
-    size_t base_size;                   /* the room of a base object: its size, or where its tail begins (REP-8) */
-    size_t base_tail;                   /* REP-8: the base representation's flexible array offset, or GRAFT_NO_TAIL */
+    size_t base_size;                   /* the room of a base object: its size, or up to its first pinned field (REP-8) */
+    const struct graft_type **views;    /* every build's view of it, by representation (REP-8: where its pinned fields are) */
+    size_t n_views;
     struct graft_type_state *state;     /* the type's shared state: its pending word */
     unsigned *known;                    /* every representation seen: the program's, patches' */
     size_t n_known;
@@ -432,9 +433,9 @@ static void insert_raw(struct object_rep *tab, size_t cap, struct object_rep r) 
         if (tab[i].addr <= 1) { tab[i] = r; return; }
 }
 
-static void put(struct type_entry *t, const void *obj, unsigned tag, size_t room, void *ext, uintptr_t tail) {
+static void put(struct type_entry *t, const void *obj, unsigned tag, size_t room, void *ext, unsigned born) {
     struct object_rep *e = lookup(t, obj);
-    if (e) { e->tag = tag; e->room = room; e->ext = ext; e->tail = tail; return; }
+    if (e) { e->tag = tag; e->room = room; e->ext = ext; e->born = born; return; }
     if ((t->filled + 1) * 4 >= t->cap * 3) {
         size_t cap = t->cap ? t->cap : 64;
         while ((t->used + 1) * 2 >= cap) cap *= 2;
@@ -447,7 +448,7 @@ static void put(struct type_entry *t, const void *obj, unsigned tag, size_t room
         t->cap = cap;
         t->filled = t->used;
     }
-    insert_raw(t->table, t->cap, (struct object_rep){ (uintptr_t)obj, tag, room, ext, tail });
+    insert_raw(t->table, t->cap, (struct object_rep){ (uintptr_t)obj, tag, room, ext, born });
     t->used++;
     t->filled++;
 }
@@ -461,6 +462,23 @@ static void forget(struct type_entry *t, const void *obj) {
 
 /* ---- views ---- */
 
+/* REP-8: the bytes of an object of view v that a conversion may overwrite in
+ * place: up to its first pinned field (its flexible array member, a field a
+ * library keeps the address of), or all of it. */
+static size_t view_room(const struct graft_type *v) {
+    size_t room = v->size;
+    for (unsigned i = 0; i < v->n_pinned; i++)
+        if (v->pinned[i].offset < room) room = v->pinned[i].offset;
+    return room;
+}
+
+/* The view of t's representation `tag` some build registered, if any. */
+static const struct graft_type *view_of(const struct type_entry *t, unsigned tag) {
+    for (size_t i = 0; i < t->n_views; i++)
+        if (t->views[i]->tag == tag) return t->views[i];
+    return NULL;
+}
+
 /* Registers one build's view; the first view of a name sets its current and
  * base representation and the state every later view must share. */
 static struct type_entry *register_view(const struct graft_type *v, int makes_current) {
@@ -470,14 +488,19 @@ static struct type_entry *register_view(const struct graft_type *v, int makes_cu
         if (!t) abort();
         t->name = dup_or(v->name, "");
         t->current = t->base = v->tag;
-        t->base_tail = v->tail;
-        t->base_size = v->tail != GRAFT_NO_TAIL ? v->tail : v->size;
+        t->base_size = view_room(v);
         t->state = v->state;
         t->next = types;
         types = t;
     }
     if (makes_current) t->current = v->tag;
     add_known(t, v->tag);
+    if (!view_of(t, v->tag)) {
+        const struct graft_type **vs = realloc(t->views, (t->n_views + 1) * sizeof *vs);
+        if (!vs) abort();
+        vs[t->n_views++] = v;
+        t->views = vs;
+    }
     return t;
 }
 
@@ -610,9 +633,8 @@ void graft_note(const struct graft_type *want, void *obj) {
     pthread_mutex_lock(&types_mu);
     struct type_entry *t = find_type(want->name);
     if (!t) t = register_view(want, 0);
-    /* REP-8: an object with a flexible array member has room up to it, and keeps its tail where this code put it. */
-    int fam = want->tail != GRAFT_NO_TAIL;
-    put(t, obj, want->tag, fam ? want->tail : want->size, NULL, fam ? (uintptr_t)obj + want->tail : 0);
+    /* REP-8: its pinned fields are where this code put them, and its room ends at the first. */
+    put(t, obj, want->tag, view_room(want), NULL, want->tag);
     pthread_mutex_unlock(&types_mu);
 }
 
@@ -713,9 +735,7 @@ void *graft_realloc(void *p, size_t n) {
         for (size_t i = 0; i < k && to != from; i++) {
             size_t off = moved[i].addr - from;
             if (off >= kept) continue;
-            uintptr_t tail = moved[i].tail;
-            if (tail >= from && tail - from < old_len) tail = to + (tail - from);   /* REP-8: the tail moved with the block */
-            put(t, (const void *)(to + off), moved[i].tag, moved[i].room, moved[i].ext, tail);
+            put(t, (const void *)(to + off), moved[i].tag, moved[i].room, moved[i].ext, moved[i].born);
         }
         free(moved);
     }
@@ -743,9 +763,7 @@ static void move_inner(uintptr_t from, size_t len, uintptr_t to) {
         if (!moved) continue;
         for (size_t i = 0; i < k; i++) forget(t, (const void *)moved[i].addr);
         for (size_t i = 0; i < k; i++) {
-            uintptr_t tail = moved[i].tail;
-            if (tail >= from && tail - from < len) tail = to + (tail - from);
-            put(t, (const void *)(to + (moved[i].addr - from)), moved[i].tag, moved[i].room, moved[i].ext, tail);
+            put(t, (const void *)(to + (moved[i].addr - from)), moved[i].tag, moved[i].room, moved[i].ext, moved[i].born);
         }
         free(moved);
     }
@@ -778,21 +796,28 @@ void graft_con_inner(const struct graft_type *want, size_t old_offset, void *des
     struct object_rep *e = lookup(t, src);
     int known = e != NULL;
     if (e) drop(t, e);
-    if (known || t->steps) put(t, dest, want->tag, want->size, NULL, 0);
+    if (known || t->steps) put(t, dest, want->tag, want->size, NULL, want->tag);
     pthread_mutex_unlock(&types_mu);
 }
 
-void *graft_tail(const struct graft_type *want, void *obj) {
-    if (!obj) return (char *)obj + want->tail;     /* `&((struct T *)0)->data`: an address, no object */
+void *graft_pinned(const struct graft_type *want, void *obj, unsigned k) {
+    if (k >= want->n_pinned) fatal("graft_pinned: %s has no pinned field %u", want->name, k);
+    size_t off = want->pinned[k].offset;
+    if (!obj) return (char *)obj + off;     /* `&((struct T *)0)->data`: an address, no object */
     pthread_mutex_lock(&types_mu);
     struct type_entry *t = find_type(want->name);
     if (!t) t = register_view(want, 0);
     struct object_rep *e = lookup(t, obj);
-    void *r = e && e->tail ? (void *)e->tail
-            : e ? (char *)obj + want->tail
-            : t->base_tail != GRAFT_NO_TAIL ? (char *)obj + t->base_tail : (char *)obj + want->tail;
+    /* The field where the layout the object was made with put it (the base's, for an object the table does not know). */
+    const struct graft_type *born = view_of(t, e && e->born ? e->born : t->base);
+    if (born && born != want) {
+        unsigned i = 0;
+        while (i < born->n_pinned && strcmp(born->pinned[i].field, want->pinned[k].field) != 0) i++;
+        if (i == born->n_pinned) fatal("%s's field '%s' is pinned in this code but not in representation %08x", want->name, want->pinned[k].field, born->tag);
+        off = born->pinned[i].offset;
+    }
     pthread_mutex_unlock(&types_mu);
-    return r;
+    return (char *)obj + off;
 }
 
 void *graft_con(const struct graft_type *want, void *obj) {
@@ -803,8 +828,8 @@ void *graft_con(const struct graft_type *want, void *obj) {
     struct object_rep *e = lookup(t, obj);
     unsigned have = e ? e->tag : t->base;
     size_t room = e ? e->room : t->base_size;
-    /* REP-8: the flexible array member stays where it is, whatever the conversion does with the rest. */
-    uintptr_t tail = e ? e->tail : t->base_tail != GRAFT_NO_TAIL ? (uintptr_t)obj + t->base_tail : 0;
+    /* REP-8: the pinned fields stay where they are, whatever the conversion does with the rest. */
+    unsigned born = e && e->born ? e->born : t->base;
     void *payload = e && e->ext ? e->ext : obj;
     void *result = payload;
     if (have == want->tag) {
@@ -823,7 +848,7 @@ void *graft_con(const struct graft_type *want, void *obj) {
             unsigned char *fresh = calloc(1, s->new_size ? s->new_size : 1);
             if (!fresh) fatal("out of memory converting a %s", want->name);
             /* The transformer reaches the new value through con functions: it is of the new representation. */
-            put(t, fresh, s->to, s->new_size, NULL, 0);
+            put(t, fresh, s->to, s->new_size, NULL, s->to);
             const unsigned char *outer = converting;
             converting = payload;
             s->transform(old, fresh);
@@ -843,11 +868,11 @@ void *graft_con(const struct graft_type *want, void *obj) {
                 move_inner((uintptr_t)fresh, s->new_size, (uintptr_t)obj);
                 free(fresh);
                 payload = obj;
-                put(t, obj, s->to, room, NULL, tail);
+                put(t, obj, s->to, room, NULL, born);
             } else {
                 /* REP-5: the payload outgrew the object: onto the heap. */
                 payload = fresh;
-                put(t, obj, s->to, room, fresh, tail);
+                put(t, obj, s->to, room, fresh, born);
             }
             if (prev_ext) { forget(t, prev_ext); drop_inner((uintptr_t)prev_ext, s->old_size); free(prev_ext); }
             t->conversions++;

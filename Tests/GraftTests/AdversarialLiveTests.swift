@@ -78,6 +78,24 @@ struct AdversarialLiveTests {
     @Test("[REP-7] [PATCH-7] a pointer to the struct held inside another, kept in a global while the patch grows both: refused")
     func embeddedPointerKept() throws { try Self.attempt("rep7-embedded-ptr-kept", rules: ["PATCH-7"]) }
 
+    /// The minimal event library of Fixtures/repro/embedded-library-struct
+    /// (loop.c, loop.h), built by the plain compiler into an archive: the
+    /// `graft cc` flags that include and link it.
+    static func eventLibrary() throws -> [String] {
+        let src = fixtures + "repro/embedded-library-struct/", dir = tempDir()
+        let cc = try run("/usr/bin/cc", ["-c", src + "loop.c", "-o", dir + "/loop.o"])
+        guard cc.status == 0 else { throw Live.Failure("cc loop.c: \(cc.stderr)") }
+        let ar = try run("/usr/bin/ar", ["rcs", dir + "/libloop.a", dir + "/loop.o"])
+        guard ar.status == 0 else { throw Live.Failure("ar: \(ar.stderr)") }
+        return ["-I", src, dir + "/libloop.a"]
+    }
+
+    @Test("[REP-8] an error-checking mutex in a wrapped struct, handed to the C library by address (pinned), locked across the update point while the patch inserts a field before it: v2 unlocks the mutex v1 locked")
+    func mutexHeldAcrossUpdate() throws { try Self.attempt("rep8-mutex-held", rules: [], flags: ["-lpthread"]) }
+
+    @Test("[REP-8] [PATCH-2] NEW's code copies a whole struct whose embedded library struct is pinned: refused (the copy would read the value's stale slot)")
+    func pinnedWholeCopy() throws { try Self.attempt("rep8-pinned-whole-copy", rules: ["PATCH-2"], flags: try Self.eventLibrary()) }
+
     @Test("[REP-7] [PATCH-2] a struct with an anonymous member gains a field: the member is copied whole, applied, every value kept")
     func anonymousMember() throws { try Self.attempt("rep7-anonymous-member", rules: []) }
 

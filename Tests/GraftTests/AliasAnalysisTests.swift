@@ -74,6 +74,34 @@ struct AliasAnalysisTests {
         }
     }
 
+    @Test("[ALIAS-3] callback user data: a pointer passed as a library's void * beside the program's callback taking a void * stays wrapped, and the library struct whose address it gets is pinned (REP-8); without a callback, with one the program does not define, or at a typed parameter, it is plain")
+    func callbackUserData() throws {
+        func src(_ call: String) -> String {
+            """
+            #include <stdlib.h>
+            struct event { int fd; void (*cb)(int, void *); void *arg; };
+            void event_set(struct event *ev, int fd, void (*cb)(int, void *), void *arg);
+            void lib_keep(void *arg);
+            void lib_cb(int fd, void *arg);
+            struct conn { int fd; int reads; struct event ev; };
+            void lib_typed(struct conn *c, void (*cb)(int, void *));
+            static void on_ready(int fd, void *arg) { struct conn *c = arg; c->reads += fd; }
+            int main(void) {
+                struct conn *c = calloc(1, sizeof *c);
+                \(call) /* mark */
+                return c->reads;
+            }
+            """
+        }
+        let (p, d) = try decide(src("event_set(&c->ev, 3, on_ready, c);"))
+        try expectWrapped(p, d, ["conn"])
+        let conn = try record(p, "conn")
+        #expect(TypeWrapping.pinned(p, among: d.wrapped)[conn] == [2], "\(TypeWrapping.pinned(p, among: d.wrapped))")
+        for bad in ["lib_keep(c);", "event_set(&c->ev, 3, lib_cb, c);", "lib_typed(c, on_ready);"] {
+            try expectExcluded(src(bad), "conn", "ALIAS-3", at: "/* mark */")
+        }
+    }
+
     @Test("REP-8: a flexible array member (C99's, or GNU's zero-length one) no longer excludes its struct; a VLA-like layout attribute still does [ALIAS-1]")
     func alias1FlexibleArrayMember() throws {
         let src = """

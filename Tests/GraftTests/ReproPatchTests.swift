@@ -49,6 +49,12 @@ struct ReproPatchTests {
     @Test("[REP-8] flexible-array: a struct ending in a flexible array member gains a field: its items convert, their tails stay (a pointer into one kept), new items and realloc'd ones checked; applied")
     func flexibleArray() throws { try Self.attempt("flexible-array", rules: []) }
 
+    @Test("[REP-8] [ALIAS-3] embedded-library-struct: a conn embedding a library's struct event (its address kept by the library) and passed as the callback's void *: wrapped, ev pinned; a field inserted before ev, applied; the library's callbacks find every conn's ev where it wrote it")
+    func embeddedLibraryStruct() throws {
+        // The event library: built by the plain compiler, as a library the program links.
+        try AdversarialLiveTests.attempt("embedded-library-struct", rules: [], flags: try AdversarialLiveTests.eventLibrary(), folder: "repro/")
+    }
+
     @Test("[REP-7] embedded-grows: an embedded struct grows past its room; its holder converts with it, onto the heap, and converts it: applied, every value kept")
     func embeddedGrows() throws { try Self.attempt("embedded-grows", rules: []) }
 

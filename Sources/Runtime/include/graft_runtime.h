@@ -43,9 +43,13 @@ struct graft_type {
     unsigned tag;                   /* the representation this build's code uses */
     size_t size;                    /* its size in this build */
     struct graft_type_state *state;
-    size_t tail;                    /* offset of its flexible array member, or GRAFT_NO_TAIL (REP-8) */
+    /* REP-8: its pinned fields (a flexible array member, a field whose
+     * address the program hands to a library), which stay where the layout
+     * an object was made with put them: by name, at their offset here. */
+    unsigned n_pinned;
+    const struct graft_pin *pinned;
 };
-#define GRAFT_NO_TAIL ((size_t)-1)
+struct graft_pin { const char *field; size_t offset; };
 
 /* One wrapped type changing representation in a patch. */
 struct graft_type_update {
@@ -100,9 +104,10 @@ void graft_register_types(const struct graft_type *const *types, unsigned n);
  * place or onto the heap) through the transforms patches installed. */
 void *graft_con(const struct graft_type *t, void *obj);
 
-/* Where the flexible array member of the wrapped object at obj is (REP-8):
- * in the layout the object was made with, which no conversion moves. */
-void *graft_tail(const struct graft_type *t, void *obj);
+/* Where pinned field k (of t->pinned) of the wrapped object at obj is
+ * (REP-8): in the layout the object was made with, which no conversion
+ * moves. */
+void *graft_pinned(const struct graft_type *t, void *obj, unsigned k);
 
 /* Called by a conversion's transform for a wrapped record the value holds
  * by value (REP-7): the one at old_offset of the payload being converted,
