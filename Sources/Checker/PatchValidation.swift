@@ -115,8 +115,13 @@ public enum PatchValidation {
         return Fingerprint.of(g, in: p)
     }
 
-    /// The identity prefix of the patch's declaration of a running program's global it carries over (PATCH-3).
+    /// The identity prefix of the patch's declaration of a running program's global at OLD's type: one it carries
+    /// over (PATCH-3), or one a transformer names (TRANS-6).
     public static let runningGlobalPrefix = "graft-running:"
+    /// The identity of the running program's global that a patch's declaration with identity `id` names, if it is marked so.
+    public static func runningIdentity(_ id: String) -> String? {
+        id.hasPrefix(runningGlobalPrefix) ? String(id.dropFirst(runningGlobalPrefix.count)) : nil
+    }
 
     /// The instrumented update point (Sources/Instrument/Updatable.swift).
     static let updatePointAt = BuildManifest.updatePointAtFunction
@@ -230,7 +235,7 @@ struct Validator {
         for g in patch.globals where g.storage == .extern && g.initializer == nil && refs.globals.contains(g.id.index) && Rules.enforced("VAL-1", site: "global") {
             if let d = running.globals[g.name] {
                 // The running program's value of a global the patch carries over (PATCH-3) is declared at its old type.
-                let identity = g.identity.hasPrefix(PatchValidation.runningGlobalPrefix) ? String(g.identity.dropFirst(PatchValidation.runningGlobalPrefix.count)) : g.identity
+                let identity = PatchValidation.runningIdentity(g.identity) ?? g.identity
                 if d.identity != identity {
                     error("VAL-1", g.loc, "the patch refers to global \(identity) as '\(g.name)', which is the running program's \(d.identity)")
                     continue

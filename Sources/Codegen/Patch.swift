@@ -131,7 +131,8 @@ public enum PatchBuilder {
             let id = p.globals[i].identity
             if replaced.contains(id) {
                 p.globals[i].name += "__" + tag
-            } else if let name = oldManifest.exported[id] {
+            } else if let name = oldManifest.exported[id] ?? PatchValidation.runningIdentity(id).flatMap({ oldManifest.exported[$0] }) {
+                // The running program's object, by the name it exports it under (a transformer's GRAFT_OLD(x) at OLD's type, TRANS-6).
                 p.globals[i].name = name
                 p.globals[i].storage = .extern
                 p.globals[i].initializer = nil

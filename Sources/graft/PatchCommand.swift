@@ -77,7 +77,12 @@ struct PatchCommand: ParsableCommand {
             let lowered = try Pipeline.lower([unit], verify: true)
             newProgram = try Pipeline.merge([newProgram] + lowered, verify: true)
             transformerFile = unit.file
-            newProgram = PatchBuilder.bindTransformerNames(newProgram, old: oldProgram, transformerFile: unit.file)
+            let bound = PatchBuilder.bindTransformerNames(newProgram, old: oldProgram, transformerFile: unit.file)
+            if !bound.errors.isEmpty {
+                for d in bound.errors { Console.error(d.rendered() + "\n") }
+                throw Failure("patch refused: \(bound.errors.count) declaration(s) in \((path as NSString).lastPathComponent) name no state of the programs at their type (rules above)")
+            }
+            newProgram = bound.program
         }
         // OLD's manifest (slots, exported names, update points), computed once for the plan and the patch.
         let (oldBuilt, oldManifest) = Updatable.instrument(oldProgram)

@@ -102,6 +102,12 @@ struct AdversarialLiveTests {
     @Test("[REP-7] [PATCH-6] a struct held in an array field of another grows: the elements after the first would move, refused")
     func embeddedArrayGrows() throws { try Self.attempt("rep7-embedded-array", rules: ["PATCH-6"]) }
 
+    @Test("[TRANS-6] [PATCH-3] a state transformer carries retyped statics over, naming the running program's by GRAFT_OLD(x) and NEW's by plain externs: applied, every count kept")
+    func transformerNamesOldStatics() throws { try Self.attempt("trans6-old-names", rules: []) }
+
+    @Test("[TRANS-6] a state transformer declares NEW's static at the running program's type (int[4] for long[8]): refused at the declaration")
+    func transformerNewStaticAtOldType() throws { try Self.attempt("trans6-new-at-old-type", rules: ["TRANS-6"]) }
+
     /// The outcome of one adversarial case (Fixtures/adversarial/live/CASE):
     /// v1.c and v2.c built by `graft cc`, the patch built from them (with
     /// v2's transformers.c beside NEW, if the case has one) and applied to a

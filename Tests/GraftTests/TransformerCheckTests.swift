@@ -266,10 +266,11 @@ struct TransformerCheckTests {
         let old = try Frontend.lower(file: dir + "/old.c", arguments: [])
         let merged = try Merge.merge([try Frontend.lower(file: dir + "/prog.c", arguments: []),
                                       try Frontend.lower(file: dir + "/transformers.c", arguments: [])])
-        let bound = PatchBuilder.bindTransformerNames(merged, old: old, transformerFile: dir + "/transformers.c")
+        let (bound, errors) = PatchBuilder.bindTransformerNames(merged, old: old, transformerFile: dir + "/transformers.c")
+        #expect(errors.isEmpty, "\(errors)")
         let ext = { (n: String) in bound.globals.first { $0.sourceName == n && $0.loc.file.hasSuffix("transformers.c") } }
         // buckets is only OLD's: the declaration takes its identity, so the patch binds it to the running object.
-        #expect(ext("buckets")?.identity == old.globals.first { $0.sourceName == "buckets" }?.identity)
+        #expect(ext("buckets")?.identity == old.globals.first { $0.sourceName == "buckets" }.map { PatchValidation.runningGlobalPrefix + $0.identity })
         // main_buckets and keep are NEW's statics: the transformer's code now names them.
         let stf = try #require(bound.functions.first { $0.name == "graft_state_transform" && $0.body != nil })
         let named = Set(Uses.of(stf, in: bound).globals.map { bound[$0] }.map { "\($0.sourceName)@\(($0.loc.file as NSString).lastPathComponent)" })
@@ -278,13 +279,62 @@ struct TransformerCheckTests {
         #expect(ext("nowhere")?.identity == merged.globals.first { $0.sourceName == "nowhere" }?.identity)
     }
 
+    @Test("[TRANS-6] GRAFT_OLD(x) names the running program's x at OLD's type; a declaration at another type than the global it names, or of a name either program has twice or OLD lacks, is refused at it")
+    func oldNamesAndTypes() throws {
+        let dir = tempDir()
+        let oldA = "static int table[4]; static int count; int shared; static int dup; int main(void) { return table[0] + count + shared + dup; }"
+        let oldB = "static int dup; int other(void) { return dup; }"
+        let newSrc = "static long table[8]; static unsigned long count; int shared; int main(void) { return (int)table[0] + (int)count + shared; }"
+        let st = """
+        #include <graft.h>
+        extern int GRAFT_OLD(table)[4];   /* OLD's, at OLD's type */
+        extern long table[8];             /* NEW's */
+        extern int GRAFT_OLD(shared);     /* OLD's external global */
+        extern int count;                 /* NEW's is unsigned long */
+        extern long GRAFT_OLD(table2);
+        extern int GRAFT_OLD(dup);
+        extern short GRAFT_OLD(shared2);
+        extern long GRAFT_OLD(count);     /* OLD's is int */
+        void graft_state_transform(void) {
+            for (int i = 0; i < 4; i++) table[i] = GRAFT_OLD(table)[i] + GRAFT_OLD(shared) + count + GRAFT_OLD(table2) + GRAFT_OLD(dup) + GRAFT_OLD(shared2) + GRAFT_OLD(count);
+        }
+
+        """
+        for (name, text) in [("a.c", oldA), ("b.c", oldB), ("prog.c", newSrc), ("transformers.c", st)] {
+            try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let include = ["-I", Self.repo + "/Sources/Runtime/include"]
+        let old = try Merge.merge([try Frontend.lower(file: dir + "/a.c", arguments: []), try Frontend.lower(file: dir + "/b.c", arguments: [])])
+        let merged = try Merge.merge([try Frontend.lower(file: dir + "/prog.c", arguments: []),
+                                      try Frontend.lower(file: dir + "/transformers.c", arguments: include)])
+        let (bound, errors) = PatchBuilder.bindTransformerNames(merged, old: old, transformerFile: dir + "/transformers.c")
+        let byLine = Dictionary(errors.map { ($0.loc.line, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(errors.allSatisfy { $0.rule == "TRANS-6" && $0.loc.file.hasSuffix("transformers.c") }, "\(errors)")
+        #expect(Set(byLine.keys) == [5, 6, 7, 8, 9], "\(errors)")
+        #expect(byLine[5]?.message.contains("'count' is declared as int, but NEW's 'count' (prog.c:1) is unsigned long") == true
+                && byLine[5]?.message.contains("GRAFT_OLD(count)") == true, "\(byLine[5]?.message ?? "")")
+        #expect(byLine[6]?.message.contains("'GRAFT_OLD(table2)': the running program has no global or file-scope static 'table2'") == true, "\(byLine[6]?.message ?? "")")
+        #expect(byLine[7]?.message.contains("'GRAFT_OLD(dup)' is ambiguous: the running program has 2 file-scope statics 'dup' (a.c:1, b.c:1)") == true, "\(byLine[7]?.message ?? "")")
+        #expect(byLine[8]?.message.contains("the running program has no global or file-scope static 'shared2'") == true, "\(byLine[8]?.message ?? "")")
+        #expect(byLine[9]?.message.contains("'GRAFT_OLD(count)' is declared as long, but the running program's 'count' (a.c:1) is int") == true, "\(byLine[9]?.message ?? "")")
+        // The two well-typed names: OLD's table and shared by identity, marked as the running program's objects.
+        let decl = { (n: String) in bound.globals.first { $0.sourceName == n && $0.loc.file.hasSuffix("transformers.c") } }
+        let oldID = { (n: String) in old.globals.first { $0.sourceName == n && $0.storage != .extern }.map { PatchValidation.runningGlobalPrefix + $0.identity } }
+        #expect(decl("graft_old__table")?.identity == oldID("table") && oldID("table") != nil)
+        #expect(decl("graft_old__shared")?.identity == oldID("shared") && oldID("shared") != nil)
+        // NEW's table is named by the transformer's code in place of its declaration.
+        let stf = try #require(bound.functions.first { $0.name == "graft_state_transform" && $0.body != nil })
+        let named = Set(Uses.of(stf, in: bound).globals.map { bound[$0] }.map { "\($0.sourceName)@\(($0.loc.file as NSString).lastPathComponent)" })
+        #expect(named.contains("table@prog.c") && !named.contains("table@transformers.c"), "\(named)")
+    }
+
     @Test("every TRANS rule of Specs/transformers.md is applied in Transformers.swift and named by a test here")
     func everyRuleIsCitedAndTested() throws {
         let rules = try Self.ids()
         #expect(rules == (1...6).map { "TRANS-\($0)" })
-        // TRANS-6 binds names (Codegen/TransformerNames.swift); the others check the transformer (Checker/Transformers.swift).
+        // TRANS-6 binds names (Checker/TransformerBindings.swift); the others check the transformer (Checker/Transformers.swift).
         let code = try String(contentsOfFile: Self.repo + "/Sources/Checker/Transformers.swift", encoding: .utf8)
-            + String(contentsOfFile: Self.repo + "/Sources/Codegen/TransformerNames.swift", encoding: .utf8)
+            + String(contentsOfFile: Self.repo + "/Sources/Checker/TransformerBindings.swift", encoding: .utf8)
         let tests = try String(contentsOfFile: Self.repo + "/Tests/GraftTests/TransformerCheckTests.swift", encoding: .utf8)
         for r in rules {
             #expect(code.contains("// \(r)"), "\(r) is not cited next to a check in Sources/Checker/Transformers.swift")

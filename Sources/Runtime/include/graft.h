@@ -9,4 +9,10 @@ void graft_update_point(void);
 #else
 #define graft_update_point() ((void)0)
 #endif
+/* In a patch's transformers.c: the running program's global or file-scope
+ * static NAME, at the type the running (old) version gave it, as in
+ *     extern struct entry *GRAFT_OLD(table)[64];
+ * while a plain `extern struct entry *table[1024];` names the new version's
+ * (Specs/transformers.md, TRANS-6). */
+#define GRAFT_OLD(name) graft_old__##name
 #endif
