@@ -188,11 +188,7 @@ public enum AliasAnalysis {
         }
         for g in p.globals {
             w.loc = g.loc
-            if let i = g.initializer {
-                w.staticInitializer = g.sourceName
-                w.initializer(i)
-                w.staticInitializer = nil
-            }
+            if let i = g.initializer { w.initializer(i) }
             // ALIAS-6: an object of T (or T *) that only code outside the program defines.
             if g.storage == .extern {
                 w.expose(g.type, alsoPointee: true, 6, "'\(g.name)' of type '\(spell(g.type, in: p))' is defined outside the program")
@@ -225,8 +221,6 @@ struct UseWalk {
     let p: Program
     var fn: Function?
     var loc: SourceLoc = .unknown
-    /// The global whose initializer is being walked: its values are fixed at load time (ALIAS-7).
-    var staticInitializer: String?
     var out: [(RecordID, Diagnostic)] = []
 
     func spell(_ t: CType) -> String { AliasAnalysis.spell(t, in: p) }
@@ -256,13 +250,9 @@ struct UseWalk {
         case .const, .function, .labelAddr, .sizeOf, .alignOf: break
         case .read(let lv): lvalue(lv)
         case .addrOf(let lv), .startOf(let lv):
-            // ALIAS-7: a field's address fixed when the program is loaded.
-            if let g = staticInitializer {
-                let what = if case .addrOf = e { "&…" } else { "an array field" }
-                for case .field(let rid, _) in lv.offsets where !p[rid].isAnonymousMember {
-                    note(rid, 7, "the address of a field (\(what)) initializes '\(g)': it is fixed when the program is loaded and would not follow the payload")
-                }
-            }
+            // ALIAS-7: a field's address in a static initializer does not exclude its record: the loader computes it
+            // in the layout every object of static storage has when it is loaded (Wrapping+Pass leaves it plain);
+            // the field is taken (PATCH-7), and a patch sets NEW's such addresses when it is committed (LoadTimeAddresses).
             lvalue(lv)
         case .unary(_, let a, _), .current(_, let a), .pinned(_, _, let a): expr(a)
         case .binary(_, let a, let b, _): expr(a); expr(b)

@@ -115,6 +115,11 @@ public enum PatchValidation {
         return Fingerprint.of(g, in: p)
     }
 
+    /// The name prefix of the function a patch has the runtime run when it is committed, when the patch
+    /// brings one of its own: it carries globals over (PATCH-3), sets the addresses of running objects'
+    /// fields in NEW's initializers (ALIAS-7), then calls NEW's state transformer.
+    public static let commitPrefix = "graft_carry__"
+
     /// The identity prefix of the patch's declaration of a running program's global at OLD's type: one it carries
     /// over (PATCH-3), or one a transformer names (TRANS-6).
     public static let runningGlobalPrefix = "graft-running:"
@@ -192,6 +197,11 @@ struct Validator {
         var fs: [String: Function] = [:], gs: [String: GlobalVar] = [:]
         for f in code.oldBuilt.functions where f.isDefinition && f.storage != .static && !f.isInline && fs[f.name] == nil { fs[f.name] = f }
         for g in code.oldBuilt.globals where g.storage != .static && (g.storage != .extern || g.initializer != nil) && gs[g.name] == nil { gs[g.name] = g }
+        // And every global by its alias (GlobalAliases), which is how a patch names it.
+        for g in code.oldBuilt.globals where GlobalAliases.aliased(g) {
+            let a = GlobalAliases.name(identity: g.identity, type: g.type, in: code.oldBuilt)
+            if gs[a] == nil { gs[a] = g }
+        }
         return (fs, gs)
     }
 
@@ -269,7 +279,7 @@ struct Validator {
         let patchByName = Dictionary(patch.functions.filter(\.isDefinition).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for f in patch.functions where f.isDefinition && !f.isInline && Rules.enforced("VAL-1", site: "defined") {
             // The function the runtime runs once (the carry of PATCH-3's globals) is the patch's own, checked by `carries`.
-            if added.contains(f.identity) || outsideCopy(f) || (f.name == code.stateTransformer && !plan.carriedGlobals.isEmpty) { continue }
+            if added.contains(f.identity) || outsideCopy(f) || (f.name == code.stateTransformer && f.name.hasPrefix(PatchValidation.commitPrefix)) { continue }
             if changed.contains(f.identity) {
                 if let slot = manifest.slots[f.identity], rebound[slot] == f.name { continue }
                 error("VAL-1", f.loc, "the patch defines '\(f.name)' for the changed function \(f.identity), but its slot is not rebound to it: it would never run")
@@ -364,6 +374,18 @@ struct Validator {
         }
         // VAL-2: globals. A new one is defined by the patch; one whose type changed is defined anew; any other is the running program's.
         let replaced = Set(plan.replacedGlobals)
+        let commit = commitFunction()
+        let wrappedNew = Set(AliasAnalysis.analyze(ne).wrapped.map { ne[$0].identity })
+        var fixed: Set<String> = []
+        func runningObject(_ g: GlobalID) -> Bool { patch[g].storage == .extern && patch[g].initializer == nil }
+        func addressed(_ e: Expr) -> String {
+            switch e {
+            case .addrOf(let lv), .startOf(let lv): if case .global(let g) = lv.host { return patch[g].sourceName }; return "?"
+            case .unary(_, let a, _), .cast(_, let a): return addressed(a)
+            case .binary(_, let a, let b, _): let x = addressed(a); return x == "?" ? addressed(b) : x
+            default: return "?"
+            }
+        }
         let patchGlobalDefs = patch.globals.filter { $0.storage != .extern || $0.initializer != nil }
         func initial(_ i: Initializer?, in p: Program) -> String { i.map { String(describing: Fingerprint.identityMapper(p).map($0)) } ?? "" }
         if Set(plan.retypedInPlace) != inPlace, Rules.enforced("VAL-2", site: "global") {
@@ -383,10 +405,29 @@ struct Validator {
                 error("VAL-2", g.loc, isNew ? "global \(id) is new in NEW, but the patch does not define it" : "global \(id) changed type, but the patch does not define it anew")
                 continue
             }
-            // Defined as NEW defines it: its type and its initializer.
-            if PatchValidation.typeKey(d.type, in: patch) != PatchValidation.typeKey(g.type, in: ne) || initial(d.initializer, in: patch) != initial(g.initializer, in: ne) {
+            // Defined as NEW defines it: its type and its initializer — the elements the patch sets when it is
+            // committed (ALIAS-7) with the rest, and then it is writable.
+            if let late = commit.fixups[id] {
+                fixed.insert(id)
+                let mine = LoadTimeAddresses.leaves(d.initializer ?? .compound(d.type, []), type: d.type, in: patch).map { leafKey($0, in: patch) }
+                let theirs = LoadTimeAddresses.leaves(g.initializer ?? .compound(g.type, []), type: g.type, in: ne).map { leafKey($0, in: ne) }
+                if (mine + late.map { leafKey($0, in: patch) }).sorted() != theirs.sorted()
+                    || PatchValidation.typeKey(d.type, in: patch) != PatchValidation.typeKey(LoadTimeAddresses.writable(g.type, in: ne), in: ne) {
+                    error("VAL-2", d.loc, "the patch defines global \(id) otherwise than NEW does (its type, or its initializer with the elements it sets when it is committed)")
+                }
+            } else if PatchValidation.typeKey(d.type, in: patch) != PatchValidation.typeKey(g.type, in: ne) || initial(d.initializer, in: patch) != initial(g.initializer, in: ne) {
                 error("VAL-2", d.loc, "the patch defines global \(id) otherwise than NEW does (its type or its initializer)")
             }
+            // VAL-2 (ALIAS-7): no element left for the loader is the address of a field of the running program's wrapped object.
+            if let i = d.initializer, Rules.enforced("VAL-2", site: "load-time") {
+                for leaf in LoadTimeAddresses.leaves(i, type: d.type, in: patch)
+                where LoadTimeAddresses.takesRunningField(leaf.value, wrapped: { wrappedNew.contains(patch[$0].identity) }, running: { runningObject($0) }) {
+                    error("VAL-2", d.loc, "the initializer of global \(id) in the patch takes the address of a field of the running program's '\(addressed(leaf.value))', a wrapped struct's object: computed when the patch is loaded, it would not follow the object's representation")
+                }
+            }
+        }
+        for id in Set(commit.fixups.keys).subtracting(fixed).sorted() where Rules.enforced("VAL-2", site: "global") {
+            error("VAL-2", .unknown, "the patch sets global \(id) when it is committed, but it is no global the patch defines as NEW does")
         }
         for g in patchGlobalDefs where (oldGlobals[g.identity] != nil || manifest.exported[g.identity] != nil) && !replaced.contains(g.identity) && Rules.enforced("VAL-2", site: "global") {
             error("VAL-2", g.loc, "the patch defines global '\(g.name)' (\(g.identity)), which the running program has and the plan does not redefine: its state would restart")
@@ -394,11 +435,53 @@ struct Validator {
         carries()
     }
 
+    /// The function the patch has the runtime run when it is committed, read back: the globals it
+    /// carries (`identity = (type) running-name`), the elements of NEW's initializers it sets, by
+    /// global identity (ALIAS-7), whether it then calls NEW's state transformer, and whether it does
+    /// anything else. Empty when the patch brings no such function of its own.
+    struct Commit {
+        var carries: [String] = []
+        var fixups: [String: [LoadTimeAddresses.Leaf]] = [:]
+        var callsStateTransformer = false
+        var other = false
+    }
+
+    func commitFunction() -> Commit {
+        var c = Commit()
+        guard let name = code.stateTransformer, name.hasPrefix(PatchValidation.commitPrefix),
+              let f = patch.functions.first(where: { $0.name == name && $0.isDefinition }), case .block(let body) = f.body else { return c }
+        var rest = body[...]
+        while case .instr(.assign(let lv, .cast(let t, .read(let src)), _))? = rest.first, lv.offsets.isEmpty, src.offsets.isEmpty,
+              case .global(let g) = lv.host, case .global(let r) = src.host,
+              patch.globals[r.index].identity.hasPrefix(PatchValidation.runningGlobalPrefix), patch.globals[r.index].storage == .extern {
+            c.carries.append("\(patch.globals[g.index].identity) = (\(PatchValidation.typeKey(t, in: patch))) \(patch.globals[r.index].name)")
+            rest = rest.dropFirst()
+        }
+        while case .instr(.assign(let lv, let e, _))? = rest.first, case .global(let g) = lv.host, patch[g].storage != .extern {
+            c.fixups[patch[g].identity, default: []].append(LoadTimeAddresses.Leaf(path: lv.offsets, value: e))
+            rest = rest.dropFirst()
+        }
+        if let st = plan.stateTransformer, case .instr(.call(nil, .direct(let h), let args, _))? = rest.first, args.isEmpty, patch.functions[h.index].name == st {
+            c.callsStateTransformer = true
+            rest = rest.dropFirst()
+        }
+        c.other = !rest.isEmpty
+        return c
+    }
+
+    /// An initializer element by identities: its path and its value.
+    func leafKey(_ l: LoadTimeAddresses.Leaf, in p: Program) -> String {
+        let m = Fingerprint.identityMapper(p)
+        return "\(l.path.map { m.map($0) }) = \(m.map(l.value))"
+    }
+
     /// VAL-2 (PATCH-3): a global the patch carries over is one it defines
     /// anew, that the running program writes, of a scalar type whose value
     /// C's conversion keeps; and the function the runtime runs first sets
-    /// each such global, NEW's from the running program's, and nothing else
-    /// before it calls NEW's state transformer.
+    /// each such global, NEW's from the running program's, then the
+    /// elements of NEW's initializers that are running objects' field
+    /// addresses (checked with the globals), and nothing else before it
+    /// calls NEW's state transformer.
     mutating func carries() {
         guard Rules.enforced("VAL-2", site: "carry") else { return }
         let carried = plan.carriedGlobals
@@ -410,31 +493,23 @@ struct Validator {
                 continue
             }
         }
-        guard !carried.isEmpty else { return }
-        guard let name = code.stateTransformer, let f = patch.functions.first(where: { $0.name == name && $0.isDefinition }),
-              case .block(let body) = f.body else {
+        let commit = commitFunction()
+        let own = code.stateTransformer.map { $0.hasPrefix(PatchValidation.commitPrefix) } ?? false
+        guard !carried.isEmpty || own else { return }
+        guard own, let name = code.stateTransformer else {
             error("VAL-2", .unknown, "the plan carries globals \(carried.sorted()) over, but the patch runs no function that does")
             return
         }
-        var want = carried.compactMap { id -> String? in
-            guard let running = manifest.exported[id] else { return nil }
+        let want = carried.compactMap { id -> String? in
+            guard let exported = manifest.exported[id], let o = oldGlobals[id] else { return nil }
+            // The running object by its alias (GlobalAliases): the definition an earlier patch brought, if one did.
+            let running = o.isThreadLocal ? exported : GlobalAliases.name(identity: id, type: o.type, in: oe)
             return "\(id) = (\(newGlobals[id].map { PatchValidation.typeKey($0.type, in: ne) } ?? "?")) \(running)"
         }
-        var got: [String] = []
-        var rest = body[...]
-        while case .instr(.assign(let lv, .cast(let t, .read(let src)), _))? = rest.first, lv.offsets.isEmpty, src.offsets.isEmpty,
-              case .global(let g) = lv.host, case .global(let r) = src.host,
-              patch.globals[r.index].identity.hasPrefix(PatchValidation.runningGlobalPrefix), patch.globals[r.index].storage == .extern {
-            got.append("\(patch.globals[g.index].identity) = (\(PatchValidation.typeKey(t, in: patch))) \(patch.globals[r.index].name)")
-            rest = rest.dropFirst()
-        }
-        if let st = plan.stateTransformer {
-            if case .instr(.call(nil, .direct(let c), let args, _))? = rest.first, args.isEmpty, patch.functions[c.index].name == st { rest = rest.dropFirst() }
-            else { want.append("call \(st)") }
-        }
-        if !rest.isEmpty { got.append("other code") }
-        if got.sorted() != want.sorted() {
-            error("VAL-2", .unknown, "the patch's \(name) does not carry exactly the plan's globals: it does \(got), the plan asks for \(want)")
+        var got = commit.carries
+        if commit.other { got.append("other code") }
+        if got.sorted() != want.sorted() || commit.callsStateTransformer != (plan.stateTransformer != nil) {
+            error("VAL-2", .unknown, "the patch's \(name) does not carry exactly the plan's globals: it does \(got)\(commit.callsStateTransformer ? " and calls the state transformer" : ""), the plan asks for \(want)\(plan.stateTransformer.map { " and a call of \($0)" } ?? "")")
         }
     }
 

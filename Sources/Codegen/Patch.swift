@@ -113,7 +113,7 @@ public enum PatchBuilder {
 
     /// The name of the function that carries the running program's values
     /// of the globals a patch defines anew into NEW's (PATCH-3).
-    public static let carryPrefix = "graft_carry__"
+    public static let carryPrefix = PatchValidation.commitPrefix
 
     /// The program of the patch: NEW instrumented, with what the running
     /// program already has turned into references to it by name.
@@ -127,13 +127,17 @@ public enum PatchBuilder {
         var rebinds: [(String, String)] = []
         let oldIdentities = Set(old.functions.filter { Slots.isIndirected($0) }.map(\.identity))
         let tag = String(plan.targetVersion.prefix(8))
+        // The running program's own variables, which a patch names by their aliases (not a library's, not thread-local ones).
+        let definedByOld = Set(old.globals.filter { ($0.storage != .extern || $0.initializer != nil) && !$0.isThreadLocal }.map(\.identity))
         for i in p.globals.indices {
             let id = p.globals[i].identity
             if replaced.contains(id) {
                 p.globals[i].name += "__" + tag
             } else if let name = oldManifest.exported[id] ?? PatchValidation.runningIdentity(id).flatMap({ oldManifest.exported[$0] }) {
-                // The running program's object, by the name it exports it under (a transformer's GRAFT_OLD(x) at OLD's type, TRANS-6).
-                p.globals[i].name = name
+                // The running program's object (a transformer's GRAFT_OLD(x) at OLD's type, TRANS-6), by its alias:
+                // the definition a patch that redefined it brought, if one did (GlobalAliases).
+                let base = PatchValidation.runningIdentity(id) ?? id
+                p.globals[i].name = definedByOld.contains(base) ? GlobalAliases.name(identity: base, type: p.globals[i].type, in: p) : name
                 p.globals[i].storage = .extern
                 p.globals[i].initializer = nil
             }
@@ -162,22 +166,29 @@ public enum PatchBuilder {
             }
         }
 
+        // The code's wrapping (records written in transformers.c describe old layouts and are never wrapped).
+        var wrap = TypeWrapping.forBuild(new, excludingFile: transformerFile)
+
         // PATCH-3: the globals carried over. NEW's takes the running one's value by C's
-        // conversion, which keeps it; then NEW's state transformer runs.
+        // conversion, which keeps it; then the elements of NEW's initializers that are addresses
+        // of the running program's wrapped fields are set (ALIAS-7); then NEW's state transformer runs.
         var stateTransformer = plan.stateTransformer
-        if !plan.carriedGlobals.isEmpty {
+        let fixups = commitTimeAddresses(&p, wrapping: wrap)
+        if !plan.carriedGlobals.isEmpty || !fixups.isEmpty {
             var body: [Stmt] = []
             for id in plan.carriedGlobals {
                 guard let gi = p.globals.firstIndex(where: { $0.identity == id && $0.storage != .extern }),
                       let running = oldManifest.exported[id], let og = old.globals.first(where: { $0.identity == id }),
                       let t = PatchRules.translate(og.type, from: old, to: p) else { continue }
                 let oid = GlobalID(p.globals.count)
-                p.globals.append(GlobalVar(id: oid, name: running, sourceName: og.sourceName, type: t, storage: .extern, initializer: nil,
+                let alias = definedByOld.contains(id) ? GlobalAliases.name(identity: id, type: t, in: p) : running
+                p.globals.append(GlobalVar(id: oid, name: alias, sourceName: og.sourceName, type: t, storage: .extern, initializer: nil,
                                            identity: PatchValidation.runningGlobalPrefix + id, loc: og.loc))
                 p.order.append(.global(oid))
                 let g = p.globals[gi]
                 body.append(.instr(.assign(LValue(.global(g.id)), .cast(g.type, .read(LValue(.global(oid)))), g.loc)))
             }
+            body += fixups
             if let st = plan.stateTransformer, let f = p.functions.first(where: { $0.name == st && $0.isDefinition }) {
                 body.append(.instr(.call(result: nil, callee: .direct(f.id), args: [], f.loc)))
             }
@@ -189,9 +200,7 @@ public enum PatchBuilder {
             stateTransformer = name
         }
 
-        // The code's wrapping, and one old-layout record per converted type.
-        // Records written in transformers.c describe old layouts and are never wrapped.
-        var wrap = TypeWrapping.forBuild(new, excludingFile: transformerFile)
+        // One old-layout record per converted type.
         let oldRecords = Dictionary(old.records.filter { $0.fields != nil }.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         var updates: [TypeUpdateSpec] = []
         // The old layouts' ids first: a converted record held by value in another is laid out old there too (REP-7).
@@ -254,6 +263,35 @@ public enum PatchBuilder {
         return PatchCode(program: p, rebinds: rebinds, wrapping: wrap, typeUpdates: updates, stateTransformer: stateTransformer)
     }
 
+    /// ALIAS-7 in a patch: each element of an initializer of a global the patch defines that is the
+    /// address of a field of a wrapped record in the running program's object, left out of the
+    /// initializer (the global made writable) and returned as the assignment that sets it when the
+    /// patch is committed — through the record's representation, once the wrapping pass has run.
+    static func commitTimeAddresses(_ p: inout Program, wrapping: TypeWrapping) -> [Stmt] {
+        var out: [Stmt] = []
+        let declared = Set(p.globals.filter { $0.storage == .extern && $0.initializer == nil }.map(\.id))
+        let running = { (g: GlobalID) in declared.contains(g) }
+        for i in p.globals.indices where p.globals[i].storage != .extern {
+            guard let ini = p.globals[i].initializer else { continue }
+            let g = p.globals[i]
+            let late = LoadTimeAddresses.leaves(ini, type: g.type, in: p).filter {
+                LoadTimeAddresses.takesRunningField($0.value, wrapped: { wrapping.tags[$0] != nil }, running: running)
+            }
+            guard !late.isEmpty else { continue }
+            p.globals[i].initializer = LoadTimeAddresses.removing(Set(late.map(\.path)), from: ini, type: g.type, in: p)
+            p.globals[i].type = LoadTimeAddresses.writable(g.type, in: p)
+            out += late.map { .instr(.assign(LValue(.global(g.id), $0.path), $0.value, g.loc)) }
+        }
+        return out
+    }
+
+    /// The aliases of the globals the patch defines — NEW's new and redefined ones (GlobalAliases) — with their identities.
+    public static func definedAliases(_ code: PatchCode) -> [(alias: String, target: String, identity: String)] {
+        code.program.globals.filter(GlobalAliases.aliased).map {
+            (GlobalAliases.name(identity: $0.identity, type: $0.type, in: code.program), $0.name, $0.identity)
+        }
+    }
+
     static func fieldSize(_ f: Field, in p: Program) -> Int {
         if let w = f.bitWidth { return w }
         return (p.size(of: f.type) ?? 1) * 8
@@ -272,6 +310,13 @@ public enum PatchBuilder {
         let points = plan.admissiblePoints
         if !points.isEmpty { c += "static const unsigned graft_points[] = { \(points.map(String.init).joined(separator: ", ")) };\n" }
         if let st = code.stateTransformer { c += "extern void \(st)(void);\n" }
+        // The aliases this patch defines (GlobalAliases): the runtime checks that they are the ones a later patch finds.
+        let aliases = definedAliases(code)
+        if !aliases.isEmpty {
+            c += "static const struct graft_global graft_globals[] = {\n"
+            for a in aliases { c += "    { \(q(a.alias)), \(q(a.identity)) },\n" }
+            c += "};\n"
+        }
         // The plan itself, for `graft inspect`: what changes and the verdict at every update point.
         if let json = try? JSONEncoder().encode(plan) {
             c += "__attribute__((section(\".graft_plan\"), used)) static const char graft_plan_json[] = \(q(String(decoding: json, as: UTF8.self)));\n"
@@ -284,6 +329,7 @@ public enum PatchBuilder {
             \(code.wrapping.isEmpty ? "0, 0, 0" : "graft_n_wrapped_types, graft_wrapped_types, graft_n_existing_wrapped_types"),
             \(code.stateTransformer ?? "0"),
             \(points.count), \(points.isEmpty ? "0" : "graft_points"),
+            \(aliases.count), \(aliases.isEmpty ? "0" : "graft_globals"),
             \(q(plan.summary))
         };
 

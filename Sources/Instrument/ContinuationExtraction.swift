@@ -68,7 +68,8 @@ public enum ContinuationExtraction {
         while !work.isEmpty {
             let i = work.removeFirst()
             let fn = out.functions[i]
-            guard let body = fn.body, case .block(let ss) = body, let cut = cut(ss, stands), !trivial(cut.rest) else { continue }
+            let temps = Set(fn.locals.filter(\.isTemp).map(\.id))
+            guard let body = fn.body, case .block(let ss) = body, let cut = cut(ss, stands, temps: temps), !trivial(cut.rest) else { continue }
             let root = Self.root(fn.identity)
             let key = keys[root]?[cut.call.loc] ?? (callee(cut.call, in: out), 1)
             var x = Extractor(program: out, fn: fn, usedNames: usedNames)
@@ -149,22 +150,29 @@ public enum ContinuationExtraction {
         var rebuild: ([Stmt]) -> [Stmt]
     }
 
-    static func cut(_ ss: [Stmt], _ stands: (Instr) -> Bool) -> Cut? {
+    /// The call's result copied into a variable (`x = f();` is `t = f(); x = t;` for a struct): the copy
+    /// stays with the call, so the code after it names `x`, by its name in the source, and not the
+    /// temporary, whose name (its number) differs between versions.
+    static func cut(_ ss: [Stmt], _ stands: (Instr) -> Bool, temps: Set<LocalID>) -> Cut? {
         for (k, s) in ss.enumerated() {
             let before = Array(ss[..<k]), after = Array(ss[(k + 1)...])
             switch s {
             case .instr(let i) where stands(i):
+                if case .call(let r?, _, _, _) = i, r.offsets.isEmpty, case .local(let t) = r.host, temps.contains(t),
+                   let copy = after.first, case .instr(.assign(_, .read(let src), _)) = copy, src == r {
+                    return Cut(call: i, rest: Array(after.dropFirst()), rebuild: { before + [s, copy] + $0 })
+                }
                 return Cut(call: i, rest: after, rebuild: { before + [s] + $0 })
             case .block(let inner):
-                if let c = cut(inner, stands) {
+                if let c = cut(inner, stands, temps: temps) {
                     return Cut(call: c.call, rest: [.block(c.rest)] + after, rebuild: { before + [.block(c.rebuild($0))] })
                 }
             case .if(let cond, let t, let e, let l):
-                if let c = cut(statements(t), stands) {
+                if let c = cut(statements(t), stands, temps: temps) {
                     return Cut(call: c.call, rest: [.block(c.rest)] + after,
                                rebuild: { before + [.if(cond, then: .block(c.rebuild($0)), else: e, l)] + after })
                 }
-                if let e, let c = cut(statements(e), stands) {
+                if let e, let c = cut(statements(e), stands, temps: temps) {
                     return Cut(call: c.call, rest: [.block(c.rest)] + after,
                                rebuild: { before + [.if(cond, then: t, else: .block(c.rebuild($0)), l)] + after })
                 }

@@ -43,6 +43,8 @@ private struct WrapPass {
     var standInByName: [String: FuncID] = [:]
     /// The function being rewritten (for the types of its locals).
     var fn: Function? = nil
+    /// Rewriting a global's initializer: its addresses are the loader's (ALIAS-7).
+    var staticInitializer = false
 
     init(p: Program, w: TypeWrapping) { self.p = p; self.w = w }
 
@@ -72,9 +74,13 @@ private struct WrapPass {
             p.functions[i] = f
         }
         fn = nil
+        // ALIAS-7: a static initializer's `&x.f` is computed by the loader, in the layout this program gives
+        // the record, which is the layout of every object of static storage it defines when it is loaded.
+        staticInitializer = true
         for i in p.globals.indices {
             if let ini = p.globals[i].initializer { p.globals[i].initializer = initializer(ini) }
         }
+        staticInitializer = false
         return p
     }
 
@@ -244,6 +250,7 @@ private struct WrapPass {
         case .mem(let e): host = .mem(expr(e))
         case .compound(let t, let i): host = .compound(type(t), initializer(i))
         }
+        if staticInitializer { return LValue(host, lv.offsets) }
         var offsets: [Offset] = []
         for o in lv.offsets {
             switch o {

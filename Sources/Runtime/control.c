@@ -349,7 +349,7 @@ static void *load_verified(const unsigned char *so, size_t n, char **reply, int 
 }
 
 /* The checks that need the loaded patch; NULL when all pass. */
-static char *check_patch(const struct graft_patch_info *p, void **slots) {
+static char *check_patch(const struct graft_patch_info *p, void **slots, void *h) {
     if (p->abi != GRAFT_ABI) return format("REJECTED the patch was built for runtime ABI %u, this process has ABI %d", p->abi, GRAFT_ABI);
     if (!p->base_version || !p->target_version) return format("REJECTED the patch names no base or target version");
     pthread_mutex_lock(&graft__mu);
@@ -366,6 +366,15 @@ static char *check_patch(const struct graft_patch_info *p, void **slots) {
         dlerror();
         slots[i] = dlsym(RTLD_DEFAULT, r->slot);
         if (!slots[i]) return format("REJECTED the program has no slot %s (is it linked with -rdynamic?)", r->slot);
+    }
+    /* A global the patch defines is what a later patch finds by its alias: no earlier definition has it. */
+    if (p->n_globals && !p->globals) return format("REJECTED the patch's table of globals is missing");
+    for (unsigned i = 0; i < p->n_globals; i++) {
+        const struct graft_global *g = &p->globals[i];
+        if (!g->alias || !g->identity) return format("REJECTED global %u has no alias or no identity", i);
+        void *mine = dlsym(h, g->alias);
+        if (!mine || dlsym(RTLD_DEFAULT, g->alias) != mine)
+            return format("REJECTED the patch defines global %s at a representation an earlier definition in this process already has (alias %s): later patches would reach that one", g->identity, g->alias);
     }
     for (unsigned i = 0; i < p->n_types; i++) {
         char why[512];
@@ -612,7 +621,7 @@ static char *apply_request(char *arg, int c, int patch_fd) {
         const struct graft_patch_info *info = dlsym(h, "graft_patch");
         if (!info) reply = format("REJECTED %s is not a graft patch (it defines no graft_patch)", path);
         else if (!(slots = calloc(info->n_rebind + 1, sizeof *slots))) reply = format("REJECTED out of memory");
-        else if (!(reply = check_patch(info, slots))) {
+        else if (!(reply = check_patch(info, slots, h))) {
             struct graft_pending *p = calloc(1, sizeof *p);
             if (!p) reply = format("REJECTED out of memory");
             else if (!interrupt || !(reply = interrupt_begin())) {

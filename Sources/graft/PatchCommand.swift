@@ -111,6 +111,7 @@ struct PatchCommand: ParsableCommand {
         let c = scratch.file("patch.c")
         let text = CEmitter(program: try Pipeline.wrapped(code.program, code.wrapping), lineDirectives: false,
                             wrapping: code.wrapping, typeUpdates: code.typeUpdates).emit()
+            + GlobalAliases.c(PatchBuilder.definedAliases(code).map { ($0.alias, $0.target) })
             + PatchBuilder.descriptorC(plan: plan, code: code)
         try Toolchain.write(text, to: c)
         let so = scratch.file("patch.so")

@@ -72,6 +72,34 @@ struct AdversarialLiveTests {
         }
     }
 
+    @Test("[PATCH-3] [VAL-1] a global the first patch defines anew (int → long, carried) is the one the second patch reaches, by its alias, not the executable's: v2's unchanged code and v3's agree")
+    func redefinedGlobalInAChain() throws { try Self.chain("alias-redefined-chain", ["v1.c", "v2.c", "v3.c"]) }
+
+    @Test("[PATCH-3] a table grows in one patch and shrinks back in the next: the second would define it at a representation the executable's has; refused at load, the process runs on at v2")
+    func redefinitionBackToAnEarlierType() throws {
+        guard let graft = Live.graft else { Issue.record("build graft first"); return }
+        let dir = tempDir(), src = Self.fixtures + "adversarial/live/alias-type-returns/"
+        let exe = try ["v1", "v2", "v3"].map { try Self.build($0, in: dir, source: src + $0 + ".c") }
+        for (a, b, patch) in [(exe[0], exe[1], "p12"), (exe[1], exe[2], "p23")] {
+            let made = try run(graft, ["patch", "--from", a, "--to", b, "-o", dir + "/\(patch).patch"])
+            #expect(made.status == 0, "\(patch): \(made.stdout) \(made.stderr)")
+        }
+        let (prog, out) = try Live.launch(exe[0])
+        defer { Live.stop(prog) }
+        usleep(300_000)
+        let pid = String(prog.processIdentifier)
+        let a12 = try run(graft, ["apply", "--pid", pid, dir + "/p12.patch", "--timeout", "5"])
+        #expect(a12.status == 0, "p12: \(a12.stdout) \(a12.stderr)")
+        usleep(300_000)
+        let a23 = try run(graft, ["apply", "--pid", pid, dir + "/p23.patch", "--timeout", "5"])
+        #expect(a23.status != 0 && a23.stderr.contains("at a representation an earlier definition in this process already has"), "p23: \(a23.stdout) \(a23.stderr)")
+        usleep(300_000)
+        #expect(prog.isRunning)
+        Live.stop(prog)
+        let printed = Self.lines(out)
+        #expect(printed.last?.hasPrefix("v2 ok") == true && !printed.contains { $0.contains("BAD") || $0.hasPrefix("v3") }, "\(printed.suffix(3))")
+    }
+
     @Test("[REP-7] [PATCH-6] a struct held by value in another grows in two patches in a row, the holder onto the heap each time: the held one converts from the layout it has (v2's, for what v2 made), every value kept")
     func embeddedChain() throws { try Self.chain("rep7-embedded-chain", ["v1.c", "v2.c", "v3.c"]) }
 
@@ -107,6 +135,12 @@ struct AdversarialLiveTests {
 
     @Test("[TRANS-6] a state transformer declares NEW's static at the running program's type (int[4] for long[8]): refused at the declaration")
     func transformerNewStaticAtOldType() throws { try Self.attempt("trans6-new-at-old-type", rules: ["TRANS-6"]) }
+
+    @Test("[ALIAS-7] [VAL-2] NEW adds static tables of a running object's field addresses while its struct grows past its room: the patch sets them when it is committed, through the converted object; applied, both ways of reaching the fields agree")
+    func newTableOfFieldAddresses() throws { try Self.attempt("alias7-new-table", rules: []) }
+
+    @Test("[ALIAS-7] [PATCH-7] the running program's static table holds field addresses computed at load; NEW grows the struct past its room: refused")
+    func runningTableOfFieldAddresses() throws { try Self.attempt("alias7-table-kept", rules: ["PATCH-7"]) }
 
     /// The outcome of one adversarial case (Fixtures/adversarial/live/CASE):
     /// v1.c and v2.c built by `graft cc`, the patch built from them (with

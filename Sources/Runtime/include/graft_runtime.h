@@ -9,7 +9,7 @@
 extern "C" {
 #endif
 
-#define GRAFT_ABI 4
+#define GRAFT_ABI 5
 
 /* Type wrapping (Specs/representation.md). A wrapped struct keeps its plain
  * layout: no tag, no room, the same sizeof — the updatable build changes
@@ -66,6 +66,9 @@ struct graft_type_update {
 /* slot = name of a global `void *` variable in the program (exported with -rdynamic). */
 struct graft_rebind { const char *slot; void *function; };
 
+/* A global the patch defines, by the alias later patches name it by (GlobalAliases), and its identity. */
+struct graft_global { const char *alias; const char *identity; };
+
 struct graft_patch_info {
     unsigned abi;                       /* GRAFT_ABI */
     const char *base_version;           /* version id of the program it applies to (hex string) */
@@ -77,6 +80,7 @@ struct graft_patch_info {
     unsigned n_wrapped; const struct graft_type *const *wrapped; unsigned n_existing;
     void (*state_transformer)(void);    /* may be NULL; runs after rebinding, before resuming */
     unsigned n_points; const unsigned *points;  /* update point ids where the patch is admissible; 0 means none */
+    unsigned n_globals; const struct graft_global *globals;  /* must be what the process finds by those aliases */
     const char *description;            /* human-readable summary */
 };
 /* A patch .so exports:  const struct graft_patch_info graft_patch;
