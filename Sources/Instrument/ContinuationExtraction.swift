@@ -67,11 +67,22 @@ public enum ContinuationExtraction {
         for i in work { keys[p.functions[i].identity] = callKeys(p.functions[i], in: p, stands) }
         while !work.isEmpty {
             let i = work.removeFirst()
-            let fn = out.functions[i]
-            let temps = Set(fn.locals.filter(\.isTemp).map(\.id))
-            guard let body = fn.body, case .block(let ss) = body, let cut = cut(ss, stands, temps: temps), !trivial(cut.rest) else { continue }
+            var fn = out.functions[i]
+            guard let body = fn.body, case .block(let ss) = body, let cut = cut(ss, stands), !trivial(cut.rest) else { continue }
             let root = Self.root(fn.identity)
             let key = keys[root]?[cut.call.loc] ?? (callee(cut.call, in: out), 1)
+            // The temporary the call's result lands in (`x = f()` is `t = f(); x = t;` for a struct) is named for
+            // the call, as the continuation is: its number differs between versions, and the running F's
+            // arguments are matched to NEW's continuation's parameters by name.
+            if case .call(let r?, _, _, _) = cut.call, r.offsets.isEmpty, case .local(let t) = r.host,
+               fn.locals.indices.contains(t.index), fn.locals[t.index].isTemp {
+                let stable = "__graft_result_" + String(key.callee.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" }) + "\(key.rank)"
+                if !fn.locals.contains(where: { $0.name == stable }) {
+                    fn.locals[t.index].name = stable
+                    fn.locals[t.index].sourceName = stable
+                    out.functions[i] = fn
+                }
+            }
             var x = Extractor(program: out, fn: fn, usedNames: usedNames)
             var scan = LocalScan(program: nil)
             scan.stmt(body)
@@ -150,29 +161,22 @@ public enum ContinuationExtraction {
         var rebuild: ([Stmt]) -> [Stmt]
     }
 
-    /// The call's result copied into a variable (`x = f();` is `t = f(); x = t;` for a struct): the copy
-    /// stays with the call, so the code after it names `x`, by its name in the source, and not the
-    /// temporary, whose name (its number) differs between versions.
-    static func cut(_ ss: [Stmt], _ stands: (Instr) -> Bool, temps: Set<LocalID>) -> Cut? {
+    static func cut(_ ss: [Stmt], _ stands: (Instr) -> Bool) -> Cut? {
         for (k, s) in ss.enumerated() {
             let before = Array(ss[..<k]), after = Array(ss[(k + 1)...])
             switch s {
             case .instr(let i) where stands(i):
-                if case .call(let r?, _, _, _) = i, r.offsets.isEmpty, case .local(let t) = r.host, temps.contains(t),
-                   let copy = after.first, case .instr(.assign(_, .read(let src), _)) = copy, src == r {
-                    return Cut(call: i, rest: Array(after.dropFirst()), rebuild: { before + [s, copy] + $0 })
-                }
                 return Cut(call: i, rest: after, rebuild: { before + [s] + $0 })
             case .block(let inner):
-                if let c = cut(inner, stands, temps: temps) {
+                if let c = cut(inner, stands) {
                     return Cut(call: c.call, rest: [.block(c.rest)] + after, rebuild: { before + [.block(c.rebuild($0))] })
                 }
             case .if(let cond, let t, let e, let l):
-                if let c = cut(statements(t), stands, temps: temps) {
+                if let c = cut(statements(t), stands) {
                     return Cut(call: c.call, rest: [.block(c.rest)] + after,
                                rebuild: { before + [.if(cond, then: .block(c.rebuild($0)), else: e, l)] + after })
                 }
-                if let e, let c = cut(statements(e), stands, temps: temps) {
+                if let e, let c = cut(statements(e), stands) {
                     return Cut(call: c.call, rest: [.block(c.rest)] + after,
                                rebuild: { before + [.if(cond, then: t, else: .block(c.rebuild($0)), l)] + after })
                 }

@@ -120,7 +120,7 @@ struct PatchValidationTests {
     @Test("VAL-1: an extern declaration retyped in the patch program")
     func retypedDeclaration() throws {
         var f = try Self.fixture()
-        let i = try #require(f.input.program.globals.firstIndex { $0.name == "total" && $0.storage == .extern })
+        let i = try #require(f.input.program.globals.firstIndex { $0.identity == "total" && $0.storage == .extern })
         f.input.program.globals[i].type = .int(.long)
         #expect(Self.rules(f.validate()).contains("VAL-1"), "\(f.validate())")
     }
@@ -139,7 +139,7 @@ struct PatchValidationTests {
     func misnamedDeclaration() throws {
         var f = try Self.fixture()
         // score's implementation reads total; its declaration now names the running program's slot of main.
-        let i = try #require(f.input.program.globals.firstIndex { $0.name == "total" && $0.storage == .extern })
+        let i = try #require(f.input.program.globals.firstIndex { $0.identity == "total" && $0.storage == .extern })
         f.input.program.globals[i].name = try #require(f.manifest.slots["main"])
         let findings = f.validate()
         #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("which is the running program's slot:main") }, "\(findings)")
@@ -167,7 +167,7 @@ struct PatchValidationTests {
     @Test("VAL-1: a global of the running program defined again by the patch")
     func definedTwice() throws {
         var f = try Self.fixture()
-        let i = try #require(f.input.program.globals.firstIndex { $0.name == "total" && $0.storage == .extern })
+        let i = try #require(f.input.program.globals.firstIndex { $0.identity == "total" && $0.storage == .extern })
         f.input.program.globals[i].storage = .none
         let findings = f.validate()
         #expect(findings.contains { $0.rule == "VAL-1" && $0.message.contains("already defines") }, "\(findings)")
