@@ -56,6 +56,6 @@ public enum GlobalAliases {
     public static func c(_ aliases: [(alias: String, target: String)]) -> String {
         guard !aliases.isEmpty else { return "" }
         return "\n/* graft: every global also by its identity and representation (GlobalAliases). */\n"
-            + aliases.map { "extern __typeof__(\($0.target)) \($0.alias) __attribute__((alias(\"\($0.target)\")));\n" }.joined()
+            + aliases.map { "extern __typeof__(\($0.target)) \($0.alias) __attribute__((alias(\"\($0.target)\"), visibility(\"default\")));\n" }.joined()
     }
 }

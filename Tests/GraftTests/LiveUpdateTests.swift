@@ -7,6 +7,11 @@ import Testing
 
 @Suite("Live update of kvstore", .serialized)
 struct LiveUpdateTests {
+    /// `graft apply`'s pause, printed for bench/RESULTS.md.
+    static func printPause(_ what: String, _ stdout: String) {
+        if let r = stdout.range(of: "pause [0-9]+ µs", options: .regularExpression) { print("\(what): \(stdout[r])") }
+    }
+
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     static var graft: String? {
@@ -159,6 +164,7 @@ struct LiveUpdateTests {
         for k in 1..<5 {
             let applied = try run(graft, ["apply", "--pid", pid, dir + "/p\(k).patch", "--timeout", "10"])
             #expect(applied.status == 0, "graft apply v\(k)→v\(k + 1): \(applied.stdout) \(applied.stderr)")
+            Self.printPause("kvstore chain: v\(k) → v\(k + 1)", applied.stdout)
             usleep(200_000)
             switch k + 1 {
             case 2:   // expiry
@@ -539,6 +545,7 @@ struct LiveUpdateTests {
             for _ in 0..<200 where !FileManager.default.fileExists(atPath: dir + "/go\(k)") { usleep(25_000) }
             let applied = try run(graft, ["apply", "--pid", String(server.processIdentifier), dir + "/p\(k + 1).patch", "--timeout", "10"])
             #expect(applied.status == 0, "\(applied.stdout) \(applied.stderr)")
+            Self.printPause("httpd chain: v\(k + 1) → v\(k + 2)", applied.stdout)
             FileManager.default.createFile(atPath: dir + "/done\(k)", contents: nil)
         }
         client.waitUntilExit()
