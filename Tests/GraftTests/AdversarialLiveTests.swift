@@ -134,7 +134,9 @@ struct AdversarialLiveTests {
     func transformerNamesOldStatics() throws { try Self.attempt("trans6-old-names", rules: []) }
 
     @Test("[TRANS-6] a state transformer declares NEW's static at the running program's type (int[4] for long[8]): refused at the declaration")
-    func transformerNewStaticAtOldType() throws { try Self.attempt("trans6-new-at-old-type", rules: ["TRANS-6"]) }
+    func transformerNewStaticAtOldType() throws {
+        try Self.attempt("trans6-old-names", rules: ["TRANS-6"], transformers: "transformers-new-at-old-type.c")
+    }
 
     @Test("[ALIAS-7] [VAL-2] NEW adds static tables of a running object's field addresses while its struct grows past its room: the patch sets them when it is committed, through the converted object; applied, both ways of reaching the fields agree")
     func newTableOfFieldAddresses() throws { try Self.attempt("alias7-new-table", rules: []) }
@@ -156,7 +158,9 @@ struct AdversarialLiveTests {
     /// none of them FAIL. With no `rules`, the patch must be applied.
     /// `flags`: for both builds, after `-O1` (`-O0` where a bug shows only unoptimized).
     /// `folder`: where under Fixtures the case's v1.c and v2.c are.
-    static func attempt(_ name: String, rules: [String], flags: [String] = [], folder: String = "adversarial/live/") throws {
+    /// `transformers`: the file of the case's folder that is v2's transformers.c.
+    static func attempt(_ name: String, rules: [String], flags: [String] = [], folder: String = "adversarial/live/",
+                        transformers: String = "transformers.c") throws {
         guard let graft = Live.graft else { Issue.record("build graft first"); return }
         let dir = tempDir()
         let src = fixtures + folder + name + "/"
@@ -173,8 +177,8 @@ struct AdversarialLiveTests {
         }
         guard built.errors.isEmpty else { throw Live.Failure(built.errors.joined(separator: "\n")) }
         let (v1, v2) = (built.exe[0], built.exe[1])
-        if FileManager.default.fileExists(atPath: src + "transformers.c") {
-            try FileManager.default.copyItem(atPath: src + "transformers.c", toPath: dir + "/v2/transformers.c")
+        if FileManager.default.fileExists(atPath: src + transformers) {
+            try FileManager.default.copyItem(atPath: src + transformers, toPath: dir + "/v2/transformers.c")
         }
         let named = { (text: String) in rules.contains { text.contains("[\($0)]") } }
         let made = try run(graft, ["patch", "--from", v1, "--to", v2, "-o", dir + "/p.patch"])
