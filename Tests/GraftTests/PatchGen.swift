@@ -346,7 +346,8 @@ struct GenPair: CustomStringConvertible {
             w.count = to
             return "typedef count_t: \(from) → \(to)"
         case 6:
-            if ch.chance(50) { w.colors = [("NONE", 0)] + w.colors.map { ($0.0, $0.1 + 1) }; return "enum color renumbered (NONE first)" }
+            if ch.chance(50), !w.colors.contains(where: { $0.0 == "NONE" }) { w.colors = [("NONE", 0)] + w.colors.map { ($0.0, $0.1 + 1) }; return "enum color renumbered (NONE first)" }
+            guard !w.colors.contains(where: { $0.0 == "ALPHA" }) else { return "none" }
             w.colors.append(("ALPHA", w.colors.count)); return "enum color gains ALPHA at the end"
         case 7:
             if !w.ops.isEmpty && ch.chance(50) {

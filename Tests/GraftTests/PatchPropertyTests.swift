@@ -54,7 +54,7 @@ struct PatchPropertyTests {
     func soundness(shard: Int) async throws {
         let counts = TripleCounts()
         await propertyCheck(count: Self.pairsPerShard, input: Self.choices) { raw in
-            try Self.check(GenPair.make(raw), counts)
+            await Self.recording(raw) { try Self.check(GenPair.make(raw), counts) }
         }
         let fraction = Double(counts.admitted) / Double(max(1, counts.triples))
         print("patch properties, shard \(shard): \(counts.triples) triples, \(counts.admitted) admitted (\(Int(fraction * 100))%), \(counts.resumed) compared with NEW resumed, \(counts.validated) admitted patches validated (VAL-*) with 0 findings")
@@ -66,7 +66,7 @@ struct PatchPropertyTests {
     @Test("(iii) zero-diff: the updatable build of a generated program prints what the plain build prints")
     func zeroDiff() async throws {
         guard let graft = LiveUpdateTests.graft else { Issue.record("build graft first"); return }
-        await propertyCheck(count: 12, input: Self.choices) { raw in
+        await propertyCheck(count: 12, input: Self.choices) { raw in await Self.recording(raw) {
             let pair = GenPair.make(raw)
             let dir = tempDir()
             try pair.v1.c(iterations: pair.iterations).write(toFile: dir + "/prog.c", atomically: true, encoding: .utf8)
@@ -78,12 +78,12 @@ struct PatchPropertyTests {
             guard plain.status == 0 && updatable.status == 0 else { return }
             let a = try run(dir + "/plain", []), b = try run(dir + "/upd", [])
             #expect(a.status == b.status && a.stdout == b.stdout, "plain:\n\(a.stdout)updatable:\n\(b.stdout)\(pair)")
-        }
+        } }
     }
 
     @Test("(iv) back-end agreement: the interpreter and the C back end print the same, for OLD and for NEW resumed")
     func backEndAgreement() async throws {
-        await propertyCheck(count: 30, input: Self.choices) { raw in
+        await propertyCheck(count: 30, input: Self.choices) { raw in await Self.recording(raw) {
             let pair = GenPair.make(raw)
             let resumed = pair.v2.c(iterations: pair.iterations, resume: Resume(iteration: pair.updateAt, acc: 7, objects: ["h0": ["a": 5, "b": 9], "h1": ["a": 2]], total: 40, calls: 3))
             for source in [pair.v1.c(iterations: pair.iterations), resumed] {
@@ -94,7 +94,13 @@ struct PatchPropertyTests {
                 #expect(interpreted.stdoutText == compiled.stdout && interpreted.exitStatus == compiled.status,
                         "interpreter:\n\(interpreted.stdoutText)C back end:\n\(compiled.stdout)\(source)")
             }
-        }
+        } }
+    }
+
+    /// Runs a property's body, recording what it throws as an issue with the pair: propertyCheck
+    /// drops an error its body throws (its `try?`), and the case with it, without a word.
+    static func recording(_ raw: [Int], _ body: () async throws -> Void) async {
+        do { try await body() } catch { Issue.record(error, "\(GenPair.make(raw))") }
     }
 
     static func check(_ pair: GenPair, _ counts: TripleCounts) throws {
@@ -138,14 +144,29 @@ struct PatchPropertyTests {
 
 /// Not a test: a tool to look at a failing case. `GRAFT_PAIR=0,50,0,… swift
 /// test --filter printPair` prints the pair of those choices (the shrunk
-/// input a failure reports) and the checker's verdict at each point. Off
-/// unless GRAFT_PAIR is set, so CI never runs it.
-@Test("print the pair of GRAFT_PAIR's choices and its verdicts", .enabled(if: ProcessInfo.processInfo.environment["GRAFT_PAIR"] != nil))
+/// input a failure reports) and the checker's verdict at each point;
+/// `GRAFT_SEED=<base64>` (the seed of a failure's `.fixedSeed("…")` hint)
+/// does the same for the choices that seed generates, and runs the
+/// soundness check on them. Off unless one is set, so CI never runs it.
+@Test("print the pair of GRAFT_PAIR's choices (or GRAFT_SEED's) and its verdicts",
+      .enabled(if: ProcessInfo.processInfo.environment["GRAFT_PAIR"] != nil || ProcessInfo.processInfo.environment["GRAFT_SEED"] != nil))
 func printPair() throws {
-    let raw = ProcessInfo.processInfo.environment["GRAFT_PAIR"]!.split(separator: ",").compactMap { Int($0) }
+    let env = ProcessInfo.processInfo.environment
+    let raw: [Int]
+    if let seed = env["GRAFT_SEED"] {
+        guard var rng = Xoshiro(seed: seed) else { Issue.record("GRAFT_SEED: not a seed"); return }
+        raw = PatchPropertyTests.choices.run(using: &rng)
+        print("GRAFT_PAIR=" + raw.map(String.init).joined(separator: ","))
+    } else {
+        raw = env["GRAFT_PAIR"]!.split(separator: ",").compactMap { Int($0) }
+    }
     let pair = GenPair.make(raw)
     print(pair)
     let plan = PatchBuilder.plan(old: try lower(pair.v1.c(iterations: pair.iterations)).0, new: try lower(pair.v2.c(iterations: pair.iterations)).0)
     for v in plan.verdicts { print("point", v.place, v.loc.line, v.admissible, v.reasons) }
+    print(plan.summary)
     print(plan.refusals)
+    let counts = TripleCounts()
+    try PatchPropertyTests.check(pair, counts)
+    print("\(counts.triples) triples, \(counts.admitted) admitted, \(counts.resumed) compared with NEW resumed")
 }
