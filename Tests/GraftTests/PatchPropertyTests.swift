@@ -31,8 +31,10 @@ import Codegen
 final class TripleCounts: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var triples = 0, admitted = 0, resumed = 0, validated = 0
-    func add(triples t: Int, admitted a: Int, resumed r: Int, validated v: Int = 0) {
-        lock.lock(); triples += t; admitted += a; resumed += r; validated += v; lock.unlock()
+    /// Of `resumed`: at a point in code moved after a call (UPD-8); with a plan that carries globals (PATCH-3).
+    private(set) var resumedMoved = 0, resumedCarried = 0
+    func add(triples t: Int, admitted a: Int, resumed r: Int, validated v: Int = 0, moved m: Int = 0, carried c: Int = 0) {
+        lock.lock(); triples += t; admitted += a; resumed += r; validated += v; resumedMoved += m; resumedCarried += c; lock.unlock()
     }
 }
 
@@ -57,7 +59,7 @@ struct PatchPropertyTests {
             await Self.recording(raw) { try Self.check(GenPair.make(raw), counts) }
         }
         let fraction = Double(counts.admitted) / Double(max(1, counts.triples))
-        print("patch properties, shard \(shard): \(counts.triples) triples, \(counts.admitted) admitted (\(Int(fraction * 100))%), \(counts.resumed) compared with NEW resumed, \(counts.validated) admitted patches validated (VAL-*) with 0 findings")
+        print("patch properties, shard \(shard): \(counts.triples) triples, \(counts.admitted) admitted (\(Int(fraction * 100))%), \(counts.resumed) compared with NEW resumed (\(counts.resumedMoved) in code moved after a call, UPD-8; \(counts.resumedCarried) carrying globals, PATCH-3), \(counts.validated) admitted patches validated (VAL-*) with 0 findings")
         // CI: at least 10,000 triples over the two shards.
         #expect(counts.triples >= (Self.pairsOverride == nil ? 5_000 : Self.pairsPerShard))
         #expect(fraction >= Self.admittedFloor, "admitted \(counts.admitted) of \(counts.triples)")
@@ -108,7 +110,7 @@ struct PatchPropertyTests {
         let new = try lower(pair.v2.c(iterations: pair.iterations)).0
         let plan = PatchBuilder.plan(old: old, new: new)
         let valid = plan.refusals.allSatisfy { $0.severity != .error }
-        var triples = 0, admitted = 0, resumed = 0, validated = 0
+        var triples = 0, admitted = 0, resumed = 0, validated = 0, moved = 0, carried = 0
         // (v) Translation validation (Specs/validation.md): every patch the generator admits somewhere, the checker confirms.
         if valid && !plan.admissiblePoints.isEmpty {
             let findings = PatchValidationTests.validate(old: old, new: new, plan: plan)
@@ -125,10 +127,10 @@ struct PatchPropertyTests {
             #expect(run.result.exitStatus == 0 && run.result.patched, "\(where_)")
             // NEW from the transformed state, where OLD's whole state has just been printed (the
             // loop's top, the end of `dump`): the next iteration is the one after the last line.
-            // Not modelled by the resumed NEW (NOTE, session 7): a point in code moved after a call (UPD-8), and a
-            // patch that carries globals over (PATCH-3); the interpreter's stale-access checks and VAL still apply.
-            guard run.result.error == nil, run.result.patched, point.place.contains("main") || point.place.contains("dump"),
-                  !point.place.contains("the code after"), plan.carriedGlobals.isEmpty else { continue }
+            // That includes a point in code moved after a call (UPD-8: the loop runs in main's continuation after
+            // `dump(-1, acc)`) and a plan that carries globals over (PATCH-3: the resumed state holds OLD's value
+            // converted, `GenPair.resume`).
+            guard run.result.error == nil, run.result.patched, point.place.contains("main") || point.place.contains("dump") else { continue }
             let lines = run.beforeText.split(separator: "\n", omittingEmptySubsequences: false)
             guard lines.count >= 2, lines.last == "" else { continue }
             let state = pair.resume(from: String(lines[lines.count - 2]), iteration: lines.count - 2)
@@ -137,8 +139,10 @@ struct PatchPropertyTests {
             #expect(expected.error == nil, "NEW resumed: \(String(describing: expected.error))")
             #expect(run.after == expected.stdoutText, "after the update:\n\(run.after)NEW resumed:\n\(expected.stdoutText)\(where_)")
             resumed += 1
+            if point.place.contains("the code after") { moved += 1 }
+            if !plan.carriedGlobals.isEmpty { carried += 1 }
         }
-        counts.add(triples: triples, admitted: admitted, resumed: resumed, validated: validated)
+        counts.add(triples: triples, admitted: admitted, resumed: resumed, validated: validated, moved: moved, carried: carried)
     }
 }
 
@@ -168,5 +172,5 @@ func printPair() throws {
     print(plan.refusals)
     let counts = TripleCounts()
     try PatchPropertyTests.check(pair, counts)
-    print("\(counts.triples) triples, \(counts.admitted) admitted, \(counts.resumed) compared with NEW resumed")
+    print("\(counts.triples) triples, \(counts.admitted) admitted, \(counts.resumed) compared with NEW resumed (\(counts.resumedMoved) UPD-8, \(counts.resumedCarried) PATCH-3)")
 }
