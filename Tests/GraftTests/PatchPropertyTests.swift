@@ -99,6 +99,24 @@ struct PatchPropertyTests {
         } }
     }
 
+    /// The pairs of two seeds whose points were once skipped: step's static local retyped int → long, carried
+    /// (PATCH-3), with the update at dump's point and at the loop's top in main's continuation (UPD-8). Before
+    /// the resumed NEW carried the local they mismatched (`calls=5` after the update, `calls=1` resumed).
+    @Test("pinned pairs: a carried static local, compared with NEW resumed at dump and in main's continuation", arguments: [
+        // .fixedSeed("0MIDemd2p8ztJedOSuJ92LdFPmJApUOJ3DvxZS4jGiM="): weigh by value; the static local retyped to long.
+        [964, 172, 348, 501, 876, 752, 706, 550, 879, 523, 31, 735, 783, 657, 996, 588, 716, 282, 261, 960, 580, 158, 958, 388, 319, 863, 95, 755, 148, 997, 358, 371,
+         277, 629, 148, 197, 748, 714, 432, 471, 924, 366, 32, 674, 900, 519, 67, 117, 705, 927, 824, 378, 218, 983, 82, 442, 237, 861, 420, 941, 992, 910, 828, 182],
+        // .fixedSeed("2FtRJ7i7yPySA53AkkpVUJGuxcPeGTyzHGDcrVgkUq8="): struct item gains d; the static local retyped to long.
+        [730, 797, 581, 281, 992, 85, 364, 808, 840, 92, 963, 985, 805, 841, 554, 158, 353, 100, 435, 616, 608, 482, 6, 902, 141, 590, 891, 158, 550, 741, 754, 490,
+         111, 590, 386, 908, 141, 857, 646, 935, 982, 656, 288, 228, 548, 798, 152, 247, 260, 447, 34, 150, 729, 219, 759, 412, 578, 431, 41, 914, 830, 129, 61, 775],
+    ])
+    func pinnedCarriedPairs(raw: [Int]) throws {
+        let counts = TripleCounts()
+        try Self.check(GenPair.make(raw), counts)
+        #expect(counts.admitted == 2 && counts.resumed == 2 && counts.resumedMoved == 1 && counts.resumedCarried == 2,
+                "\(counts.admitted) admitted, \(counts.resumed) compared, \(counts.resumedMoved) UPD-8, \(counts.resumedCarried) PATCH-3")
+    }
+
     /// Runs a property's body, recording what it throws as an issue with the pair: propertyCheck
     /// drops an error its body throws (its `try?`), and the case with it, without a word.
     static func recording(_ raw: [Int], _ body: () async throws -> Void) async {
