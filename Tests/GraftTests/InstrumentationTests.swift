@@ -138,7 +138,7 @@ struct InstrumentationTests {
     func generatedProgramsAgree() async throws {
         final class Count: @unchecked Sendable { var withChecks = 0, total = 0 }
         let count = Count()
-        await propertyCheck(count: 40, input: Self.generated) { raw in
+        await propertyCheck(count: 40, input: Self.generated) { raw in await PatchPropertyTests.recording(raw) {
             let pair = GenPair.make(raw)
             for source in [pair.v1.c(iterations: pair.iterations), pair.v2.c(iterations: pair.iterations)] {
                 let p = try lower(source).0
@@ -150,7 +150,7 @@ struct InstrumentationTests {
                 #expect(a.stdoutText == b.stdoutText && a.exitStatus == b.exitStatus,
                         "source IR:\n\(a.stdoutText)instrumented IR:\n\(b.stdoutText)\(source)")
             }
-        }
+        } }
         // Not vacuous: most generated programs have wrapped records, so checks to run.
         #expect(count.withChecks * 2 > count.total, "\(count.withChecks) of \(count.total) programs had checks")
     }

@@ -346,7 +346,8 @@ struct GenPair: CustomStringConvertible {
             w.count = to
             return "typedef count_t: \(from) → \(to)"
         case 6:
-            if ch.chance(50) { w.colors = [("NONE", 0)] + w.colors.map { ($0.0, $0.1 + 1) }; return "enum color renumbered (NONE first)" }
+            if ch.chance(50), !w.colors.contains(where: { $0.0 == "NONE" }) { w.colors = [("NONE", 0)] + w.colors.map { ($0.0, $0.1 + 1) }; return "enum color renumbered (NONE first)" }
+            guard !w.colors.contains(where: { $0.0 == "ALPHA" }) else { return "none" }
             w.colors.append(("ALPHA", w.colors.count)); return "enum color gains ALPHA at the end"
         case 7:
             if !w.ops.isEmpty && ch.chance(50) {
@@ -413,7 +414,8 @@ struct GenPair: CustomStringConvertible {
         r.swapped = top["hd"] == 1
         // Globals whose type keeps its shape keep their values, and so does one widened (int → long: carried, PATCH-3); the others are NEW's.
         if v1.totalType == v2.totalType || (v1.totalType == "int" && v2.totalType == "long") { r.total = top["total"] }
-        if v1.ticks && v2.ticks && v1.count == v2.count { r.ticks = top["ticks"] }
+        // ticks (a count_t) likewise: kept at its type, carried when count_t widens (PATCH-3).
+        if v1.ticks && v2.ticks && keeps(.count, .count) { r.ticks = top["ticks"] }
         if v1.bonus != nil && v2.bonus != nil { r.bonus = top["bonus"] }
         // step's static local: kept at its type, and carried when widened (int → long, PATCH-3).
         if v1.calls != nil && (v1.calls == v2.calls || (v1.calls == "int" && v2.calls == "long")) { r.calls = top["calls"] }
