@@ -287,7 +287,8 @@ public enum PatchBuilder {
 
     /// The aliases of the globals the patch defines — NEW's new and redefined ones (GlobalAliases) — with their identities.
     public static func definedAliases(_ code: PatchCode) -> [(alias: String, target: String, identity: String)] {
-        code.program.globals.filter(GlobalAliases.aliased).map {
+        let inside = CEmitter.globalsInsideFunctions(code.program)
+        return code.program.globals.filter { GlobalAliases.aliased($0) && !inside.contains($0.id) }.map {
             (GlobalAliases.name(identity: $0.identity, type: $0.type, in: code.program), $0.name, $0.identity)
         }
     }

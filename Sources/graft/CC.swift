@@ -300,8 +300,8 @@ struct Driver {
             let build = try Pipeline.instrumented(merged, options: Updatable.Options(compilerFlags: programCodegen),
                                                   wrapping: Runtime.benchNoWrap ? TypeWrapping() : nil)
             if explainTypes { Console.error(TypeWrapping.explain(merged, build.wrapping)) }
-            let c = CEmitter(program: build.program, lineDirectives: debug, wrapping: build.wrapping).emit()
-                + GlobalAliases.c(GlobalAliases.aliases(of: build.program))
+            let c = CEmitter(program: build.program, lineDirectives: debug, wrapping: build.wrapping,
+                             aliases: GlobalAliases.aliases(of: build.program)).emit()
                 + Updatable.runtimeStartC(manifest: build.manifest, programName: (out as NSString).lastPathComponent,
                                           wrapsTypes: !build.wrapping.isEmpty)
             try Toolchain.write(c, to: cFile)

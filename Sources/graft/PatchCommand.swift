@@ -110,8 +110,8 @@ struct PatchCommand: ParsableCommand {
         try Self.validate(old: oldProgram, oldBuilt: oldBuilt, oldManifest: oldManifest, new: newProgram, plan: plan, code: code)
         let c = scratch.file("patch.c")
         let text = CEmitter(program: try Pipeline.wrapped(code.program, code.wrapping), lineDirectives: false,
-                            wrapping: code.wrapping, typeUpdates: code.typeUpdates).emit()
-            + GlobalAliases.c(PatchBuilder.definedAliases(code).map { ($0.alias, $0.target) })
+                            wrapping: code.wrapping, typeUpdates: code.typeUpdates,
+                            aliases: PatchBuilder.definedAliases(code).map { ($0.alias, $0.target) }).emit()
             + PatchBuilder.descriptorC(plan: plan, code: code)
         try Toolchain.write(text, to: c)
         let so = scratch.file("patch.so")
