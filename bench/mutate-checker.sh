@@ -30,9 +30,12 @@
 #
 # The mutants, and what "switched off" means for each family:
 #   IR-1 … IR-35     Verifier.report drops the rule's diagnostics.
-#   ALIAS-1 … 8      AliasAnalysis.analyze ignores the rule's exclusions: the type is wrapped.
+#   ALIAS-1 … 8      AliasAnalysis.analyze ignores the rule's exclusions: the type is wrapped
+#                    (ALIAS-7 excludes nothing: off, a patch leaves NEW's initializer elements
+#                    that address a running object's wrapped fields to the loader).
 #   TRANS-1 … 5      the transformer check drops the rule's refusals.
-#   TRANS-6          transformers.c's extern declarations are not bound to the statics they name.
+#   TRANS-6          transformers.c's extern declarations are not bound to the statics they name
+#                    (TRANS-6/type: bound without a look at their types).
 #   VAL-1 … 4        the patch validation (Sources/Checker/PatchValidation.swift) drops the
 #                    rule's findings: a corrupted plan or patch program is confirmed.
 #   PATCH-1 … 10     `graft patch` drops the rule's refusals (PATCH-1: a moved static

@@ -269,6 +269,7 @@ public enum PatchBuilder {
     /// patch is committed — through the record's representation, once the wrapping pass has run.
     static func commitTimeAddresses(_ p: inout Program, wrapping: TypeWrapping) -> [Stmt] {
         var out: [Stmt] = []
+        guard Rules.enforced("ALIAS-7") else { return out }
         let declared = Set(p.globals.filter { $0.storage == .extern && $0.initializer == nil }.map(\.id))
         let running = { (g: GlobalID) in declared.contains(g) }
         for i in p.globals.indices where p.globals[i].storage != .extern {

@@ -192,6 +192,57 @@ struct PatchValidationTests {
         #expect(findings.contains { $0.rule == "VAL-2" && $0.message.contains("otherwise than NEW does") }, "\(findings)")
     }
 
+    /// A running object of a wrapped struct that grows, and NEW's new table of its fields' addresses (ALIAS-7).
+    static func settingsFixture() throws -> Fixture {
+        let old = """
+        #include <stdio.h>
+        void graft_update_point(void);
+        struct settings { int port; int max; };
+        struct settings cfg = { 2121, 0 };
+        int main(void) { for (int i = 0; i < 3; i++) { graft_update_point(); cfg.max++; printf("%d\\n", cfg.max); } return 0; }
+        """
+        let new = """
+        #include <stdio.h>
+        void graft_update_point(void);
+        struct settings { int port; int max; long spare[8]; };
+        struct settings cfg = { 2121, 0, { 0 } };
+        static int *const table[] = { &cfg.port, &cfg.max };
+        int main(void) { for (int i = 0; i < 3; i++) { graft_update_point(); (*table[1])++; printf("%d\\n", cfg.max); } return 0; }
+        """
+        return Fixture(old: try lower(old).0, new: try lower(new).0)
+    }
+
+    @Test("[ALIAS-7] VAL-2: the addresses of the running cfg's fields in NEW's new table are set when the patch is committed; the patch validates clean")
+    func commitTimeAddresses() throws {
+        let f = try Self.settingsFixture()
+        #expect(f.plan.refusals.isEmpty && f.plan.typeChanges.map(\.type) == ["struct settings"], "\(f.plan.refusals)")
+        let t = try #require(f.input.program.globals.first { $0.sourceName == "table" && $0.storage != .extern })
+        #expect(t.initializer.map { LoadTimeAddresses.leaves($0, type: t.type, in: f.input.program) }?.isEmpty ?? true, "the loader sets no element")
+        #expect(f.validate().isEmpty, "\(f.validate().map { $0.rendered() })")
+    }
+
+    @Test("[ALIAS-7] VAL-2: the commit's assignments dropped, or put back into the initializer for the loader, are caught")
+    func commitTimeAddressesCorrupted() throws {
+        var dropped = try Self.settingsFixture()
+        let name = try #require(dropped.input.stateTransformer)
+        let k = try #require(dropped.input.program.functions.firstIndex { $0.name == name && $0.isDefinition })
+        guard case .block(let body)? = dropped.input.program.functions[k].body else { Issue.record("no commit body"); return }
+        var assigned: [(Offset, Expr)] = []
+        for case .instr(.assign(let lv, let e, _)) in body { if let o = lv.offsets.first { assigned.append((o, e)) } }
+        #expect(assigned.count == 2)
+        dropped.input.program.functions[k].body = .block([])
+        let a = dropped.validate()
+        #expect(a.contains { $0.rule == "VAL-2" && $0.message.contains("otherwise than NEW does") }, "\(a)")
+
+        var loader = try Self.settingsFixture()
+        let g = try #require(loader.input.program.globals.firstIndex { $0.sourceName == "table" && $0.storage != .extern })
+        let t = loader.input.program.globals[g].type
+        loader.input.program.globals[g].initializer = .compound(t, assigned.enumerated().map { InitEntry(.index($0.offset), .expr($0.element.1)) })
+        loader.input.program.functions[k].body = .block([])
+        let b = loader.validate()
+        #expect(b.contains { $0.rule == "VAL-2" && $0.message.contains("takes the address of a field of the running program's 'cfg'") }, "\(b)")
+    }
+
     @Test("VAL-2: a changed function dropped from the plan")
     func droppedChangedFunction() throws {
         let base = try Self.fixture()
