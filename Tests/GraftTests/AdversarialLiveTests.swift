@@ -35,12 +35,7 @@ struct AdversarialLiveTests {
     /// when its own checks fail. `inspect` sees the process before it stops.
     static func chain(_ name: String, _ sources: [String], inspect: (String) throws -> Void = { _ in }) throws {
         guard let graft = Live.graft else { Issue.record("build graft first"); return }
-        let dir = tempDir(), src = Self.fixtures + "adversarial/live/\(name)/"
-        let exe = try zip(["v1", "v2", "v3"], sources).map { try Self.build($0.0, in: dir, source: src + $0.1) }
-        for (a, b, patch) in [(exe[0], exe[1], "p12"), (exe[1], exe[2], "p23")] {
-            let made = try run(graft, ["patch", "--from", a, "--to", b, "-o", dir + "/\(patch).patch"])
-            #expect(made.status == 0, "\(name) \(patch): \(made.stdout) \(made.stderr)")
-        }
+        let (dir, exe) = try chainPatches(name, sources)
         let (prog, out) = try Live.launch(exe[0])
         defer { Live.stop(prog) }
         usleep(300_000)
@@ -75,15 +70,21 @@ struct AdversarialLiveTests {
     @Test("[PATCH-3] [VAL-1] a global the first patch defines anew (int → long, carried) is the one the second patch reaches, by its alias, not the executable's: v2's unchanged code and v3's agree")
     func redefinedGlobalInAChain() throws { try Self.chain("alias-redefined-chain", ["v1.c", "v2.c", "v3.c"]) }
 
+    /// The case's three versions built, and the patches p12 and p23 between them, in a new folder.
+    static func chainPatches(_ name: String, _ sources: [String]) throws -> (dir: String, exe: [String]) {
+        let dir = tempDir(), src = Self.fixtures + "adversarial/live/\(name)/"
+        let exe = try zip(["v1", "v2", "v3"], sources).map { try Self.build($0.0, in: dir, source: src + $0.1) }
+        for (a, b, patch) in [(exe[0], exe[1], "p12"), (exe[1], exe[2], "p23")] {
+            let made = try run(Live.graft!, ["patch", "--from", a, "--to", b, "-o", dir + "/\(patch).patch"])
+            #expect(made.status == 0, "\(name) \(patch): \(made.stdout) \(made.stderr)")
+        }
+        return (dir, exe)
+    }
+
     @Test("[PATCH-3] a table grows in one patch and shrinks back in the next: the second would define it at a representation the executable's has; refused at load, the process runs on at v2")
     func redefinitionBackToAnEarlierType() throws {
         guard let graft = Live.graft else { Issue.record("build graft first"); return }
-        let dir = tempDir(), src = Self.fixtures + "adversarial/live/alias-type-returns/"
-        let exe = try ["v1", "v2", "v3"].map { try Self.build($0, in: dir, source: src + $0 + ".c") }
-        for (a, b, patch) in [(exe[0], exe[1], "p12"), (exe[1], exe[2], "p23")] {
-            let made = try run(graft, ["patch", "--from", a, "--to", b, "-o", dir + "/\(patch).patch"])
-            #expect(made.status == 0, "\(patch): \(made.stdout) \(made.stderr)")
-        }
+        let (dir, exe) = try Self.chainPatches("alias-type-returns", ["v1.c", "v2.c", "v3.c"])
         let (prog, out) = try Live.launch(exe[0])
         defer { Live.stop(prog) }
         usleep(300_000)
