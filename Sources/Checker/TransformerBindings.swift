@@ -16,6 +16,8 @@ public enum TransformerBindings {
         public var newStatic: [GlobalID: GlobalID] = [:]
         /// A transformer's declaration → the identity of the running program's global it names.
         public var running: [GlobalID: String] = [:]
+        /// A transformer's function declaration → NEW's static function it names.
+        public var newFunction: [FuncID: FuncID] = [:]
         /// TRANS-6 refusals, at the declarations.
         public var errors: [Diagnostic] = []
     }
@@ -81,6 +83,24 @@ public enum TransformerBindings {
                 if let d = mismatch(g, inOld[0], in: old, "the running program's", "") { r.errors.append(d); continue }
                 r.running[g.id] = inOld[0].identity
             }
+        }
+        // TRANS-6: a function declared in transformers.c names NEW's one static function of its name, at its type.
+        for f in new.functions where f.loc.file == transformerFile && f.body == nil {
+            if new.functions.contains(where: { $0.name == f.name && $0.body != nil && $0.storage != .static && $0.loc.file != transformerFile }) { continue }
+            let statics = new.functions.filter { $0.sourceName == f.sourceName && $0.storage == .static && $0.body != nil && $0.loc.file != transformerFile }
+            guard let target = statics.first else { continue }   // a library's: the linker's to bind
+            guard statics.count == 1 else {
+                let files = statics.map { place($0.loc) }.joined(separator: ", ")
+                r.errors.append(Diagnostic(.error, f.loc, "'\(f.sourceName)' is ambiguous: NEW has \(statics.count) static functions of that name (\(files))", rule: "TRANS-6"))
+                continue
+            }
+            if PatchValidation.typeKey(.function(f.type), in: new) != PatchValidation.typeKey(.function(target.type), in: new), Rules.enforced("TRANS-6", site: "type") {
+                r.errors.append(Diagnostic(.error, f.loc,
+                    "'\(f.sourceName)' is declared as \(PatchRules.spelled(.function(f.type), in: new)), but NEW's static '\(target.sourceName)' (\(place(target.loc))) is \(PatchRules.spelled(.function(target.type), in: new))",
+                    rule: "TRANS-6"))
+                continue
+            }
+            r.newFunction[f.id] = target.id
         }
         return r
     }

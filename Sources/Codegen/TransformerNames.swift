@@ -6,7 +6,8 @@
 // OLD has) takes its identity, marked as the running object's
 // (`PatchValidation.runningGlobalPrefix`), and the patch links it to the
 // running object at OLD's type. A state transformer can so carry OLD's
-// `static int *buckets[64]` over to NEW's `static int *buckets[1024]`.
+// `static int *buckets[64]` over to NEW's `static int *buckets[1024]`. A
+// function declared there names NEW's static function of its name.
 
 import Checker
 import IR
@@ -18,8 +19,8 @@ extension PatchBuilder {
         let b = TransformerBindings.bind(new: new, old: old, transformerFile: transformerFile)
         var out = new
         for (g, identity) in b.running { out.globals[g.index].identity = PatchValidation.runningGlobalPrefix + identity }
-        guard !b.newStatic.isEmpty else { return (out, b.errors) }
-        let m = IDMapper(global: { b.newStatic[$0] ?? $0 })
+        guard !b.newStatic.isEmpty || !b.newFunction.isEmpty else { return (out, b.errors) }
+        let m = IDMapper(global: { b.newStatic[$0] ?? $0 }, function: { b.newFunction[$0] ?? $0 })
         for (i, f) in out.functions.enumerated() where f.loc.file == transformerFile && f.body != nil { out.functions[i] = m.map(f) }
         return (out, b.errors)
     }

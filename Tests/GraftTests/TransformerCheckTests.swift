@@ -328,6 +328,40 @@ struct TransformerCheckTests {
         #expect(named.contains("table@prog.c") && !named.contains("table@transformers.c"), "\(named)")
     }
 
+    @Test("[TRANS-6] a function declared in transformers.c names NEW's static function of its name, at its type; another type, or two such statics, is refused")
+    func namesStaticFunctions() throws {
+        let dir = tempDir()
+        let a = "static unsigned hash(unsigned x) { return x * 3u; } static int twice(int x) { return 2 * x; } int main(void) { return (int)hash(1) + twice(1); }"
+        let b = "static int twice(int x) { return x + x; } int other(void) { return twice(2); }"
+        let st = """
+        unsigned hash(unsigned x);
+        long twice(long x);
+        unsigned strlen_like(const char *s);
+        void graft_state_transform(void) { (void)hash(2); (void)twice(3); (void)strlen_like(""); }
+
+        """
+        for (name, text) in [("a.c", a), ("b.c", b), ("transformers.c", st)] {
+            try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let old = try Frontend.lower(file: dir + "/a.c", arguments: [])
+        let merged = try Merge.merge([try Frontend.lower(file: dir + "/a.c", arguments: []), try Frontend.lower(file: dir + "/b.c", arguments: []),
+                                      try Frontend.lower(file: dir + "/transformers.c", arguments: [])])
+        let (bound, errors) = PatchBuilder.bindTransformerNames(merged, old: old, transformerFile: dir + "/transformers.c")
+        // twice: two statics of that name in NEW (and neither at long(long)): refused at the declaration.
+        #expect(errors.count == 1 && errors[0].rule == "TRANS-6" && errors[0].loc.line == 2
+                && errors[0].message.contains("'twice' is ambiguous: NEW has 2 static functions of that name"), "\(errors)")
+        // hash: the transformer's call is now of a.c's static; strlen_like, which no one defines, stays the linker's.
+        let stf = try #require(bound.functions.first { $0.name == "graft_state_transform" && $0.body != nil })
+        let called = Set(Uses.of(stf, in: bound).directCallees.map { bound[$0] }.map { "\($0.sourceName)@\(($0.loc.file as NSString).lastPathComponent)" })
+        #expect(called.contains("hash@a.c") && !called.contains("hash@transformers.c") && called.contains("strlen_like@transformers.c"), "\(called)")
+
+        // At another type than NEW's one static: refused, with both types.
+        try "unsigned hash(int x);\nvoid graft_state_transform(void) { (void)hash(2); }\n".write(toFile: dir + "/transformers.c", atomically: true, encoding: .utf8)
+        let merged2 = try Merge.merge([try Frontend.lower(file: dir + "/a.c", arguments: []), try Frontend.lower(file: dir + "/transformers.c", arguments: [])])
+        let (_, errors2) = PatchBuilder.bindTransformerNames(merged2, old: old, transformerFile: dir + "/transformers.c")
+        #expect(errors2.count == 1 && errors2[0].message.contains("'hash' is declared as") && errors2[0].message.contains("but NEW's static 'hash' (a.c:1)"), "\(errors2)")
+    }
+
     @Test("every TRANS rule of Specs/transformers.md is applied in Transformers.swift and named by a test here")
     func everyRuleIsCitedAndTested() throws {
         let rules = try Self.ids()

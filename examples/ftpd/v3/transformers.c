@@ -5,7 +5,8 @@
  * their place, so a pointer to one stays valid.
  *
  * GRAFT_OLD(x) (graft.h) names the running program's x at its old type; a
- * plain extern names 1.2's static (Specs/transformers.md, TRANS-6). */
+ * plain extern names 1.2's static, and a function declaration 1.2's static
+ * function (Specs/transformers.md, TRANS-6). */
 #include <graft.h>
 
 struct client_stats {           /* as clients.c defines it (unchanged in 1.2) */
@@ -24,12 +25,7 @@ extern int GRAFT_OLD(client_count);
 extern struct client_stats *client_table[1024];
 extern unsigned long client_count;
 
-static unsigned int client_hash(unsigned int ip) { /* clients.c's */
-    ip ^= ip >> 16;
-    ip *= 0x45d9f3bU;
-    ip ^= ip >> 16;
-    return ip;
-}
+unsigned int client_hash(unsigned int ip);   /* clients.c's static (TRANS-6) */
 
 void graft_state_transform(void) {
     for (int b = 0; b < 64; b++) {
