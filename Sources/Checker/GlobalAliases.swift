@@ -47,13 +47,19 @@ public enum GlobalAliases {
             && !g.identity.hasPrefix("graft-") && !g.attributes.contains { $0.name == "alias" }
     }
 
-    /// Each alias the program defines, with the global it names (`identity`: the global's own, unless given).
-    public static func aliases(of p: Program, identity: (GlobalVar) -> String? = { $0.identity }) -> [(alias: String, target: String)] {
-        p.globals.filter(aliased).compactMap { g in identity(g).map { (name(identity: $0, type: g.type, in: p), g.name) } }
+    /// One alias: `alias` names global `target`, whose identity is `identity`.
+    public struct Alias: Equatable, Sendable {
+        public let alias: String, target: String, identity: String
+        public init(alias: String, target: String, identity: String) { self.alias = alias; self.target = target; self.identity = identity }
+    }
+
+    /// The alias of each of `globals` of `p` a patch may name (`aliased`).
+    public static func aliases(of globals: [GlobalVar], in p: Program) -> [Alias] {
+        globals.filter(aliased).map { Alias(alias: name(identity: $0.identity, type: $0.type, in: p), target: $0.name, identity: $0.identity) }
     }
 
     /// The C that defines `aliases` (after the definitions of their targets).
-    public static func c(_ aliases: [(alias: String, target: String)]) -> String {
+    public static func c(_ aliases: [Alias]) -> String {
         guard !aliases.isEmpty else { return "" }
         return "\n/* graft: every global also by its identity and representation (GlobalAliases). */\n"
             + aliases.map { "extern __typeof__(\($0.target)) \($0.alias) __attribute__((alias(\"\($0.target)\"), visibility(\"default\")));\n" }.joined()

@@ -432,7 +432,7 @@ struct Validator {
         for g in patchGlobalDefs where (oldGlobals[g.identity] != nil || manifest.exported[g.identity] != nil) && !replaced.contains(g.identity) && Rules.enforced("VAL-2", site: "global") {
             error("VAL-2", g.loc, "the patch defines global '\(g.name)' (\(g.identity)), which the running program has and the plan does not redefine: its state would restart")
         }
-        carries()
+        carries(commit)
     }
 
     /// The function the patch has the runtime run when it is committed, read back: the globals it
@@ -481,8 +481,8 @@ struct Validator {
     /// each such global, NEW's from the running program's, then the
     /// elements of NEW's initializers that are running objects' field
     /// addresses (checked with the globals), and nothing else before it
-    /// calls NEW's state transformer.
-    mutating func carries() {
+    /// calls NEW's state transformer. `commit` is that function, read back.
+    mutating func carries(_ commit: Commit) {
         guard Rules.enforced("VAL-2", site: "carry") else { return }
         let carried = plan.carriedGlobals
         let written = PatchRules.writtenGlobals(oe)
@@ -493,7 +493,6 @@ struct Validator {
                 continue
             }
         }
-        let commit = commitFunction()
         let own = code.stateTransformer.map { $0.hasPrefix(PatchValidation.commitPrefix) } ?? false
         guard !carried.isEmpty || own else { return }
         guard own, let name = code.stateTransformer else {

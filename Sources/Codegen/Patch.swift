@@ -286,14 +286,6 @@ public enum PatchBuilder {
         return out
     }
 
-    /// The aliases of the globals the patch defines — NEW's new and redefined ones (GlobalAliases) — with their identities.
-    public static func definedAliases(_ code: PatchCode) -> [(alias: String, target: String, identity: String)] {
-        let inside = CEmitter.globalsInsideFunctions(code.program)
-        return code.program.globals.filter { GlobalAliases.aliased($0) && !inside.contains($0.id) }.map {
-            (GlobalAliases.name(identity: $0.identity, type: $0.type, in: code.program), $0.name, $0.identity)
-        }
-    }
-
     static func fieldSize(_ f: Field, in p: Program) -> Int {
         if let w = f.bitWidth { return w }
         return (p.size(of: f.type) ?? 1) * 8
@@ -313,7 +305,7 @@ public enum PatchBuilder {
         if !points.isEmpty { c += "static const unsigned graft_points[] = { \(points.map(String.init).joined(separator: ", ")) };\n" }
         if let st = code.stateTransformer { c += "extern void \(st)(void);\n" }
         // The aliases this patch defines (GlobalAliases): the runtime checks that they are the ones a later patch finds.
-        let aliases = definedAliases(code)
+        let aliases = CEmitter.globalAliases(code.program)
         if !aliases.isEmpty {
             c += "static const struct graft_global graft_globals[] = {\n"
             for a in aliases { c += "    { \(q(a.alias)), \(q(a.identity)) },\n" }

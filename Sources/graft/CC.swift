@@ -301,7 +301,7 @@ struct Driver {
                                                   wrapping: Runtime.benchNoWrap ? TypeWrapping() : nil)
             if explainTypes { Console.error(TypeWrapping.explain(merged, build.wrapping)) }
             let c = CEmitter(program: build.program, lineDirectives: debug, wrapping: build.wrapping,
-                             aliases: GlobalAliases.aliases(of: build.program)).emit()
+                             aliases: CEmitter.globalAliases(build.program)).emit()
                 + Updatable.runtimeStartC(manifest: build.manifest, programName: (out as NSString).lastPathComponent,
                                           wrapsTypes: !build.wrapping.isEmpty)
             try Toolchain.write(c, to: cFile)

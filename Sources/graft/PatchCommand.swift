@@ -111,7 +111,7 @@ struct PatchCommand: ParsableCommand {
         let c = scratch.file("patch.c")
         let text = CEmitter(program: try Pipeline.wrapped(code.program, code.wrapping), lineDirectives: false,
                             wrapping: code.wrapping, typeUpdates: code.typeUpdates,
-                            aliases: PatchBuilder.definedAliases(code).map { ($0.alias, $0.target) }).emit()
+                            aliases: CEmitter.globalAliases(code.program)).emit()
             + PatchBuilder.descriptorC(plan: plan, code: code)
         try Toolchain.write(text, to: c)
         let so = scratch.file("patch.so")
