@@ -300,8 +300,13 @@ extension Lowerer {
             let from = program.typeOf(v, in: fn?.function)
             if sameType(from, to) { return v }
             if to.isVoid { return voidValue }
-            // A parameter written with array type, read: clang types the read as the array; it is the pointer.
-            if program.unroll(to).isArray { return v }
+            // libclang gives a decayed type (a parameter written with array type) as the array it was written
+            // as: the value is the pointer, so a read of the parameter is as it is, and a null pointer constant
+            // or a `void *` passed to it is converted to the pointer.
+            if program.unroll(to).isArray {
+                let p = adjustParameter(to)
+                return sameType(from, p) ? v : splatOrCast(v, from: from, to: p, loc: k.loc)
+            }
             return splatOrCast(v, from: from, to: to, loc: k.loc)
         }
     }

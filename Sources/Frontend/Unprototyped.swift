@@ -78,7 +78,8 @@ extension Merge {
     /// prototype, or with another one, that the program has with a
     /// prototype), their arguments converted to the parameter types, extra
     /// arguments of a non-variadic callee dropped (they are pure and never
-    /// read), an integer result of another width read through a temporary;
+    /// read), an integer result of another width or a pointer result of
+    /// another type read through a temporary;
     /// and the calls that cannot be made so.
     static func convertUnprototypedCalls(_ f: Function, calling callees: [FuncID: CallerView], in p: Program) -> (Function, [Diagnostic]) {
         guard let body = f.body, !callees.isEmpty else { return (f, []) }
@@ -123,7 +124,10 @@ extension Merge {
             if bare(rt, in: p) == bare(ft.result, in: p) {
                 return .instr(.call(result: result, callee: .direct(c), args: converted, loc))
             }
-            guard p.isInteger(rt), p.isInteger(ft.result) else {
+            // An integer of another width, or a pointer to another type (`struct umac_ctx *` declared, `struct
+            // umac128_ctx *` defined: one file renames the tag by macro), comes back in the same register.
+            func pointer(_ t: CType) -> Bool { if case .pointer = p.valueType(t) { return true }; return false }
+            guard (p.isInteger(rt) && p.isInteger(ft.result)) || (pointer(rt) && pointer(ft.result)) else {
                 return refuse("uses its result as '\(show(p, rt))', and the function returns '\(show(p, ft.result))'")
             }
             let temp = LocalID(fn.locals.count)

@@ -347,4 +347,25 @@ struct ReproBuildTests {
         func model(_ u: Int) -> [Int] { (0..<printed.count).map { i in i < u ? i + 1 : 10 * (i + 1) } }
         #expect(Self.updateIteration(printed, model) != nil, "the counter did not go on ×10 after the update: \(printed)")
     }
+
+    // MARK: Reduced from OpenSSH 9.2p1 (item 17's search)
+
+    /// The folders of Fixtures/repro/openssh: each is a program whose units `graft cc` compiles one by one
+    /// with the flags in its `CFLAGS` file (none when absent) and links, as `make` does.
+    static let openssh: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: fixtures + "openssh")) ?? []).sorted()
+
+    @Test("OpenSSH's constructs, reduced: each program compiles unit by unit, links and runs as cc's build", arguments: openssh)
+    func opensshConstruct(_ name: String) throws {
+        let d = try Self.copy("openssh/" + name)
+        defer { Self.cleanup(d) }
+        let flags = ((try? String(contentsOfFile: d + "/CFLAGS", encoding: .utf8)) ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+        let units = try FileManager.default.contentsOfDirectory(atPath: d).filter { $0.hasSuffix(".c") }.sorted()
+        #expect(!units.isEmpty)
+        for u in units { try Self.cc(flags + ["-c", u, "-o", "plain-" + u.dropLast(2) + ".o"], in: d) }
+        try Self.cc(["-o", "plain"] + units.map { "plain-" + $0.dropLast(2) + ".o" }, in: d)
+        for u in units { try Self.graft(["cc"] + flags + ["-c", u], in: d) }
+        try Self.graft(["cc"] + flags + ["-o", "prog"] + units.map { $0.dropLast(2) + ".o" }, in: d)
+        try Self.expectSameRun("plain", "prog", in: d)
+        #expect(try Self.exec(d + "/prog", in: d).status == 0)
+    }
 }
