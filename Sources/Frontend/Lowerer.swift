@@ -236,6 +236,9 @@ final class Lowerer {
                 out.append(Attribute("visibility", ["\"\(a.spelling)\""]))
             case CXCursor_WarnUnusedResultAttr: out.append(Attribute("warn_unused_result"))
             case CXCursor_AnnotateAttr: break
+            case CXCursor_AsmLabelAttr:
+                // `f(…) __asm__("g")` (glibc's __REDIRECT: `__fgets_alias` is `fgets`): the symbol it links as.
+                out.append(Attribute("asm", ["\"" + a.spelling + "\""]))
             default:
                 if let attr = parseAttribute(attrTokens(a)) { out.append(attr) }
             }
