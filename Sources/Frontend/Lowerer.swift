@@ -464,7 +464,22 @@ final class Lowerer {
     }
 
     func locationHash(_ l: SourceLoc) -> String {
-        String(String(fnv1a64("\(l.file):\(l.line):\(l.column)"), radix: 16).prefix(10))
+        String(String(fnv1a64("\(Lowerer.stableFileName(l.file)):\(l.line):\(l.column)"), radix: 16).prefix(10))
+    }
+
+    /// A header as every unit of a build names it, whatever the folder the unit is compiled in and
+    /// the path it was included by: its path below the deepest folder it shares with the working
+    /// directory. OpenSSH's `channels.h` is "./channels.h" to serverloop.c and "../channels.h" to
+    /// openbsd-compat/port-net.c, compiled in its folder with -I..: "channels.h" to both; a system
+    /// header is "usr/include/…" to every unit.
+    static func stableFileName(_ path: String) -> String {
+        guard !path.isEmpty else { return path }
+        let cwd = FileManager.default.currentDirectoryPath
+        let file = URL(fileURLWithPath: path.hasPrefix("/") ? path : cwd + "/" + path).standardizedFileURL.pathComponents
+        let here = URL(fileURLWithPath: cwd).standardizedFileURL.pathComponents
+        var k = 0
+        while k < min(file.count - 1, here.count), file[k] == here[k] { k += 1 }
+        return file[k...].joined(separator: "/")
     }
 
     /// A record's identity across translation units and versions: its tag;
@@ -473,7 +488,7 @@ final class Lowerer {
     func recordIdentity(_ kind: Record.Kind, written: String, tag: String, _ d: CXCursor) -> String {
         if !written.hasPrefix("__anon_") { return "\(kind.rawValue) \(written)" }
         let l = d.loc
-        return "\(kind.rawValue) (anonymous at \(l.file):\(l.line):\(l.column))"
+        return "\(kind.rawValue) (anonymous at \(Lowerer.stableFileName(l.file)):\(l.line):\(l.column))"
     }
 
     private func completeRecord(_ id: RecordID, _ def: CXCursor) throws {

@@ -215,7 +215,7 @@ private struct Merger {
         for (i, e) in enums.enumerated() { byIdentity[e.identity, default: []].append(EnumID(i)) }
         enumMap.append(units[u].enums.map { e in
             for c in byIdentity[e.identity] ?? [] where enumCompatible(e, c) {
-                if !enums[c.index].isComplete && e.isComplete {
+                if !enums[c.index].isComplete && e.isComplete || e.isComplete && Self.preferredConstants(e, over: enums[c.index]) {
                     let id = enums[c.index].id
                     enums[c.index] = e; enums[c.index].id = id
                     enumOrigin[c.index] = u; enumDefUnit[c.index] = u
@@ -229,11 +229,22 @@ private struct Merger {
         })
     }
 
+    /// LINK-1 for enums: one identity, one representation (the integer type under it, its
+    /// attributes) is one enum, whatever constants each unit sees (OpenSSH's `SyslogFacility` has
+    /// `SYSLOG_FACILITY_AUTHPRIV` only where <syslog.h> came first). Constants are values in the
+    /// IR, so a unit's code means what it meant; the enum shows one unit's list (`preferredConstants`).
     func enumCompatible(_ e: EnumDef, _ c: EnumID) -> Bool {
         let m = enums[c.index]
         guard e.tag == enumOrigTag[c.index] else { return false }
         if !e.isComplete || !m.isComplete { return true }
-        return e.names == m.names && e.values == m.values && e.underlying == m.underlying && e.attributes == m.attributes
+        return e.underlying == m.underlying && e.attributes == m.attributes
+    }
+
+    /// Whether the merged enum shows `e`'s constants rather than `m`'s: the longer list, then the
+    /// least, so that it does not depend on the order of the units.
+    static func preferredConstants(_ e: EnumDef, over m: EnumDef) -> Bool {
+        if e.names.count != m.names.count { return e.names.count > m.names.count }
+        return e.names.lexicographicallyPrecedes(m.names)
     }
 
     // MARK: 3. Records and typedefs
@@ -337,7 +348,7 @@ private struct Merger {
                 let id = funcMap[u][f.id.index]
                 if !f.type.hasPrototype { seen[id] = .noPrototype; continue }
                 let mine = CType.function(m.map(f.type)), linked = CType.function(out[id].type)
-                if Merge.bare(mine, in: out) != Merge.bare(linked, in: out) { seen[id] = .declared(mine, f.loc) }
+                if !Merge.sameForIR(mine, linked, in: out) { seen[id] = .declared(mine, f.loc) }
             }
             return seen
         }

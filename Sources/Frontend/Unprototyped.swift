@@ -55,16 +55,29 @@ extension Merge {
         return p.printed(t).replacingOccurrences(of: #"#[0-9]+"#, with: "", options: .regularExpression)
     }
 
-    /// `t` with typedef names and qualifiers removed at every level.
-    static func bare(_ t: CType, in p: Program) -> CType {
-        switch p.valueType(t) {
-        case .pointer(let e): return .pointer(bare(e, in: p))
-        case .array(let e, let n): return .array(bare(e, in: p), length: n)
+    /// `t` with typedef names and qualifiers removed at every level, and enums as their integer
+    /// type (`keepingEnums`: as themselves, which the IR tells apart, IR-26).
+    static func bare(_ t: CType, in p: Program, keepingEnums: Bool = false) -> CType {
+        var u = p.unroll(t)
+        while case .atomic(let inner) = u { u = p.unroll(inner) }
+        if !keepingEnums || !{ if case .enumeration = u { return true }; return false }() { u = p.valueType(u) }
+        switch u {
+        case .pointer(let e): return .pointer(bare(e, in: p, keepingEnums: keepingEnums))
+        case .array(let e, let n): return .array(bare(e, in: p, keepingEnums: keepingEnums), length: n)
         case .function(let f):
-            return .function(FunctionType(result: bare(f.result, in: p), params: f.params.map { bare($0, in: p) },
+            return .function(FunctionType(result: bare(f.result, in: p, keepingEnums: keepingEnums),
+                                          params: f.params.map { bare($0, in: p, keepingEnums: keepingEnums) },
                                           variadic: f.variadic, hasPrototype: f.hasPrototype))
         case let u: return u
         }
+    }
+
+    /// Whether a value of type `a` is one of type `b` to the IR, without a conversion: the same type
+    /// up to typedef names and qualifiers. Two units may see two enums for one typedef name
+    /// (OpenSSH's `SyslogFacility` has a constant only where <syslog.h> came first): a value of
+    /// one passes as the other by a conversion.
+    static func sameForIR(_ a: CType, _ b: CType, in p: Program) -> Bool {
+        bare(a, in: p, keepingEnums: true) == bare(b, in: p, keepingEnums: true)
     }
 
     /// How a unit saw a function it calls: without a prototype, or declared
@@ -112,7 +125,7 @@ extension Merge {
                     continue
                 }
                 let at = p.typeOf(a, in: fn), pt = ft.params[k]
-                if bare(at, in: p) == bare(pt, in: p) { converted.append(a); continue }
+                if sameForIR(at, pt, in: p) { converted.append(a); continue }
                 let how = passing(at, in: p)
                 guard how != .other, how == passing(pt, in: p) else {
                     return refuse("passes argument \(k + 1) as '\(show(p, at))', and the parameter is '\(show(p, pt))' (only integers and pointers, and float and double, are converted to their parameter's type)")
@@ -121,7 +134,7 @@ extension Merge {
             }
             guard let result else { return .instr(.call(result: nil, callee: .direct(c), args: converted, loc)) }
             let rt = p.typeOf(result, in: fn)
-            if bare(rt, in: p) == bare(ft.result, in: p) {
+            if sameForIR(rt, ft.result, in: p) {
                 return .instr(.call(result: result, callee: .direct(c), args: converted, loc))
             }
             // An integer of another width, or a pointer to another type (`struct umac_ctx *` declared, `struct

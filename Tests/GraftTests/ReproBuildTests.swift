@@ -351,7 +351,8 @@ struct ReproBuildTests {
     // MARK: Reduced from OpenSSH 9.2p1 (item 17's search)
 
     /// The folders of Fixtures/repro/openssh: each is a program whose units `graft cc` compiles one by one
-    /// with the flags in its `CFLAGS` file (none when absent) and links, as `make` does.
+    /// with the flags in its `CFLAGS` file (none when absent) and links, as `make` does; a unit in a
+    /// subfolder is compiled in that folder with `-I..` (as OpenSSH's openbsd-compat/ is).
     static let openssh: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: fixtures + "openssh")) ?? []).sorted()
 
     @Test("OpenSSH's constructs, reduced: each program compiles unit by unit, links and runs as cc's build", arguments: openssh)
@@ -359,12 +360,21 @@ struct ReproBuildTests {
         let d = try Self.copy("openssh/" + name)
         defer { Self.cleanup(d) }
         let flags = ((try? String(contentsOfFile: d + "/CFLAGS", encoding: .utf8)) ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
-        let units = try FileManager.default.contentsOfDirectory(atPath: d).filter { $0.hasSuffix(".c") }.sorted()
+        let units = (FileManager.default.subpaths(atPath: d) ?? []).filter { $0.hasSuffix(".c") }.sorted()
         #expect(!units.isEmpty)
-        for u in units { try Self.cc(flags + ["-c", u, "-o", "plain-" + u.dropLast(2) + ".o"], in: d) }
-        try Self.cc(["-o", "plain"] + units.map { "plain-" + $0.dropLast(2) + ".o" }, in: d)
-        for u in units { try Self.graft(["cc"] + flags + ["-c", u], in: d) }
-        try Self.graft(["cc"] + flags + ["-o", "prog"] + units.map { $0.dropLast(2) + ".o" }, in: d)
+        /// Compiles every unit with `compile(folder, flags, source, object)`; the objects, relative to `d`.
+        func build(_ prefix: String, _ compile: (String, [String], String, String) throws -> Void) throws -> [String] {
+            try units.map { u in
+                let folder = (u as NSString).deletingLastPathComponent, file = (u as NSString).lastPathComponent
+                let object = prefix + file.dropLast(2) + ".o"
+                try compile(folder.isEmpty ? d : d + "/" + folder, flags + (folder.isEmpty ? [] : ["-I.."]), file, object)
+                return folder.isEmpty ? object : folder + "/" + object
+            }
+        }
+        let plain = try build("plain-") { dir, fl, file, o in try Self.cc(fl + ["-c", file, "-o", o], in: dir) }
+        try Self.cc(["-o", "plain"] + plain, in: d)
+        let grafted = try build("") { dir, fl, file, o in try Self.graft(["cc"] + fl + ["-c", file, "-o", o], in: dir) }
+        try Self.graft(["cc"] + flags + ["-o", "prog"] + grafted, in: d)
         try Self.expectSameRun("plain", "prog", in: d)
         #expect(try Self.exec(d + "/prog", in: d).status == 0)
     }
