@@ -5,7 +5,7 @@
 SWIFT   ?= swift
 GRAFT   := $(CURDIR)/.build/release/graft
 DEMO    := examples/hello-multi
-APT_PACKAGES := libclang-19-dev llvm-19-dev clang-19 csmith libcsmith-dev gcc-12-source redis-tools curl
+APT_PACKAGES := libclang-19-dev llvm-19-dev clang-19 csmith libcsmith-dev gcc-12-source redis-tools curl libssl-dev
 
 .PHONY: all build deps demo test clean
 

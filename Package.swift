@@ -18,6 +18,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CClang", path: "Sources/CClang", providers: [.apt(["libclang-19-dev"])]),
         .systemLibrary(name: "CLLVM", path: "Sources/CLLVM", providers: [.apt(["llvm-19-dev"])]),
+        // OpenSSL's libcrypto: Ed25519 signatures on patches, made by the CLI and checked by the runtime.
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "IR"),
         .target(name: "Frontend", dependencies: ["IR", "CClang"], swiftSettings: llvmInclude),
         .target(name: "Checker", dependencies: ["IR"]),
@@ -27,7 +29,7 @@ let package = Package(
         .executableTarget(
             name: "graft",
             dependencies: [
-                "IR", "Frontend", "Checker", "Instrument", "Codegen",
+                "IR", "Frontend", "Checker", "Instrument", "Codegen", "CCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: llvmInclude),

@@ -185,3 +185,10 @@ bench_report_failures() {
         echo
     done
 }
+
+# A signing key for this run (Specs/deploy.md): the builds made after this trust it and the patches
+# are signed with it. bench_signing DIR
+bench_signing() {
+    "$GRAFT" keygen -o "$1/release" --comment bench >/dev/null
+    export GRAFT_TRUST_KEYS="$1/release.pub" GRAFT_SIGNING_KEY="$1/release"
+}

@@ -287,12 +287,18 @@ public enum Updatable {
 
     /// The C the driver appends to an updatable program: program info and
     /// the constructor that starts the runtime.
-    public static func runtimeStartC(manifest: BuildManifest, programName: String, wrapsTypes: Bool = false) -> String {
-        """
+    /// `trustedKeys`: the Ed25519 public keys whose patches it accepts; `acceptUnsigned`: also unsigned
+    /// ones (a development build; Specs/deploy.md DEPLOY-2).
+    public static func runtimeStartC(manifest: BuildManifest, programName: String, wrapsTypes: Bool = false,
+                                     trustedKeys: [[UInt8]] = [], acceptUnsigned: Bool = false) -> String {
+        let keys = trustedKeys.map { "{ " + $0.map { String(format: "0x%02x", $0) }.joined(separator: ", ") + " }" }.joined(separator: ",\n    ")
+        return """
 
         /* graft: start the update runtime. */
         #include "graft_runtime.h"
-        static const struct graft_program_info graft_program = { GRAFT_ABI, "\(manifest.version)", "\(programName)" };
+        \(trustedKeys.isEmpty ? "" : "static const unsigned char graft_trusted_keys[][32] = {\n    \(keys)\n};")
+        static const struct graft_program_info graft_program = { GRAFT_ABI, "\(manifest.version)", "\(programName)",
+            \(trustedKeys.count), \(trustedKeys.isEmpty ? "0" : "graft_trusted_keys"), \(acceptUnsigned ? 1 : 0) };
         __attribute__((constructor, no_instrument_function)) static void graft_start(void) {
             \(wrapsTypes ? "graft_register_types(graft_wrapped_types, graft_n_wrapped_types);" : "")
             graft_runtime_start(&graft_program);

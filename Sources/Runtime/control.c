@@ -232,6 +232,7 @@ static char *status_json(void) {
         fprintf(f, ",\"at\":%lld,\"pid\":%d}", h->at, (int)h->pid);
     }
     fprintf(f, "],\"pending\":%s", graft__pending ? "true" : "false");
+    fprintf(f, ",\"accepts_unsigned\":%s,\"trusted_keys\":%u", graft__accept_unsigned ? "true" : "false", graft__n_trusted_keys);
     /* UPD-9: who forked this process, when, at which version; how many it forked. */
     if (graft__forked_from) {
         fprintf(f, ",\"forked_from\":%d,\"forked_at\":%lld,\"forked_version\":", (int)graft__forked_from, graft__forked_at);
@@ -259,74 +260,15 @@ static char *format(const char *fmt, ...) {
 
 /* ---- APPLY ------------------------------------------------------------ */
 
-#define TRAILER 40  /* 32 bytes SHA-256 + 8 bytes magic */
-
-/* Reads the whole patch file (from its start) and checks its trailer; returns the verified
- * shared object (without the trailer) or NULL with the reply in *reply. */
-static unsigned char *read_verified(const char *path, int given, size_t *size, char **reply) {
-    /* The descriptor the client passed (it stays the caller's), else the path opened here. */
-    int fd = given >= 0 ? dup(given) : open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        *reply = format("REJECTED cannot read patch file %s: %s", path, strerror(errno));
-        if (fd >= 0) close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size > (off_t)1 << 30) {
-        *reply = format("REJECTED %s is not a patch file (%s)", path, S_ISREG(st.st_mode) ? "larger than 1 GiB" : "not a regular file");
-        close(fd);
-        return NULL;
-    }
-    size_t n = (size_t)st.st_size, got = 0;
-    unsigned char *buf = malloc(n ? n : 1);
-    if (!buf) { close(fd); *reply = format("REJECTED out of memory reading %s", path); return NULL; }
-    while (got < n) {
-        ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    close(fd);
-    const char *problem = NULL;
-    unsigned char digest[32];
-    if (got != n) problem = "the file changed while it was read";
-    else if (n < TRAILER || memcmp(buf + n - 8, GRAFT_PATCH_MAGIC, 8) != 0)
-        problem = "no graft trailer at its end (truncated, or not sealed by graft patch)";
-    else {
-        graft_sha256(buf, n - TRAILER, digest);
-        if (memcmp(digest, buf + n - TRAILER, 32) != 0)
-            problem = "its SHA-256 does not match the trailer (the file was altered or truncated)";
-        else if (n - TRAILER < 4 || memcmp(buf, "\177ELF", 4) != 0)
-            problem = "it is not an ELF shared object";
-    }
-    if (problem) {
-        *reply = format("REJECTED corrupt patch file: %s: %s", path, problem);
-        free(buf);
-        return NULL;
-    }
-    *size = n - TRAILER;
-    return buf;
-}
-
-/* Loads the verified bytes from a private copy, so that what is loaded is
- * exactly what was checked, whatever happens to the original file. */
-/* *memfd: the anonymous file loaded, -1 if none. It must stay open while the
- * patch is loaded: the loader knows the patch by the name /proc/self/fd/N, and
- * a later patch in a file with the same number would be taken for it. */
+/* Loads the verified bytes from a sealed anonymous file (memfd: nothing on
+ * disk, even if the process dies while loading; no one can change it
+ * between the check and the load; DEPLOY-3). *memfd stays open while the
+ * patch is loaded: the loader knows the patch by the name /proc/self/fd/N,
+ * and a later patch in a file with the same number would be taken for it. */
 static void *load_verified(const unsigned char *so, size_t n, char **reply, int *memfd) {
     *memfd = -1;
-    /* A file in the private directory; when the process cannot write there
-     * (after a privilege drop, root's directory), an anonymous file (memfd). */
-    char tmp[sizeof dir_path + 32];
-    snprintf(tmp, sizeof tmp, "%s/patch-XXXXXX", dir_path);
-    int fd = mkstemp(tmp), anonymous = 0;
-    if (fd < 0) {
-        int e = errno;
-        fd = memfd_create("graft-patch", MFD_CLOEXEC);
-        if (fd < 0) { *reply = format("REJECTED cannot write a private copy of the patch in %s: %s", dir_path, strerror(e)); return NULL; }
-        anonymous = 1;
-        snprintf(tmp, sizeof tmp, "/proc/self/fd/%d", fd);
-    }
+    int fd = memfd_create("graft-patch", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) { *reply = format("REJECTED cannot make an anonymous file for the patch: %s", strerror(errno)); return NULL; }
     size_t done = 0;
     while (done < n) {
         ssize_t w = write(fd, so + done, n - done);
@@ -334,17 +276,17 @@ static void *load_verified(const unsigned char *so, size_t n, char **reply, int 
         if (w <= 0) break;
         done += (size_t)w;
     }
-    if (done != n || (!anonymous && close(fd) != 0)) {
-        *reply = format("REJECTED cannot write a private copy of the patch%s%s: %s", anonymous ? "" : " in ", anonymous ? "" : dir_path, strerror(errno));
-        if (anonymous) close(fd); else unlink(tmp);
+    if (done != n || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+        *reply = format("REJECTED cannot write the patch to an anonymous file: %s", strerror(errno));
+        close(fd);
         return NULL;
     }
+    char name[32];
+    snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
     /* Global: a later patch binds to what this one defines (its new functions, slots, globals). */
-    void *h = dlopen(tmp, RTLD_NOW | RTLD_GLOBAL);
-    if (!h) *reply = format("REJECTED cannot load the patch: %s", dlerror());
-    if (!anonymous) unlink(tmp);
-    else if (h) *memfd = fd;
-    else close(fd);
+    void *h = dlopen(name, RTLD_NOW | RTLD_GLOBAL);
+    if (!h) { *reply = format("REJECTED cannot load the patch: %s", dlerror()); close(fd); }
+    else *memfd = fd;
     return h;
 }
 
@@ -612,7 +554,7 @@ static char *apply_request(char *arg, int c, int patch_fd) {
     size_t n = 0;
     void *h = NULL, **slots = NULL;
     int memfd = -1;
-    unsigned char *so = read_verified(path, patch_fd, &n, &reply);
+    unsigned char *so = graft__read_patch(path, patch_fd, &n, &reply);
     if (so) {
         h = load_verified(so, n, &reply, &memfd);
         free(so);

@@ -206,6 +206,10 @@ void graft_runtime_start(const struct graft_program_info *info) {
     graft__version = dup_or(info->version, "unknown");
     graft__base_version = dup_or(info->version, "unknown");
     graft__name = dup_or(info->name, "program");
+    graft__trusted_keys = info->trusted_keys;
+    graft__n_trusted_keys = info->trusted_keys ? info->n_trusted_keys : 0;
+    graft__accept_unsigned = info->accept_unsigned;
+    /* Said by graft status, not on the program's stderr: the build changes nothing the program prints. */
     graft__main_thread = pthread_self();
 
     graft__main_tid = (pid_t)gettid();

@@ -118,4 +118,17 @@ int graft__rule_enforced(const char *id, const char *site);
 
 /* A monotonic clock in microseconds. */
 long long graft__now_us(void);
+/* patchfile.c — a patch file read and checked before anything of it is
+ * loaded (Specs/deploy.md): its bytes, its digest, its base version, its
+ * signature and whose it is. Returns the shared object (malloc'd, *size
+ * bytes) or NULL with the REJECTED reply in *reply. */
+#define GRAFT_PATCH_MAX_BYTES (64 << 20)
+#define GRAFT_TRUSTED_KEYS_FILE "/etc/graft/trusted-keys"
+unsigned char *graft__read_patch(const char *path, int given, size_t *size, char **reply);
+/* The Ed25519 public keys the program was built to trust, and whether it
+ * accepts unsigned patches (a development build): set at start-up. */
+extern const unsigned char (*graft__trusted_keys)[32];
+extern unsigned graft__n_trusted_keys;
+extern int graft__accept_unsigned;
+
 #endif

@@ -297,13 +297,15 @@ struct Driver {
         } && Runtime.updatableBuilds
         var runtimeObjects: [String] = []
         if updatable {
+            let trust = try BuildTrust.fromEnvironment()
             let build = try Pipeline.instrumented(merged, options: Updatable.Options(compilerFlags: programCodegen),
                                                   wrapping: Runtime.benchNoWrap ? TypeWrapping() : nil)
             if explainTypes { Console.error(TypeWrapping.explain(merged, build.wrapping)) }
             let c = CEmitter(program: build.program, lineDirectives: debug, wrapping: build.wrapping,
                              aliases: CEmitter.globalAliases(build.program)).emit()
                 + Updatable.runtimeStartC(manifest: build.manifest, programName: (out as NSString).lastPathComponent,
-                                          wrapsTypes: !build.wrapping.isEmpty)
+                                          wrapsTypes: !build.wrapping.isEmpty,
+                                          trustedKeys: trust.keys, acceptUnsigned: trust.acceptUnsigned)
             try Toolchain.write(c, to: cFile)
             runtimeObjects = try Runtime.compile(into: tmp, flags: programCodegen)
         } else {
@@ -332,7 +334,7 @@ struct Driver {
             }
         }
         if !placed { line.insert(object, at: 0) }
-        if updatable { line += runtimeObjects + ["-rdynamic", "-ldl", "-lpthread"] }
+        if updatable { line += runtimeObjects + ["-rdynamic", "-ldl", "-lpthread", "-lcrypto"] }
         try exec(Toolchain.systemCC + codegen + line + ["-o", out])
         // The executable carries its (uninstrumented) IR: `graft patch` diffs two of them.
         // It also says how its program was compiled (graft patch compiles transformers and the patch so).

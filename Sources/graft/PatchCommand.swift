@@ -51,6 +51,9 @@ struct PatchCommand: ParsableCommand {
     @Option(name: .customLong("cflags"), parsing: .unconditional, help: ArgumentHelp("Compiler flags for transformers.c besides the ones NEW's units were compiled with (-I, -D, …; one string).", valueName: "flags"))
     var cflags: String?
 
+    @Option(name: .customLong("sign"), help: ArgumentHelp("Sign the patch with this key (made by graft keygen; default: $GRAFT_SIGNING_KEY, if set).", valueName: "key"))
+    var sign: String?
+
     @Flag(help: "Print the plan as JSON.")
     var json = false
 
@@ -124,7 +127,7 @@ struct PatchCommand: ParsableCommand {
             try? FileManager.default.copyItem(atPath: c, toPath: kept)
             throw Failure("the system compiler failed on the patch's C (kept at \(kept)); this is a bug in graft")
         }
-        try sealPatch(soPath: so, outPath: output)
+        try sealPatch(soPath: so, outPath: output, base: plan.baseVersion, target: plan.targetVersion, key: try BuildTrust.signingKey(sign))
         if !json {
             print("patch \(plan.baseVersion) → \(plan.targetVersion): \(plan.summary)")
             for t in plan.typeChanges {
@@ -269,7 +272,8 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Check a patch file's seal and print what it changes and where it may be applied.",
         discussion: """
-            Verifies the SHA-256 trailer as the runtime does, then prints the plan embedded \
+            Verifies the SHA-256 trailer and the signature as the runtime does (whether the \
+            process trusts the key is the process's to say), then prints the plan embedded \
             in the patch: base and target version, the types it converts, the functions and \
             globals it changes, and the checker's verdict at every update point of the base. \
             Exit status 1 for a corrupt, altered or foreign file.
@@ -283,7 +287,8 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let body = try unsealPatch(patch)
+            let file = try PatchFile.read(patch)
+            let body = Data(file.so)
             guard let planData = ObjectIR.section(".graft_plan", ofELF: body),
                   let plan = try? JSONDecoder().decode(PatchPlan.self, from: planData.prefix { $0 != 0 }) else {
                 throw Failure("\(patch) carries no plan (built by an older graft?)")
@@ -294,7 +299,8 @@ struct InspectCommand: ParsableCommand {
                 print(String(decoding: try enc.encode(plan), as: UTF8.self))
                 return
             }
-            print("patch \(plan.baseVersion) → \(plan.targetVersion) (seal ok)")
+            print("patch \(plan.baseVersion) → \(plan.targetVersion) (seal ok; "
+                  + (file.key.map { "signed by key \(SigningKey.describe($0)))" } ?? "unsigned)"))
             print("  \(plan.summary)")
             for v in plan.verdicts {
                 print("  update point \(v.point) (\(v.place), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))

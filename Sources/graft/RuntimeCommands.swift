@@ -4,9 +4,9 @@
 // one reply line:
 //   STATUS                  → {"pid":…, "program":…, "version":…, "base_version":…, "updates":[…], "pending":…}
 //   APPLY <path> <seconds>  → APPLIED pause_us=<n> point=<id> | REJECTED <why> | TIMEOUT <why> | ERROR <why>
-// Also `sealPatch`, which appends the integrity trailer the runtime checks
-// (SHA-256 of the shared object, then "GRAFTPT1"), and `graft seal-patch`,
-// a hidden command that runs it.
+// Also `sealPatch`, which writes the patch file the runtime checks
+// (PatchFile.swift), `graft seal-patch`, a hidden command that runs it,
+// `graft keygen` and `graft sign`.
 
 import ArgumentParser
 import Checker
@@ -22,38 +22,19 @@ import Glibc
 private let CMSG_LEN_INT = MemoryLayout<Int>.size + 8 + 4
 private let CMSG_SPACE_INT = MemoryLayout<Int>.size + 8 + 8
 
-/// The 8 bytes that end a sealed patch file.
-let patchMagic = Array("GRAFTPT1".utf8)
-
-/// Writes `soPath` followed by its SHA-256 and `GRAFTPT1` to `outPath`: a
-/// patch file the runtime accepts (it refuses one whose trailer is missing
-/// or does not match). `outPath` may be `soPath`.
-func sealPatch(soPath: String, outPath: String) throws {
+/// Writes patch file `outPath` for shared object `soPath` (PatchFile), signed with `key` when given.
+/// `outPath` may be `soPath`.
+func sealPatch(soPath: String, outPath: String, base: String, target: String, key: SigningKey?) throws {
     guard let so = FileManager.default.contents(atPath: soPath) else {
         throw Failure(FileManager.default.fileExists(atPath: soPath) ? "cannot read \(soPath)" : "no such file: \(soPath)")
     }
     let bytes = [UInt8](so)
     guard bytes.starts(with: [0x7f, 0x45, 0x4c, 0x46]) else { throw Failure("\(soPath) is not an ELF shared object") }
-    let sealed = Data(bytes + SHA256.hash(bytes) + patchMagic)
-    do { try sealed.write(to: URL(fileURLWithPath: outPath), options: .atomic) }
-    catch { throw Failure("cannot write \(outPath): \(error.localizedDescription)") }
+    try PatchFile.write(try PatchFile.bytes(so: bytes, abi: patchABI, base: base, target: target, signedWith: key), to: outPath)
 }
 
-/// The shared object inside a sealed patch file, its seal checked as the runtime checks it.
-func unsealPatch(_ path: String) throws -> Data {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw Failure(FileManager.default.fileExists(atPath: path) ? "cannot read \(path)" : "no such file: \(path)")
-    }
-    let bytes = [UInt8](data), trailer = 32 + patchMagic.count
-    guard bytes.count > trailer, Array(bytes.suffix(patchMagic.count)) == patchMagic else {
-        throw Failure("\(path) is not a sealed graft patch (no GRAFTPT1 trailer)")
-    }
-    let body = Array(bytes.prefix(bytes.count - trailer))
-    guard SHA256.hash(body) == Array(bytes[body.count..<(bytes.count - patchMagic.count)]) else {
-        throw Failure("\(path) is corrupt: its SHA-256 does not match the trailer")
-    }
-    return Data(body)
-}
+/// The runtime ABI patches are built for (graft_runtime.h's GRAFT_ABI).
+let patchABI = 6
 
 /// SHA-256 (FIPS 180-4), enough for sealing patches without a dependency.
 enum SHA256 {
@@ -109,7 +90,7 @@ enum SHA256 {
 struct SealPatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seal-patch",
-        abstract: "Append the integrity trailer (SHA-256 + GRAFTPT1) to a patch shared object.",
+        abstract: "Write a patch file for a patch shared object (its header, signature and SHA-256 trailer).",
         shouldDisplay: false)
 
     @Argument(help: ArgumentHelp("The patch shared object.", valueName: "so"))
@@ -118,9 +99,80 @@ struct SealPatchCommand: ParsableCommand {
     @Option(name: .customShort("o"), help: ArgumentHelp("The sealed patch file to write.", valueName: "file"))
     var output: String
 
+    @Option(help: "The version the patch updates.")
+    var base: String
+
+    @Option(help: "The version it makes.")
+    var target: String
+
+    @Option(name: .customLong("sign"), help: ArgumentHelp("Sign with this key (default: $GRAFT_SIGNING_KEY, if set).", valueName: "key"))
+    var sign: String?
+
     func run() throws {
-        do { try sealPatch(soPath: so, outPath: output) }
+        do { try sealPatch(soPath: so, outPath: output, base: base, target: target, key: try BuildTrust.signingKey(sign)) }
         catch { throw ExitCode(Console.report(error)) }
+    }
+}
+
+/// `graft keygen -o K`: a new Ed25519 key pair, K (secret, mode 600) and K.pub.
+struct KeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Make an Ed25519 key pair for signing patches.",
+        discussion: """
+            Writes the secret key to FILE (mode 600; graft patch --sign FILE, graft sign --key FILE) \
+            and the public key to FILE.pub. A program trusts the public keys named by \
+            GRAFT_TRUST_KEYS=K1.pub:K2.pub when it is linked, and those listed in \
+            /etc/graft/trusted-keys (root's; one K.pub line each) when a patch comes (Specs/deploy.md).
+            """)
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The secret key file to write (FILE.pub gets the public key).", valueName: "file"))
+    var output: String
+
+    @Option(help: "A comment for the public key line (default: user@host).")
+    var comment: String?
+
+    func run() throws {
+        do {
+            guard !FileManager.default.fileExists(atPath: output) else { throw Failure("\(output) exists: graft keygen does not overwrite a key") }
+            let key = try SigningKey.generate()
+            let fd = open(output, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            guard fd >= 0 else { throw Failure("cannot create \(output): \(String(cString: strerror(errno)))") }
+            let secret = Array("\(SigningKey.secretTag) \(Data(key.seed).base64EncodedString())\n".utf8)
+            let wrote = secret.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            guard wrote == secret.count else { throw Failure("cannot write \(output)") }
+            let who = comment ?? "\(ProcessInfo.processInfo.environment["USER"] ?? "user")@\(ProcessInfo.processInfo.hostName)"
+            try "\(SigningKey.publicTag) \(SigningKey.describe(key.publicKey)) \(who)\n".write(toFile: output + ".pub", atomically: true, encoding: .utf8)
+            print("wrote \(output) (secret) and \(output).pub (public key \(SigningKey.describe(key.publicKey)))")
+        } catch { throw ExitCode(Console.report(error)) }
+    }
+}
+
+/// `graft sign --key K P.patch`: signs a patch file (again), in place or to -o.
+struct SignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign a patch file with a key made by graft keygen (replacing any signature).",
+        discussion: "The file's seal and any signature it has are checked first: a corrupt or altered patch is not signed.")
+
+    @Option(help: ArgumentHelp("The secret key (graft keygen's FILE).", valueName: "key"))
+    var key: String
+
+    @Argument(help: "The patch file.")
+    var patch: String
+
+    @Option(name: .shortAndLong, help: "Where to write the signed patch (default: over PATCH).")
+    var output: String?
+
+    func run() throws {
+        do {
+            let k = try SigningKey.load(key)
+            let file = try PatchFile.read(patch)
+            guard let abi = file.meta["abi"].flatMap(Int.init) else { throw Failure("\(patch) names no ABI") }
+            try PatchFile.write(try PatchFile.bytes(so: file.so, abi: abi, base: file.base, target: file.target, signedWith: k), to: output ?? patch)
+            print("signed \(output ?? patch) with key \(SigningKey.describe(k.publicKey))")
+        } catch { throw ExitCode(Console.report(error)) }
     }
 }
 
@@ -305,6 +357,9 @@ struct ProcessStatus: Decodable {
     var program: String
     var version: String
     var base_version: String
+    /// DEPLOY-2: a development build that accepts unsigned patches; the number of keys built in.
+    var accepts_unsigned: Bool?
+    var trusted_keys: Int?
     struct WrappedType: Decodable {
         var type: String
         var representation: String
@@ -414,9 +469,12 @@ struct ApplyCommand: ParsableCommand {
             guard !path.contains("\n") && !path.contains("\r") else { throw Failure("the patch path contains a line break: \(patch)") }
             // The patch goes as an open descriptor too: the process need not be able to open it
             // itself (a daemon that dropped privileges, a patch in a private directory).
-            let patchFD = open(path, O_RDONLY | O_CLOEXEC)
+            // Without blocking (a FIFO or a device is no patch file; DEPLOY-3).
+            let patchFD = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
             guard patchFD >= 0 else { throw Failure("cannot read \(patch): \(String(cString: strerror(errno)))") }
             defer { close(patchFD) }
+            var st = stat()
+            guard fstat(patchFD, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { throw Failure("\(patch) is not a regular file, so no patch file [DEPLOY-3]") }
             if all { try applyAll(path: path, fd: patchFD); return }
             guard let pid else { return }
             switch try Self.send(pid: pid, path: path, fd: patchFD, timeout: timeout, interrupt: interrupt) {
@@ -510,12 +568,8 @@ struct ApplyCommand: ParsableCommand {
     }
 
     private func applyAll(path: String, fd: Int32) throws {
-        let body = try unsealPatch(path)
-        guard let planData = ObjectIR.section(".graft_plan", ofELF: body),
-              let plan = try? JSONDecoder().decode(PatchPlan.self, from: planData.prefix { $0 != 0 }) else {
-            throw Failure("\(patch) carries no plan (built by an older graft?): --all needs its base version")
-        }
-        let base = plan.baseVersion, target = plan.targetVersion
+        let file = try PatchFile.read(path)
+        let base = file.base, target = file.target
         let scope: () -> [LiveProcess]
         let what: String
         if let pid {
@@ -733,6 +787,10 @@ struct StatusCommand: ParsableCommand {
         var lines = ["\(s.program) (pid \(s.pid))",
                      "  version       \(s.version)",
                      "  base version  \(s.base_version)"]
+        if s.accepts_unsigned == true {
+            lines.append("  WARNING       accepts UNSIGNED patches: a development build (GRAFT_ACCEPT_UNSIGNED=1); anyone who can reach it can change its code")
+        }
+        lines.append("  trusted keys  \(s.trusted_keys ?? 0) built in" + (FileManager.default.fileExists(atPath: "/etc/graft/trusted-keys") ? ", and those of /etc/graft/trusted-keys" : ""))
         if let from = s.forked_from {
             let when = s.forked_at.map { formatter.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "?"
             lines.append("  forked        by pid \(from) at \(when), at version \(s.forked_version ?? "?")")

@@ -15,6 +15,7 @@ struct LiveUpdateTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     static var graft: String? {
+        _ = testSigning
         if let p = graftFromEnvironment { return p }
         for p in [".build/debug/graft", ".build/release/graft"] {
             let path = repo + "/" + p

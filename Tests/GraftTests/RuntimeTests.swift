@@ -51,25 +51,28 @@ private let built: Built = {
             let r = try run("/usr/bin/gcc", ["-O2", "-Wall", "-Werror"] + runtimeMutationFlags + includes + args)
             if r.status != 0 { throw RuntimeTestError("gcc \(args.joined(separator: " ")):\n\(r.stderr)") }
         }
-        try gcc(["-rdynamic", fixtureDir + "/prog.c"] + runtimeSources + ["-ldl", "-lpthread", "-o", b.prog])
+        try gcc(["-rdynamic", fixtureDir + "/prog.c"] + runtimeSources + ["-ldl", "-lpthread", "-lcrypto", "-o", b.prog])
         try gcc([fixtureDir + "/sha256_vectors.c", runtimeDir + "/sha256.c", "-o", b.dir + "/sha256_vectors"])
         func greet(_ base: String, _ point: Int, _ word: String, slot: String? = nil) -> [String] {
             ["-DBASE=\"\(base)\"", "-DTARGET=\"2222\"", "-DPOINT=\(point)", "-DWORD=\"\(word)\""] + (slot.map { ["-DSLOT=\"\($0)\""] } ?? [])
         }
-        let patches: [(String, String, [String])] = [
-            ("v2", "patch_greet.c", greet("1111", 1, "v2")),
-            ("otherbase", "patch_greet.c", greet("9999", 1, "v2")),
-            ("point2", "patch_greet.c", greet("1111", 2, "v2")),
-            ("noslot", "patch_greet.c", greet("1111", 1, "v2", slot: "graft_slot_nosuch")),
-            ("type1", "patch_type1.c", []),
-            ("typewrong", "patch_type1.c", ["-DFROM_TAG=0x999u"]),
-            ("type2", "patch_type2.c", []),
-            ("type1touch", "patch_type1.c", ["-DTOUCH"]),
-            ("type1extends", "patch_type1.c", ["-DTOUCH", "-DEXTENDS=1"]),
+        // name, source, defines, the base and target versions its header says.
+        let patches: [(String, String, [String], String, String)] = [
+            ("v2", "patch_greet.c", greet("1111", 1, "v2"), "1111", "2222"),
+            ("otherbase", "patch_greet.c", greet("9999", 1, "v2"), "9999", "2222"),
+            ("point2", "patch_greet.c", greet("1111", 2, "v2"), "1111", "2222"),
+            ("noslot", "patch_greet.c", greet("1111", 1, "v2", slot: "graft_slot_nosuch"), "1111", "2222"),
+            ("type1", "patch_type1.c", [], "1111", "2222"),
+            ("typewrong", "patch_type1.c", ["-DFROM_TAG=0x999u"], "1111", "2222"),
+            ("type2", "patch_type2.c", [], "2222", "3333"),
+            ("type1touch", "patch_type1.c", ["-DTOUCH"], "1111", "2222"),
+            ("type1extends", "patch_type1.c", ["-DTOUCH", "-DEXTENDS=1"], "1111", "2222"),
+            // The header says 1111, the descriptor inside 9999: caught after loading.
+            ("lyingbase", "patch_greet.c", greet("9999", 1, "v2"), "1111", "2222"),
         ]
-        for (name, source, defines) in patches {
+        for (name, source, defines, base, target) in patches {
             try gcc(["-shared", "-fPIC"] + defines + [fixtureDir + "/" + source, "-o", b.dir + "/\(name).so"])
-            let r = try run(graft, ["seal-patch", b.dir + "/\(name).so", "-o", b.patch(name)])
+            let r = try run(graft, ["seal-patch", b.dir + "/\(name).so", "-o", b.patch(name), "--base", base, "--target", target])
             if r.status != 0 { throw RuntimeTestError("graft seal-patch \(name): \(r.stderr)") }
         }
         // Damaged copies of v2.patch.
@@ -206,22 +209,25 @@ struct RuntimeTests {
         let exe = built.dir + "/realloc_test"
         let sources = try FileManager.default.contentsOfDirectory(atPath: runtimeDir).filter { $0.hasSuffix(".c") }.sorted().map { runtimeDir + "/" + $0 }
         let cc = try run("/usr/bin/gcc", ["-O2", "-Wall", "-Werror"] + runtimeMutationFlags + ["-I", runtimeDir + "/include", "-I", runtimeDir,
-                                          fixtureDir + "/realloc.c"] + sources + ["-ldl", "-lpthread", "-o", exe])
+                                          fixtureDir + "/realloc.c"] + sources + ["-ldl", "-lpthread", "-lcrypto", "-o", exe])
         try #require(cc.status == 0, "\(cc.stderr)")
         let r = try run(exe, [])
         #expect(r.status == 0 && r.stdout.hasSuffix("ok\n"), "\(r.stdout)\(r.stderr)")
     }
 
-    /// `graft seal-patch` (Swift SHA-256) agrees with sha256sum.
+    /// `graft seal-patch` (Swift SHA-256) agrees with sha256sum; the header names the versions (Specs/deploy.md).
     @Test func sealedTrailer() throws {
         let so = try Data(contentsOf: URL(fileURLWithPath: built.dir + "/v2.so"))
         let sealed = try Data(contentsOf: URL(fileURLWithPath: built.patch("v2")))
-        #expect(sealed.count == so.count + 40 && sealed.prefix(so.count) == so)
-        #expect(sealed.suffix(8) == Data("GRAFTPT1".utf8))
-        let hex = sealed.dropFirst(so.count).prefix(32).map { String(format: "%02x", $0) }.joined()
-        let sum = try run("/usr/bin/env", ["sha256sum", built.dir + "/v2.so"])
+        #expect(sealed.prefix(so.count) == so)
+        #expect(sealed.suffix(8) == Data("GRAFTPT2".utf8))
+        let meta = String(decoding: sealed.dropFirst(so.count).prefix(64), as: UTF8.self)
+        #expect(meta.hasPrefix("graft-patch 2\nabi 6\nbase 1111\ntarget 2222\n"), "\(meta)")
+        let hex = sealed.suffix(40).prefix(32).map { String(format: "%02x", $0) }.joined()
+        try sealed.prefix(sealed.count - 40).write(to: URL(fileURLWithPath: built.dir + "/v2.unsealed"))
+        let sum = try run("/usr/bin/env", ["sha256sum", built.dir + "/v2.unsealed"])
         #expect(sum.stdout.hasPrefix(hex + " "), "sha256sum: \(sum.stdout), trailer: \(hex)")
-        let notELF = try graft(["seal-patch", fixtureDir + "/prog.c", "-o", built.dir + "/x.patch"])
+        let notELF = try graft(["seal-patch", fixtureDir + "/prog.c", "-o", built.dir + "/x.patch", "--base", "1", "--target", "2"])
         #expect(notELF.status == 1 && notELF.stderr.contains("is not an ELF shared object"))
     }
 
@@ -259,7 +265,7 @@ struct RuntimeTests {
 
         // The same patch again: the process no longer runs its base.
         expectRejected(try graft(["apply", "--pid", "\(p.pid)", built.patch("v2")]),
-                       "rejected: base version mismatch: patch is for 1111, process runs 2222")
+                       "rejected: wrong base version: the patch updates version 1111, and this process runs version 2222")
         #expect(p.stderr.isEmpty, "program stderr: \(p.stderr)")
     }
 
@@ -267,6 +273,8 @@ struct RuntimeTests {
         let p = try Running()
         defer { p.stop() }
         expectRejected(try graft(["apply", "--pid", "\(p.pid)", built.patch("otherbase")]),
+                       "rejected: wrong base version: the patch updates version 9999, and this process runs version 1111")
+        expectRejected(try graft(["apply", "--pid", "\(p.pid)", built.patch("lyingbase")]),
                        "rejected: base version mismatch: patch is for 9999, process runs 1111")
         expectRejected(try graft(["apply", "--pid", "\(p.pid)", built.patch("noslot")]),
                        "rejected: the program has no slot graft_slot_nosuch")

@@ -16,6 +16,29 @@ let graftFromEnvironment: String? = {
     return p
 }()
 
+/// DEPLOY-1/2 for the whole test run: every graft the tests run signs the patches it makes with
+/// one key made for this run ($GRAFT_SIGNING_KEY), and every program it links trusts that key
+/// ($GRAFT_TRUST_KEYS), as a release pipeline would set them. Set once in this process's
+/// environment, which every child inherits; DeployTests unsets them where the point is their absence.
+let testSigning: Void = {
+    let env = ProcessInfo.processInfo.environment
+    guard env["GRAFT_SIGNING_KEY"] == nil else { return }
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    guard let graft = graftFromEnvironment ?? [".build/debug/graft", ".build/release/graft"].map({ repo + "/" + $0 })
+        .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return }
+    let dir = NSTemporaryDirectory() + "graft-test-key-" + UUID().uuidString
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: graft)
+    p.arguments = ["keygen", "-o", dir + "/release", "--comment", "graft-tests"]
+    p.standardOutput = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return }
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { return }
+    setenv("GRAFT_SIGNING_KEY", dir + "/release", 1)
+    setenv("GRAFT_TRUST_KEYS", dir + "/release.pub", 1)
+}()
+
 struct ProcessResult {
     var status: Int32
     var stdout: String
@@ -24,6 +47,7 @@ struct ProcessResult {
 
 @discardableResult
 func run(_ exe: String, _ args: [String], cwd: String? = nil, env: [String: String] = [:]) throws -> ProcessResult {
+    _ = testSigning
     let p = Process()
     p.executableURL = URL(fileURLWithPath: exe)
     p.arguments = args
@@ -40,6 +64,7 @@ func run(_ exe: String, _ args: [String], cwd: String? = nil, env: [String: Stri
 }
 
 func tempDir() -> String {
+    _ = testSigning
     let d = NSTemporaryDirectory() + "graft-test-" + UUID().uuidString
     try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
     return d

@@ -17,6 +17,10 @@ trap cleanup EXIT
 PORT=$((23000 + RANDOM % 2000))
 say() { echo "live: $*"; }
 
+# A release key: every build trusts it, every patch is signed with it (Specs/deploy.md).
+"$GRAFT" keygen -o "$WORK/release" --comment demo >/dev/null
+export GRAFT_TRUST_KEYS="$WORK/release.pub" GRAFT_SIGNING_KEY="$WORK/release"
+say "made a release key ($WORK/release): the builds trust it and the patches are signed with it"
 say "building kvstore v1…v5 with make CC=\"graft cc\" (each an updatable executable)"
 for v in 1 2 3 4 5; do
     cp -R "$HERE/v$v" "$WORK/v$v"

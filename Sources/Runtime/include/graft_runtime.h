@@ -9,7 +9,7 @@
 extern "C" {
 #endif
 
-#define GRAFT_ABI 5
+#define GRAFT_ABI 6
 
 /* Type wrapping (Specs/representation.md). A wrapped struct keeps its plain
  * layout: no tag, no room, the same sizeof — the updatable build changes
@@ -92,6 +92,12 @@ struct graft_program_info {
     unsigned abi;
     const char *version;                /* this build's version id */
     const char *name;                   /* program name */
+    /* DEPLOY-2: the Ed25519 public keys whose patches it accepts (besides
+     * those of /etc/graft/trusted-keys), and whether it also accepts unsigned
+     * ones (a development build, GRAFT_ACCEPT_UNSIGNED=1 at the link). */
+    unsigned n_trusted_keys;
+    const unsigned char (*trusted_keys)[32];
+    int accept_unsigned;
 };
 
 /* Called once, from a constructor the compiler emits, on the main thread. */

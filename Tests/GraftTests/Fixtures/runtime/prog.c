@@ -28,7 +28,8 @@ static struct counter_v0 *con_counter(void) {
 }
 
 __attribute__((constructor)) static void start(void) {
-    static const struct graft_program_info info = { GRAFT_ABI, "1111", "prog" };
+    /* A development build: it trusts no key and accepts unsigned patches (DEPLOY-1). */
+    static const struct graft_program_info info = { GRAFT_ABI, "1111", "prog", 0, 0, 1 };
     /* Either order works; PROG_START_FIRST tries the other one. */
     if (getenv("PROG_START_FIRST")) graft_runtime_start(&info);
     static const struct graft_type *const views[] = { &view };
