@@ -166,6 +166,12 @@ public enum PatchBuilder {
             }
         }
 
+        // DEPLOY-5: loading the patch runs nothing. NEW's constructors ran, in OLD's form, when the process
+        // started; a constructor or destructor the patch brings is an ordinary function of it.
+        for i in p.functions.indices {
+            p.functions[i].attributes.removeAll { ["constructor", "destructor"].contains(Attribute.bareName($0.name)) }
+        }
+
         // The code's wrapping (records written in transformers.c describe old layouts and are never wrapped).
         var wrap = TypeWrapping.forBuild(new, excludingFile: transformerFile)
 
@@ -296,6 +302,8 @@ public enum PatchBuilder {
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         let rebinds = code.rebinds
         var c = "\n/* graft: the patch descriptor the runtime reads. */\n#include \"graft_runtime.h\"\n"
+        // Linked without start files (DEPLOY-5): the handle atexit and __cxa_atexit name this object by.
+        c += "__attribute__((visibility(\"hidden\"))) void *__dso_handle = &__dso_handle;\n"
         if !rebinds.isEmpty {
             c += "static const struct graft_rebind graft_rebinds[] = {\n"
             for r in rebinds { c += "    { \(q(r.slot)), (void *)\(r.function) },\n" }

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <elf.h>
 #include <openssl/evp.h>
 
 #define TAIL (16 + 32 + 8)
@@ -147,6 +148,41 @@ static int ed25519_verify(const unsigned char key[32], const unsigned char sig[6
     return ok;
 }
 
+/* DEPLOY-5: the shared object runs nothing of its own when it is loaded or
+ * unloaded. graft links patches without start files (-nostartfiles), so
+ * their dynamic section has no DT_INIT, DT_FINI, and no init, preinit or
+ * fini array: any such entry is code graft did not generate, which the
+ * loader would run inside the process before (or after) every check. Also
+ * that it is a 64-bit x86-64 shared object whose headers lie in the file. */
+static const char *elf_problem(const unsigned char *so, size_t n) {
+    if (n < sizeof(Elf64_Ehdr)) return "it is too short for an ELF header";
+    const Elf64_Ehdr *e = (const Elf64_Ehdr *)so;
+    if (e->e_ident[EI_CLASS] != ELFCLASS64 || e->e_ident[EI_DATA] != ELFDATA2LSB || e->e_type != ET_DYN || e->e_machine != EM_X86_64)
+        return "it is not a 64-bit x86-64 shared object";
+    if (e->e_phentsize != sizeof(Elf64_Phdr) || e->e_phoff > n || (size_t)e->e_phnum * sizeof(Elf64_Phdr) > n - e->e_phoff)
+        return "its program headers lie outside the file";
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(so + e->e_phoff);
+    int dynamic = 0;
+    for (unsigned i = 0; i < e->e_phnum; i++) {
+        if (ph[i].p_type != PT_DYNAMIC) continue;
+        dynamic = 1;
+        if (ph[i].p_offset > n || ph[i].p_filesz > n - ph[i].p_offset) return "its dynamic section lies outside the file";
+        const Elf64_Dyn *d = (const Elf64_Dyn *)(so + ph[i].p_offset);
+        size_t count = ph[i].p_filesz / sizeof(Elf64_Dyn);
+        for (size_t j = 0; j < count && d[j].d_tag != DT_NULL; j++) {
+            switch (d[j].d_tag) {
+            case DT_INIT: case DT_FINI: case DT_PREINIT_ARRAY: case DT_PREINIT_ARRAYSZ:
+                return "it has initialization or finalization code (DT_INIT, DT_FINI or a preinit array) that graft did not generate, which the loader would run in this process";
+            case DT_INIT_ARRAYSZ: case DT_FINI_ARRAYSZ:
+                if (d[j].d_un.d_val) return "it has constructors or destructors (an init or fini array) that graft did not generate, which the loader would run in this process";
+                break;
+            default: break;
+            }
+        }
+    }
+    return dynamic ? NULL : "it has no dynamic section";
+}
+
 unsigned char *graft__read_patch(const char *path, int given, size_t *size, char **reply) {
     /* DEPLOY-3: never block (a FIFO, a device), never follow to something else than what was checked. */
     int fd = given >= 0 ? dup(given) : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -205,6 +241,11 @@ unsigned char *graft__read_patch(const char *path, int given, size_t *size, char
             problem = "its SHA-256 does not match the trailer (the file was altered or truncated)";
         else if (n < 4 || memcmp(buf, "\177ELF", 4) != 0)
             problem = "it holds no ELF shared object";
+    }
+    if (!problem && (problem = elf_problem(buf, (size_t)n))) {
+        *reply = say("REJECTED %s is not a patch as graft makes them: %s [DEPLOY-5]", path, problem);
+        free(buf);
+        return NULL;
     }
     if (problem) {
         *reply = say("REJECTED corrupt patch file: %s: %s", path, problem);

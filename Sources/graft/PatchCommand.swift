@@ -118,9 +118,10 @@ struct PatchCommand: ParsableCommand {
             + PatchBuilder.descriptorC(plan: plan, code: code)
         try Toolchain.write(text, to: c)
         let so = scratch.file("patch.so")
-        // The patch's code is compiled as NEW's program was (its -O, -m and semantics flags), at -O2 at least.
+        // The patch's code is compiled as NEW's program was (its -O, -m and semantics flags), at -O2 at least;
+        // without start files, so that loading it runs nothing (DEPLOY-5: no _init, no init or fini array).
         let status = try Toolchain.run(Toolchain.systemCC + ["-O2"] + Self.patchCodegen(newRecord)
-                                       + ["-shared", "-fPIC", "-Wl,-Bsymbolic", "-w", c, "-o", so] + Runtime.includeFlags)
+                                       + ["-shared", "-fPIC", "-nostartfiles", "-Wl,-Bsymbolic", "-w", c, "-o", so] + Runtime.includeFlags)
         if status != 0 {
             let kept = output + ".c"
             try? FileManager.default.removeItem(atPath: kept)

@@ -181,4 +181,36 @@ struct DeployTests {
             #expect(ok.status == 0, "\(ok.stderr)")
         }
     }
+
+    @Test("DEPLOY-5: a shared object with a constructor, sealed and signed with the trusted key, is refused before it is loaded: its constructor never runs; graft's own patches have no initializers")
+    func nothingRunsAtLoad() throws {
+        let b = try Self.builds()
+        let signed = try Self.patch(b, "signed.patch")
+        let marker = b.path("constructor-ran")
+        try """
+            #include <stdio.h>
+            __attribute__((constructor)) static void evil(void) { FILE *f = fopen("\(marker)", "w"); if (f) fclose(f); }
+            """.write(toFile: b.path("evil.c"), atomically: true, encoding: .utf8)
+        let cc = try run("/usr/bin/gcc", ["-shared", "-fPIC", b.path("evil.c"), "-o", b.path("evil.so")])
+        #expect(cc.status == 0, "\(cc.stderr)")
+        // graft's patch: no DT_INIT / DT_FINI and no init or fini array in its dynamic section.
+        let file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: signed)))
+        let n = (0..<8).reduce(0) { $0 | Int(file[file.count - 56 + $1]) << (8 * $1) }
+        try Data(file.prefix(n)).write(to: URL(fileURLWithPath: b.path("signed.so")))
+        let own = try run("/usr/bin/readelf", ["-d", b.path("signed.so")]).stdout
+        #expect(own.contains("(SONAME)") || own.contains("(NEEDED)") || own.contains("(SYMTAB)"), "\(own)")
+        for tag in ["(INIT)", "(FINI)", "(INIT_ARRAY)", "(FINI_ARRAY)", "(PREINIT_ARRAY)"] { #expect(!own.contains(tag), "graft's patch has \(tag): \(own)") }
+        try Self.withProgram(b) { pid in
+            let status = try Self.graft(["status", "--pid", String(pid), "--json"], in: b.dir).stdout
+            let version = try #require(status.firstMatch(of: /"version":"([0-9a-f]+)"/)?.1)
+            #expect(try Self.graft(["seal-patch", "evil.so", "-o", "evil.patch", "--base", String(version), "--target", "x"], in: b.dir).status == 0)
+            Self.expectRefused(try Self.apply(pid, b.path("evil.patch")), "that graft did not generate, which the loader would run in this process")
+            Self.expectRefused(try Self.apply(pid, b.path("evil.patch")), "[DEPLOY-5]")
+            #expect(!FileManager.default.fileExists(atPath: marker), "the constructor ran in the process")
+            let ok = try Self.apply(pid, signed)
+            #expect(ok.status == 0, "\(ok.stderr)")
+        }
+        let dyn = try run("/usr/bin/readelf", ["-d", b.path("evil.so")]).stdout
+        #expect(dyn.contains("(INIT_ARRAY)"), "the test's shared object has no constructor: \(dyn)")
+    }
 }

@@ -71,7 +71,7 @@ private let built: Built = {
             ("lyingbase", "patch_greet.c", greet("9999", 1, "v2"), "1111", "2222"),
         ]
         for (name, source, defines, base, target) in patches {
-            try gcc(["-shared", "-fPIC"] + defines + [fixtureDir + "/" + source, "-o", b.dir + "/\(name).so"])
+            try gcc(["-shared", "-fPIC", "-nostartfiles"] + defines + [fixtureDir + "/" + source, "-o", b.dir + "/\(name).so"])
             let r = try run(graft, ["seal-patch", b.dir + "/\(name).so", "-o", b.patch(name), "--base", base, "--target", target])
             if r.status != 0 { throw RuntimeTestError("graft seal-patch \(name): \(r.stderr)") }
         }
