@@ -52,6 +52,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- the two builds and the two patches -----------------------------------
+bench_signing "$WORK"      # the builds trust this run's key; the patches are signed with it
 say "soak: building kvstore v1 and v1b with $GRAFT cc"
 cp -R "$REPO_ROOT/examples/kvstore/v1" "$WORK/v1"
 cp -R "$REPO_ROOT/examples/kvstore/v1" "$WORK/v1b"

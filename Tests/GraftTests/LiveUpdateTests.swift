@@ -131,7 +131,7 @@ struct LiveUpdateTests {
         #expect(fromTrees.status == 0, "\(fromTrees.stderr)")
         #expect(fromTrees.stdout.hasPrefix("patch \((m0?["version"] as? String) ?? "?") → \(targets[0]):"), "\(fromTrees.stdout)")
         let inspected = try run(graft, ["inspect", dir + "/p3.patch"])
-        #expect(inspected.status == 0 && inspected.stdout.contains("(seal ok)") && inspected.stdout.contains("state transformer graft_state_transform")
+        #expect(inspected.status == 0 && inspected.stdout.contains("(seal ok; signed by key ") && inspected.stdout.contains("state transformer graft_state_transform")
                 && inspected.stdout.contains("struct server (field start_ms added)"), "\(inspected.stdout) \(inspected.stderr)")
         // v1's version manifest: the types it wraps, and Δ at its event loop's update point.
         let manifest = try run(graft, ["manifest", builds[0], "--json"])
