@@ -665,7 +665,9 @@ final class Lowerer {
             let spec = declarationSpecifiers(c)
             var info = inlineInfo[id] ?? (allInline: true, anyExtern: false)
             info.allInline = info.allInline && spec.inline
-            info.anyExtern = info.anyExtern || spec.extern
+            // clang's storage class counts too: a declaration written inside a macro (glibc's
+            // __SYSMACROS_IMPL_TEMPL for gnu_dev_major: `__extension__ __extern_inline …`) has no such tokens.
+            info.anyExtern = info.anyExtern || spec.extern || storage == CX_SC_Extern
             inlineInfo[id] = info
         }
         for a in attributes(of: c) where !f.attributes.contains(a) { f.attributes.append(a) }

@@ -377,5 +377,8 @@ struct ReproBuildTests {
         try Self.graft(["cc"] + flags + ["-o", "prog"] + grafted, in: d)
         try Self.expectSameRun("plain", "prog", in: d)
         #expect(try Self.exec(d + "/prog", in: d).status == 0)
+        // graft cc's objects are objects cc links too (OpenSSH links with $(LD), which configure sets to cc).
+        try Self.cc(["-o", "cc-linked"] + grafted, in: d)
+        try Self.expectSameRun("plain", "cc-linked", in: d)
     }
 }
