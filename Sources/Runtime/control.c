@@ -248,8 +248,8 @@ static char *status_json(void) {
     return out;
 }
 
-static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *format(const char *fmt, ...) {
+#define format graft__format
+char *graft__format(const char *fmt, ...) {
     char *s = NULL;
     va_list ap;
     va_start(ap, fmt);

@@ -38,15 +38,7 @@ const unsigned char (*graft__trusted_keys)[32];
 unsigned graft__n_trusted_keys;
 int graft__accept_unsigned;
 
-static char *say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *say(const char *fmt, ...) {
-    char *s = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0) s = NULL;
-    va_end(ap);
-    return s;
-}
+#define say graft__format
 
 static uint64_t le(const unsigned char *p, int n) {
     uint64_t v = 0;

@@ -124,6 +124,8 @@ long long graft__now_us(void);
  * bytes) or NULL with the REJECTED reply in *reply. */
 #define GRAFT_PATCH_MAX_BYTES (64 << 20)
 #define GRAFT_TRUSTED_KEYS_FILE "/etc/graft/trusted-keys"
+/* A reply line, printf-style (malloc'd; NULL when out of memory). */
+char *graft__format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned char *graft__read_patch(const char *path, int given, size_t *size, char **reply);
 /* The Ed25519 public keys the program was built to trust, and whether it
  * accepts unsigned patches (a development build): set at start-up. */
