@@ -191,7 +191,7 @@ struct PatchCommand: ParsableCommand {
         let copy = scratch.file(label)
         do { try FileManager.default.copyItem(atPath: path, toPath: copy) }
         catch { throw Failure("cannot copy \(path): \(error.localizedDescription)") }
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let me = Installation.executable
         let command = build ?? "make CC=\"\(me) cc\""
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -20,19 +20,8 @@ enum Runtime {
     /// cost. Not for deployment: `graft patch` assumes the build's wrapping.
     static var benchNoWrap: Bool { ProcessInfo.processInfo.environment["GRAFT_BENCH_NO_WRAP"] == "1" }
 
-    /// The runtime's source folder: $GRAFT_RUNTIME_DIR, or Sources/Runtime
-    /// found by walking up from graft's own executable.
-    static var directory: String? {
-        if let d = ProcessInfo.processInfo.environment["GRAFT_RUNTIME_DIR"], !d.isEmpty { return d }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = (exe as NSString).deletingLastPathComponent
-        for _ in 0..<8 {
-            let candidate = (dir as NSString).appendingPathComponent("Sources/Runtime")
-            if FileManager.default.fileExists(atPath: candidate + "/include/graft.h") { return candidate }
-            dir = (dir as NSString).deletingLastPathComponent
-        }
-        return nil
-    }
+    /// The runtime's source folder (Installation.runtime).
+    static var directory: String? { Installation.runtime }
 
     static var includeFlags: [String] {
         directory.map { ["-I" + $0 + "/include"] } ?? []
