@@ -45,6 +45,8 @@ demo: deps build
 test: deps build
 	@# The torture corpus first: swift test's corpus suites (fuzz, interpreter) read it.
 	@bash -c 'source bench/lib.sh && bench_torture_corpus >/dev/null'
+	@# The official SARIF 2.1.0 schema, from PyPI, for graft check's tests.
+	@Tests/tools/sarif-schema.sh >/dev/null
 	$(SWIFT) test
 	bench/torture.sh --slice 4 --strict
 	bench/csmith.sh 50 --strict

@@ -10,7 +10,14 @@ import IR
 public struct Blocker: Hashable, Codable, Sendable {
     public var rule: String
     public var message: String
-    public init(_ rule: String, _ message: String) { self.rule = rule; self.message = message }
+    /// What the rule is about: a type (`struct entry`), a function or a global, by the name the programmer knows.
+    public var subject: String?
+    /// The code that still uses it: the function (as the programmer knows it) and where, in the part still to run.
+    public var user: String?
+    public var use: SourceLoc?
+    public init(_ rule: String, _ message: String, subject: String? = nil, user: String? = nil, use: SourceLoc? = nil) {
+        self.rule = rule; self.message = message; self.subject = subject; self.user = user; self.use = use
+    }
 }
 
 public struct PointVerdict: Hashable, Codable, Sendable {
@@ -25,11 +32,14 @@ public struct PointVerdict: Hashable, Codable, Sendable {
     public var blockers: [Blocker]
     /// What would make the patch admissible here, checked (computed only when it is admissible nowhere).
     public var hints: [String] = []
+    /// The functions whose activations may be on the stack at the point, the point's own first, then its callers.
+    public var stack: [String]?
     /// "UPD-1: the signature of 'db_lookup' changed, and …".
     public var reasons: [String] { blockers.map { "\($0.rule): \($0.message)" } }
-    public init(point: Int, function: String, place: String, loc: SourceLoc, admissible: Bool, blockers: [Blocker], hints: [String] = []) {
+    public init(point: Int, function: String, place: String, loc: SourceLoc, admissible: Bool, blockers: [Blocker], hints: [String] = [],
+                stack: [String]? = nil) {
         self.point = point; self.function = function; self.place = place; self.loc = loc
-        self.admissible = admissible; self.blockers = blockers; self.hints = hints
+        self.admissible = admissible; self.blockers = blockers; self.hints = hints; self.stack = stack
     }
 }
 

@@ -313,13 +313,14 @@ public enum PatchRules {
             var reason: String? = nil
             if !edited.contains(f.identity) {
                 let u = Uses.of(f, in: new)
-                if let r = u.records.first(where: { changedRecords.contains($0) }) {
+                // The first by identity, so that the plan is the same in every run (the uses are sets).
+                if let r = u.records.filter({ changedRecords.contains($0) }).min(by: { new[$0].identity < new[$1].identity }) {
                     reason = "uses \(new[r].identity), which changed"
-                } else if let g = u.globals.first(where: { replaced.contains(new[$0].identity) }) {
+                } else if let g = u.globals.filter({ replaced.contains(new[$0].identity) }).min(by: { new[$0].identity < new[$1].identity }) {
                     reason = "uses global '\(new[g].sourceName)', which is defined anew"
-                } else if let g = u.globals.first(where: { retypedInPlace.contains(new[$0].identity) }) {
+                } else if let g = u.globals.filter({ retypedInPlace.contains(new[$0].identity) }).min(by: { new[$0].identity < new[$1].identity }) {
                     reason = "uses global '\(new[g].sourceName)', whose type changed"
-                } else if let c = u.directCallees.first(where: { sigChanged.contains(new[$0].identity) }) {
+                } else if let c = u.directCallees.filter({ sigChanged.contains(new[$0].identity) }).min(by: { new[$0].identity < new[$1].identity }) {
                     reason = "calls \(plan.loops[new[c].identity] ?? "'\(new[c].sourceName)'"), whose signature changed"
                 }
                 guard let reason else { continue }
@@ -383,7 +384,8 @@ public enum PatchRules {
             var blockers: [Blocker] = []
             for g in plan.signatureChanges.filter({ d.callees.contains($0) }).sorted() where Rules.enforced("UPD-1") {
                 if let loop = plan.loops[g], let of = oldByIdentity[g], let nf = newByIdentity[g] {
-                    blockers.append(Blocker("UPD-1", unprovenLoops[g]?.message ?? loopSignatureChange(loop, owner: Extracted.ownerName(g, in: old), old: of, new: nf, in: old, new)))
+                    blockers.append(Blocker("UPD-1", unprovenLoops[g]?.message ?? loopSignatureChange(loop, owner: Extracted.ownerName(g, in: old), old: of, new: nf, in: old, new),
+                                            subject: loop, use: of.loc))
                     if unprovenLoops[g]?.variables ?? true { loopBlocked.insert(pt.id) }
                     continue
                 }
@@ -392,7 +394,8 @@ public enum PatchRules {
                                                    : "\(speak(u.function)), which is on the stack here, calls it at \(at(u.loc))" }
                 let what = byValueSignature[g].map { "'\(newByIdentity[g]?.sourceName ?? g)' passes \($0) by value, whose layout changes" }
                     ?? "the signature of '\(newByIdentity[g]?.sourceName ?? g)' changed"
-                blockers.append(Blocker("UPD-1", "\(what), and \(who ?? "code still running at this point calls it"), with the old one"))
+                blockers.append(Blocker("UPD-1", "\(what), and \(who ?? "code still running at this point calls it"), with the old one",
+                                        subject: newByIdentity[g]?.sourceName ?? g, user: use.map { speak($0.function) }, use: use?.loc))
             }
             let blockingTypes = d.types.sorted().filter { changedOld[$0].map { !$0.extends } ?? false && Rules.enforced("UPD-2", site: "type") }
             if !blockingTypes.isEmpty && blockers.isEmpty && blockingTypes.allSatisfy(extendsButForTransformer.contains)
@@ -400,22 +403,25 @@ public enum PatchRules {
                 transformerBlocked.insert(pt.id)
             }
             for t in blockingTypes {
-                blockers.append(Blocker("UPD-2", "\(t) is in Δ here: \(described(Updatability.use(of: .type(t), at: pt, in: stacks))), in its old representation"))
+                let use = Updatability.use(of: .type(t), at: pt, in: stacks)
+                blockers.append(Blocker("UPD-2", "\(t) is in Δ here: \(described(use)), in its old representation",
+                                        subject: t, user: use.map { speak($0.function) }, use: use?.loc))
             }
             // UPD-2 (PATCH-8): the stack's old code holds or compares values of an enum whose constants change value.
             if !enumChanges.isEmpty, Rules.enforced("UPD-2", site: "enum"), let frames = stacks.frames(pt) {
                 for c in enumChanges {
-                    var found: String? = nil
+                    var found: (text: String, user: String, loc: SourceLoc)? = nil
                     for (g, cont, _) in frames where found == nil {
                         let fn = old.functions[g]
                         if let l = fn.locals.first(where: { !$0.isTemp && Fingerprint.heldEnum($0.type, in: old) == c.oldID }) {
-                            found = "\(speak(fn.identity)) holds '\(l.sourceName)' of it (\(at(l.loc))), which NEW's code would read with the new meaning"
+                            found = ("\(speak(fn.identity)) holds '\(l.sourceName)' of it (\(at(l.loc))), which NEW's code would read with the new meaning", speak(fn.identity), l.loc)
                         } else if let loc = cont.lazy.compactMap({ usesEnum(c, $0, in: fn, old) }).first {
-                            found = "\(speak(fn.identity))\(fn.identity == pt.function ? "" : ", which is on the stack here,") uses it at \(at(loc)) with the old values"
+                            found = ("\(speak(fn.identity))\(fn.identity == pt.function ? "" : ", which is on the stack here,") uses it at \(at(loc)) with the old values", speak(fn.identity), loc)
                         }
                     }
                     if let found {
-                        blockers.append(Blocker("UPD-2", "\(c.name) changes the values of its constants (\(c.change)), and \(found) (PATCH-8)"))
+                        blockers.append(Blocker("UPD-2", "\(c.name) changes the values of its constants (\(c.change)), and \(found.text) (PATCH-8)",
+                                                subject: c.name, user: found.user, use: found.loc))
                         enumBlocked.insert(pt.id)
                     }
                 }
@@ -425,24 +431,29 @@ public enum PatchRules {
                Rules.enforced("UPD-7") {
                 let handler = old.functions[h]
                 let via = h == fi ? "" : ", which calls " + (plan.loops[pt.function] ?? "'\(old.functions[fi].sourceName)'")
-                blockers.append(Blocker("UPD-7", "the point at \(at(pt.loc)) runs in the signal handler '\(handler.sourceName)'\(via): a handler interrupts the program at any instruction, so what is on the stack below it is not known, and loading a patch inside a handler is not async-signal-safe; set a flag in the handler and call graft_update_point() where the program's loop sees it"))
+                blockers.append(Blocker("UPD-7", "the point at \(at(pt.loc)) runs in the signal handler '\(handler.sourceName)'\(via): a handler interrupts the program at any instruction, so what is on the stack below it is not known, and loading a patch inside a handler is not async-signal-safe; set a flag in the handler and call graft_update_point() where the program's loop sees it",
+                                        subject: handler.sourceName, use: handler.loc))
             }
             // PATCH-10: a new global NEW's code reads after this point, which only code that will not run again sets.
             if !newGlobalSetters.isEmpty, Rules.enforced("PATCH-10") {
                 let after = runsAfterPoint[pt.id] ?? []
-                for (gi, setters) in newGlobalSetters where !setters.contains(where: after.contains) {
+                for (gi, setters) in newGlobalSetters.sorted(by: { $0.key < $1.key }) where !setters.contains(where: after.contains) {
                     guard let reader = after.sorted().first(where: { newUses[$0].globals.contains(GlobalID(gi)) }) else { continue }
                     let g = new.globals[gi]
                     let who = setters.sorted().prefix(2).map { "'\(new.functions[$0].sourceName)'" }.joined(separator: " and ")
-                    blockers.append(Blocker("PATCH-10", "global '\(g.sourceName)' is new, and NEW's '\(new.functions[reader].sourceName)' reads it after this point, but only \(who) set\(setters.count == 1 ? "s" : "") it, which the running program does not run again from here: it would read zero; set it in `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c (an extern declaration there names either program's statics, TRANS-6)"))
+                    blockers.append(Blocker("PATCH-10", "global '\(g.sourceName)' is new, and NEW's '\(new.functions[reader].sourceName)' reads it after this point, but only \(who) set\(setters.count == 1 ? "s" : "") it, which the running program does not run again from here: it would read zero; set it in `void \(TransformerCheck.stateTransformerName)(void)` in NEW's transformers.c (an extern declaration there names either program's statics, TRANS-6)",
+                                            subject: g.sourceName, user: new.functions[reader].sourceName, use: new.functions[reader].loc))
                 }
             }
             for g in d.globals.sorted() where replaced.contains(g) && Rules.enforced("UPD-4") {
                 let name = oldGlobals[g]?.sourceName ?? g
-                blockers.append(Blocker("UPD-4", "global '\(name)' is in Δ here: \(described(Updatability.use(of: .global(g), at: pt, in: stacks))), and the patch defines it anew"))
+                let use = Updatability.use(of: .global(g), at: pt, in: stacks)
+                blockers.append(Blocker("UPD-4", "global '\(name)' is in Δ here: \(described(use)), and the patch defines it anew",
+                                        subject: name, user: use.map { speak($0.function) }, use: use?.loc))
             }
             plan.verdicts.append(PointVerdict(point: pt.id, function: pt.function, place: plan.displayName(pt.function), loc: pt.loc,
-                                              admissible: blockers.isEmpty, blockers: blockers))
+                                              admissible: blockers.isEmpty, blockers: blockers,
+                                              stack: stacks.frames(pt)?.map { speak(old.functions[$0.function].identity) }))
         }
 
         // Admissible nowhere: what would make it admissible (a moved update point is the generator's, PatchBuilder.plan).

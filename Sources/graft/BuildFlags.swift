@@ -19,6 +19,14 @@ struct BuildRecord: Codable, Equatable {
     var codegen: [String]
     /// Front-end flags (-I, -D, -U, -include, -std=, …), paths absolute.
     var frontend: [String]
+    /// An updatable executable's trust (DEPLOY-2): the public keys built into it, and whether it accepts unsigned patches.
+    var trust: Trust?
+
+    struct Trust: Codable, Equatable {
+        /// Ed25519 public keys, base64 (as `graft keygen`'s K.pub and SigningKey.describe write them).
+        var keys: [String]
+        var acceptUnsigned: Bool
+    }
 
     static let section = ".graft_build"
 

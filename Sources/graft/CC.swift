@@ -283,7 +283,7 @@ struct Driver {
         let (programFlags, disagreements) = BuildFlags.combine(units: unitRecords, linkLine: BuildFlags.recordable(codegen))
         for w in disagreements { Console.error("graft: warning: \(w)\n") }
         let programCodegen = programFlags + codegen.filter { ["-w", "-pipe", "-v"].contains($0) }
-        let programRecord = BuildRecord(codegen: programFlags, frontend: BuildFlags.frontendUnion(unitRecords.compactMap(\.record)))
+        var programRecord = BuildRecord(codegen: programFlags, frontend: BuildFlags.frontendUnion(unitRecords.compactMap(\.record)))
 
         let merged = try Pipeline.merge(programs, verify: true)
         let tmp = try Toolchain.TempDir()
@@ -298,6 +298,7 @@ struct Driver {
         var runtimeObjects: [String] = []
         if updatable {
             let trust = try BuildTrust.fromEnvironment()
+            programRecord.trust = BuildRecord.Trust(keys: trust.keys.map(SigningKey.describe), acceptUnsigned: trust.acceptUnsigned)
             let build = try Pipeline.instrumented(merged, options: Updatable.Options(compilerFlags: programCodegen),
                                                   wrapping: Runtime.benchNoWrap ? TypeWrapping() : nil)
             if explainTypes { Console.error(TypeWrapping.explain(merged, build.wrapping)) }

@@ -13,25 +13,28 @@ import Foundation
 enum ObjectIR {
     static let section = ".graft_ir"
 
-    /// Adds the IR section to an object in place (gzip-compressed: JSON IR
-    /// shrinks about tenfold).
+    /// Adds the IR section (and the build record) to an object in place.
     static func embed(_ ir: Data, record: BuildRecord? = nil, into object: String, scratch: Toolchain.TempDir) throws {
-        let irPath = scratch.file(((object as NSString).lastPathComponent) + ".gir")
-        try Toolchain.write(ir, to: irPath)
-        if (try? Toolchain.runQuiet(["gzip", "-n", "-6", "-f", irPath]))?.status == 0,
-           FileManager.default.fileExists(atPath: irPath + ".gz") {
-            try? FileManager.default.removeItem(atPath: irPath)
-            try FileManager.default.moveItem(atPath: irPath + ".gz", toPath: irPath)
+        try addSections([(section, ir, true)] + (record.map { [(BuildRecord.section, $0.encoded(), false)] } ?? []), to: object, scratch: scratch)
+    }
+
+    /// Adds sections to an ELF file in place, each flagged `exclude` (a
+    /// plain `ld` drops it) and not allocated (a loader never maps it);
+    /// `compress`: gzip-compressed (JSON IR shrinks about tenfold).
+    static func addSections(_ sections: [(name: String, data: Data, compress: Bool)], to file: String, scratch: Toolchain.TempDir) throws {
+        var args = ["objcopy"]
+        for (k, s) in sections.enumerated() {
+            let path = scratch.file(((file as NSString).lastPathComponent) + ".section\(k)")
+            try Toolchain.write(s.data, to: path)
+            if s.compress, (try? Toolchain.runQuiet(["gzip", "-n", "-6", "-f", path]))?.status == 0,
+               FileManager.default.fileExists(atPath: path + ".gz") {
+                try? FileManager.default.removeItem(atPath: path)
+                try FileManager.default.moveItem(atPath: path + ".gz", toPath: path)
+            }
+            args += ["--add-section", "\(s.name)=\(path)", "--set-section-flags", "\(s.name)=contents,readonly,exclude"]
         }
-        var args = ["objcopy", "--add-section", "\(section)=\(irPath)", "--set-section-flags", "\(section)=contents,readonly,exclude"]
-        if let record {
-            let recordPath = scratch.file(((object as NSString).lastPathComponent) + ".gbuild")
-            try Toolchain.write(record.encoded(), to: recordPath)
-            args += ["--add-section", "\(BuildRecord.section)=\(recordPath)",
-                     "--set-section-flags", "\(BuildRecord.section)=contents,readonly,exclude"]
-        }
-        let r = try Toolchain.runQuiet(args + [object])
-        if r.status != 0 { throw Failure("objcopy could not add the IR to \(object): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        let r = try Toolchain.runQuiet(args + [file])
+        if r.status != 0 { throw Failure("objcopy could not add sections to \(file): \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))") }
     }
 
     /// The IR section of an ELF object's bytes, nil when there is none.

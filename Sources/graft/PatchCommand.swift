@@ -63,11 +63,10 @@ struct PatchCommand: ParsableCommand {
         let oldExe = try Self.executable(old, build: build, name: exe, scratch: scratch, label: "old")
         let newExe = try Self.executable(new, build: build, name: exe, scratch: scratch, label: "new")
         let oldProgram = try Self.program(of: oldExe)
-        var newProgram = try Self.program(of: newExe)
+        let newProgram = try Self.program(of: newExe)
         let newRecord = FileManager.default.contents(atPath: newExe).flatMap { BuildRecord.of(elf: $0) }
-        let targetVersion = Updatable.versionID(of: newProgram)
-        // NEW's hand-written transformers, lowered against NEW's headers and merged in.
-        var transformerFile: String? = nil
+        var inputs = PatchInputs(old: oldProgram, new: newProgram)
+        // NEW's hand-written transformers, lowered against NEW's headers (PatchCheck merges them in).
         if let t = try Self.transformerSource(explicit: transformers, newExecutable: new) {
             // An absolute path: its diagnostics can show the offending line from anywhere.
             let path = URL(fileURLWithPath: t).standardizedFileURL.path
@@ -77,40 +76,23 @@ struct PatchCommand: ParsableCommand {
             let extra = try cflags.map { try CompilerArgs.shellSplit($0) } ?? []
             let recorded = newRecord?.frontend ?? []
             let unit = UnitSpec(file: path, flags: ["-I", dir] + recorded + BuildFlags.absolute(extra) + Runtime.includeFlags, directory: dir)
-            let lowered = try Pipeline.lower([unit], verify: true)
-            newProgram = try Pipeline.merge([newProgram] + lowered, verify: true)
-            transformerFile = unit.file
-            let bound = PatchBuilder.bindTransformerNames(newProgram, old: oldProgram, transformerFile: unit.file)
-            if !bound.errors.isEmpty {
-                for d in bound.errors { Console.error(d.rendered() + "\n") }
-                throw Failure("patch refused: \(bound.errors.count) declaration(s) in \((path as NSString).lastPathComponent) name no state of the programs at their type (rules above)")
-            }
-            newProgram = bound.program
+            inputs.transformers = try Pipeline.merge(try Pipeline.lower([unit], verify: true), verify: false)
+            inputs.transformerFile = unit.file
         }
-        // OLD's manifest (slots, exported names, update points), computed once for the plan and the patch.
-        let (oldBuilt, oldManifest) = Updatable.instrument(oldProgram)
-        let plan = PatchBuilder.plan(old: oldProgram, new: newProgram, oldManifest: oldManifest, transformerFile: transformerFile,
-                                     targetVersion: targetVersion)
-        if json {
+        let outcome = try PatchCheck.run(inputs)
+        if json, let plan = outcome.plan {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try enc.encode(plan), as: UTF8.self))
         }
-        if !plan.refusals.isEmpty {
-            for d in plan.refusals { Console.error(d.rendered() + "\n") }
-            throw Failure("patch refused: \(plan.refusals.count) change(s) cannot be applied to a running program (rules above)")
+        if let refusal = outcome.refusal {
+            for d in refusal.diagnostics {
+                if case .blockedEverywhere = refusal, d.severity == .note { Console.error(d.description + "\n") }
+                else { Console.error(d.rendered() + "\n") }
+            }
+            throw Failure(refusal.summary(transformerFile: inputs.transformerFile))
         }
-        // Admissible nowhere (UPD-1): each use that blocks, with its own rule; what would help; the rules that decided.
-        let blocked = plan.blockedEverywhere
-        if !blocked.isEmpty {
-            for d in blocked { Console.error((d.severity == .note ? d.description : d.rendered()) + "\n") }
-            throw Failure("patch refused: it is admissible at no update point [\(plan.decidingRules.joined(separator: ", "))]")
-        }
-        let code = PatchBuilder.patchProgram(old: oldProgram, new: newProgram, plan: plan, oldManifest: oldManifest,
-                                             transformerFile: transformerFile)
-        try Pipeline.check(code.program, after: "building the patch")
-        // Translation validation (Specs/validation.md): the checker re-derives from OLD and NEW what the generator produced.
-        try Self.validate(old: oldProgram, oldBuilt: oldBuilt, oldManifest: oldManifest, new: newProgram, plan: plan, code: code)
+        guard let plan = outcome.plan, let code = outcome.code else { throw Failure("patch refused: no plan; this is a bug in graft") }
         let c = scratch.file("patch.c")
         let text = CEmitter(program: try Pipeline.wrapped(code.program, code.wrapping), lineDirectives: false,
                             wrapping: code.wrapping, typeUpdates: code.typeUpdates,
@@ -128,6 +110,8 @@ struct PatchCommand: ParsableCommand {
             try? FileManager.default.copyItem(atPath: c, toPath: kept)
             throw Failure("the system compiler failed on the patch's C (kept at \(kept)); this is a bug in graft")
         }
+        // What the patch was derived from, for `graft check` (DEPLOY-6); not loaded, covered by the seal and signature.
+        try ObjectIR.addSections(try inputs.sections(), to: so, scratch: scratch)
         try sealPatch(soPath: so, outPath: output, base: plan.baseVersion, target: plan.targetVersion, key: try BuildTrust.signingKey(sign))
         if !json {
             print("patch \(plan.baseVersion) → \(plan.targetVersion): \(plan.summary)")
@@ -157,16 +141,6 @@ struct PatchCommand: ParsableCommand {
             if f.hasPrefix("-f") { return BuildFlags.conservative.contains(f) || fPrefixes.contains { f.hasPrefix($0) } }
             return f.hasPrefix("-m") || f.hasPrefix("-g")
         }
-    }
-
-    /// VAL-*: every finding of the validation, then a refusal; no patch is written.
-    static func validate(old: Program, oldBuilt: Program, oldManifest: BuildManifest, new: Program, plan: PatchPlan,
-                         code: PatchBuilder.PatchCode) throws {
-        let findings = PatchValidation.validate(old: old, oldManifest: oldManifest, new: new, plan: plan,
-                                                code: code.validationInput(oldBuilt: oldBuilt))
-        guard !findings.isEmpty else { return }
-        for d in findings { Console.error(d.rendered() + "\n") }
-        throw Failure("patch refused: graft's patch generator produced a patch its checker does not confirm (rules above); this is a bug in graft")
     }
 
     /// `--transformers FILE`, else `transformers.c` in NEW's directory.

@@ -219,6 +219,8 @@ struct FtpdChainTests {
         var patch: [Int: ProcessResult] = [:]
         for k in 2...6 {
             patch[k] = try run(graft, ["patch", "--from", exe[k - 2], "--to", exe[k - 1], "-o", dir + "/p\(k).patch"])
+            // graft check before deploying (DEPLOY-6): the same verdict, derived again; its SARIF valid.
+            if patch[k]!.status == 0 { try CheckTests.expectAdmitted(program: exe[k - 2], patch: dir + "/p\(k).patch") }
         }
         // v1 → v2: struct session (main's by-value local) gains restart_pos at its end: an extension (UPD-2).
         #expect(patch[2]!.status == 0 && patch[2]!.stdout.contains("struct session: field restart_pos added — default transformer; the old layout is a prefix of the new (UPD-2)")

@@ -120,6 +120,8 @@ struct LiveUpdateTests {
         for k in 1..<5 {
             let made = try run(graft, ["patch", "--from", builds[k - 1], "--to", builds[k], "-o", dir + "/p\(k).patch"])
             #expect(made.status == 0, "graft patch v\(k)→v\(k + 1): \(made.stderr)")
+            // graft check before deploying (DEPLOY-6): the same verdict, derived again; its SARIF valid.
+            if made.status == 0 { try CheckTests.expectAdmitted(program: builds[k - 1], patch: dir + "/p\(k).patch") }
             // "patch BASE → TARGET: …"
             let words = made.stdout.split(separator: " ")
             if words.count > 3 { targets.append(String(words[3]).trimmingCharacters(in: CharacterSet(charactersIn: ":"))) }
@@ -531,6 +533,7 @@ struct LiveUpdateTests {
             let made = try run(graft, ["patch", "--from", exes[k - 1], "--to", exes[k], "-o", dir + "/p\(k).patch"])
             #expect(made.status == 0, "\(made.stderr)")
             if k == 1 { #expect(made.stdout.contains("struct conn: field request_count added")) }
+            if made.status == 0 { try CheckTests.expectAdmitted(program: exes[k - 1], patch: dir + "/p\(k).patch") }
         }
         let port = Self.freePort()
         let server = try Self.startHTTPD(exes[0], root: dir + "/www", port: port)
