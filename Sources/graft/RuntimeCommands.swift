@@ -427,10 +427,21 @@ struct ApplyCommand: ParsableCommand {
               graft apply --all --program ./server server-v2.patch
               graft apply --all server-v2.patch
 
+            --json prints one JSON object on stdout, for scripts and deployment tools: \
+            for --pid PID alone {"ok", "pid", "ppid", "outcome", "reason", "base", \
+            "target", "version_before", "version_after", "pause_us", "point"} (the \
+            fields that apply; outcome is applied, rejected, timed_out, exited or error); \
+            with --all {"base", "target", "scope", "ok", "processes": [row...]}, a row \
+            having the fields of the --pid object from pid to point. A human-readable \
+            message still goes to stderr when the patch is not applied. graft apply \
+            writes no progress and no terminal escape codes.
+
             Exit status: 0 when the patch was applied; 1 when it was rejected, timed \
-            out, or the process could not be reached. With --all: 0 when every process \
-            found at the patch's base was updated (processes that exited meanwhile \
-            excepted) and at least one process now runs the patch's target; 1 otherwise.
+            out, the process exited, or it could not be reached (also for a patch file \
+            that cannot be read); 64 for a command line that is not valid. With --all: \
+            0 when every process found at the patch's base was updated (processes that \
+            exited meanwhile excepted) and at least one process now runs the patch's \
+            target; 1 otherwise.
             """)
 
     @Option(help: ArgumentHelp("The process to update (with --all, and its descendants).", valueName: "pid"))
@@ -451,30 +462,21 @@ struct ApplyCommand: ParsableCommand {
     @Flag(help: "Wake the program's main thread with SIGURG while the patch waits (blocking calls fail with EINTR).")
     var interrupt = false
 
-    @Flag(help: "With --all: print the report as JSON.")
+    @Flag(help: "Print the outcome as one JSON object (with --all, the report).")
     var json = false
 
     func validate() throws {
         if program != nil && !all { throw ValidationError("--program BUILD goes with --all") }
         if !all && pid == nil { throw ValidationError("give --pid PID, or --all (see graft apply --help)") }
         if program != nil && pid != nil { throw ValidationError("give --pid PID or --program BUILD, not both") }
-        if json && !all { throw ValidationError("--json goes with --all") }
     }
 
     func run() throws {
+        if json && !all, let pid { try applyOneJSON(pid: pid); return }
         do {
-            guard timeout > 0, timeout.isFinite, timeout <= 1e6 else { throw Failure("--timeout must be a number of seconds above 0") }
-            let path = URL(fileURLWithPath: patch).standardizedFileURL.path
-            guard FileManager.default.fileExists(atPath: path) else { throw Failure("no such file: \(patch)") }
-            guard !path.contains("\n") && !path.contains("\r") else { throw Failure("the patch path contains a line break: \(patch)") }
-            // The patch goes as an open descriptor too: the process need not be able to open it
-            // itself (a daemon that dropped privileges, a patch in a private directory).
-            // Without blocking (a FIFO or a device is no patch file; DEPLOY-3).
-            let patchFD = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-            guard patchFD >= 0 else { throw Failure("cannot read \(patch): \(String(cString: strerror(errno)))") }
+            let patchFD = try openPatch()
             defer { close(patchFD) }
-            var st = stat()
-            guard fstat(patchFD, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { throw Failure("\(patch) is not a regular file, so no patch file [DEPLOY-3]") }
+            let path = Self.absolute(patch)
             if all { try applyAll(path: path, fd: patchFD); return }
             guard let pid else { return }
             switch try Self.send(pid: pid, path: path, fd: patchFD, timeout: timeout, interrupt: interrupt) {
@@ -496,6 +498,61 @@ struct ApplyCommand: ParsableCommand {
             }
         } catch let e as ExitCode { throw e }
         catch { throw ExitCode(Console.report(error)) }
+    }
+
+    static func absolute(_ patch: String) -> String { URL(fileURLWithPath: patch).standardizedFileURL.path }
+
+    /// Checks --timeout and opens the patch file, without blocking; the caller closes the descriptor.
+    private func openPatch() throws -> Int32 {
+        guard timeout > 0, timeout.isFinite, timeout <= 1e6 else { throw Failure("--timeout must be a number of seconds above 0") }
+        let path = Self.absolute(patch)
+        guard FileManager.default.fileExists(atPath: path) else { throw Failure("no such file: \(patch)") }
+        guard !path.contains("\n") && !path.contains("\r") else { throw Failure("the patch path contains a line break: \(patch)") }
+        // The patch goes as an open descriptor too: the process need not be able to open it
+        // itself (a daemon that dropped privileges, a patch in a private directory).
+        // Without blocking (a FIFO or a device is no patch file; DEPLOY-3).
+        let patchFD = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard patchFD >= 0 else { throw Failure("cannot read \(patch): \(String(cString: strerror(errno)))") }
+        var st = stat()
+        guard fstat(patchFD, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(patchFD)
+            throw Failure("\(patch) is not a regular file, so no patch file [DEPLOY-3]")
+        }
+        return patchFD
+    }
+
+    /// `--pid PID --json`: one object on stdout whatever happens (the --all row's fields, with ok,
+    /// base and target), the reason also on stderr when the patch was not applied; exit 1 unless applied.
+    private func applyOneJSON(pid: Int32) throws {
+        var row = Row(pid: pid, ppid: Processes.entry(pid)?.ppid ?? 0, kind: .error)
+        var header: PatchFile.Contents? = nil
+        do {
+            let fd = try openPatch()
+            defer { close(fd) }
+            let path = Self.absolute(patch)
+            header = try? PatchFile.read(path)
+            row.before = (try? ControlChannel.status(pid: pid))?.status.version
+            switch try Self.send(pid: pid, path: path, fd: fd, timeout: timeout, interrupt: interrupt) {
+            case .applied(let pause, let point):
+                row.kind = .applied
+                row.pause = pause
+                row.point = point
+                row.after = (try? ControlChannel.status(pid: pid))?.status.version ?? header?.target
+            case .rejected(let why): row.kind = .rejected; row.reason = why; row.after = row.before
+            case .timedOut(let why): row.kind = .timed_out; row.reason = why; row.after = row.before
+            case .exited(let why): row.kind = .exited; row.reason = why
+            }
+        } catch {
+            row.reason = (error as? Failure)?.message ?? "\(error)"
+        }
+        var o = row.json
+        o["ok"] = row.kind == .applied
+        if let header { o["base"] = header.base; o["target"] = header.target }
+        print(StatusCommand.jsonText(o))
+        guard row.kind == .applied else {
+            Console.error("graft: error: \(row.kind.rawValue.replacingOccurrences(of: "_", with: " ")): \(row.reason ?? "")\n")
+            throw ExitCode(1)
+        }
     }
 
     enum Outcome {
