@@ -75,6 +75,9 @@ struct InstallTests {
         try #require(built.status == 0, "make CC=\"\(graft) cc\": \(built.stdout)\(built.stderr)")
         let manifest = try Self.runWithout(Self.lookup, graft, ["manifest", src + "/kvstore"])
         #expect(manifest.status == 0 && manifest.stdout.contains("main.c:event_loop"), "\(manifest.stdout.prefix(500))\(manifest.stderr)")
+        // Its rules, from PREFIX/share/graft/specs.
+        let explained = try Self.runWithout(Self.lookup, graft, ["explain", "DEPLOY-6"])
+        #expect(explained.status == 0 && explained.stdout.hasPrefix("DEPLOY-6 A patch carries its verdict"), "\(explained.stdout.prefix(300))\(explained.stderr)")
         let port = LiveUpdateTests.freePort()
         let server = try LiveUpdateTests.start(src + "/kvstore", port: port)
         defer { LiveUpdateTests.stop(server) }
