@@ -56,6 +56,7 @@ struct DeployExampleTests {
     @Test("kvstore.service: ExecReload applies next.patch to $MAINPID and prints one JSON object (ok, base, target, versions, pause); again, it is refused with exit 1; systemd-analyze verify accepts the unit")
     func systemdReload() throws {
         let r = try Self.release()
+        defer { try? FileManager.default.removeItem(atPath: r.dir) }
         // Where the unit's comment says to put it: mode 600 in a folder of its own.
         let next = r.dir + "/var/lib/kvstore/next.patch"
         try FileManager.default.createDirectory(atPath: r.dir + "/var/lib/kvstore", withIntermediateDirectories: true)
@@ -104,16 +105,18 @@ struct DeployExampleTests {
         #expect(verified.status == 0 && !verified.stderr.contains("kvstore.service"), "systemd-analyze verify: \(verified.stdout)\(verified.stderr)")
     }
 
-    @Test("deploy-patch.sh, run locally (GRAFT_DEPLOY_SSH=local): copies the patch, applies it, one line per host with graft apply's JSON; stops at the first host where it fails and leaves the rest untouched")
+    @Test("deploy-patch.sh, run locally (GRAFT_DEPLOY_SSH=local): copies the patch, applies it, one line per host with graft apply's JSON; a host at the target already counts as done; stops at the first host where it fails and leaves the rest untouched")
     func deployScript() throws {
         let r = try Self.release()
+        defer { try? FileManager.default.removeItem(atPath: r.dir) }
         let port = LiveUpdateTests.freePort()
         let server = try LiveUpdateTests.start(r.v1, port: port)
         defer { LiveUpdateTests.stop(server) }
-        try "\(server.processIdentifier)\n".write(toFile: r.dir + "/kvstore.pid", atomically: true, encoding: .utf8)
+        // Each "host" names its server's pid in a file of its own ($DEPLOY_HOST on the host).
+        try "\(server.processIdentifier)\n".write(toFile: r.dir + "/web1.pid", atomically: true, encoding: .utf8)
         let dest = r.dir + "/remote/var/lib/kvstore/next.patch"
         func deploy(_ hosts: [String]) throws -> (ProcessResult, [[Substring]]) {
-            let out = try run("/bin/bash", [Self.deploy + "/deploy-patch.sh", "--dest", dest, "--pid-command", "cat '\(r.dir)/kvstore.pid'",
+            let out = try run("/bin/bash", [Self.deploy + "/deploy-patch.sh", "--dest", dest, "--pid-command", "cat '\(r.dir)'/$DEPLOY_HOST.pid",
                                             "--graft", LiveUpdateTests.graft!, "--timeout", "10"] + hosts + ["--", r.patch],
                               env: ["GRAFT_DEPLOY_SSH": "local"])
             Self.expectPlain(out)
@@ -126,22 +129,20 @@ struct DeployExampleTests {
         #expect(rows.count == 1 && rows.first?[0] == "web1" && rows.first?[1] == "applied", "\(ok.stdout)")
         let o = try Self.object(try #require(rows.first?[2]))
         #expect(o["ok"] as? Bool == true && o["version_after"] as? String == o["target"] as? String, "\(o)")
-        #expect(ok.stdout.contains("deploy-patch.sh: 1 of 1 hosts updated"), "\(ok.stdout)")
+        #expect(ok.stdout.contains("deploy-patch.sh: 1 of 1 hosts run the patch's target"), "\(ok.stdout)")
         #expect(FileManager.default.fileExists(atPath: dest) && !FileManager.default.fileExists(atPath: dest + ".tmp"))
         #expect(try LiveUpdateTests.redis(port, "TTL", "nokey") == "-2")   // v2 serves
 
-        // The server runs the target now: the first host refuses the patch; the second is never touched.
-        let (stopped, rows2) = try deploy(["web1", "web2"])
+        // Again with more hosts: web1 runs the target already (graft apply refuses the patch, the script
+        // counts it as done); web2 has no server process; web3 is never touched.
+        let (stopped, rows2) = try deploy(["web1", "web2", "web3"])
         #expect(stopped.status == 1, "\(stopped.stdout)")
-        #expect(rows2.map { $0[1] } == ["failed", "not attempted"], "\(stopped.stdout)")
+        #expect(rows2.map { $0[1] } == ["already", "failed", "not attempted"], "\(stopped.stdout)")
         let refused = try Self.object(try #require(rows2.first?[2]))
         #expect(refused["outcome"] as? String == "rejected" && (refused["reason"] as? String)?.contains("wrong base version") == true, "\(refused)")
-        #expect(stopped.stdout.contains("deploy-patch.sh: stopped at web1: 0 of 2 hosts updated"), "\(stopped.stdout)")
-
-        // No server: the pid command prints nothing; failed before graft apply runs.
-        try "".write(toFile: r.dir + "/kvstore.pid", atomically: true, encoding: .utf8)
-        let (none, rows3) = try deploy(["web3"])
-        #expect(none.status == 1 && rows3.first?[1] == "failed" && rows3.first?[2].contains("no server process on web3") == true, "\(none.stdout)")
+        #expect(refused["version_before"] as? String == refused["target"] as? String, "\(refused)")
+        #expect(rows2.dropFirst().first?[2].contains("no server process on web2") == true, "\(stopped.stdout)")
+        #expect(stopped.stdout.contains("deploy-patch.sh: stopped at web2: 1 of 3 hosts run the patch's target"), "\(stopped.stdout)")
         #expect(try run("/bin/bash", [Self.deploy + "/deploy-patch.sh", "web1"]).status == 2)
     }
 
