@@ -80,6 +80,13 @@ public struct TypeChange: Hashable, Codable, Sendable {
             }
         }
     }
+    /// "struct entry: field ttl added — default transformer; it sets ttl = 60 (…)", as graft patch and graft check print it.
+    public var conversion: String {
+        let how = transformer.map { "default transformer, then \($0)" }
+            ?? (extends ? "default transformer; the old layout is a prefix of the new (UPD-2)" : "default transformer")
+        return "\(type): \(change) — \(how)" + (initial.isEmpty ? "" : "; it sets " + initial.map(\.description).joined(separator: ", "))
+    }
+
     public init(type: String, fromTag: UInt32, toTag: UInt32, extends: Bool, defaulted: [String], transformer: String?, change: String) {
         self.type = type; self.fromTag = fromTag; self.toTag = toTag; self.extends = extends
         self.defaulted = defaulted; self.transformer = transformer; self.change = change

@@ -143,10 +143,7 @@ struct CheckReport: Encodable {
     static func make(program: String, patch: String) throws -> CheckReport {
         let file = try PatchFile.read(patch)
         let so = Data(file.so)
-        guard let planData = ObjectIR.section(".graft_plan", ofELF: so),
-              let carried = try? JSONDecoder().decode(PatchPlan.self, from: planData.prefix { $0 != 0 }) else {
-            throw Failure("\(patch) carries no plan (built by an older graft?)")
-        }
+        let carried = try file.plan(path: patch)
         let old = try PatchCommand.program(of: program)
         let record = FileManager.default.contents(atPath: program).flatMap { BuildRecord.of(elf: $0) }
         let version = Updatable.versionID(of: old)
@@ -276,10 +273,7 @@ struct CheckReport: Encodable {
         }
         if let c = changes {
             out += "plan: \(c.summary)\n"
-            for t in c.types {
-                let how = t.transformer.map { "default transformer, then \($0)" } ?? (t.extends ? "default transformer; the old layout is a prefix of the new (UPD-2)" : "default transformer")
-                out += "  \(t.type): \(t.change) — \(how)" + (t.initial.isEmpty ? "" : "; it sets " + t.initial.map(\.description).joined(separator: ", ")) + "\n"
-            }
+            for t in c.types { out += "  \(t.conversion)\n" }
             for t in transformers {
                 out += "  transformer \(t.name) (\(t.converts == "state" ? "the state" : t.converts)): " + (t.admitted ? "checked" : "refused") + " [\(t.rules.joined(separator: ", "))]\n"
             }
@@ -334,7 +328,7 @@ struct CheckReport: Encodable {
             return r
         }
         for d in diagnostics {
-            results.append(result(rule: d.rule, level: d.severity == .note ? "note" : d.severity.rawValue, d.message, at: d.loc))
+            results.append(result(rule: d.rule, level: d.severity.rawValue, d.message, at: d.loc))
         }
         for p in points {
             let props: [String: Any] = ["updatePoint": p.point, "place": p.place]

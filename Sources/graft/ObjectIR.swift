@@ -38,8 +38,11 @@ enum ObjectIR {
     }
 
     /// The IR section of an ELF object's bytes, nil when there is none.
-    static func irSection(ofELF d: Data) -> Data? {
-        guard let raw = Self.section(section, ofELF: d) else { return nil }
+    static func irSection(ofELF d: Data) -> Data? { contents(section, ofELF: d) }
+
+    /// Section `name` of an ELF file's bytes, decompressed when addSections compressed it; nil when there is none or it is unreadable.
+    static func contents(_ name: String, ofELF d: Data) -> Data? {
+        guard let raw = Self.section(name, ofELF: d) else { return nil }
         return raw.starts(with: [0x1f, 0x8b]) ? gunzip(raw) : raw
     }
 

@@ -43,8 +43,8 @@ struct PatchInputs {
     static func carried(by so: Data, old: Program, origin: String) throws -> PatchInputs? {
         guard let newIR = ObjectIR.irSection(ofELF: so) else { return nil }
         var inputs = PatchInputs(old: old, new: try IRCodec.decode(newIR, from: origin))
-        if let raw = ObjectIR.section(transformersSection, ofELF: so), let file = ObjectIR.section(transformerFileSection, ofELF: so) {
-            guard let ir = raw.starts(with: [0x1f, 0x8b]) ? ObjectIR.gunzip(raw) : raw else { throw Failure("\(origin): its transformers' IR is unreadable") }
+        if ObjectIR.section(transformersSection, ofELF: so) != nil, let file = ObjectIR.section(transformerFileSection, ofELF: so) {
+            guard let ir = ObjectIR.contents(transformersSection, ofELF: so) else { throw Failure("\(origin): its transformers' IR is unreadable") }
             inputs.transformers = try IRCodec.decode(ir, from: origin)
             inputs.transformerFile = String(decoding: file, as: UTF8.self)
         }
@@ -86,10 +86,6 @@ enum PatchCheck {
     }
 
     struct Outcome {
-        /// NEW's program with its transformers merged in and bound to the programs' state.
-        var new: Program
-        var oldBuilt: Program
-        var oldManifest: BuildManifest
         /// The plan: nil only when the transformers' declarations could not be bound.
         var plan: PatchPlan?
         /// The patch's code: nil when the derivation was refused.
@@ -105,16 +101,13 @@ enum PatchCheck {
             new = try Pipeline.merge([new, t], verify: true)
             let bound = PatchBuilder.bindTransformerNames(new, old: inputs.old, transformerFile: file)
             new = bound.program
-            if !bound.errors.isEmpty {
-                let (b, m) = Updatable.instrument(inputs.old)
-                return Outcome(new: new, oldBuilt: b, oldManifest: m, refusal: .binding(bound.errors))
-            }
+            if !bound.errors.isEmpty { return Outcome(refusal: .binding(bound.errors)) }
         }
         // OLD's manifest (slots, exported names, update points), computed once for the plan and the patch.
         let (oldBuilt, oldManifest) = Updatable.instrument(inputs.old)
         let plan = PatchBuilder.plan(old: inputs.old, new: new, oldManifest: oldManifest, transformerFile: inputs.transformerFile,
                                      targetVersion: targetVersion)
-        var outcome = Outcome(new: new, oldBuilt: oldBuilt, oldManifest: oldManifest, plan: plan)
+        var outcome = Outcome(plan: plan)
         if !plan.refusals.isEmpty {
             outcome.refusal = .refused(plan.refusals)
             return outcome

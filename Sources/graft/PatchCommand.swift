@@ -115,10 +115,7 @@ struct PatchCommand: ParsableCommand {
         try sealPatch(soPath: so, outPath: output, base: plan.baseVersion, target: plan.targetVersion, key: try BuildTrust.signingKey(sign))
         if !json {
             print("patch \(plan.baseVersion) → \(plan.targetVersion): \(plan.summary)")
-            for t in plan.typeChanges {
-                let how = t.transformer.map { "default transformer, then \($0)" } ?? (t.extends ? "default transformer; the old layout is a prefix of the new (UPD-2)" : "default transformer")
-                print("  \(t.type): \(t.change) — \(how)" + (t.initial.isEmpty ? "" : "; it sets " + t.initial.map(\.description).joined(separator: ", ")))
-            }
+            for t in plan.typeChanges { print("  \(t.conversion)") }
             for (f, why) in plan.recompiled.sorted(by: { $0.key < $1.key }) { print("  recompiled \(plan.displayName(f)): it \(why)") }
             for v in plan.verdicts {
                 print("  update point \(v.point) (\(v.place), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
@@ -263,11 +260,7 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         do {
             let file = try PatchFile.read(patch)
-            let body = Data(file.so)
-            guard let planData = ObjectIR.section(".graft_plan", ofELF: body),
-                  let plan = try? JSONDecoder().decode(PatchPlan.self, from: planData.prefix { $0 != 0 }) else {
-                throw Failure("\(patch) carries no plan (built by an older graft?)")
-            }
+            let plan = try file.plan(path: patch)
             if json {
                 let enc = JSONEncoder()
                 enc.outputFormatting = [.prettyPrinted, .sortedKeys]

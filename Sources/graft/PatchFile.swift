@@ -9,6 +9,7 @@
 // K (the secret seed, mode 600) and K.pub, one line each.
 
 import CCrypto
+import Checker
 import Foundation
 
 enum PatchFile {
@@ -25,6 +26,15 @@ enum PatchFile {
         var key: [UInt8]?
         var base: String { meta["base"] ?? "" }
         var target: String { meta["target"] ?? "" }
+
+        /// The plan the patch carries (its `.graft_plan` section, Codegen/Patch.swift).
+        func plan(path: String) throws -> PatchPlan {
+            guard let data = ObjectIR.section(".graft_plan", ofELF: Data(so)),
+                  let plan = try? JSONDecoder().decode(PatchPlan.self, from: data.prefix { $0 != 0 }) else {
+                throw Failure("\(path) carries no plan (built by an older graft?)")
+            }
+            return plan
+        }
     }
 
     /// The file's bytes for shared object `so` from `base` to `target`, signed with `key` when given.
