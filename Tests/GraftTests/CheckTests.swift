@@ -145,6 +145,14 @@ struct CheckTests {
         try seal(so, "other.patch", sign: ["--sign", "other"])
         let otherKey = try Self.graft(["check", "--program", "v1/prog", "--patch", "other.patch"], in: d)
         #expect(otherKey.status == 0 && otherKey.stdout.contains("warning: key ") && otherKey.stdout.contains("/etc/graft/trusted-keys names it [DEPLOY-2]"), "\(otherKey.stdout)")
+        // DEPLOY-6: the NEW it carries is v1's IR, not its target's.
+        #expect(try run("/usr/bin/objcopy", ["--dump-section", ".graft_ir=v1.ir", "v1/prog", "v1.copy"], cwd: d).status == 0)
+        try Data(so).write(to: URL(fileURLWithPath: d + "/swapped.so"))
+        #expect(try run("/usr/bin/objcopy", ["--update-section", ".graft_ir=v1.ir", "swapped.so"], cwd: d).status == 0)
+        try seal([UInt8](try Data(contentsOf: URL(fileURLWithPath: d + "/swapped.so"))), "swapped.patch",
+                 sign: ["--sign", ProcessInfo.processInfo.environment["GRAFT_SIGNING_KEY"] ?? ""])
+        let swapped = try Self.graft(["check", "--program", "v1/prog", "--patch", "swapped.patch"], in: d)
+        #expect(swapped.status == 1 && swapped.stdout.contains("and the IR it carries is build \(base) [DEPLOY-6]"), "\(swapped.stdout)")
         // DEPLOY-6: the verdict it carries says update point 1 is in "worq", and the checker finds it in "work".
         let needle = Array("\"place\":\"work\"".utf8)
         let at = try #require((0...(so.count - needle.count)).first { Array(so[$0..<($0 + needle.count)]) == needle }, "the plan in the patch")
