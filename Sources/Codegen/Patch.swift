@@ -297,8 +297,10 @@ public enum PatchBuilder {
         return (p.size(of: f.type) ?? 1) * 8
     }
 
-    /// The `graft_patch` descriptor appended to the patch's C.
-    public static func descriptorC(plan: PatchPlan, code: PatchCode) -> String {
+    /// The `graft_patch` descriptor appended to the patch's C; its
+    /// description (what `graft status` lists for the update) is the plan's
+    /// summary unless given.
+    public static func descriptorC(plan: PatchPlan, code: PatchCode, description: String? = nil) -> String {
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
         let rebinds = code.rebinds
         var c = "\n/* graft: the patch descriptor the runtime reads. */\n#include \"graft_runtime.h\"\n"
@@ -332,7 +334,7 @@ public enum PatchBuilder {
             \(code.stateTransformer ?? "0"),
             \(points.count), \(points.isEmpty ? "0" : "graft_points"),
             \(aliases.count), \(aliases.isEmpty ? "0" : "graft_globals"),
-            \(q(plan.summary))
+            \(q(description ?? plan.summary))
         };
 
         """

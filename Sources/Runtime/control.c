@@ -3,6 +3,8 @@
  * Requests are one text line each, answered with one line:
  *   STATUS                   → JSON: version, base version, update history
  *   APPLY <path> <seconds>   → APPLIED … | REJECTED … | TIMEOUT …
+ *   ROLLBACK <seconds>       → the same, for the last applied patch's patch
+ *                              back (DEPLOY-7), kept here when it applied
  * A patch is checked completely here (integrity, base version, slots, types)
  * before it is handed to the main thread, which applies it at the next
  * admissible update point (runtime.c).
@@ -49,7 +51,19 @@ static char sock_path2[sizeof sock_path];
 static int listen_fd2 = -1;
 static uid_t channel_uid;       /* the uid sock_path was made for */
 static int may_change_uid;      /* started privileged: the accept loop watches for a drop */
-static int apply_busy;          /* an APPLY is being handled (under graft__mu) */
+static int apply_busy;          /* an APPLY or ROLLBACK is being handled (under graft__mu) */
+
+/* What the last applied patch carried for `graft rollback` (under graft__mu):
+ * the shared object of its patch back (part of the bytes its signature
+ * covers, kept here so that nothing is read again from a file someone may
+ * have changed since), the version it returns to, or why there is none. */
+struct way_back {
+    unsigned char *so;
+    size_t n;
+    char *none;                     /* no patch back: why */
+};
+static struct way_back back;        /* so == NULL && none == NULL: no update applied yet */
+static char *back_to;               /* the version before the last update */
 
 void graft__warn(const char *fmt, ...) {
     char msg[512];
@@ -232,6 +246,15 @@ static char *status_json(void) {
         fprintf(f, ",\"at\":%lld,\"pid\":%d}", h->at, (int)h->pid);
     }
     fprintf(f, "],\"pending\":%s", graft__pending ? "true" : "false");
+    /* DEPLOY-7: whether graft rollback can undo the last update, to which version, or why not. */
+    if (back.so) {
+        fputs(",\"rollback\":{\"available\":true,\"to\":", f);
+        graft__json_str(f, back_to);
+    } else {
+        fputs(",\"rollback\":{\"available\":false,\"reason\":", f);
+        graft__json_str(f, back.none ? back.none : "no update has been applied to this process");
+    }
+    fputc('}', f);
     fprintf(f, ",\"accepts_unsigned\":%s,\"trusted_keys\":%u", graft__accept_unsigned ? "true" : "false", graft__n_trusted_keys);
     /* UPD-9: who forked this process, when, at which version; how many it forked. */
     if (graft__forked_from) {
@@ -530,62 +553,174 @@ static char *wait_applied(struct graft_pending *p, double timeout, int c) {
     return r;
 }
 
-static char *apply_request(char *arg, int c, int patch_fd) {
-    /* APPLY <path> <timeout> [interrupt]: the path may hold spaces, so the words are read from the end. */
-    int interrupt = 0;
-    char *sp = strrchr(arg, ' ');
-    if (sp && strcmp(sp + 1, "interrupt") == 0) { interrupt = 1; *sp = 0; sp = strrchr(arg, ' '); }
-    if (!sp) { return format("ERROR usage: APPLY <absolute path> <timeout seconds> [interrupt]"); }
-    *sp = 0;
-    char *end;
-    double timeout = strtod(sp + 1, &end);
-    if (end == sp + 1 || *end || !(timeout > 0) || !isfinite(timeout) || timeout > 1e6)
-        return format("ERROR bad timeout '%s' (seconds, more than 0)", sp + 1);
-    const char *path = arg;
-    if (path[0] != '/') return format("ERROR the patch path must be absolute: %s", path);
+/* ---- the way back (DEPLOY-7) ------------------------------------------ */
 
+
+static struct way_back way_back_of(const unsigned char *so, size_t n) {
+    struct way_back w = { NULL, 0, NULL };
+    size_t len;
+    const unsigned char *s = graft__elf_section(so, n, ".graft_rollback", &len);
+    if (s && len && (w.so = malloc(len))) {
+        memcpy(w.so, s, len);
+        w.n = len;
+        return w;
+    }
+    s = graft__elf_section(so, n, ".graft_rollback_refused", &len);
+    w.none = s ? strndup((const char *)s, len)
+               : strdup("the last update's patch carries no patch back (it was built by a graft that did not derive one)");
+    return w;
+}
+
+static void way_back_free(struct way_back *w) {
+    free(w->so);
+    free(w->none);
+    w->so = NULL;
+    w->none = NULL;
+    w->n = 0;
+}
+
+/* The patch just applied moved the process from version `from`: its way back replaces the last one's. */
+static void way_back_keep(struct way_back *w, char *from) {
+    pthread_mutex_lock(&graft__mu);
+    way_back_free(&back);
+    free(back_to);
+    back = *w;
+    back_to = from;
+    pthread_mutex_unlock(&graft__mu);
+    w->so = NULL;
+    w->none = NULL;
+}
+
+/* ---- APPLY, ROLLBACK ---------------------------------------------------- */
+
+/* Loads the checked shared object so[0, n), checks it against the process,
+ * hands it to the update points and waits for the outcome: the reply.
+ * `what` names it in replies. *applied is set when it was applied (its code
+ * is live then, and stays loaded). */
+static char *load_and_apply(const unsigned char *so, size_t n, const char *what, double timeout, int interrupt, int c, int *applied) {
+    char *reply = NULL;
+    void **slots = NULL;
+    int memfd = -1;
+    *applied = 0;
+    void *h = load_verified(so, n, &reply, &memfd);
+    if (!h) return reply;
+    const struct graft_patch_info *info = dlsym(h, "graft_patch");
+    if (!info) reply = format("REJECTED %s is not a graft patch (it defines no graft_patch)", what);
+    else if (!(slots = calloc(info->n_rebind + 1, sizeof *slots))) reply = format("REJECTED out of memory");
+    else if (!(reply = check_patch(info, slots, h))) {
+        struct graft_pending *p = calloc(1, sizeof *p);
+        if (!p) reply = format("REJECTED out of memory");
+        else if (!interrupt || !(reply = interrupt_begin())) {
+            p->info = info;
+            p->slots = slots;
+            p->state = GRAFT_WAITING;
+            p->interrupt = interrupt;
+            reply = wait_applied(p, timeout, c);
+            if (interrupt) interrupt_end();
+            if (p->state == GRAFT_APPLIED) { h = NULL; *applied = 1; }   /* its code is live now: stays loaded */
+        }
+        free(p);
+    }
+    if (h) {
+        dlclose(h);
+        if (memfd >= 0) close(memfd);
+    }
+    free(slots);
+    return reply;
+}
+
+/* Takes the channel's one apply at a time; 0 when another one holds it. */
+static int begin_apply(void) {
     pthread_mutex_lock(&graft__mu);
     int busy = apply_busy || graft__pending;
     if (!busy) apply_busy = 1;
     pthread_mutex_unlock(&graft__mu);
-    if (busy) return format("REJECTED another patch is being applied to this process");
+    return !busy;
+}
 
-    char *reply = NULL;
-    size_t n = 0;
-    void *h = NULL, **slots = NULL;
-    int memfd = -1;
-    unsigned char *so = graft__read_patch(path, patch_fd, &n, &reply);
-    if (so) {
-        h = load_verified(so, n, &reply, &memfd);
-        free(so);
-    }
-    if (h) {
-        const struct graft_patch_info *info = dlsym(h, "graft_patch");
-        if (!info) reply = format("REJECTED %s is not a graft patch (it defines no graft_patch)", path);
-        else if (!(slots = calloc(info->n_rebind + 1, sizeof *slots))) reply = format("REJECTED out of memory");
-        else if (!(reply = check_patch(info, slots, h))) {
-            struct graft_pending *p = calloc(1, sizeof *p);
-            if (!p) reply = format("REJECTED out of memory");
-            else if (!interrupt || !(reply = interrupt_begin())) {
-                p->info = info;
-                p->slots = slots;
-                p->state = GRAFT_WAITING;
-                p->interrupt = interrupt;
-                reply = wait_applied(p, timeout, c);
-                if (interrupt) interrupt_end();
-                if (p->state == GRAFT_APPLIED) h = NULL;    /* its code is live now: stays loaded */
-            }
-            free(p);
-        }
-        if (h) {
-            dlclose(h);
-            if (memfd >= 0) close(memfd);
-        }
-    }
-    free(slots);
+static void end_apply(void) {
     pthread_mutex_lock(&graft__mu);
     apply_busy = 0;
     pthread_mutex_unlock(&graft__mu);
+}
+
+/* The words "<timeout seconds> [interrupt]" that end an APPLY or ROLLBACK
+ * request, cut off arg; NULL, or the ERROR reply. */
+static char *wait_words(char *arg, double *timeout, int *interrupt) {
+    *interrupt = 0;
+    char *sp = strrchr(arg, ' ');
+    if (sp && strcmp(sp + 1, "interrupt") == 0) { *interrupt = 1; *sp = 0; sp = strrchr(arg, ' '); }
+    char *word = sp ? sp + 1 : arg, *end;
+    *timeout = strtod(word, &end);
+    if (end == word || *end || !(*timeout > 0) || !isfinite(*timeout) || *timeout > 1e6)
+        return format("ERROR bad timeout '%s' (seconds, more than 0)", word);
+    *word = 0;
+    if (sp) *sp = 0;
+    return NULL;
+}
+
+static char *apply_request(char *arg, int c, int patch_fd) {
+    /* APPLY <path> <timeout> [interrupt]: the path may hold spaces, so the words are read from the end. */
+    if (!strchr(arg, ' ')) return format("ERROR usage: APPLY <absolute path> <timeout seconds> [interrupt]");
+    double timeout;
+    int interrupt;
+    char *bad = wait_words(arg, &timeout, &interrupt);
+    if (bad) return bad;
+    const char *path = arg;
+    if (path[0] != '/') return format("ERROR the patch path must be absolute: %s", path);
+    if (!begin_apply()) return format("REJECTED another patch is being applied to this process");
+
+    char *reply = NULL;
+    size_t n = 0;
+    unsigned char *so = graft__read_patch(path, patch_fd, &n, &reply);
+    if (so) {
+        struct way_back w = way_back_of(so, n);
+        pthread_mutex_lock(&graft__mu);
+        char *from = strdup(graft__version);
+        pthread_mutex_unlock(&graft__mu);
+        int applied;
+        reply = load_and_apply(so, n, path, timeout, interrupt, c, &applied);
+        free(so);
+        if (applied) way_back_keep(&w, from);
+        else { way_back_free(&w); free(from); }
+    }
+    end_apply();
+    return reply ? reply : format("ERROR out of memory");
+}
+
+/* ROLLBACK <timeout> [interrupt]: the last applied patch's patch back, by
+ * the same path as any patch (DEPLOY-7): checked against the process as it
+ * runs now, applied at an admissible update point with every thread there
+ * (UPD-5), all or nothing. */
+static char *rollback(char *arg, int c) {
+    double timeout;
+    int interrupt;
+    char *bad = wait_words(arg, &timeout, &interrupt);
+    if (bad) return bad;
+    if (*arg) return format("ERROR usage: ROLLBACK <timeout seconds> [interrupt]");
+    if (!begin_apply()) return format("REJECTED another patch is being applied to this process");
+    char *reply = NULL;
+    pthread_mutex_lock(&graft__mu);
+    unsigned char *so = back.so ? malloc(back.n) : NULL;
+    size_t n = back.n;
+    if (so) memcpy(so, back.so, n);
+    if (!back.so) reply = back.none ? format("REJECTED no rollback: %s [DEPLOY-7]", back.none)
+                                    : format("REJECTED no rollback: no update has been applied to this process [DEPLOY-7]");
+    else if (!so) reply = format("REJECTED out of memory");
+    char *from = strdup(graft__version);
+    pthread_mutex_unlock(&graft__mu);
+    const char *problem = so ? graft__elf_problem(so, n) : NULL;
+    if (problem) reply = format("REJECTED the patch back is not a patch as graft makes them: %s [DEPLOY-5]", problem);
+    else if (so) {
+        struct way_back w = way_back_of(so, n);
+        int applied;
+        reply = load_and_apply(so, n, "the patch back", timeout, interrupt, c, &applied);
+        if (applied) { way_back_keep(&w, from); from = NULL; }
+        else way_back_free(&w);
+    }
+    free(so);
+    free(from);
+    end_apply();
     return reply ? reply : format("ERROR out of memory");
 }
 
@@ -682,7 +817,8 @@ static void *serve(void *arg) {
     char *reply;
     if (strcmp(line, "STATUS") == 0) reply = status_json();
     else if (strncmp(line, "APPLY ", 6) == 0) reply = apply_request(line + 6, c, passed);
-    else reply = format("ERROR unknown request (expected STATUS or APPLY <path> <timeout> [interrupt])");
+    else if (strncmp(line, "ROLLBACK ", 9) == 0) reply = rollback(line + 9, c);
+    else reply = format("ERROR unknown request (expected STATUS, APPLY <path> <timeout> [interrupt] or ROLLBACK <timeout> [interrupt])");
     send_line(c, reply ? reply : "ERROR out of memory");
     if (reply && strncmp(reply, "EXITED ", 7) == 0) {
         pthread_mutex_lock(&graft__mu);

@@ -175,6 +175,34 @@ static const char *elf_problem(const unsigned char *so, size_t n) {
     return dynamic ? NULL : "it has no dynamic section";
 }
 
+const char *graft__elf_problem(const unsigned char *so, size_t n) { return elf_problem(so, n); }
+
+/* The bytes of section `name` of the 64-bit ELF object so[0, n), through
+ * its section headers (which the loader never reads: a section graft adds
+ * after linking, such as the patch back of DEPLOY-7, is never mapped);
+ * NULL when it has none, or when the headers do not lie in the bytes. */
+const unsigned char *graft__elf_section(const unsigned char *so, size_t n, const char *name, size_t *len) {
+    *len = 0;
+    if (n < sizeof(Elf64_Ehdr)) return NULL;
+    const Elf64_Ehdr *e = (const Elf64_Ehdr *)so;
+    if (e->e_shentsize != sizeof(Elf64_Shdr) || e->e_shoff > n || (size_t)e->e_shnum * sizeof(Elf64_Shdr) > n - e->e_shoff
+        || e->e_shstrndx >= e->e_shnum)
+        return NULL;
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(so + e->e_shoff);
+    const Elf64_Shdr *names = &sh[e->e_shstrndx];
+    if (names->sh_offset > n || names->sh_size > n - names->sh_offset) return NULL;
+    size_t want = strlen(name);
+    for (unsigned i = 0; i < e->e_shnum; i++) {
+        if (sh[i].sh_name >= names->sh_size || names->sh_size - sh[i].sh_name <= want) continue;
+        const char *s = (const char *)so + names->sh_offset + sh[i].sh_name;
+        if (memcmp(s, name, want + 1) != 0) continue;
+        if (sh[i].sh_type == SHT_NOBITS || sh[i].sh_offset > n || sh[i].sh_size > n - sh[i].sh_offset) return NULL;
+        *len = sh[i].sh_size;
+        return so + sh[i].sh_offset;
+    }
+    return NULL;
+}
+
 unsigned char *graft__read_patch(const char *path, int given, size_t *size, char **reply) {
     /* DEPLOY-3: never block (a FIFO, a device), never follow to something else than what was checked. */
     int fd = given >= 0 ? dup(given) : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);

@@ -127,6 +127,12 @@ long long graft__now_us(void);
 /* A reply line, printf-style (malloc'd; NULL when out of memory). */
 char *graft__format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned char *graft__read_patch(const char *path, int given, size_t *size, char **reply);
+/* DEPLOY-5: why the shared object so[0, n) is not one graft made (it would
+ * run code of its own when loaded), or NULL. */
+const char *graft__elf_problem(const unsigned char *so, size_t n);
+/* The bytes of section `name` of so[0, n) (*len of them), found through the
+ * section headers; NULL when it has none. */
+const unsigned char *graft__elf_section(const unsigned char *so, size_t n, const char *name, size_t *len);
 /* The Ed25519 public keys the program was built to trust, and whether it
  * accepts unsigned patches (a development build): set at start-up. */
 extern const unsigned char (*graft__trusted_keys)[32];

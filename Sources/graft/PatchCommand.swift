@@ -57,6 +57,9 @@ struct PatchCommand: ParsableCommand {
     @Flag(help: "Print the plan as JSON.")
     var json = false
 
+    @Flag(name: .customLong("no-rollback"), help: "Do not derive the patch back (graft rollback then refuses; the patch is smaller and built faster).")
+    var noRollback = false
+
     func run() throws {
         let scratch = try Toolchain.TempDir()
         defer { scratch.cleanup() }
@@ -65,6 +68,7 @@ struct PatchCommand: ParsableCommand {
         let oldProgram = try Self.program(of: oldExe)
         let newProgram = try Self.program(of: newExe)
         let newRecord = FileManager.default.contents(atPath: newExe).flatMap { BuildRecord.of(elf: $0) }
+        let oldRecord = FileManager.default.contents(atPath: oldExe).flatMap { BuildRecord.of(elf: $0) }
         var inputs = PatchInputs(old: oldProgram, new: newProgram)
         // NEW's hand-written transformers, lowered against NEW's headers (PatchCheck merges them in).
         if let t = try Self.transformerSource(explicit: transformers, newExecutable: new) {
@@ -93,25 +97,12 @@ struct PatchCommand: ParsableCommand {
             throw Failure(refusal.summary(transformerFile: inputs.transformerFile))
         }
         guard let plan = outcome.plan, let code = outcome.code else { throw Failure("patch refused: no plan; this is a bug in graft") }
-        let c = scratch.file("patch.c")
-        let text = CEmitter(program: try Pipeline.wrapped(code.program, code.wrapping), lineDirectives: false,
-                            wrapping: code.wrapping, typeUpdates: code.typeUpdates,
-                            aliases: CEmitter.globalAliases(code.program)).emit()
-            + PatchBuilder.descriptorC(plan: plan, code: code)
-        try Toolchain.write(text, to: c)
-        let so = scratch.file("patch.so")
-        // The patch's code is compiled as NEW's program was (its -O, -m and semantics flags), at -O2 at least;
-        // without start files, so that loading it runs nothing (DEPLOY-5: no _init, no init or fini array).
-        let status = try Toolchain.run(Toolchain.systemCC + ["-O2"] + Self.patchCodegen(newRecord)
-                                       + ["-shared", "-fPIC", "-nostartfiles", "-Wl,-Bsymbolic", "-w", c, "-o", so] + Runtime.includeFlags)
-        if status != 0 {
-            let kept = output + ".c"
-            try? FileManager.default.removeItem(atPath: kept)
-            try? FileManager.default.copyItem(atPath: c, toPath: kept)
-            throw Failure("the system compiler failed on the patch's C (kept at \(kept)); this is a bug in graft")
-        }
+        // DEPLOY-7: the patch back, derived beside this one and carried in it, signed with it.
+        let rollback = noRollback ? RollbackPatch.Derived.refused("the patch was built with --no-rollback")
+            : RollbackPatch.derive(inputs, forward: plan, oldRecord: oldRecord, scratch: scratch)
+        let so = try Self.compile(code, plan: plan, record: newRecord, scratch: scratch, name: "patch", keepFailedAt: output + ".c")
         // What the patch was derived from, for `graft check` (DEPLOY-6); not loaded, covered by the seal and signature.
-        try ObjectIR.addSections(try inputs.sections(), to: so, scratch: scratch)
+        try ObjectIR.addSections(try inputs.sections() + [rollback.section], to: so, scratch: scratch)
         try sealPatch(soPath: so, outPath: output, base: plan.baseVersion, target: plan.targetVersion, key: try BuildTrust.signingKey(sign))
         if !json {
             print("patch \(plan.baseVersion) → \(plan.targetVersion): \(plan.summary)")
@@ -120,8 +111,33 @@ struct PatchCommand: ParsableCommand {
             for v in plan.verdicts {
                 print("  update point \(v.point) (\(v.place), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
             }
+            print("  " + rollback.line)
             print("wrote \(output)")
         }
+    }
+
+    /// Compiles a derived patch's code, with its descriptor, into a shared
+    /// object in `scratch`; its path. The C is kept at `keepFailedAt` when
+    /// the system compiler fails on it (graft's bug).
+    static func compile(_ code: PatchBuilder.PatchCode, plan: PatchPlan, description: String? = nil, record: BuildRecord?,
+                        scratch: Toolchain.TempDir, name: String, keepFailedAt: String) throws -> String {
+        let c = scratch.file(name + ".c")
+        let text = CEmitter(program: try Pipeline.wrapped(code.program, code.wrapping), lineDirectives: false,
+                            wrapping: code.wrapping, typeUpdates: code.typeUpdates,
+                            aliases: CEmitter.globalAliases(code.program)).emit()
+            + PatchBuilder.descriptorC(plan: plan, code: code, description: description)
+        try Toolchain.write(text, to: c)
+        let so = scratch.file(name + ".so")
+        // The patch's code is compiled as NEW's program was (its -O, -m and semantics flags), at -O2 at least;
+        // without start files, so that loading it runs nothing (DEPLOY-5: no _init, no init or fini array).
+        let status = try Toolchain.run(Toolchain.systemCC + ["-O2"] + Self.patchCodegen(record)
+                                       + ["-shared", "-fPIC", "-nostartfiles", "-Wl,-Bsymbolic", "-w", c, "-o", so] + Runtime.includeFlags)
+        if status != 0 {
+            try? FileManager.default.removeItem(atPath: keepFailedAt)
+            try? FileManager.default.copyItem(atPath: c, toPath: keepFailedAt)
+            throw Failure("the system compiler failed on the patch's C (kept at \(keepFailedAt)); this is a bug in graft")
+        }
+        return so
     }
 
     /// NEW's program's code-generation flags that also fit a patch (a shared
