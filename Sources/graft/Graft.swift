@@ -23,7 +23,7 @@ struct Graft: ParsableCommand {
             `graft emit-c`.
             """,
         version: "graft \(version)",
-        subcommands: [IRCommand.self, EmitCCommand.self, CCCommand.self, BuildCommand.self, PatchCommand.self, InspectCommand.self, ManifestCommand.self, ApplyCommand.self, StatusCommand.self, KeygenCommand.self, SignCommand.self, CheckCommand.self, ExplainCommand.self, SealPatchCommand.self])
+        subcommands: [IRCommand.self, EmitCCommand.self, CCCommand.self, BuildCommand.self, PatchCommand.self, InspectCommand.self, ManifestCommand.self, ApplyCommand.self, RollbackCommand.self, StatusCommand.self, KeygenCommand.self, SignCommand.self, CheckCommand.self, ExplainCommand.self, SealPatchCommand.self])
 
     /// Parses and runs; an unknown subcommand gets a one-line error instead of a usage dump.
     static func main() {

@@ -28,6 +28,12 @@ struct PatchCommand: ParsableCommand {
             Specs/transformers.md. What cannot be applied safely is refused with the rule and \
             the location. The verdict for every update point of OLD is printed; `--json` \
             prints the whole plan.
+
+            The patch also carries its patch back, NEW → OLD, for `graft rollback`, derived \
+            by the same checker when the patch's effect on the state is one default \
+            conversions undo (no transformer ran, no global was defined anew, every field \
+            of each converted type kept), or the reason there is none (DEPLOY-7; the \
+            `rollback:` line says which). --no-rollback leaves it out.
             """)
 
     @Option(name: .customLong("from"), help: "The running build (an executable made by graft cc, or its source tree).")

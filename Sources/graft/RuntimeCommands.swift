@@ -375,6 +375,13 @@ struct ProcessStatus: Decodable {
     var forked_version: String?
     /// How many children this process has forked.
     var forks: Int?
+    /// DEPLOY-7: whether graft rollback can undo the last update, to which version, or why not.
+    struct RollbackState: Decodable {
+        var available: Bool
+        var to: String?
+        var reason: String?
+    }
+    var rollback: RollbackState?
 }
 
 // MARK: - Commands
@@ -562,8 +569,12 @@ struct ApplyCommand: ParsableCommand {
 
     /// Sends APPLY to `pid` and waits for its answer; throws when the process cannot be reached.
     static func send(pid: Int32, path: String, fd: Int32, timeout: Double, interrupt: Bool) throws -> Outcome {
-        let reply = try ControlChannel.request(pid: pid, "APPLY \(path) \(timeout)" + (interrupt ? " interrupt" : ""), timeout: timeout + 5,
-                                               passing: fd)
+        try outcome(pid: pid, ControlChannel.request(pid: pid, "APPLY \(path) \(timeout)" + (interrupt ? " interrupt" : ""),
+                                                     timeout: timeout + 5, passing: fd))
+    }
+
+    /// The outcome an APPLY or ROLLBACK reply of `pid` says; throws for any other answer.
+    static func outcome(pid: Int32, _ reply: String) throws -> Outcome {
         let (word, rest) = split(reply)
         switch word {
         case "APPLIED":
@@ -750,6 +761,99 @@ struct ApplyCommand: ParsableCommand {
     }
 }
 
+struct RollbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Move a running program back to the version before its last update.",
+        discussion: """
+            A patch built by graft patch carries its patch back, derived by the same \
+            checker from the two builds the other way round (DEPLOY-7), or the reason \
+            there is none; graft patch says which. The process keeps the patch back of \
+            the last patch applied to it. graft rollback asks it to apply that patch \
+            back, by the same rules as any patch: checked against the process as it \
+            runs, applied all or nothing once every thread is at an update point where \
+            it is admissible, within --timeout, or not at all. Objects converted since \
+            the update are converted back when code of the old version first uses them \
+            (fields the update added are dropped); globals the update added stay, with \
+            their values, unused by the old code.
+
+            A rollback is one step: after it there is no further rollback until another \
+            patch applies (applying the forward patch again goes forward). graft status \
+            says whether a rollback is available, and to which version.
+
+            The patch back needs no signature of its own: it came inside the forward \
+            patch, whose signature covers it, and the process kept it in its memory.
+
+            Examples:
+              graft rollback --pid 4242
+              graft rollback --pid 4242 --json
+
+            --json prints one JSON object on stdout: {"ok", "pid", "outcome", "reason", \
+            "version_before", "version_after", "pause_us", "point"} (the fields that \
+            apply; outcome is applied, rejected, timed_out, exited or error).
+
+            Exit status: 0 when the process was moved back; 1 when there is no rollback, \
+            it was refused or timed out, or the process could not be reached; 64 for a \
+            command line that is not valid.
+            """)
+
+    @Option(help: ArgumentHelp("The process to move back.", valueName: "pid"))
+    var pid: Int32
+
+    @Option(help: ArgumentHelp("Seconds to wait for an update point where the patch back is admissible.", valueName: "seconds"))
+    var timeout: Double = 30
+
+    @Flag(help: "Wake the program's main thread with SIGURG while the patch back waits (blocking calls fail with EINTR).")
+    var interrupt = false
+
+    @Flag(help: "Print the outcome as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard timeout > 0, timeout.isFinite, timeout <= 1e6 else { throw ValidationError("--timeout must be a number of seconds above 0") }
+    }
+
+    func run() throws {
+        var row = ApplyCommand.Row(pid: pid, ppid: Processes.entry(pid)?.ppid ?? 0, kind: .error)
+        var program = "process \(pid)"
+        do {
+            let before: ProcessStatus
+            do { before = try ControlChannel.status(pid: pid).status }
+            catch let f as Failure { throw StatusCommand.explainUnreached(pid, f) }
+            program = before.program
+            row.before = before.version
+            let reply = try ControlChannel.request(pid: pid, "ROLLBACK \(timeout)" + (interrupt ? " interrupt" : ""), timeout: timeout + 5)
+            switch try ApplyCommand.outcome(pid: pid, reply) {
+            case .applied(let pause, let point):
+                row.kind = .applied
+                row.pause = pause
+                row.point = point
+                row.after = (try? ControlChannel.status(pid: pid))?.status.version
+            case .rejected(let why): row.kind = .rejected; row.reason = why; row.after = row.before
+            case .timedOut(let why): row.kind = .timed_out; row.reason = why; row.after = row.before
+            case .exited(let why): row.kind = .exited; row.reason = why
+            }
+        } catch {
+            row.reason = (error as? Failure)?.message ?? "\(error)"
+        }
+        if json {
+            var o = row.json
+            o["ok"] = row.kind == .applied
+            print(StatusCommand.jsonText(o))
+        } else if row.kind == .applied {
+            print("rolled back: \(program) now runs version \(row.after ?? "?") (pause \(row.pause ?? "?") µs at update point \(row.point ?? "?"))")
+        }
+        guard row.kind == .applied else {
+            let what = row.kind == .exited ? "process \(pid) exited" : row.kind.rawValue.replacingOccurrences(of: "_", with: " ")
+            let reason = row.reason ?? ""
+            // The process's own "no rollback: …" says it all; any other refusal is of the patch back.
+            let head = what != "rejected" ? what + ": " : reason.hasPrefix("no rollback: ") ? "" : "rollback refused: "
+            Console.error("graft: error: \(head)\(reason)\n")
+            throw ExitCode(1)
+        }
+    }
+}
+
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -869,6 +973,9 @@ struct StatusCommand: ParsableCommand {
         if !converted.isEmpty {
             lines.append("  converted     " + converted.map { "\($0.type): \($0.conversions)" }.joined(separator: ", ")
                          + " (conversion steps, done lazily on first use by new code)")
+        }
+        if let r = s.rollback {
+            lines.append("  rollback      " + (r.available ? "available: graft rollback moves it back to \(r.to ?? "?")" : "not available: \(r.reason ?? "")"))
         }
         if s.pending { lines.append("  a patch is waiting for an admissible update point") }
         if !descendants.isEmpty {
