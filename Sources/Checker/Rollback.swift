@@ -41,7 +41,7 @@ public enum Rollback {
             }
             let lost = lostFields(old: o, oldProgram: old, new: n, newProgram: new)
             if !lost.isEmpty {
-                return "\(c.type): the patch \(c.change); converting back could not restore field\(lost.count > 1 ? "s" : "") \(lost.joined(separator: ", ")) of the running program's layout"
+                return "\(c.type) (\(c.change)): converting back could not restore field\(lost.count > 1 ? "s" : "") \(lost.joined(separator: ", ")) of the running program's layout"
             }
         }
         return nil

@@ -168,4 +168,56 @@ struct RollbackTests {
         #expect(try Live.redis(port, "EXPIRE", "key7", "1000") == "1")   // v2's command, still served
         try Self.verify(port, 500, dir: dir)
     }
+
+    /// v1 of a small program: a heap struct rec {a, b}, printed at each turn of the loop.
+    static let recV1 = """
+    #include <stdio.h>
+    #include <stdlib.h>
+    #include <unistd.h>
+    #include "graft.h"
+    struct rec { int a; int b; };
+    struct rec *r;
+    static void show(void) { printf("v1 %d %d\\n", r->a, r->b); fflush(stdout); }
+    int main(void) {
+      r = malloc(sizeof *r); r->a = 1; r->b = 2;
+      for (;;) { graft_update_point(); show(); usleep(20000); }
+    }
+    """
+
+    @Test("[DEPLOY-7] adversarial: a patch that removes a field (b) has no patch back, since converting back could not restore b; one that reorders the fields and adds one has, and the rollback gives v1 its values back")
+    func fieldRemovedOrReordered() throws {
+        guard let graft = Live.graft else { Issue.record("build graft first"); return }
+        let dir = tempDir()
+        let removed = Self.recV1.replacingOccurrences(of: "struct rec { int a; int b; };", with: "struct rec { int a; };")
+            .replacingOccurrences(of: "printf(\"v1 %d %d\\n\", r->a, r->b)", with: "printf(\"v2 %d\\n\", r->a)")
+            .replacingOccurrences(of: " r->b = 2;", with: "")
+        let reordered = Self.recV1.replacingOccurrences(of: "struct rec { int a; int b; };", with: "struct rec { int b; long c; int a; };")
+            .replacingOccurrences(of: "printf(\"v1 %d %d\\n\", r->a, r->b)", with: "printf(\"v3 %d %d %ld\\n\", r->a, r->b, r->c)")
+        try #require(removed.contains("v2 %d") && reordered.contains("v3 %d"))
+        let v1 = try AdversarialLiveTests.build("v1", in: dir, source: Self.recV1)
+        let v2 = try AdversarialLiveTests.build("v2", in: dir, source: removed)
+        let v3 = try AdversarialLiveTests.build("v3", in: dir, source: reordered)
+        let p2 = try run(graft, ["patch", "--from", v1, "--to", v2, "-o", dir + "/p2.patch"])
+        #expect(p2.status == 0 && p2.stdout.contains("rollback: not available: struct rec (field b removed): converting back could not restore field b")
+                && p2.stdout.contains("[DEPLOY-7]"), "\(p2.stdout) \(p2.stderr)")
+        let p3 = try run(graft, ["patch", "--from", v1, "--to", v3, "-o", dir + "/p3.patch"])
+        try #require(p3.status == 0 && p3.stdout.contains("rollback: available"), "\(p3.stdout) \(p3.stderr)")
+
+        let (prog, out) = try Live.launch(v1)
+        defer { Live.stop(prog) }
+        let pid = String(prog.processIdentifier)
+        usleep(100_000)
+        let applied = try run(graft, ["apply", "--pid", pid, dir + "/p3.patch", "--timeout", "10"])
+        #expect(applied.status == 0, "\(applied.stdout) \(applied.stderr)")
+        usleep(100_000)
+        let back = try run(graft, ["rollback", "--pid", pid, "--timeout", "10"])
+        #expect(back.status == 0, "\(back.stdout) \(back.stderr)")
+        usleep(100_000)
+        Live.stop(prog)
+        let lines = AdversarialLiveTests.lines(out)
+        // v1's values, then v3's view of them (c new, 0), then v1's again: a and b kept both ways.
+        var seen: [Substring] = []
+        for l in lines where seen.last != l { seen.append(l) }
+        #expect(seen == ["v1 1 2", "v3 1 2 0", "v1 1 2"], "\(seen)")
+    }
 }
