@@ -18,7 +18,8 @@
 # Reports: errors seen by the load (redis-benchmark's "Error" lines, whether
 # it kept completing requests), by the checker and by graft apply (non-zero
 # exits); keys lost or changed; VmRSS, lines of /proc/PID/maps and open fds
-# before and after, with growth per update; each apply's pause (as graft apply
+# before and after, with growth per update; the patches still loaded and
+# those unloaded (DEPLOY-8, from graft status); each apply's pause (as graft apply
 # prints it, measured in the process from the stop at the update point to
 # the commit) and wall time, p50/p99/max.
 #
@@ -146,12 +147,17 @@ LOAD_ALIVE=no
 kill -0 "$LOAD" 2>/dev/null && LOAD_ALIVE=yes
 if [ "$DIED" -eq 0 ]; then
     RSS1=$(rss); MAPS1=$(maps); FDS1=$(fds); SOCK1=$(sockfds)
+    # DEPLOY-8: how many patches are still loaded, how many were unloaded.
+    PATCHES=$("$GRAFT" status --pid "$PID" --json 2>/dev/null | python3 -c '
+import json, sys
+p = json.load(sys.stdin).get("patches") or {}
+print(p.get("loaded", "?"), p.get("unloaded", "?"), p.get("kept_by_loader", "?"))' 2>/dev/null || echo "? ? ?")
     sleep 1; DONE1=$(completed)          # the load still completes requests after the soak
     read_keys 0 "$KEYS" >"$WORK/after.values"
     LOST=$(paste -d '\n' "$WORK/after.values" "$WORK/expected" | paste - - | awk -F'\t' '$1 == ""' | wc -l)
     CHANGED=$(paste -d '\n' "$WORK/after.values" "$WORK/expected" | paste - - | awk -F'\t' '$1 != "" && $1 != $2' | wc -l)
 else
-    RSS1=- MAPS1=- FDS1=- SOCK1=- DONE1=$(completed) LOST=? CHANGED=?
+    RSS1=- MAPS1=- FDS1=- SOCK1=- DONE1=$(completed) LOST=? CHANGED=? PATCHES="? ? ?"
 fi
 kill "$LOAD" 2>/dev/null || true
 LOAD_ERR=$(tr '\r' '\n' <"$WORK/load.out" | grep -ci 'error' || true)
@@ -179,6 +185,8 @@ echo "  fixed keys after: $KEYS written, lost $LOST, changed $CHANGED"
 echo "  RSS    before $RSS0 kB, after $RSS1 kB, $(per "$RSS0" "$RSS1" "$APPLIED") kB/update"
 echo "  maps   before $MAPS0, after $MAPS1, $(per "$MAPS0" "$MAPS1" "$APPLIED")/update"
 echo "  fds    before $FDS0 ($SOCK0 sockets), after $FDS1 ($SOCK1 sockets)"
+set -- $PATCHES
+echo "  patches loaded $1, unloaded $2, kept mapped by the dynamic loader $3   (DEPLOY-8: graft status)"
 echo "  pause  p50 $(pct 4 50) µs, p99 $(pct 4 99) µs, max $(pct 4 100) µs   (graft apply's figure: stop at the update point → commit)"
 echo "  apply wall time p50 $(ms "$(pct 5 50)") ms, p99 $(ms "$(pct 5 99)") ms, max $(ms "$(pct 5 100)") ms   (graft apply process, start → exit)"
 for f in apply.errors check.errors; do

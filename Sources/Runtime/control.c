@@ -1,5 +1,7 @@
-/* control.c — the per-process control channel: a Unix socket in a private
- * directory (/tmp/graft-<uid>/<pid>.sock), served by a background thread.
+/* control.c — the per-process control channel: a Unix socket <pid>.sock in
+ * a directory of the process's uid that no other user can write (DEPLOY-9:
+ * $XDG_RUNTIME_DIR/graft, /run/user/<uid>/graft, /run/graft for root, or
+ * /tmp/graft-<uid>), served by a background thread.
  * Requests are one text line each, answered with one line:
  *   STATUS                   → JSON: version, base version, update history
  *   APPLY <path> <seconds>   → APPLIED … | REJECTED … | TIMEOUT …
@@ -40,7 +42,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static char dir_path[64];
 static char sock_path[sizeof ((struct sockaddr_un *)0)->sun_path];
 static pid_t sock_owner;        /* the process that created sock_path */
 static int listen_fd = -1;
@@ -74,29 +75,108 @@ void graft__warn(const char *fmt, ...) {
     fprintf(stderr, "graft: warning: %s: %s\n", graft__name ? graft__name : "program", msg);
 }
 
+/* ---- where the channel lives (DEPLOY-9) --------------------------------- */
+
+/* The directory of a channel, and what was passed over to find it. */
+struct channel_dir {
+    char path[80];                  /* sun_path is 108 bytes: room for "/<pid>.sock" */
+    int temporary;                  /* made by mkdtemp: removed at exit when empty */
+    char note[400];                 /* why it is not the first place DEPLOY-9 names, when that says something */
+};
+static struct channel_dir dir1, dir2;   /* the first channel's; the one made after a privilege drop */
+static uid_t started_uid;           /* the real uid the program started with (XDG_RUNTIME_DIR is that uid's) */
+static int started_uid_known;
+
 static void remove_socket(void) {
     if (sock_owner != getpid()) return;
     if (sock_path[0]) unlink(sock_path);     /* fails after a privilege drop: the next process's sweep removes it */
     if (sock_path2[0]) unlink(sock_path2);
+    /* A directory of our own made by mkdtemp: removed once no process's socket is in it. */
+    if (dir1.temporary) rmdir(dir1.path);
+    if (dir2.temporary) rmdir(dir2.path);
 }
 
-/* /tmp/graft-<uid>, created 0700; refused if someone else could use it. */
-static int private_dir(char *why, size_t n) {
-    snprintf(dir_path, sizeof dir_path, "/tmp/graft-%u", (unsigned)getuid());
-    if (mkdir(dir_path, 0700) != 0 && errno != EEXIST) {
-        snprintf(why, n, "cannot create %s: %s", dir_path, strerror(errno));
+/* Whether `path` is a directory (not a link) of `uid`'s that no other user
+ * can write to (`exact`: nor read or enter, mode 700). */
+static int dir_of(const char *path, uid_t uid, int exact, char *why, size_t n) {
+    struct stat st;
+    if (lstat(path, &st) != 0) { snprintf(why, n, "%s: %s", path, strerror(errno)); return 0; }
+    if (!S_ISDIR(st.st_mode)) { snprintf(why, n, "%s is not a directory", path); return 0; }
+    if (st.st_uid != uid) { snprintf(why, n, "%s belongs to uid %u, not to uid %u", path, (unsigned)st.st_uid, (unsigned)uid); return 0; }
+    if (st.st_mode & (exact ? 077 : 022)) {
+        snprintf(why, n, "%s is open to other users (mode %03o; it must be %s)", path, (unsigned)(st.st_mode & 0777), exact ? "700" : "writable by its owner alone");
         return 0;
     }
+    return 1;
+}
+
+/* `base`/graft, created 700, when `base` is the uid's own and writable by it alone. */
+static int dir_under(struct channel_dir *d, const char *base, uid_t uid, char *why, size_t n) {
+    if (!dir_of(base, uid, 0, why, n)) return 0;
+    if ((size_t)snprintf(d->path, sizeof d->path, "%s/graft", base) >= sizeof d->path) {
+        snprintf(why, n, "%s is too long a path for a Unix socket", base);
+        return 0;
+    }
+    if (mkdir(d->path, 0700) != 0 && errno != EEXIST) { snprintf(why, n, "cannot create %s: %s", d->path, strerror(errno)); return 0; }
+    return dir_of(d->path, uid, 1, why, n);
+}
+
+/* The channel's directory for the current uid, the first of (DEPLOY-9):
+ *   $XDG_RUNTIME_DIR/graft   while the real uid is the one the program started with
+ *   /run/user/UID/graft      (systemd-logind's per-user directory)
+ *   /run/graft               for root
+ *   /tmp/graft-UID           created 700, the uid's own
+ *   /tmp/graft-UID.XXXXXX    made by mkdtemp when /tmp/graft-UID is not usable
+ *                            (another user made it, or it is a link): said in a
+ *                            warning and in STATUS, and no one can pre-create it
+ * `keep`: an earlier temporary directory to use again (a forked child's). */
+static int channel_dir_choose(struct channel_dir *d, const struct channel_dir *keep, char *why, size_t n) {
+    uid_t uid = getuid();
+    char no[256];
+    d->temporary = 0;
+    d->note[0] = 0;
+    /* XDG_RUNTIME_DIR set but not usable is said; a machine without /run/user is not. */
+    char xdg_no[256] = "";
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (xdg && xdg[0] && started_uid_known && uid == started_uid) {
+        if (xdg[0] == '/' && dir_under(d, xdg, uid, xdg_no, sizeof xdg_no)) return 1;
+        if (xdg[0] != '/') snprintf(xdg_no, sizeof xdg_no, "XDG_RUNTIME_DIR=%s is not an absolute path", xdg);
+    }
+    char base[64];
+    snprintf(base, sizeof base, "/run/user/%u", (unsigned)uid);
     struct stat st;
-    if (lstat(dir_path, &st) != 0) { snprintf(why, n, "%s: %s", dir_path, strerror(errno)); return 0; }
-    if (!S_ISDIR(st.st_mode)) { snprintf(why, n, "%s is not a directory", dir_path); return 0; }
-    if (st.st_uid != getuid()) { snprintf(why, n, "%s belongs to uid %u, not to this user", dir_path, (unsigned)st.st_uid); return 0; }
-    if (st.st_mode & 077) { snprintf(why, n, "%s is open to other users (mode %03o; it must be 700)", dir_path, (unsigned)(st.st_mode & 0777)); return 0; }
+    int found = (lstat(base, &st) == 0 && dir_under(d, base, uid, no, sizeof no))
+             || (uid == 0 && dir_under(d, "/run", 0, no, sizeof no));
+    if (!found) {
+        snprintf(d->path, sizeof d->path, "/tmp/graft-%u", (unsigned)uid);
+        if (mkdir(d->path, 0700) != 0 && errno != EEXIST) {
+            snprintf(why, n, "cannot create %s: %s", d->path, strerror(errno));
+            return 0;
+        }
+        char blocked[160];
+        if (!dir_of(d->path, uid, 1, blocked, sizeof blocked)) {
+            /* Someone else's, or a link, or opened up: a directory of our own that no one can have made first. */
+            int again = keep && keep->temporary && dir_of(keep->path, uid, 1, no, sizeof no);
+            if (again) *d = *keep;
+            else {
+                snprintf(d->path, sizeof d->path, "/tmp/graft-%u.XXXXXX", (unsigned)uid);
+                if (!mkdtemp(d->path)) {
+                    snprintf(why, n, "%s, and no directory can be made instead: %s", blocked, strerror(errno));
+                    return 0;
+                }
+                d->temporary = 1;
+            }
+            snprintf(d->note, sizeof d->note, "%s; the channel is in %s instead", blocked, d->path);
+            if (!again) graft__warn("%s (whoever made it cannot stop updates, but should be looked at)", d->note);
+            return 1;
+        }
+    }
+    if (xdg_no[0]) snprintf(d->note, sizeof d->note, "%s; the channel is in %s instead", xdg_no, d->path);
     return 1;
 }
 
 /* Sockets of processes that died without exiting (killed): removed. */
-static void sweep_stale(void) {
+static void sweep_stale(const char *dir_path) {
     DIR *d = opendir(dir_path);
     if (!d) return;
     struct dirent *e;
@@ -157,11 +237,13 @@ static int bind_listen(const char *path, char *why, size_t n) {
     return fd;
 }
 
-/* A listening socket /tmp/graft-<uid>/<pid>.sock (path into `path`); -1 with the reason in why. */
-static int listen_at(char *path, size_t pn, char *why, size_t n) {
-    if (!private_dir(why, n)) return -1;
-    sweep_stale();
-    snprintf(path, pn, "%s/%d.sock", dir_path, (int)getpid());
+/* A listening socket <dir>/<pid>.sock in the directory DEPLOY-9 chooses for
+ * the current uid (path into `path`); -1 with the reason in why. */
+static int listen_at(struct channel_dir *dir, char *path, size_t pn, char *why, size_t n) {
+    struct channel_dir keep = *dir;
+    if (!channel_dir_choose(dir, &keep, why, n)) return -1;
+    sweep_stale(dir->path);
+    snprintf(path, pn, "%s/%d.sock", dir->path, (int)getpid());
     int fd = bind_listen(path, why, n);
     if (fd < 0) path[0] = 0;
     return fd;
@@ -169,8 +251,9 @@ static int listen_at(char *path, size_t pn, char *why, size_t n) {
 
 void graft__channel_start(void) {
     static int atexit_done;
-    char why[256];
-    int fd = listen_at(sock_path, sizeof sock_path, why, sizeof why);
+    char why[512];
+    if (!started_uid_known) { started_uid = getuid(); started_uid_known = 1; }
+    int fd = listen_at(&dir1, sock_path, sizeof sock_path, why, sizeof why);
     if (fd < 0) { graft__warn("no update channel: %s; the program runs but cannot be updated", why); return; }
     sock_owner = getpid();
     channel_uid = getuid();
@@ -234,7 +317,7 @@ static char *status_json(void) {
     graft__json_str(f, graft__version);
     fputs(",\"base_version\":", f);
     graft__json_str(f, graft__base_version);
-    fputs(",\"updates\":[", f);
+    fprintf(f, ",\"updates_total\":%lu,\"updates\":[", graft__updates_total);
     for (unsigned i = 0; i < graft__n_history; i++) {
         const struct graft_history *h = &graft__history[i];
         fputs(i ? ",{\"from\":" : "{\"from\":", f);
@@ -246,6 +329,15 @@ static char *status_json(void) {
         fprintf(f, ",\"at\":%lld,\"pid\":%d}", h->at, (int)h->pid);
     }
     fprintf(f, "],\"pending\":%s", graft__pending ? "true" : "false");
+    /* DEPLOY-9: where the channel is, and why not in the first place the rule names. */
+    fputs(",\"channel\":", f);
+    graft__json_str(f, sock_path);
+    fputs(",\"channel_note\":", f);
+    if (dir1.note[0]) graft__json_str(f, dir1.note); else fputs("null", f);
+    fputs(",\"channel_after_drop\":", f);
+    if (sock_path2[0]) graft__json_str(f, sock_path2); else fputs("null", f);
+    fputs(",\"channel_after_drop_note\":", f);
+    if (sock_path2[0] && dir2.note[0]) graft__json_str(f, dir2.note); else fputs("null", f);
     /* DEPLOY-7: whether graft rollback can undo the last update, to which version, or why not. */
     if (back.so) {
         fputs(",\"rollback\":{\"available\":true,\"to\":", f);
@@ -263,8 +355,11 @@ static char *status_json(void) {
     } else {
         fputs(",\"forked_from\":null,\"forked_at\":null,\"forked_version\":null", f);
     }
-    fprintf(f, ",\"forks\":%lu,\"types\":", graft__forks);
+    fprintf(f, ",\"forks\":%lu", graft__forks);
     pthread_mutex_unlock(&graft__mu);
+    fputs(",\"patches\":", f);
+    graft__unload_json(f);
+    fputs(",\"types\":", f);
     graft__types_json(f);
     fputc('}', f);
     fclose(f);
@@ -617,7 +712,12 @@ static char *load_and_apply(const unsigned char *so, size_t n, const char *what,
             p->interrupt = interrupt;
             reply = wait_applied(p, timeout, c);
             if (interrupt) interrupt_end();
-            if (p->state == GRAFT_APPLIED) { h = NULL; *applied = 1; }   /* its code is live now: stays loaded */
+            if (p->state == GRAFT_APPLIED) {
+                /* Its code is live now: it stays loaded, and what it superseded may go (DEPLOY-8). */
+                graft__unload_after_commit(h, memfd, info, slots, info->target_version);
+                h = NULL;
+                *applied = 1;
+            }
         }
         free(p);
     }
@@ -835,8 +935,8 @@ static void *serve(void *arg) {
 /* After a privilege drop: the new uid's channel, once that uid may control the process. */
 static void watch_uid(void) {
     if (listen_fd2 >= 0 || getuid() == channel_uid || prctl(PR_GET_DUMPABLE) != 1) return;
-    char why[256];
-    int fd = listen_at(sock_path2, sizeof sock_path2, why, sizeof why);
+    char why[512];
+    int fd = listen_at(&dir2, sock_path2, sizeof sock_path2, why, sizeof why);
     if (fd < 0) {
         graft__warn("no update channel for uid %u after the change of uid: %s; root can still update the program", (unsigned)getuid(), why);
         channel_uid = getuid();         /* said once */
@@ -882,7 +982,7 @@ static void exec_failed(void) {
 static void remake(int k) {
     int *fdp = k ? &listen_fd2 : &listen_fd;
     const char *path = k ? sock_path2 : sock_path;
-    char why[256];
+    char why[512];
     int fd = bind_listen(path, why, sizeof why);
     if (fd < 0) graft__warn("an exec failed, and the update channel cannot be made again: %s; the program runs but cannot be updated", why);
     close_if_ours(*fdp, k ? listen_id2 : listen_id);

@@ -27,6 +27,7 @@ char *graft__base_version;
 char *graft__name;
 struct graft_history *graft__history;
 unsigned graft__n_history;
+unsigned long graft__updates_total;
 pid_t graft__forked_from;
 long long graft__forked_at;
 const char *graft__forked_version;
@@ -233,7 +234,17 @@ static int admissible(const struct graft_patch_info *p, unsigned id) {
 }
 
 static void record(const struct graft_patch_info *p, long pause_us, unsigned id) {
-    struct graft_history *h = realloc(graft__history, (graft__n_history + 1) * sizeof *h);
+    /* The last GRAFT_HISTORY_KEPT updates are kept (DEPLOY-8: a process updated
+     * without end does not grow); graft__updates_total counts them all. */
+    graft__updates_total++;
+    if (graft__n_history == GRAFT_HISTORY_KEPT) {
+        free(graft__history[0].from);
+        free(graft__history[0].to);
+        free(graft__history[0].description);
+        memmove(graft__history, graft__history + 1, (graft__n_history - 1) * sizeof *graft__history);
+        graft__n_history--;
+    }
+    struct graft_history *h = graft__history ? graft__history : malloc(GRAFT_HISTORY_KEPT * sizeof *h);
     if (!h) abort();
     graft__history = h;
     h += graft__n_history++;
@@ -281,6 +292,12 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
      * to arrive applies it. The control thread withdraws or refuses it (the
      * state changes) when they do not all come. */
     if (p->parked == 0) p->first_parked_us = start;
+    /* DEPLOY-8: while a loaded patch might be unloaded at this commit, each
+     * parked thread says where its stack returns to (unwound by itself). */
+    struct graft_stack stack;
+    if (atomic_load(&graft__unload_watch)) graft__stack_record(&stack);
+    else stack.complete = 0, stack.n = 0;
+    if (p->parked < 256) p->stacks[p->parked] = &stack;
     if (p->parked < 256) p->parked_tids[p->parked] = self;
     p->parked++;
     pthread_cond_broadcast(&graft__cv);
@@ -304,7 +321,12 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
         /* Applied by another thread, withdrawn, refused, or the process exits. */
         while (p->state == GRAFT_APPLYING) pthread_cond_wait(&graft__cv, &graft__mu);
         for (unsigned i = 0; i < p->parked && i < 256; i++)
-            if (p->parked_tids[i] == self) { p->parked_tids[i] = p->parked_tids[p->parked - 1 < 256 ? p->parked - 1 : 255]; break; }
+            if (p->parked_tids[i] == self) {
+                unsigned last = p->parked - 1 < 256 ? p->parked - 1 : 255;
+                p->parked_tids[i] = p->parked_tids[last];
+                p->stacks[i] = p->stacks[last];
+                break;
+            }
         p->parked--;
         pthread_cond_broadcast(&graft__cv);
         pthread_mutex_unlock(&graft__mu);
@@ -318,6 +340,8 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
     for (unsigned i = 0; i < info->n_rebind; i++)
         __atomic_store_n((void **)p->slots[i], info->rebind[i].function, __ATOMIC_RELEASE);
     if (info->state_transformer) info->state_transformer();
+    /* DEPLOY-8: every thread is still parked here; their stacks say what they can return to. */
+    if (atomic_load(&graft__unload_watch)) graft__unload_choose(p->stacks, p->parked < 256 ? p->parked : 0, p->parked);
 
     pthread_mutex_lock(&graft__mu);
     long pause = (long)(graft__now_us() - p->first_parked_us);
@@ -613,6 +637,20 @@ void graft__types_commit(const struct graft_patch_info *info) {
         __atomic_store_n(&t->state->pending, (void *)t, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&types_mu);
+}
+
+/* DEPLOY-8: whether the registry holds anything in [lo, hi): a conversion's
+ * transform, a representation's view, a type's shared state. */
+int graft__types_hold(uintptr_t lo, uintptr_t hi) {
+    int held = 0;
+    pthread_mutex_lock(&types_mu);
+    for (struct type_entry *t = types; t && !held; t = t->next) {
+        held |= (uintptr_t)t->state >= lo && (uintptr_t)t->state < hi;
+        for (size_t i = 0; i < t->n_views && !held; i++) held |= (uintptr_t)t->views[i] >= lo && (uintptr_t)t->views[i] < hi;
+        for (struct type_step *s = t->steps; s && !held; s = s->next) held |= (uintptr_t)s->transform >= lo && (uintptr_t)s->transform < hi;
+    }
+    pthread_mutex_unlock(&types_mu);
+    return held;
 }
 
 static struct type_step *step_from(struct type_entry *t, unsigned from) {

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Bits of graft__flag, the word the update point loads. */
@@ -20,6 +21,15 @@ enum graft_patch_state { GRAFT_WAITING, GRAFT_APPLYING, GRAFT_APPLIED, GRAFT_WIT
  * received it, which frees it only once no thread waits at a point; the
  * program's threads touch it under graft__mu, and the one that applies it
  * alone while it is APPLYING. */
+/* DEPLOY-8: where a thread's stack returns to, innermost first; complete
+ * when the unwinder reached its end (else nothing is unloaded). */
+#define GRAFT_STACK_FRAMES 128
+struct graft_stack {
+    unsigned n;
+    int complete;
+    uintptr_t pc[GRAFT_STACK_FRAMES];
+};
+
 struct graft_pending {
     const struct graft_patch_info *info;
     void **slots;                   /* resolved address of each rebind slot */
@@ -37,6 +47,7 @@ struct graft_pending {
     unsigned n_seen, cap_seen;
     long long census_deadline;      /* several threads: by then every one must have reached a point (0: not yet) */
     int interrupt;                  /* graft apply --interrupt: wake the main thread with SIGURG */
+    struct graft_stack *stacks[256]; /* DEPLOY-8: each parked thread's stack (in its own frame), as parked_tids */
 };
 
 struct graft_history {
@@ -57,7 +68,9 @@ extern char *graft__version;        /* current version (changes with each update
 extern char *graft__base_version;   /* the version the process started with */
 extern char *graft__name;
 extern struct graft_history *graft__history;
-extern unsigned graft__n_history;
+extern unsigned graft__n_history;      /* at most GRAFT_HISTORY_KEPT, the last ones */
+extern unsigned long graft__updates_total;
+#define GRAFT_HISTORY_KEPT 64
 /* A forked child (Specs/updatability.md, UPD-9): the process that forked it,
  * when, and the version it ran then; 0/NULL in a process that was not forked
  * by an updatable one. graft__forks counts this process's own forks. */
@@ -100,6 +113,23 @@ int graft__type_check(const struct graft_type_update *u, char *why, size_t n);
 void graft__types_commit(const struct graft_patch_info *info);
 int graft__views_check(const struct graft_patch_info *info, char *why, size_t n);
 void graft__types_json(FILE *f);
+/* DEPLOY-8: whether the type registry holds anything in [lo, hi). */
+int graft__types_hold(uintptr_t lo, uintptr_t hi);
+
+/* unload.c (DEPLOY-8): superseded patches unloaded once nothing can still
+ * run or refer to them. graft__unload_watch: a loaded patch might be, so
+ * threads parking at an update point record their stacks. */
+extern atomic_int graft__unload_watch;
+void graft__stack_record(struct graft_stack *s);
+/* At a commit, every thread parked (stacks[0..n_stacks) of `threads`): marks the patches to unload. */
+void graft__unload_choose(struct graft_stack *const *stacks, unsigned n_stacks, unsigned threads);
+/* In the control thread, once the patch `info` (loaded as handle from memfd,
+ * its rebind slots resolved to slots[]) is applied and the threads resumed:
+ * records it and unloads what the commit marked. */
+void graft__unload_after_commit(void *handle, int memfd, const struct graft_patch_info *info, void *const *slots, const char *to);
+/* STATUS "patches": loaded, unloaded, and why each loaded one stays. */
+void graft__unload_json(FILE *f);
+
 /* control.c: a JSON string literal for s (NULL: ""). */
 void graft__json_str(FILE *f, const char *s);
 

@@ -2,8 +2,8 @@
 // `graft apply --all` (UPD-9): a forking server is a tree of processes, each
 // with its own control channel and version.
 //
-// Processes are found through /proc: every process whose channel file exists
-// (ControlChannel.candidateSockets) is asked for its STATUS; its parent, start
+// Processes are found through /proc: every process with a channel socket the
+// caller may use (ControlChannel.sockets, DEPLOY-9) is asked for its STATUS; its parent, start
 // time and executable come from /proc/PID. A forked child gets its channel at
 // its first update point after the fork; until then it is listed, when it runs
 // the same executable as its parent, as a process without a channel.
@@ -95,11 +95,9 @@ enum Processes {
         return v
     }
 
-    /// Whether `pid` has a channel file the caller could use.
+    /// Whether `pid` has a channel the caller could use (in a directory of the caller's; any, for root).
     static func hasChannel(_ pid: Int32) -> Bool {
-        var st = stat()
-        let owner: uid_t? = stat("/proc/\(pid)", &st) == 0 ? st.st_uid : nil
-        return !ControlChannel.candidateSockets(pid: pid, owner: owner).isEmpty
+        ControlChannel.sockets(pid: pid).contains { geteuid() == 0 || $0.directoryOwner == geteuid() }
     }
 
     /// Asks `entry`'s process for its status.

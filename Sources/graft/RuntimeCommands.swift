@@ -1,5 +1,5 @@
 // `graft apply` and `graft status`: talk to a running updatable program
-// through its control channel, the Unix socket /tmp/graft-<uid>/<pid>.sock
+// through its control channel, the Unix socket <pid>.sock in its uid's channel directory (DEPLOY-9)
 // that the runtime (Sources/Runtime/control.c) serves. One request line,
 // one reply line:
 //   STATUS                  → {"pid":…, "program":…, "version":…, "base_version":…, "updates":[…], "pending":…}
@@ -34,7 +34,7 @@ func sealPatch(soPath: String, outPath: String, base: String, target: String, ke
 }
 
 /// The runtime ABI patches are built for (graft_runtime.h's GRAFT_ABI).
-let patchABI = 6
+let patchABI = 7
 
 /// SHA-256 (FIPS 180-4), enough for sealing patches without a dependency.
 enum SHA256 {
@@ -179,33 +179,60 @@ struct SignCommand: ParsableCommand {
 // MARK: - The control channel
 
 enum ControlChannel {
-    static func socketPath(pid: Int32) -> String { "/tmp/graft-\(getuid())/\(pid).sock" }
-
-    /// The sockets that may be process `pid`'s channel, best first: the
-    /// caller's own directory; for root also the directory of the uid the
-    /// process runs as now and every other one (a daemon started as root that
-    /// dropped privileges keeps its channel in root's).
-    static func candidateSockets(pid: Int32, owner: uid_t?) -> [String] {
-        var paths = [socketPath(pid: pid)]
-        if geteuid() == 0, let owner { paths.append("/tmp/graft-\(owner)/\(pid).sock") }
-        var seen = Set<String>()
-        let near = paths.filter { seen.insert($0).inserted && FileManager.default.fileExists(atPath: $0) }
-        guard near.isEmpty, geteuid() == 0 else { return near }
-        // Root, and not in the usual places: the directories of every uid the process has held (real, effective,
-        // saved, filesystem: /proc/PID/status) and root's. (Not a listing of /tmp, which may hold very many entries.)
-        var uids: [uid_t] = [0]
-        if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) {
-            uids += line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().compactMap { uid_t($0) }
-        }
-        return uids.map { "/tmp/graft-\($0)/\(pid).sock" }.filter { seen.insert($0).inserted && FileManager.default.fileExists(atPath: $0) }
+    /// A socket that may be a process's channel, and the uid whose directory holds it.
+    struct Socket: Equatable {
+        let path: String
+        let directoryOwner: uid_t?
     }
 
-    /// Connects to the first candidate socket that answers.
-    private static func connectChannel(pid: Int32, owner: uid_t?) throws -> Int32 {
+    /// The sockets that may be process `pid`'s channel (Specs/deploy.md
+    /// DEPLOY-9), best first: those in the caller's own directories, then
+    /// (for root) the rest. Found by what the process has bound — the Unix
+    /// sockets of its network namespace (/proc/PID/net/unix) listening at
+    /// …/graft…/PID.sock — since the runtime's choice of directory depends
+    /// on the process's environment and on the uids it has held. Without
+    /// that file, the directories the rule names for each of those uids.
+    /// Whoever answers at one of them is checked to be process `pid`
+    /// (`connectChannel`): a path alone proves nothing.
+    static func sockets(pid: Int32) -> [Socket] {
+        let name = "/\(pid).sock"
+        var paths: [String] = []
+        if let table = try? String(contentsOfFile: "/proc/\(pid)/net/unix", encoding: .utf8) {
+            for line in table.split(separator: "\n").dropFirst() {
+                // Num RefCount Protocol Flags Type St Inode Path: the path is what follows the seventh field.
+                let fields = line.split(separator: " ", maxSplits: 7, omittingEmptySubsequences: true)
+                guard fields.count == 8, UInt32(fields[3], radix: 16).map({ $0 & 0x10000 != 0 }) == true else { continue }  // listening
+                let path = String(fields[7])
+                let dir = (path as NSString).deletingLastPathComponent
+                let last = (dir as NSString).lastPathComponent
+                if path.hasSuffix(name), last == "graft" || last.hasPrefix("graft-") { paths.append(path) }
+            }
+        } else {
+            var uids: [uid_t] = [getuid()]
+            if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) {
+                uids += line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().compactMap { uid_t($0) }
+            }
+            for u in uids {
+                paths += ["/run/user/\(u)/graft", u == 0 ? "/run/graft" : nil, "/tmp/graft-\(u)"].compactMap { $0.map { $0 + name } }
+            }
+            paths = paths.filter { FileManager.default.fileExists(atPath: $0) }
+        }
+        var seen = Set<String>()
+        let found = paths.filter { seen.insert($0).inserted }.map { path -> Socket in
+            var st = stat()
+            let dir = (path as NSString).deletingLastPathComponent
+            return Socket(path: path, directoryOwner: stat(dir, &st) == 0 ? st.st_uid : nil)
+        }
+        return found.filter { $0.directoryOwner == geteuid() } + found.filter { $0.directoryOwner != geteuid() }
+    }
+
+    /// Connects to the first socket that answers as process `pid`.
+    private static func connectChannel(pid: Int32, sockets: [Socket]) throws -> Int32 {
         let noChannel = Failure("process \(pid) is not an updatable graft program (no control socket)")
         var lastError: Failure? = nil
-        for path in candidateSockets(pid: pid, owner: owner) {
+        for candidate in sockets {
+            let path = candidate.path
             var addr = sockaddr_un()
             addr.sun_family = sa_family_t(AF_UNIX)
             let pathBytes = Array(path.utf8)
@@ -219,7 +246,16 @@ enum ControlChannel {
             let connected = withUnsafePointer(to: &addr) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }
-            if connected == 0 { return fd }
+            if connected == 0 {
+                // DEPLOY-9: the peer must be the process itself, whatever the path says.
+                // struct ucred { pid_t pid; uid_t uid; gid_t gid; } (Glibc's Swift module leaves it out).
+                var cred: (Int32, UInt32, UInt32) = (0, 0, 0)
+                var len = socklen_t(MemoryLayout.size(ofValue: cred))
+                if getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0, cred.0 == pid { return fd }
+                close(fd)
+                lastError = Failure("\(path) is not process \(pid)'s control channel: process \(cred.0) (uid \(cred.1)) listens there [DEPLOY-9]")
+                continue
+            }
             let e = errno
             close(fd)
             if e == ENOENT || e == ECONNREFUSED || e == ENOTDIR { continue }
@@ -235,17 +271,20 @@ enum ControlChannel {
         if kill(pid, 0) != 0 && errno == ESRCH { throw Failure("no process \(pid)") }
         var st = stat()
         let owner: uid_t? = stat("/proc/\(pid)", &st) == 0 ? st.st_uid : nil
-        // Only the owner (or root) may update a process: its channel lives in the owner's 0700 directory.
-        if let owner, owner != getuid(), geteuid() != 0, candidateSockets(pid: pid, owner: owner).isEmpty {
-            throw Failure("process \(pid) belongs to uid \(owner), not to uid \(getuid()): only its owner or root may update it (its control channel is /tmp/graft-\(owner)/\(pid).sock)")
+        // Only the owner (or root) may update a process: its channel lives in a directory of the owner's alone (DEPLOY-9).
+        let sockets = sockets(pid: pid)
+        let mine = sockets.filter { $0.directoryOwner == geteuid() }
+        if let owner, owner != getuid(), geteuid() != 0, mine.isEmpty {
+            let at = sockets.first.map { " (its control channel is \($0.path))" } ?? ""
+            throw Failure("process \(pid) belongs to uid \(owner), not to uid \(getuid()): only its owner or root may update it\(at)")
         }
         var statusStat = stat()
-        if let owner, owner == getuid(), owner != 0, geteuid() != 0, candidateSockets(pid: pid, owner: owner).isEmpty,
+        if let owner, owner == getuid(), owner != 0, geteuid() != 0, mine.isEmpty,
            stat("/proc/\(pid)/status", &statusStat) == 0, statusStat.st_uid == 0 {
             // /proc/PID is the process's, its files root's: the process is not dumpable.
             throw Failure("process \(pid) runs as uid \(owner) but is not dumpable (it changed its credentials since it started, e.g. dropped privileges from root), so only root may update it: run graft apply as root, or have the program call prctl(PR_SET_DUMPABLE, 1) after the drop to allow uid \(owner)")
         }
-        let fd = try connectChannel(pid: pid, owner: owner)
+        let fd = try connectChannel(pid: pid, sockets: sockets)
         defer { close(fd) }
         if let passFD {
             // The first byte of the line carries the descriptor.
@@ -382,6 +421,22 @@ struct ProcessStatus: Decodable {
         var reason: String?
     }
     var rollback: RollbackState?
+    /// Every update applied here, of which `updates` lists the last 64 (DEPLOY-8: a process updated without end does not grow).
+    var updates_total: Int?
+    /// DEPLOY-8: the patches still loaded (the last applied, and any something may still run or refer to), and how many were unloaded.
+    struct Patches: Decodable {
+        struct Kept: Decodable { var to: String; var why: String }
+        var loaded: Int
+        var unloaded: Int
+        var kept_by_loader: Int
+        var kept: [Kept]
+    }
+    var patches: Patches?
+    /// DEPLOY-9: the channel's socket, why it is not in the first place the rule names, and the one made after a privilege drop.
+    var channel: String?
+    var channel_note: String?
+    var channel_after_drop: String?
+    var channel_after_drop_note: String?
 }
 
 // MARK: - Commands
@@ -942,6 +997,12 @@ struct StatusCommand: ParsableCommand {
         return Failure("process \(pid) has no control channel yet: it was forked by updatable process \(parent.pid) and has reached no update point since (it opens its channel at its first one)")
     }
 
+    /// The uid whose directory holds socket `path`, or "?".
+    static func ownerOf(_ path: String) -> String {
+        var st = stat()
+        return stat((path as NSString).deletingLastPathComponent, &st) == 0 ? "\(st.st_uid)" : "?"
+    }
+
     static func describe(_ s: ProcessStatus, proc: ProcEntry, descendants: [LiveProcess]) -> [String] {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
@@ -952,6 +1013,8 @@ struct StatusCommand: ParsableCommand {
             lines.append("  WARNING       accepts UNSIGNED patches: a development build (GRAFT_ACCEPT_UNSIGNED=1); anyone who can reach it can change its code")
         }
         lines.append("  trusted keys  \(s.trusted_keys ?? 0) built in" + (FileManager.default.fileExists(atPath: "/etc/graft/trusted-keys") ? ", and those of /etc/graft/trusted-keys" : ""))
+        if let c = s.channel { lines.append("  channel       \(c)" + (s.channel_note.map { " (\($0))" } ?? "")) }
+        if let c = s.channel_after_drop { lines.append("  channel       \(c), for uid \(ownerOf(c)) after the privilege drop" + (s.channel_after_drop_note.map { " (\($0))" } ?? "")) }
         if let from = s.forked_from {
             let when = s.forked_at.map { formatter.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "?"
             lines.append("  forked        by pid \(from) at \(when), at version \(s.forked_version ?? "?")")
@@ -959,7 +1022,8 @@ struct StatusCommand: ParsableCommand {
         if s.updates.isEmpty {
             lines.append("  updates       none")
         } else {
-            lines.append("  updates       \(s.updates.count)")
+            let total = max(s.updates_total ?? 0, s.updates.count)
+            lines.append("  updates       \(total)" + (total > s.updates.count ? " (the last \(s.updates.count) listed)" : ""))
             let inherited = s.updates.contains { $0.pid != nil && $0.pid != s.pid }
             var rows = [["#", "when", "from", "to", "point", "pause"] + (inherited ? ["in"] : []) + ["what"]]
             for (i, u) in s.updates.enumerated() {
@@ -976,6 +1040,12 @@ struct StatusCommand: ParsableCommand {
         }
         if let r = s.rollback {
             lines.append("  rollback      " + (r.available ? "available: graft rollback moves it back to \(r.to ?? "?")" : "not available: \(r.reason ?? "")"))
+        }
+        if let p = s.patches, p.loaded + p.unloaded + p.kept_by_loader > 0 {
+            var what = "\(p.loaded) loaded, \(p.unloaded) unloaded"
+            if p.kept_by_loader > 0 { what += ", \(p.kept_by_loader) kept mapped by the dynamic loader" }
+            lines.append("  patches       " + what + " [DEPLOY-8]")
+            for k in p.kept.dropFirst() { lines.append("    to \(k.to): kept: \(k.why)") }
         }
         if s.pending { lines.append("  a patch is waiting for an admissible update point") }
         if !descendants.isEmpty {

@@ -51,7 +51,7 @@ struct ForkingTests {
         }
     }
 
-    static func socketPath(_ pid: Int32) -> String { "/tmp/graft-\(getuid())/\(pid).sock" }
+    static func socketPath(_ pid: Int32) -> String { channelSocket(pid) }
     static func hasSocket(_ pid: Int32) -> Bool { FileManager.default.fileExists(atPath: socketPath(pid)) }
     static func alive(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0 else { return false }

@@ -355,10 +355,10 @@ struct LiveUpdateTests {
         #expect(r.status != 0 && r.stderr.contains("belongs to uid 65534"), "\(r.stderr)")
         // Past graft's own check and the channel directory's mode (opened up here, as a
         // misconfiguration would), straight to the socket: the runtime refuses the peer.
-        let sock = "/tmp/graft-65534/\(pid).sock"
-        chmod("/tmp/graft-65534", 0o755)
+        let sock = channelSocket(pid, uid: 65534), sockDir = channelDirectory(uid: 65534)
+        chmod(sockDir, 0o755)
         chmod(sock, 0o666)
-        defer { chmod("/tmp/graft-65534", 0o700); chmod(sock, 0o600) }
+        defer { chmod(sockDir, 0o700); chmod(sock, 0o600) }
         let raw = try run("/usr/bin/setpriv", asOther + ["/usr/bin/python3", "-c", """
             import socket; s = socket.socket(socket.AF_UNIX); s.connect("\(sock)")
             try: s.sendall(b"STATUS\\n")

@@ -96,7 +96,7 @@ struct ReproRuntimeTests {
         func stop() {
             if process.isRunning { kill(pid, SIGKILL) }
             process.waitUntilExit()
-            unlink("/tmp/graft-\(getuid())/\(pid).sock")
+            unlink(channelSocket(pid))
         }
     }
 
@@ -449,7 +449,7 @@ struct ReproRuntimeTests {
         let p = try Program(dir + "/v1/prog")
         defer { p.stop() }
         // The runtime opens the new uid's channel within a second or so of the drop.
-        #expect(Self.eventually(10) { FileManager.default.fileExists(atPath: "/tmp/graft-65534/\(p.pid).sock") }, "no channel for uid 65534")
+        #expect(Self.eventually(10) { FileManager.default.fileExists(atPath: channelSocket(p.pid, uid: 65534)) }, "no channel for uid 65534")
         let nobody = try Self.graftAsNobody(["apply", "--pid", String(p.pid), patch, "--timeout", "5"])
         #expect(nobody.status == 0 && nobody.stdout.contains("applied:"), "\(nobody.stdout) \(nobody.stderr)")
         let status = try Self.graftAsNobody(["status", "--pid", String(p.pid), "--json"])

@@ -63,6 +63,25 @@ func run(_ exe: String, _ args: [String], cwd: String? = nil, env: [String: Stri
     return ProcessResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
 }
 
+/// The directory Specs/deploy.md DEPLOY-9 puts uid `uid`'s control channels in
+/// when nothing blocks the usual places (the runtime's choice, control.c
+/// `channel_dir_choose`, restated: a test of the rule where it compares).
+func channelDirectory(uid: uid_t = getuid()) -> String {
+    func ownDir(_ path: String, _ owner: uid_t) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR && st.st_uid == owner && st.st_mode & 0o022 == 0
+    }
+    if uid == getuid(), let xdg = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], xdg.hasPrefix("/"), ownDir(xdg, uid) {
+        return xdg + "/graft"
+    }
+    if ownDir("/run/user/\(uid)", uid) { return "/run/user/\(uid)/graft" }
+    if uid == 0, ownDir("/run", 0) { return "/run/graft" }
+    return "/tmp/graft-\(uid)"
+}
+
+/// Process `pid`'s control socket, where DEPLOY-9 puts it for `uid`.
+func channelSocket(_ pid: Int32, uid: uid_t = getuid()) -> String { channelDirectory(uid: uid) + "/\(pid).sock" }
+
 func tempDir() -> String {
     _ = testSigning
     let d = NSTemporaryDirectory() + "graft-test-" + UUID().uuidString
