@@ -34,7 +34,7 @@ func sealPatch(soPath: String, outPath: String, base: String, target: String, ke
 }
 
 /// The runtime ABI patches are built for (graft_runtime.h's GRAFT_ABI).
-let patchABI = 6
+let patchABI = 7
 
 /// SHA-256 (FIPS 180-4), enough for sealing patches without a dependency.
 enum SHA256 {

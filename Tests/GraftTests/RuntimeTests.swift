@@ -222,7 +222,7 @@ struct RuntimeTests {
         #expect(sealed.prefix(so.count) == so)
         #expect(sealed.suffix(8) == Data("GRAFTPT2".utf8))
         let meta = String(decoding: sealed.dropFirst(so.count).prefix(64), as: UTF8.self)
-        #expect(meta.hasPrefix("graft-patch 2\nabi 6\nbase 1111\ntarget 2222\n"), "\(meta)")
+        #expect(meta.hasPrefix("graft-patch 2\nabi 7\nbase 1111\ntarget 2222\n"), "\(meta)")
         let hex = sealed.suffix(40).prefix(32).map { String(format: "%02x", $0) }.joined()
         try sealed.prefix(sealed.count - 40).write(to: URL(fileURLWithPath: built.dir + "/v2.unsealed"))
         let sum = try run("/usr/bin/env", ["sha256sum", built.dir + "/v2.unsealed"])

@@ -9,7 +9,7 @@
 extern "C" {
 #endif
 
-#define GRAFT_ABI 6
+#define GRAFT_ABI 7
 
 /* Type wrapping (Specs/representation.md). A wrapped struct keeps its plain
  * layout: no tag, no room, the same sizeof — the updatable build changes
@@ -82,6 +82,8 @@ struct graft_patch_info {
     unsigned n_points; const unsigned *points;  /* update point ids where the patch is admissible; 0 means none */
     unsigned n_globals; const struct graft_global *globals;  /* must be what the process finds by those aliases */
     const char *description;            /* human-readable summary */
+    int unloadable;                     /* DEPLOY-8: 1 when nothing outside slots, stacks and the type registry can hold an address inside this patch once it is superseded */
+    const char *kept_loaded;              /* DEPLOY-8: when unloadable is 0, why (one sentence) */
 };
 /* A patch .so exports:  const struct graft_patch_info graft_patch;
  * A patch file is that .so followed by a trailer: the SHA-256 of everything
