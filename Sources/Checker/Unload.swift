@@ -78,7 +78,8 @@ public enum Unload {
         for f in patch.functions where f.body != nil {
             let a = FunctionAnalysis(program: patch, function: f, world: world, keeps: keeps, patchSources: true, seeds: .none)
             if let e = a.run().first {
-                return .keptLoaded(reason: "'\(display(f))' \(e.what)\(at(e.loc)), where it could outlive the patch [DEPLOY-8]")
+                let whereAndHow = [place(e.loc), e.via.map { world.chain($0, keeps) }].compactMap { $0 }.joined(separator: "; ")
+                return .keptLoaded(reason: "'\(display(f))' \(e.what)\(whereAndHow.isEmpty ? "" : " (" + whereAndHow + ")"): an address inside the patch could outlive it [DEPLOY-8]")
             }
         }
         return .unloadable
@@ -154,6 +155,19 @@ public enum Unload {
             byIdentity = m
         }
 
+        /// "outer → middle → set_name, which stores its parameter 'n' to memory (t.c:12)".
+        func chain(_ k: Key, _ keeps: [Key: Kept]) -> String {
+            var names: [String] = [], k = k, seen: Set<Key> = []
+            while let kept = keeps[k], seen.insert(k).inserted {
+                names.append(kept.function)
+                guard let next = kept.next, keeps[next] != nil, !seen.contains(next) else {
+                    return names.joined(separator: " → ") + ", which " + kept.what + (place(kept.loc).map { " at " + $0 } ?? "")
+                }
+                k = next
+            }
+            return names.joined(separator: " → ")
+        }
+
         func target(_ c: Callee, in p: Program) -> Target {
             switch c {
             case .direct(let id):
@@ -174,8 +188,8 @@ public enum Unload {
 
         /// The parameters (identity, index; -1 for the variadic part) that may keep what they are given: the
         /// complement of the greatest nocapture fixpoint.
-        func capturing() -> Set<Key> {
-            var keeps: Set<Key> = []
+        func capturing() -> [Key: Kept] {
+            var keeps: [Key: Kept] = [:]
             let functions = byIdentity.sorted { $0.key < $1.key }
             var changed = true
             var rounds = 0
@@ -184,19 +198,28 @@ public enum Unload {
                 rounds += 1
                 if rounds > 64 {
                     // Does not happen (the set only grows); if it did, every parameter keeps.
-                    for (id, f) in functions { for i in -1..<f.params.count { keeps.insert(Key(id, i)) } }
+                    for (id, f) in functions { for i in -1..<f.params.count { keeps[Key(id, i)] = Kept(function: display(f), what: "may keep it", loc: f.loc, next: nil) } }
                     return keeps
                 }
                 for (id, f) in functions {
-                    for i in (f.type.variadic ? -1 : 0)..<f.params.count where !keeps.contains(Key(id, i)) {
+                    for i in (f.type.variadic ? -1 : 0)..<f.params.count where keeps[Key(id, i)] == nil {
                         let a = FunctionAnalysis(program: new, function: f, world: self, keeps: keeps, patchSources: false,
                                                  seeds: i < 0 ? .variadic : .parameter(i))
-                        if !a.run().isEmpty { keeps.insert(Key(id, i)); changed = true }
+                        if let e = a.run().first {
+                            keeps[Key(id, i)] = Kept(function: display(f), what: e.what, loc: e.loc, next: e.via)
+                            changed = true
+                        }
                     }
                 }
             }
             return keeps
         }
+    }
+
+    /// Why a parameter may keep what it is given: the first capturing use, in `function`; `next`: the
+    /// callee's parameter it is passed to, when that is the use.
+    struct Kept {
+        let function: String, what: String, loc: SourceLoc, next: Key?
     }
 
     struct Key: Hashable {
@@ -261,10 +284,12 @@ public enum Unload {
         return f.sourceName
     }
 
-    static func at(_ l: SourceLoc) -> String {
-        guard l.line > 0, !l.file.isEmpty else { return "" }
-        let file = l.file.split(separator: "/").last.map(String.init) ?? l.file
-        return " (\(file):\(l.line))"
+    static func at(_ l: SourceLoc) -> String { place(l).map { " (\($0))" } ?? "" }
+
+    /// "commands.c:25"; nil where the IR has no location.
+    static func place(_ l: SourceLoc) -> String? {
+        guard l.line > 0, !l.file.isEmpty else { return nil }
+        return (l.file.split(separator: "/").last.map(String.init) ?? l.file) + ":\(l.line)"
     }
 
     static func literal(_ units: [UInt32]) -> String {
@@ -280,12 +305,16 @@ public enum Unload {
 /// Where an address inside the patch (or a parameter's value) goes in one function: its escapes.
 struct FunctionAnalysis {
     enum Seeds { case none, parameter(Int), variadic }
-    struct Escape { let what: String; let loc: SourceLoc }
+    struct Escape {
+        let what: String, loc: SourceLoc
+        /// The callee's parameter that keeps it, when it is passed to one.
+        var via: Unload.Key? = nil
+    }
 
     let program: Program
     let function: Function
     let world: Unload.World
-    let keeps: Set<Unload.Key>
+    let keeps: [Unload.Key: Unload.Kept]
     /// Addresses inside the patch (string literals, its functions, labels, its objects) are what is followed.
     let patchSources: Bool
     let seeds: Seeds
@@ -389,9 +418,10 @@ struct FunctionAnalysis {
                         st.escapes.append(Escape(what: "passes \(t) to '\(f.sourceName)' as an argument it does not declare", loc: loc))
                         continue
                     }
-                    if keeps.contains(Unload.Key(id, index)) {
+                    if keeps[Unload.Key(id, index)] != nil {
                         let which = index < 0 ? "its variadic arguments" : "its parameter '\(f.locals[f.params[index].index].sourceName)'"
-                        st.escapes.append(Escape(what: "passes \(t) to '\(Unload.display(f))', which may keep \(which)", loc: loc))
+                        st.escapes.append(Escape(what: "passes \(t) to '\(Unload.display(f))', which may keep \(which)", loc: loc,
+                                                 via: Unload.Key(id, index)))
                     }
                 case .library(let n):
                     if !Unload.libraryLeaves(n, k, args) {
@@ -412,6 +442,12 @@ struct FunctionAnalysis {
             for o in a.outputs + a.inputs {
                 if let lv = o.lvalue { lvalue(lv, loc, &st) }
                 if let t = expr(o.value, loc, &st) { st.escapes.append(Escape(what: "hands \(t) to inline assembly", loc: loc)) }
+            }
+            // The patch's own assembly can compute an address inside the patch (`lea x(%rip)`) and write it anywhere.
+            if patchSources {
+                let what = "the value of inline assembly"
+                for o in a.outputs { if let lv = o.lvalue { store(lv, what, loc, &st) } }
+                if a.clobbers.contains("memory") { st.escapes.append(Escape(what: "runs inline assembly that writes memory", loc: loc)) }
             }
         case .note(_, let e, let loc): _ = expr(e, loc, &st)
         }

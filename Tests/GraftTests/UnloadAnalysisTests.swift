@@ -90,7 +90,7 @@ struct UnloadAnalysisTests {
     @Test("[DEPLOY-8] the capture two calls deep (outer → middle → set_name): the nocapture fixpoint finds it")
     func captureTwoCallsDeep() throws {
         let v = try Self.verdict(ping: "void ping(struct conn *c) { outer(c, \"x\"); }")
-        Self.expectKept(v, naming: ["'ping'", "'outer'"])
+        Self.expectKept(v, naming: ["'ping'", "'outer'", "outer → middle → set_name, which stores its parameter 'n' to memory"])
     }
 
     @Test("[DEPLOY-8] a function address in the patch's code is the running program's trampoline: stored or handed to signal, the patch still unloads; a new function's address keeps it")
@@ -147,6 +147,35 @@ struct UnloadAnalysisTests {
         Self.expectKept(i, naming: ["'ping'", "integer"])
         let p = try Self.verdict(ping: "void ping(struct conn *c) { void (*r)(struct conn *, const char *) = c->fd > 99 ? reply : set_name; r(c, \"PONG\"); }")
         Self.expectKept(p, naming: ["'ping'", "function pointer"])
+    }
+
+    @Test("[DEPLOY-8] a literal in a variadic argument: unloadable when the callee only hands its va_list to vsnprintf, kept when it keeps a va_arg")
+    func variadicArguments() throws {
+        let say = """
+        #include <stdarg.h>
+        #include <stdio.h>
+        void say(struct conn *c, const char *fmt, ...) {
+            char b[64]; va_list ap; va_start(ap, fmt); vsnprintf(b, sizeof b, fmt, ap); va_end(ap); reply(c, b);
+        }
+        void keep(int n, ...) { va_list ap; va_start(ap, n); cfg.name = va_arg(ap, const char *); va_end(ap); }
+
+        """
+        let v1 = Self.base.replacingOccurrences(of: Self.ping, with: say + Self.ping)
+        let old = try lower(v1).0
+        for (body, kept) in [("say(c, \"%s\", \"PONG v2\");", false), ("keep(1, \"PONG v2\"); reply(c, \"x\");", true)] {
+            let new = try lower(v1.replacingOccurrences(of: Self.ping, with: "void ping(struct conn *c) { \(body) }")).0
+            let plan = PatchBuilder.plan(old: old, new: new)
+            let v = PatchBuilder.patchProgram(old: old, new: new, plan: plan).unload
+            if kept { Self.expectKept(v, naming: ["'ping'", "'keep'", "variadic"]) } else { #expect(v == .unloadable, "\(v)") }
+        }
+    }
+
+    @Test("[DEPLOY-8] the patch's own inline assembly that writes a variable or memory: kept")
+    func inlineAssembly() throws {
+        let v = try Self.verdict(ping: "void ping(struct conn *c) { const char *p; __asm__(\"lea 0(%%rip), %0\" : \"=r\"(p)); c->name = p; reply(c, \"PONG\"); }")
+        Self.expectKept(v, naming: ["'ping'", "inline assembly"])
+        let m = try Self.verdict(ping: "void ping(struct conn *c) { __asm__ volatile(\"\" ::: \"memory\"); reply(c, \"PONG\"); }")
+        Self.expectKept(m, naming: ["'ping'", "inline assembly that writes memory"])
     }
 
     // MARK: graft patch on kvstore
