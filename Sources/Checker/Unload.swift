@@ -90,6 +90,18 @@ public enum Unload {
     /// The first definition of `patch` that a later patch or the program could reach by name, as a clause; nil: none.
     static func definitions(_ patch: Program, runtimeEntries: Set<String>) -> String? {
         var named: Set<String> = []
+        // File-scope assembly can define anything.
+        if patch.order.contains(where: { if case .asm = $0 { return true }; return false }) {
+            return "the patch carries file-scope assembly, which can define symbols and data of its own"
+        }
+        // A declaration with `alias` or `ifunc` defines a symbol (a `weakref` only names one).
+        let aliasing: ([Attribute]) -> Bool = { $0.contains { ["alias", "ifunc"].contains(Attribute.bareName($0.name)) } }
+        if let f = patch.functions.first(where: { $0.storage != .static && aliasing($0.attributes) }) {
+            return "the patch defines '\(display(f))'\(at(f.loc)) as an alias, a name a later patch could bind to"
+        }
+        if let g = patch.globals.first(where: { $0.storage != .static && aliasing($0.attributes) }) {
+            return "the patch defines '\(g.sourceName)'\(at(g.loc)) as an alias, a name a later patch could bind to"
+        }
         // Functions with external linkage (an inline-only copy is emitted `static inline`).
         for f in patch.functions where f.body != nil && f.storage != .static && !runtimeEntries.contains(f.name)
             && !f.name.hasPrefix(PatchValidation.commitPrefix) && !f.attributes.contains(where: { $0.name.hasPrefix("#graft static inline") })
@@ -431,6 +443,10 @@ struct FunctionAnalysis {
             }
             if let result {
                 lvalue(result, loc, &st)
+                // GNU `__builtin_va_arg_pack()`: the variadic arguments themselves, passed on.
+                if case .variadic = seeds, case .builtin(let n) = callee, n == "__builtin_va_arg_pack" {
+                    store(result, "its variadic arguments", loc, &st)
+                }
                 if case .library(let n) = target, let r = Unload.returnsArgument[Unload.libraryName(n)], r < taints.count, let t = taints[r] {
                     store(result, t, loc, &st)
                 }

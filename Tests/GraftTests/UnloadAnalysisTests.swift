@@ -178,6 +178,13 @@ struct UnloadAnalysisTests {
         Self.expectKept(m, naming: ["'ping'", "inline assembly that writes memory"])
     }
 
+    @Test("[DEPLOY-8] file-scope assembly in the patch can define symbols of its own: kept")
+    func fileScopeAssembly() throws {
+        let v = try Self.verdict(ping: "void ping(struct conn *c) { reply(c, \"PONG v2\"); }",
+                                 extra: "__asm__(\".pushsection .rodata\\n.popsection\");\n")
+        Self.expectKept(v, naming: ["file-scope assembly"])
+    }
+
     // MARK: graft patch on kvstore
 
     @Test("[DEPLOY-8] graft patch kvstore v1 → v1b (cmd_ping says \"PONG v1b\", the soak benchmark's pair): unload: yes; v1 → v2: unload: no, naming the new function that keeps it",
@@ -204,6 +211,8 @@ struct UnloadAnalysisTests {
         }
         // v2 adds functions (unix_ms first) and redefines the command table: it stays loaded, and says why.
         #expect(line.hasPrefix("  unload: no: 'unix_ms' is a new function (main.c:"), "\(line)")
-        #expect(b.stdout.contains("unix_ms"), "\(b.stdout)")
+        // The descriptor's kept_loaded is that sentence (the runtime shows it).
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/b.patch"))
+        #expect(bytes.range(of: Data(line.dropFirst("  unload: no: ".count).utf8)) != nil, "the patch does not carry the reason")
     }
 }
