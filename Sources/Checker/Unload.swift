@@ -89,7 +89,6 @@ public enum Unload {
 
     /// The first definition of `patch` that a later patch or the program could reach by name, as a clause; nil: none.
     static func definitions(_ patch: Program, runtimeEntries: Set<String>) -> String? {
-        var named: Set<String> = []
         // File-scope assembly can define anything.
         if patch.order.contains(where: { if case .asm = $0 { return true }; return false }) {
             return "the patch carries file-scope assembly, which can define symbols and data of its own"
@@ -106,7 +105,6 @@ public enum Unload {
         for f in patch.functions where f.body != nil && f.storage != .static && !runtimeEntries.contains(f.name)
             && !f.name.hasPrefix(PatchValidation.commitPrefix) && !f.attributes.contains(where: { $0.name.hasPrefix("#graft static inline") })
             && !inlineDefinitionOnly(f) {
-            named.insert(f.identity)
             let isNew = patch.globals.contains { $0.identity == "slot:" + f.identity && $0.storage != .extern }
             return isNew
                 ? "'\(display(f))' is a new function\(at(f.loc)): the patch defines it and its slot under names a later patch binds to"
@@ -115,12 +113,11 @@ public enum Unload {
         for g in patch.globals where g.storage != .extern || g.initializer != nil {
             if g.identity.hasPrefix("slot:") {
                 let fn = String(g.identity.dropFirst(5))
-                if named.contains(fn) { continue }
                 let shown = patch.functions.first { $0.identity == fn }.map(display) ?? fn
                 return "'\(shown)' is a new function\(at(g.loc)): the patch defines its slot, which a later patch binds to by name"
             }
             let parts = g.identity.split(separator: ":", omittingEmptySubsequences: false)
-            if parts.count >= 3, parts.count - 2 >= 1 {
+            if parts.count >= 3 {
                 return "the patch defines the static variable '\(g.sourceName)' of '\(parts[parts.count - 2])'\(at(g.loc)), storage of its own that the program and later patches reach"
             }
             return "the patch defines the global '\(g.sourceName)'\(at(g.loc)), storage of its own that the program and later patches reach"
