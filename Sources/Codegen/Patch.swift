@@ -109,6 +109,8 @@ public enum PatchBuilder {
         /// carry of PATCH-3's globals (which then calls NEW's state
         /// transformer), or the state transformer; nil: none.
         public var stateTransformer: String? = nil
+        /// DEPLOY-8: whether the runtime may unload the patch once it is superseded (Unload.verdict on this code).
+        public var unload: Unload.Verdict = .keptLoaded(reason: "the patch's code was not analysed [DEPLOY-8]")
     }
 
     /// The name of the function that carries the running program's values
@@ -122,6 +124,8 @@ public enum PatchBuilder {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
         // PATCH-1: NEW's statics under the identities the plan matched them to.
         var (p, _) = Updatable.instrument(PatchRules.matchStatics(old: old, new: new, stateTransformer: plan.stateTransformer != nil).program)
+        // DEPLOY-8: the whole NEW program, instrumented as the patch's code is, for the callees' nocapture.
+        let wholeNew = p
         let old = Instrumentation.extracted(old).0
         let changed = Set(plan.changedFunctions), added = Set(plan.newFunctions), replaced = Set(plan.replacedGlobals)
         var rebinds: [(String, String)] = []
@@ -266,7 +270,12 @@ public enum PatchBuilder {
                                           userTransformer: user, extends: c.extends, initials: initials, inner: inner))
         }
         wrap.existing = Set(wrap.tags.keys.filter { oldRecords[p[$0].identity] != nil })
-        return PatchCode(program: p, rebinds: rebinds, wrapping: wrap, typeUpdates: updates, stateTransformer: stateTransformer)
+        var code = PatchCode(program: p, rebinds: rebinds, wrapping: wrap, typeUpdates: updates, stateTransformer: stateTransformer)
+        // DEPLOY-8: the transformers are the patch's code too, entered through the descriptor, not by name.
+        let entries = Set([stateTransformer, plan.stateTransformer].compactMap { $0 }
+                          + updates.compactMap { $0.userTransformer.map { p.functions[$0.index].name } })
+        code.unload = Unload.verdict(patch: p, newProgram: wholeNew, runtimeEntries: entries, implPrefix: Updatable.implPrefix)
+        return code
     }
 
     /// ALIAS-7 in a patch: each element of an initializer of a global the patch defines that is the
@@ -334,7 +343,8 @@ public enum PatchBuilder {
             \(code.stateTransformer ?? "0"),
             \(points.count), \(points.isEmpty ? "0" : "graft_points"),
             \(aliases.count), \(aliases.isEmpty ? "0" : "graft_globals"),
-            \(q(description ?? plan.summary))
+            \(q(description ?? plan.summary)),
+            \(code.unload.isUnloadable ? 1 : 0), \(code.unload.reason.map(q) ?? "0")
         };
 
         """

@@ -118,6 +118,7 @@ struct PatchCommand: ParsableCommand {
                 print("  update point \(v.point) (\(v.place), \(v.loc)): " + (v.admissible ? "admissible" : "blocked: " + v.reasons.joined(separator: "; ")))
             }
             print("  " + rollback.line)
+            print("  " + code.unload.line)
             print("wrote \(output)")
         }
     }

@@ -27,13 +27,11 @@ struct SpecsCoverageTests {
                        "Checker/PatchValidation.swift",
                        "Frontend/Merge.swift", "Frontend/Lowerer.swift", "Frontend/Unprototyped.swift", "Checker/Uses.swift", "graft/CC.swift",
                        "Runtime/patchfile.c", "graft/PatchFile.swift",
-                       "graft/CheckCommand.swift", "graft/PatchCheck.swift", "Checker/Rollback.swift", "graft/RollbackPatch.swift",
-                       "graft/RuntimeCommands.swift"]
+                       "graft/CheckCommand.swift", "graft/PatchCheck.swift", "Checker/Rollback.swift", "graft/RollbackPatch.swift", "graft/RuntimeCommands.swift", "Runtime/unload.c", "Checker/Unload.swift"]
     static let tests = ["UpdatableTests.swift", "LiveUpdateTests.swift", "LoopExtractionTests.swift",
                         "AdversarialLiveTests.swift", "RuntimeTests.swift", "AdversarialZeroDiffTests.swift",
                         "AdversarialPatchTests.swift", "DeletedFunctionTests.swift", "PatchValidationTests.swift",
-                        "ReproPatchTests.swift", "MergeTests.swift", "ReproBuildTests.swift", "ForkingTests.swift", "DeployTests.swift", "CheckTests.swift", "RollbackTests.swift",
-                        "ChannelDirTests.swift"]
+                        "ReproPatchTests.swift", "MergeTests.swift", "ReproBuildTests.swift", "ForkingTests.swift", "DeployTests.swift", "CheckTests.swift", "RollbackTests.swift", "ChannelDirTests.swift", "UnloadAnalysisTests.swift"]
 
     @Test(arguments: [("patch.md", "PATCH"), ("updatability.md", "UPD"), ("representation.md", "REP"), ("validation.md", "VAL"), ("link.md", "LINK"), ("deploy.md", "DEPLOY")])
     func everyRuleIsCitedAndTested(spec: String, prefix: String) throws {
