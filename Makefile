@@ -77,7 +77,7 @@ test: deps build man
 	@Tests/tools/sarif-schema.sh >/dev/null
 	$(SWIFT) test
 	bench/torture.sh --slice 4 --strict
-	bench/csmith.sh 50 --strict
+	bench/csmith.sh 30 --strict
 
 # The pages go to $(MAN_BUILD); the hidden seal-patch command and `help` get none.
 man:

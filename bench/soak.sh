@@ -183,6 +183,11 @@ echo "  load (redis-benchmark -t set,get -n 100000 -c 4 -l): $((DONE1 - DONE0)) 
 echo "  checks during the run (every $CHECK_EVERY updates, $SAMPLE keys + PING): keys differing $CHECK_ERR, PING from the wrong version $VERSION_ERR"
 echo "  fixed keys after: $KEYS written, lost $LOST, changed $CHANGED"
 echo "  RSS    before $RSS0 kB, after $RSS1 kB, $(per "$RSS0" "$RSS1" "$APPLIED") kB/update"
+# Steady state: from the tenth of the updates on (the first ones map the
+# loader's and malloc's one-time structures), per update.
+K=$(( N / 10 > 0 ? N / 10 : 1 ))
+RSSK=$(awk -v k="$K" '$1 == k {print $6}' "$WORK/rows"); MAPSK=$(awk -v k="$K" '$1 == k {print $7}' "$WORK/rows")
+echo "  steady from update $K: RSS $RSSK → $RSS1 kB, $(per "${RSSK:--}" "$RSS1" $((APPLIED - K))) kB/update; maps $MAPSK → $MAPS1, $(per "${MAPSK:--}" "$MAPS1" $((APPLIED - K)))/update"
 echo "  maps   before $MAPS0, after $MAPS1, $(per "$MAPS0" "$MAPS1" "$APPLIED")/update"
 echo "  fds    before $FDS0 ($SOCK0 sockets), after $FDS1 ($SOCK1 sockets)"
 set -- $PATCHES
