@@ -85,6 +85,25 @@ public enum Unload {
         return .unloadable
     }
 
+    /// DEPLOY-8, across patches: nil when every parameter of a function OLD
+    /// and NEW both define that keeps nothing in OLD keeps nothing in NEW
+    /// either; otherwise the first one that now may keep what it is given, as
+    /// a sentence. An earlier patch's verdict was made against the functions
+    /// of the program it brought the process to (this patch's OLD); its code,
+    /// if it still runs once this patch is applied, calls this patch's
+    /// functions, and the verdict holds only if they keep no more than OLD's.
+    public static func keepsNoCapture(old: Program, new: Program, implPrefix: String = "graft_impl_") -> String? {
+        let was = World(new: old, implPrefix: implPrefix), now = World(new: new, implPrefix: implPrefix)
+        let keptBefore = was.capturing(), keptNow = now.capturing()
+        for (k, kept) in keptNow.sorted(by: { ($0.key.identity, $0.key.index) < ($1.key.identity, $1.key.index) })
+        where keptBefore[k] == nil {
+            guard let f = was.byIdentity[k.identity], k.index < f.params.count, k.index >= 0 || f.type.variadic else { continue }
+            let what = k.index < 0 ? "its variadic arguments" : "its parameter '\(f.locals[f.params[k.index].index].sourceName)'"
+            return "'\(kept.function)' now may keep \(what), which it did not before (\(now.chain(k, keptNow))): the patches applied before this one stay loaded [DEPLOY-8]"
+        }
+        return nil
+    }
+
     // MARK: Rule 1: what the patch defines
 
     /// The first definition of `patch` that a later patch or the program could reach by name, as a clause; nil: none.

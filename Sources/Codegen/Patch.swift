@@ -111,6 +111,8 @@ public enum PatchBuilder {
         public var stateTransformer: String? = nil
         /// DEPLOY-8: whether the runtime may unload the patch once it is superseded (Unload.verdict on this code).
         public var unload: Unload.Verdict = .keptLoaded(reason: "the patch's code was not analysed [DEPLOY-8]")
+        /// DEPLOY-8: nil when the patch's functions keep no pointer argument that OLD's did not (Unload.keepsNoCapture); else why.
+        public var makesKeep: String? = "the patch's code was not analysed: the patches applied before it stay loaded [DEPLOY-8]"
     }
 
     /// The name of the function that carries the running program's values
@@ -122,6 +124,7 @@ public enum PatchBuilder {
     public static func patchProgram(old: Program, new: Program, plan: PatchPlan,
                                     oldManifest: BuildManifest? = nil, transformerFile: String? = nil) -> PatchCode {
         let oldManifest = oldManifest ?? Updatable.instrument(old).1
+        let oldSource = old
         // PATCH-1: NEW's statics under the identities the plan matched them to.
         var (p, _) = Updatable.instrument(PatchRules.matchStatics(old: old, new: new, stateTransformer: plan.stateTransformer != nil).program)
         // DEPLOY-8: the whole NEW program, instrumented as the patch's code is, for the callees' nocapture.
@@ -275,6 +278,7 @@ public enum PatchBuilder {
         let entries = Set([stateTransformer, plan.stateTransformer].compactMap { $0 }
                           + updates.compactMap { $0.userTransformer.map { p.functions[$0.index].name } })
         code.unload = Unload.verdict(patch: p, newProgram: wholeNew, runtimeEntries: entries, implPrefix: Updatable.implPrefix)
+        code.makesKeep = Unload.keepsNoCapture(old: Updatable.instrument(oldSource).0, new: wholeNew, implPrefix: Updatable.implPrefix)
         return code
     }
 
@@ -344,7 +348,8 @@ public enum PatchBuilder {
             \(points.count), \(points.isEmpty ? "0" : "graft_points"),
             \(aliases.count), \(aliases.isEmpty ? "0" : "graft_globals"),
             \(q(description ?? plan.summary)),
-            \(code.unload.isUnloadable ? 1 : 0), \(code.unload.reason.map(q) ?? "0")
+            \(code.unload.isUnloadable ? 1 : 0), \(code.unload.reason.map(q) ?? "0"),
+            \(code.makesKeep == nil ? 1 : 0)
         };
 
         """

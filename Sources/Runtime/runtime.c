@@ -341,7 +341,7 @@ static __attribute__((noinline)) void update_slow(unsigned id) {
         __atomic_store_n((void **)p->slots[i], info->rebind[i].function, __ATOMIC_RELEASE);
     if (info->state_transformer) info->state_transformer();
     /* DEPLOY-8: every thread is still parked here; their stacks say what they can return to. */
-    if (atomic_load(&graft__unload_watch)) graft__unload_choose(p->stacks, p->parked < 256 ? p->parked : 0, p->parked);
+    if (atomic_load(&graft__unload_watch)) graft__unload_choose(info, p->stacks, p->parked < 256 ? p->parked : 0, p->parked);
 
     pthread_mutex_lock(&graft__mu);
     long pause = (long)(graft__now_us() - p->first_parked_us);

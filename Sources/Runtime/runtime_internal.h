@@ -122,7 +122,7 @@ int graft__types_hold(uintptr_t lo, uintptr_t hi);
 extern atomic_int graft__unload_watch;
 void graft__stack_record(struct graft_stack *s);
 /* At a commit, every thread parked (stacks[0..n_stacks) of `threads`): marks the patches to unload. */
-void graft__unload_choose(struct graft_stack *const *stacks, unsigned n_stacks, unsigned threads);
+void graft__unload_choose(const struct graft_patch_info *applied, struct graft_stack *const *stacks, unsigned n_stacks, unsigned threads);
 /* In the control thread, once the patch `info` (loaded as handle from memfd,
  * its rebind slots resolved to slots[]) is applied and the threads resumed:
  * records it and unloads what the commit marked. */

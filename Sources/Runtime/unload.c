@@ -10,7 +10,9 @@
  *   no slot any loaded patch rebound points into it now,
  *   no parked thread's stack (each unwound by the thread itself, to its end,
  *       when it parked) returns into it,
- *   the type registry holds nothing of it (runtime.c graft__types_hold).
+ *   the type registry holds nothing of it (runtime.c graft__types_hold),
+ *   and no patch applied while its code could still run made a function keep
+ *       a pointer argument it did not keep before (keeps_nocapture).
  * Once the threads have resumed, the control thread dlcloses what was marked
  * and closes its memfd; a patch the dynamic loader keeps mapped all the same
  * (a later patch bound to a symbol of it) is counted as kept. A patch that
@@ -38,6 +40,7 @@ struct loaded {
     void **slots;                       /* the slots it rebound (their addresses) */
     unsigned n_slots;
     int marked;                         /* chosen at a commit: unloaded once the threads resume */
+    int pinned;                         /* its code may have run under a patch whose functions keep more: never unloaded */
     char why[256];                      /* why it is still loaded (the last look) */
     struct loaded *next;
 };
@@ -112,13 +115,21 @@ static const char *held(struct loaded *p, struct graft_stack *const *stacks, uns
     return NULL;
 }
 
-void graft__unload_choose(struct graft_stack *const *stacks, unsigned n_stacks, unsigned threads) {
+void graft__unload_choose(const struct graft_patch_info *applied, struct graft_stack *const *stacks, unsigned n_stacks, unsigned threads) {
     pthread_mutex_lock(&unload_mu);
     for (struct loaded *p = patches; p; p = p->next) {
-        if (p->marked) continue;
+        if (p->marked || p->pinned) continue;
         const char *why = n_stacks < threads ? "not every thread's stack is known" : held(p, stacks, n_stacks);
         if (why) {
             if (why != p->why) snprintf(p->why, sizeof p->why, "%s", why);
+            /* Its code may run on under the patch being applied, calling that
+             * patch's functions: if one of them keeps a pointer argument its
+             * earlier version did not, this patch's verdict no longer holds. */
+            if (!applied->keeps_nocapture) {
+                p->pinned = 1;
+                snprintf(p->why, sizeof p->why, "its code may still have run under the patch to %s, whose functions may keep a pointer argument their earlier versions did not (graft patch says which) [DEPLOY-8]",
+                         applied->target_version ? applied->target_version : "?");
+            }
         } else p->marked = 1;
     }
     pthread_mutex_unlock(&unload_mu);
@@ -128,7 +139,7 @@ void graft__unload_choose(struct graft_stack *const *stacks, unsigned n_stacks, 
 
 static void watch_update(void) {
     int any = 0;
-    for (const struct loaded *p = patches; p; p = p->next) any |= p->info->unloadable && !p->marked;
+    for (const struct loaded *p = patches; p; p = p->next) any |= p->info->unloadable && !p->marked && !p->pinned;
     atomic_store(&graft__unload_watch, any);
 }
 

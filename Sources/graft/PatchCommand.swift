@@ -119,6 +119,7 @@ struct PatchCommand: ParsableCommand {
             }
             print("  " + rollback.line)
             print("  " + code.unload.line)
+            if let why = code.makesKeep { print("  unload of earlier patches: no: " + why) }
             print("wrote \(output)")
         }
     }

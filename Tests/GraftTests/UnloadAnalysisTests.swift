@@ -54,8 +54,23 @@ struct UnloadAnalysisTests {
         let code = PatchBuilder.patchProgram(old: old, new: new, plan: plan)
         // The descriptor says the same.
         let c = PatchBuilder.descriptorC(plan: plan, code: code)
-        #expect(c.contains(code.unload.isUnloadable ? ",\n    1, 0\n};" : ",\n    0, \""), "\(c.suffix(300))")
+        #expect(c.contains(code.unload.isUnloadable ? ",\n    1, 0,\n    \(code.makesKeep == nil ? 1 : 0)\n};" : ",\n    0, \""), "\(c.suffix(300))")
         return code.unload
+    }
+
+    @Test("[DEPLOY-8] a patch that makes a function keep a parameter it did not (reply now stores its string) says the earlier patches stay, naming the function; one that keeps no more says nothing")
+    func makesKeep() throws {
+        let old = try lower(Self.base).0
+        let keeping = Self.base.replacingOccurrences(of: "void reply(struct conn *c, const char *s) { reply_raw(c, s, strlen(s)); write(c->fd, c->buf, c->len); }",
+                                                     with: "void reply(struct conn *c, const char *s) { c->name = s; reply_raw(c, s, strlen(s)); write(c->fd, c->buf, c->len); }")
+        #expect(keeping != Self.base)
+        let new = try lower(keeping).0
+        let code = PatchBuilder.patchProgram(old: old, new: new, plan: PatchBuilder.plan(old: old, new: new))
+        let why = try #require(code.makesKeep, "reply now keeps its parameter: the earlier patches' verdicts no longer hold")
+        #expect(why.contains("'reply' now may keep its parameter 's'") && why.hasSuffix("[DEPLOY-8]"), "\(why)")
+        #expect(PatchBuilder.descriptorC(plan: PatchBuilder.plan(old: old, new: new), code: code).contains(",\n    0\n};"))
+        let same = try lower(Self.base.replacingOccurrences(of: Self.ping, with: "void ping(struct conn *c) { reply(c, \"PONG v2\"); }")).0
+        #expect(PatchBuilder.patchProgram(old: old, new: same, plan: PatchBuilder.plan(old: old, new: same)).makesKeep == nil)
     }
 
     static func expectKept(_ v: Unload.Verdict, naming names: [String], _ loc: SourceLocation = #_sourceLocation) {

@@ -84,6 +84,7 @@ struct graft_patch_info {
     const char *description;            /* human-readable summary */
     int unloadable;                     /* DEPLOY-8: 1 when nothing outside slots, stacks and the type registry can hold an address inside this patch once it is superseded */
     const char *kept_loaded;            /* DEPLOY-8: when unloadable is 0, why (one sentence) */
+    int keeps_nocapture;                /* DEPLOY-8: 1 when no function of the patch keeps a pointer argument its OLD version did not: the verdicts of earlier patches hold under it */
 };
 /* A patch .so exports:  const struct graft_patch_info graft_patch;
  * A patch file is that .so followed by a trailer: the SHA-256 of everything
