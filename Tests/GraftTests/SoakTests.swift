@@ -25,7 +25,9 @@ struct SoakTests {
             .map { $0.split(separator: " ").map(String.init) }
         try #require(rows.count == 100)
         let tenth = rows[9], last = rows[99]
-        #expect(tenth[6] == last[6], "mappings grew from \(tenth[6]) at update 10 to \(last[6]) at 100")
+        // Flat: a patch left mapped would add 5 mappings per update (450 over these 90); a few may come from
+        // malloc giving a control thread an arena of its own (2 mappings each) when the machine is busy.
+        #expect(Int(last[6])! - Int(tenth[6])! <= 8, "mappings grew from \(tenth[6]) at update 10 to \(last[6]) at 100")
         let growth = (Double(last[5])! - Double(tenth[5])!) / 90
         #expect(growth <= 1.0, "RSS grew \(growth) kB per update from update 10 to 100")
     }
